@@ -1,0 +1,30 @@
+# Two set-up commands (see README): `make demo` and `make test`.
+# Needs only Python 3.11 on the machine; everything else is installed into .venv,
+# pinned by constraints.txt so a fresh machine installs what the tests ran with.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.zonekit-installed
+
+.PHONY: demo test install sample bench clean
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/zonekit demo --out out
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+sample: $(STAMP)
+	$(BIN)/python -m zonekit.data.generate_sample
+
+clean:
+	rm -rf out .pytest_cache

@@ -1,0 +1,1 @@
+"""Pure analyses: GeoDataFrames in, GeoDataFrames/tables out."""

@@ -1,0 +1,1 @@
+"""The bundled synthetic sample park and its generator."""

@@ -1,0 +1,1 @@
+"""Interactive and static maps, reports."""

@@ -1,0 +1,61 @@
+"""CRS discipline: no guessing, projection to metres, suggestions for bare coordinates."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pytest
+from shapely.geometry import Point, box
+
+from zonekit.errors import CRSError
+from zonekit.zones import crs
+
+
+def test_gk_zone_from_longitude() -> None:
+    assert crs.gk_cgcs2000_epsg(116.85) == 4548
+    assert crs.gk_cgcs2000_epsg(120.2) == 4549
+    with pytest.raises(CRSError, match="longitude"):
+        crs.gk_cgcs2000_epsg(10.0)
+
+
+def test_choose_crs_default_and_explicit(tiny_park) -> None:
+    wgs = tiny_park["zones"].to_crs(4326)
+    assert crs.choose_crs([wgs]) == "EPSG:4548"
+    with pytest.raises(CRSError, match="projected"):
+        crs.choose_crs([wgs], "EPSG:4326")
+
+
+@pytest.mark.parametrize(("x", "y", "expected"), [
+    (116.85, 40.37, "degrees"),
+    (39_487_000.0, 4_470_000.0, "EPSG:4527"),
+    (487_000.0, 4_470_000.0, "EPSG:4548"),
+    (2_000.0, 3_000.0, "local city system"),
+])
+def test_suggestions_for_bare_coordinates(x, y, expected) -> None:
+    assert expected in crs.suggest_crs([x], [y])
+
+
+def test_missing_crs_is_an_error_with_suggestion() -> None:
+    gdf = gpd.GeoDataFrame({"a": [1]}, geometry=[Point(39_487_000, 4_470_000)])
+    with pytest.raises(CRSError) as err:
+        crs.require_crs(gdf, "parcels.shp", "parcels")
+    msg = str(err.value)
+    assert "parcels.shp" in msg and "no coordinate reference system" in msg
+    assert "EPSG:4527" in msg and "--crs" in msg
+
+
+def test_projected_numbers_labelled_wgs84() -> None:
+    gdf = gpd.GeoDataFrame(geometry=[box(487_000, 4_470_000, 487_100, 4_470_100)], crs=4326)
+    with pytest.raises(CRSError, match="not degrees"):
+        crs.check_geographic_extent(gdf, "zones.geojson")
+
+
+def test_swapped_lon_lat() -> None:
+    gdf = gpd.GeoDataFrame(geometry=[Point(40.37, 116.85)], crs=4326)
+    with pytest.raises(CRSError, match="swapped"):
+        crs.check_geographic_extent(gdf, "facilities.csv")
+
+
+def test_outside_china() -> None:
+    gdf = gpd.GeoDataFrame(geometry=[Point(2.35, 48.85)], crs=4326)
+    with pytest.raises(CRSError, match="outside China"):
+        crs.check_geographic_extent(gdf, "facilities.geojson")

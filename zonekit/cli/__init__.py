@@ -1,0 +1,1 @@
+"""zonekit command-line interface (the only place the pieces are put together)."""

@@ -1,0 +1,130 @@
+"""Options, output folders and messages shared by the commands.
+
+Everything here is at the edge: reading options, printing, writing files. Heavy modules
+(geopandas, …) are imported inside functions so ``zonekit --help`` starts fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from zonekit import __version__
+from zonekit.errors import DataFileError
+from zonekit.settings import Settings
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from zonekit.zones.park import Park
+
+SYNTHETIC_NOTE = (
+    "SYNTHETIC sample park: generated data calibrated to the plan's 2024 baseline; "
+    "not real enterprises, parcels or roads"
+)
+
+DataOpt = Annotated[Path | None, typer.Option(
+    "--data", help="GeoPackage or folder of layer files; default: the bundled synthetic sample.")]
+OutOpt = Annotated[Path, typer.Option("--out", help="Folder for results.")]
+ForceOpt = Annotated[bool, typer.Option(
+    "--force", help="Overwrite results already in --out.")]
+CrsOpt = Annotated[str | None, typer.Option(
+    "--crs", help="CRS of input layers that carry none, e.g. EPSG:4490 (never guessed).")]
+AnalysisCrsOpt = Annotated[str | None, typer.Option(
+    "--analysis-crs", help="Projected CRS for computing (default: CGCS2000 GK zone of the data, "
+    "EPSG:4548 for Miyun).")]
+CoordsOpt = Annotated[str | None, typer.Option(
+    "--coords", help="Inputs are Amap (gcj02) or Baidu (bd09) coordinates: convert them.")]
+EncodingOpt = Annotated[str | None, typer.Option(
+    "--encoding", help="Encoding of Shapefile .dbf without .cpg (default: detect UTF-8/GBK).")]
+YearOpt = Annotated[int | None, typer.Option(
+    "--year", help="Statistics year of enterprise figures (default: latest).")]
+DropOpt = Annotated[bool, typer.Option(
+    "--drop-invalid", help="Continue without invalid rows; they are listed in dropped.csv.")]
+
+
+def settings_from(crs: str | None, analysis_crs: str | None, coords: str | None,
+                  encoding: str | None, year: int | None, drop_invalid: bool) -> Settings:
+    """Build the run's :class:`Settings` from command-line options."""
+    if coords is not None:
+        from zonekit.zones.coords import normalise_source
+
+        coords = normalise_source(coords)
+    return Settings(analysis_crs=analysis_crs, input_crs=crs, coords=coords,
+                    encoding=encoding, year=year, drop_invalid=drop_invalid)
+
+
+def prepare_out(out: Path, force: bool) -> Path:
+    """Create ``out``; refuse to overwrite earlier results unless ``force``."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise DataFileError(f"{out}: --out must be a folder, found a file")
+    if out.exists() and (out / "summary.json").exists() and not force:
+        raise DataFileError(
+            f"{out}: holds results of an earlier run (summary.json); pass --force to "
+            "overwrite them, or choose another --out"
+        )
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def summary_base(command: str, park: Park | None = None) -> dict[str, Any]:
+    """Fields every ``summary.json`` starts with (no timestamps: runs are reproducible)."""
+    base: dict[str, Any] = {"command": command, "zonekit_version": __version__}
+    if park is not None:
+        base.update({
+            "crs": park.crs,
+            "data": "bundled sample" if park.synthetic else park.sources.get("_data"),
+            "synthetic": park.synthetic,
+            "enterprise_year": park.year,
+            "input_notes": [str(p) for p in park.findings.notes],
+            "dropped_rows": int(len(park.findings.dropped_table())),
+        })
+        if park.synthetic:
+            base["data_note"] = SYNTHETIC_NOTE
+    return base
+
+
+def finish(out: Path, park: Park | None) -> None:
+    """Write ``dropped.csv`` when rows were dropped; echo notes about the input."""
+    from zonekit.zones.io import write_csv
+
+    if park is None:
+        return
+    dropped = park.findings.dropped_table()
+    if len(dropped):
+        write_csv(dropped, out / "dropped.csv")
+        info(f"{len(dropped)} invalid row(s) dropped: see {out / 'dropped.csv'}")
+    for note in park.findings.notes:
+        info(f"note: {note}")
+
+
+def info(message: str) -> None:
+    """Print a message for the user on stderr (stdout stays for results)."""
+    typer.echo(message, err=True)
+
+
+def announce_data(park: Park) -> None:
+    """Say which data is analysed, and that the sample is synthetic."""
+    if park.synthetic:
+        info(f"Data: {SYNTHETIC_NOTE}.")
+    else:
+        info(f"Data: {park.sources.get('_data')} (CRS for analysis: {park.crs})")
+
+
+@contextmanager
+def progress(description: str) -> Iterator[Any]:
+    """A rich progress display on stderr; yields the ``Progress`` to add tasks to."""
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                  TimeElapsedColumn(), console=console, transient=True,
+                  disable=not sys.stderr.isatty()) as bar:
+        bar.add_task(description, total=None)
+        yield bar

@@ -1,0 +1,54 @@
+"""The ``zonekit`` command: one sub-command per job, user errors without tracebacks."""
+
+from __future__ import annotations
+
+import typer
+from typer.core import TyperGroup
+
+from zonekit.errors import ZonekitError
+
+
+class _Group(TyperGroup):
+    """Turn input errors into a one-paragraph message and exit code 2."""
+
+    def invoke(self, ctx: typer.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except ZonekitError as exc:
+            typer.echo(f"Error: {exc}", err=True)
+            raise typer.Exit(2) from None
+
+    def list_commands(self, ctx: typer.Context) -> list[str]:
+        return list(self.commands)  # registration order, not alphabetical
+
+
+app = typer.Typer(
+    cls=_Group,
+    help="Land use, land output and service circles for industrial parks "
+    "(first user: 中关村密云园). Without --data, commands use the bundled SYNTHETIC sample park.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+def _register() -> None:
+    """Add every ``zonekit.cli.commands_*`` module's commands, in their ``ORDER``."""
+    import importlib
+    import pkgutil
+
+    import zonekit.cli as pkg
+
+    modules = [importlib.import_module(f"zonekit.cli.{m.name}")
+               for m in pkgutil.iter_modules(pkg.__path__) if m.name.startswith("commands_")]
+    # Command modules import only typer at module level; the work imports lazily.
+    for module in sorted(modules, key=lambda m: getattr(m, "ORDER", 100)):
+        module.register(app)
+
+
+_register()
+
+
+def main() -> None:
+    """Entry point of the console script."""
+    app(prog_name="zonekit")

@@ -1,0 +1,106 @@
+"""``zonekit zones`` and ``zonekit convert``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from zonekit.cli import _common as c
+
+ORDER = 10  # position in `zonekit --help`
+
+
+def zones(
+    data: c.DataOpt = None,
+    out: c.OutOpt = Path("out/zones"),
+    zones_file: Annotated[Path | None, typer.Option("--zones", help="Zones layer file.")] = None,
+    parcels_file: Annotated[Path | None, typer.Option("--parcels", help="Parcels layer file.")] = None,
+    enterprises_file: Annotated[Path | None, typer.Option(
+        "--enterprises", help="Enterprises layer file.")] = None,
+    denominator: Annotated[str, typer.Option(
+        help="Land for land output: built, all (zone area) or industrial.")] = "built",
+    force: c.ForceOpt = False,
+    crs: c.CrsOpt = None,
+    analysis_crs: c.AnalysisCrsOpt = None,
+    coords: c.CoordsOpt = None,
+    encoding: c.EncodingOpt = None,
+    year: c.YearOpt = None,
+    drop_invalid: c.DropOpt = False,
+) -> None:
+    """Measure each zone and block: area, built land, enterprises, revenue, land output."""
+    from zonekit.analysis.land import DENOMINATOR_DOC, DENOMINATORS, park_summary, zone_table
+    from zonekit.errors import ZonekitError
+    from zonekit.zones.io import write_csv, write_gpkg, write_json
+    from zonekit.zones.park import load_park
+
+    if denominator not in DENOMINATORS:
+        raise ZonekitError(f"--denominator must be one of {', '.join(DENOMINATORS)}, "
+                           f"got {denominator!r}")
+    settings = c.settings_from(crs, analysis_crs, coords, encoding, year, drop_invalid)
+    out = c.prepare_out(out, force)
+    with c.progress("Reading and checking layers"):
+        park = load_park(data, layers=("zones", "parcels", "enterprises"),
+                         overrides={"zones": zones_file, "parcels": parcels_file,
+                                    "enterprises": enterprises_file},
+                         settings=settings, required=("zones", "parcels", "enterprises"))
+    c.announce_data(park)
+    table = zone_table(park.zones, park.parcels, park.enterprises, denominator)
+    geo = park.zones[["zone_id", "geometry"]].merge(table, on="zone_id")
+    write_csv(table, out / "zones.csv")
+    write_gpkg({"zones": geo}, out / "zones.gpkg")
+    summary = c.summary_base("zones", park) | park_summary(table)
+    summary.update({"denominator": denominator, "denominator_meaning": DENOMINATOR_DOC[denominator],
+                    "zones": table.loc[table["zone_id"] != "park", "zone_id"].tolist()})
+    write_json(summary, out / "summary.json")
+    c.finish(out, park)
+    _print_table(table)
+    c.info(f"Results written to {out}/ (zones.csv, zones.gpkg, summary.json)")
+
+
+def _print_table(table: object) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    t = Table(title="Zones and blocks 功能分区")
+    for col in ("zone_id", "name_zh", "area_km2", "built_land_km2", "enterprises",
+                "revenue_yi", "land_output_yi_per_km2"):
+        t.add_column(col, justify="left" if col in ("zone_id", "name_zh") else "right")
+    for _, row in table.iterrows():
+        t.add_row(str(row["zone_id"]), str(row["name_zh"]), f"{row['area_km2']:.2f}",
+                  f"{row['built_land_km2']:.2f}", f"{row['enterprises']:,}",
+                  f"{row['revenue_yi']:.1f}", f"{row['land_output_yi_per_km2']:.1f}")
+    Console().print(t)
+
+
+def convert(
+    src: Annotated[Path, typer.Argument(help="Vector file in Amap/Baidu coordinates.")],
+    dst: Annotated[Path, typer.Argument(help="Output file (format from the suffix).")],
+    from_: Annotated[str, typer.Option("--from", help="gcj02 (Amap) or bd09 (Baidu).")],
+    layer: Annotated[str | None, typer.Option(help="Layer to read in a multi-layer file.")] = None,
+    force: c.ForceOpt = False,
+) -> None:
+    """Convert a vector file from GCJ-02 or BD-09 to WGS84 coordinates, keeping attributes."""
+    import pyogrio
+
+    from zonekit.errors import DataFileError
+    from zonekit.zones.coords import convert_gdf, normalise_source
+    from zonekit.zones.io import atomic_path, read_vector
+
+    source = normalise_source(from_)
+    if dst.exists() and not force:
+        raise DataFileError(f"{dst}: exists; pass --force to overwrite it")
+    if dst.resolve() == src.resolve():
+        raise DataFileError(f"{dst}: the output must differ from the input (inputs are never modified)")
+    gdf = read_vector(src, layer=layer)
+    converted = convert_gdf(gdf, source)
+    with atomic_path(dst) as tmp:
+        pyogrio.write_dataframe(converted, tmp, layer=layer or dst.stem)
+    c.info(f"{len(converted)} features converted from {source} to WGS84 (EPSG:4326): {dst}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to the app."""
+    app.command("zones")(zones)
+    app.command("convert")(convert)

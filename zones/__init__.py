@@ -1,0 +1,1 @@
+"""Layer model, reading, validation and coordinate systems."""

@@ -1,0 +1,54 @@
+"""Detect the text encoding of a Shapefile's ``.dbf`` when no ``.cpg`` says it.
+
+Chinese Shapefiles are often GBK-encoded with no ``.cpg``; GDAL then assumes ISO-8859-1
+and Chinese names turn into mojibake. We read the ``.dbf`` records as bytes and try UTF-8
+first (strict), then GB18030 (a superset of GBK and GB2312).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+# dBASE language-driver ids that name a Chinese code page.
+_LDID_CHINESE = {0x4D: "GB18030", 0x7A: "GB18030"}
+
+
+def shapefile_encoding(path: Path, max_bytes: int = 4_000_000) -> str | None:
+    """Return the encoding to read ``path`` with, or ``None`` to let GDAL decide.
+
+    Parameters
+    ----------
+    path
+        The ``.shp`` (or ``.dbf``) file.
+    max_bytes
+        How much of the ``.dbf`` to inspect.
+    """
+    path = Path(path)
+    if path.with_suffix(".cpg").exists() or path.with_suffix(".CPG").exists():
+        return None
+    dbf = path.with_suffix(".dbf")
+    if not dbf.exists():
+        dbf = path.with_suffix(".DBF")
+        if not dbf.exists():
+            return None
+    raw = dbf.read_bytes()[:max_bytes]
+    if len(raw) < 32:
+        return None
+    header_len = int.from_bytes(raw[8:10], "little")
+    body = raw[header_len:]
+    if all(b < 0x80 for b in body):
+        return None  # plain ASCII: any encoding reads it
+    try:
+        body.decode("utf-8")
+        return "UTF-8"
+    except UnicodeDecodeError as exc:
+        # A record cut at max_bytes may end mid-character: accept when only the tail fails.
+        if exc.start >= len(body) - 4:
+            return "UTF-8"
+    if raw[29] in _LDID_CHINESE:
+        return _LDID_CHINESE[raw[29]]
+    try:
+        body.decode("gb18030")
+        return "GB18030"
+    except UnicodeDecodeError:
+        return None

@@ -1,0 +1,166 @@
+"""Reading layers from files, and writing results atomically.
+
+Input convention (every command): ``--data PATH`` is a GeoPackage whose layers are named
+after the layer model (``zones``, ``parcels``, …) or a folder holding one file per layer
+named after it (``zones.gpkg``, ``parcels.shp``, ``enterprises.geojson``, … any format
+pyogrio reads) plus ``population.tif``. Single layers may be overridden by path.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from zonekit.errors import DataFileError, where
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import pandas as pd
+
+VECTOR_SUFFIXES = (".gpkg", ".geojson", ".json", ".shp", ".parquet", ".geoparquet",
+                   ".fgb", ".gml", ".kml")
+#: Several vector readers need the ``pyogrio`` engine explicitly.
+_ENGINE = "pyogrio"
+
+
+def sample_path() -> Path:
+    """Folder of the bundled synthetic sample park (``park.gpkg``, ``population.tif``)."""
+    from importlib.resources import files
+
+    return Path(str(files("zonekit.data") / "sample"))
+
+
+def find_layer_source(data: Path, name: str) -> tuple[Path, str | None] | None:
+    """Locate layer ``name`` in a GeoPackage or a folder; ``None`` when absent."""
+    if data.is_file():
+        if data.suffix.lower() == ".gpkg":
+            import pyogrio
+
+            layers = {row[0] for row in pyogrio.list_layers(data)}
+            return (data, name) if name in layers else None
+        raise DataFileError(
+            f"{data}: --data must be a GeoPackage (.gpkg) or a folder of layer files, "
+            f"found a {data.suffix or 'suffix-less'} file"
+        )
+    if name == "population":
+        for suffix in (".tif", ".tiff"):
+            if (data / f"{name}{suffix}").exists():
+                return data / f"{name}{suffix}", None
+        return None
+    for suffix in VECTOR_SUFFIXES:
+        for candidate in (data / f"{name}{suffix}", data / f"{name}{suffix.upper()}"):
+            if candidate.exists():
+                return candidate, None
+    gpkg = sorted(data.glob("*.gpkg"))
+    for path in gpkg:
+        found = find_layer_source(path, name)
+        if found:
+            return found
+    return None
+
+
+def read_vector(path: Path, layer: str | None = None, encoding: str | None = None,
+                label: str | None = None) -> gpd.GeoDataFrame:
+    """Read a vector layer with pyogrio, naming the file and layer when it fails.
+
+    Parameters
+    ----------
+    path
+        Any file pyogrio reads (GeoPackage, GeoJSON, Shapefile, GeoParquet, …).
+    layer
+        Layer inside a multi-layer file.
+    encoding
+        Text encoding for Shapefiles; ``None`` detects GBK/UTF-8 when no ``.cpg`` exists.
+    label
+        The model layer name, for messages.
+    """
+    import geopandas as gpd
+
+    path = Path(path)
+    if not path.exists():
+        raise DataFileError(f"{path}: file not found (layer '{label or layer}')")
+    kwargs: dict[str, Any] = {}
+    if path.suffix.lower() == ".shp":
+        from zonekit.zones.encoding import shapefile_encoding
+
+        enc = encoding or shapefile_encoding(path)
+        if enc:
+            kwargs["encoding"] = enc
+    try:
+        if path.suffix.lower() in (".parquet", ".geoparquet"):
+            gdf = gpd.read_parquet(path)
+        else:
+            gdf = gpd.read_file(path, layer=layer, engine=_ENGINE, **kwargs)
+    except Exception as exc:  # pyogrio/GDAL raise many types; the user needs the file name
+        raise DataFileError(
+            f"{where(path, layer or label)}: cannot read the file ({type(exc).__name__}: "
+            f"{str(exc).strip()[:300]}). Is it complete and in a vector format GDAL reads?"
+        ) from exc
+    if len(gdf) == 0:
+        raise DataFileError(f"{where(path, layer or label)}: the layer is empty (0 features)")
+    return gdf
+
+
+@contextmanager
+def atomic_path(target: Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``target``; rename it onto ``target`` on success.
+
+    An interrupted write leaves only a ``.tmp-`` file behind, never a half-written target.
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".tmp-{target.stem}-", suffix=target.suffix,
+                               dir=target.parent)
+    os.close(fd)
+    os.unlink(tmp)  # writers such as GDAL want to create the file themselves
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.replace(tmp_path, target)
+    finally:
+        if tmp_path.exists():
+            tmp_path.unlink()
+
+
+def write_gpkg(layers: dict[str, gpd.GeoDataFrame], target: Path) -> Path:
+    """Write one or more layers to a GeoPackage atomically."""
+    import pyogrio
+
+    with atomic_path(target) as tmp:
+        for name, gdf in layers.items():
+            pyogrio.write_dataframe(gdf, tmp, layer=name, driver="GPKG", append=tmp.exists())
+    return target
+
+
+def write_csv(df: pd.DataFrame, target: Path, index: bool = False) -> Path:
+    """Write a CSV (UTF-8 with BOM, so Excel shows Chinese correctly) atomically."""
+    with atomic_path(target) as tmp:
+        df.to_csv(tmp, index=index, encoding="utf-8-sig")
+    return target
+
+
+def write_json(data: dict[str, Any], target: Path) -> Path:
+    """Write JSON (sorted keys, UTF-8, no ASCII escaping) atomically."""
+    with atomic_path(target) as tmp:
+        tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True,
+                                  default=_json_default) + "\n", encoding="utf-8")
+    return target
+
+
+def _json_default(value: Any) -> Any:
+    import numpy as np
+
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return None if np.isnan(value) else float(value)
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")

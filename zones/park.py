@@ -1,0 +1,246 @@
+"""A park: its layers read, validated, joined and projected to one metric CRS.
+
+:func:`load_park` is the single door through which every command reads data:
+read → validate → check CRS → (convert GCJ-02/BD-09) → project → cross-check joins.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from zonekit.errors import DataFileError, SchemaError
+from zonekit.settings import Settings
+from zonekit.zones import crs as crs_mod
+from zonekit.zones.io import find_layer_source, read_vector, sample_path
+from zonekit.zones.schema import LAYERS
+from zonekit.zones.validate import Findings, Problem, drop_error_rows, validate_layer
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+
+@dataclass
+class Park:
+    """The layers of one park, validated and in the analysis CRS (metres).
+
+    Attributes
+    ----------
+    layers
+        Vector layers by model name (``zones``, ``parcels``, ``enterprises``,
+        ``facilities``, ``roads``); enterprises hold the selected year only.
+    enterprises_all_years
+        All enterprise rows when a ``year`` column is present (for trends).
+    population_path
+        Path of the population GeoTIFF, if any.
+    crs
+        The analysis CRS, e.g. ``"EPSG:4548"``.
+    synthetic
+        True for the bundled synthetic sample park.
+    sources
+        Where each layer was read from.
+    findings
+        Validation notes (repairs, unmatched rows) and dropped rows.
+    """
+
+    layers: dict[str, gpd.GeoDataFrame]
+    crs: str
+    population_path: Path | None = None
+    enterprises_all_years: gpd.GeoDataFrame | None = None
+    year: int | None = None
+    synthetic: bool = False
+    sources: dict[str, str] = field(default_factory=dict)
+    findings: Findings = field(default_factory=Findings)
+
+    def __getattr__(self, name: str) -> gpd.GeoDataFrame:
+        layers = self.__dict__.get("layers", {})
+        if name in LAYERS and name != "population":
+            if name not in layers:
+                raise DataFileError(
+                    f"layer '{name}' is needed but was not found in "
+                    f"{self.sources.get('_data', 'the data')}; add it or pass --{name} FILE"
+                )
+            return layers[name]
+        raise AttributeError(name)
+
+
+def _resolve_sources(
+    data: Path | None, names: tuple[str, ...], overrides: dict[str, Path]
+) -> tuple[dict[str, tuple[Path, str | None]], bool]:
+    synthetic = data is None
+    root = sample_path() if data is None else Path(data)
+    if not root.exists():
+        raise DataFileError(f"{root}: --data path not found")
+    found = {}
+    for name in names:
+        if overrides.get(name) is not None:
+            found[name] = (Path(overrides[name]), None)
+            continue
+        src = find_layer_source(root / "park.gpkg" if synthetic else root, name)
+        if src is not None:
+            found[name] = src
+    return found, synthetic
+
+
+def load_park(
+    data: Path | str | None = None,
+    layers: tuple[str, ...] = tuple(LAYERS),
+    overrides: dict[str, Path] | None = None,
+    settings: Settings | None = None,
+    required: tuple[str, ...] = (),
+) -> Park:
+    """Read, validate and project the layers of a park.
+
+    Parameters
+    ----------
+    data
+        GeoPackage or folder (see :mod:`zonekit.zones.io`); ``None`` for the bundled
+        synthetic sample park.
+    layers
+        Model layers to read when present.
+    overrides
+        Layer name → file path, replacing that layer's source.
+    settings
+        Run options (CRS, GCJ-02 conversion, encoding, year, drop_invalid).
+    required
+        Layers that must be present; their absence is an error naming the data path.
+
+    Raises
+    ------
+    zonekit.errors.ZonekitError
+        Missing CRS, unreadable files, schema errors (all listed at once).
+    """
+    settings = settings or Settings()
+    overrides = {k: Path(v) for k, v in (overrides or {}).items() if v is not None}
+    sources, synthetic = _resolve_sources(None if data is None else Path(data), layers, overrides)
+    missing = [name for name in required if name not in sources]
+    if missing:
+        raise DataFileError(
+            f"{data or sample_path()}: required layer(s) not found: {', '.join(missing)}. "
+            "Expected GeoPackage layers or files named after them (e.g. parcels.gpkg, "
+            "parcels.shp), or pass them with --<layer> FILE"
+        )
+    findings = Findings()
+    raw: dict[str, gpd.GeoDataFrame] = {}
+    for name, (path, layer) in sources.items():
+        if name == "population":
+            continue
+        label = f"{path}" + (f" (layer {layer})" if layer else "")
+        gdf = read_vector(path, layer=layer, encoding=settings.encoding, label=name)
+        if gdf.crs is None and settings.input_crs:
+            gdf = gdf.set_crs(settings.input_crs)
+        crs_mod.require_crs(gdf, path, layer or name)
+        if settings.coords:
+            from zonekit.zones.coords import convert_gdf
+
+            gdf = convert_gdf(gdf, settings.coords)
+        crs_mod.check_geographic_extent(gdf, label)
+        gdf, found = validate_layer(gdf, LAYERS[name], str(path))
+        if settings.drop_invalid:
+            gdf = drop_error_rows(gdf, found, LAYERS[name])
+        findings.extend(found)
+        raw[name] = gdf
+    findings.raise_if_errors()
+    analysis_crs = crs_mod.choose_crs(list(raw.values()), settings.analysis_crs)
+    projected = {name: crs_mod.to_crs(gdf, analysis_crs) for name, gdf in raw.items()}
+    park = Park(layers=projected, crs=analysis_crs, synthetic=synthetic,
+                sources={n: str(p) for n, (p, _) in sources.items()}, findings=findings)
+    park.sources["_data"] = str(data or sample_path())
+    if "population" in layers:
+        park.population_path = _population_path(data, overrides)
+    _select_year(park, settings)
+    _check_joins(park, settings)
+    park.findings.raise_if_errors()
+    return park
+
+
+def _population_path(data: Path | str | None, overrides: dict[str, Path]) -> Path | None:
+    if "population" in overrides:
+        return overrides["population"]
+    root = sample_path() if data is None else Path(data)
+    folder = root if root.is_dir() else root.parent
+    for suffix in (".tif", ".tiff"):
+        if (folder / f"population{suffix}").exists():
+            return folder / f"population{suffix}"
+    return None
+
+
+def _select_year(park: Park, settings: Settings) -> None:
+    ents = park.layers.get("enterprises")
+    if ents is None or "year" not in ents.columns:
+        return
+    years = ents["year"].dropna()
+    year = settings.year if settings.year is not None else int(years.max())
+    if year not in set(years.astype(int)):
+        raise SchemaError(
+            f"enterprises: no rows for year {year}; years present: "
+            f"{', '.join(str(int(y)) for y in sorted(years.unique()))}"
+        )
+    park.enterprises_all_years = ents
+    park.layers["enterprises"] = ents.loc[ents["year"] == year].copy()
+    park.year = year
+    dup = park.layers["enterprises"]["ent_id"].duplicated(keep=False)
+    if dup.any():
+        park.findings.errors.append(Problem(
+            "enterprises", park.sources["enterprises"], "ent_id",
+            f"duplicate ids within year {year}",
+            sorted(set(park.layers["enterprises"].loc[dup, "ent_id"]), key=str)))
+
+
+def _check_joins(park: Park, settings: Settings) -> None:
+    """Parcels must name a known zone; enterprises a known parcel (else reported)."""
+    layers = park.layers
+    if "zones" in layers and "parcels" in layers:
+        parcels = layers["parcels"]
+        known = set(layers["zones"]["zone_id"])
+        unknown = parcels["zone_id"].notna() & ~parcels["zone_id"].isin(known)
+        if unknown.any():
+            problem = Problem("parcels", park.sources["parcels"], "zone_id",
+                              f"zone_id not found in zones (known: {', '.join(sorted(known))})",
+                              parcels.loc[unknown, "parcel_id"].tolist())
+            _error_or_drop(park, "parcels", unknown.to_numpy(), problem, settings)
+        if parcels["zone_id"].isna().any():
+            _assign_zones(park, settings)
+    if "parcels" in layers and "enterprises" in layers:
+        ents = layers["enterprises"]
+        unmatched = ents["parcel_id"].isna() | ~ents["parcel_id"].isin(set(layers["parcels"]["parcel_id"]))
+        if unmatched.any():
+            # Not an error: they still count in park totals, under zone "(none)".
+            park.findings.notes.append(Problem(
+                "enterprises", park.sources["enterprises"], "parcel_id",
+                "enterprises with no matching parcel: counted in park totals, not in any zone",
+                ents.loc[unmatched, "ent_id"].tolist()))
+
+
+def _assign_zones(park: Park, settings: Settings) -> None:
+    """Give parcels without a zone_id the zone containing their representative point."""
+    import geopandas as gpd
+
+    parcels = park.layers["parcels"]
+    todo = parcels["zone_id"].isna()
+    pts = gpd.GeoDataFrame(geometry=parcels.loc[todo].representative_point(), crs=park.crs)
+    hit = gpd.sjoin(pts, park.layers["zones"][["zone_id", "geometry"]], predicate="within")
+    hit = hit[~hit.index.duplicated()]
+    parcels.loc[hit.index, "zone_id"] = hit["zone_id"]
+    outside = parcels["zone_id"].isna()
+    if outside.any():
+        problem = Problem("parcels", park.sources["parcels"], "zone_id",
+                          "parcels outside every zone (no zone_id and not inside any zone polygon)",
+                          parcels.loc[outside, "parcel_id"].tolist())
+        _error_or_drop(park, "parcels", outside.to_numpy(), problem, settings)
+
+
+def _error_or_drop(park: Park, layer: str, mask: np.ndarray, problem: Problem,
+                   settings: Settings) -> None:
+    import pandas as pd
+
+    if not settings.drop_invalid:
+        park.findings.errors.append(problem)
+        return
+    gdf = park.layers[layer]
+    park.findings.dropped.append(pd.DataFrame({"layer": layer, "row_id": problem.rows,
+                                               "reason": f"{problem.column}: {problem.message}"}))
+    park.layers[layer] = gdf.loc[~mask].copy()

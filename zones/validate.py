@@ -1,0 +1,251 @@
+"""Validate layers against the layer model, repairing what can be repaired.
+
+Validation collects every problem of a layer before reporting, so a planner sees the full
+list in one run. Problems are of two kinds: *errors* (invalid values: the run stops, or the
+rows are dropped with ``drop_invalid``) and *notes* (repairs made, rows that join to
+nothing): both are kept in a :class:`Findings` object that the CLI prints and writes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from zonekit.errors import SchemaError, format_rows, where
+from zonekit.zones.schema import Column, Layer
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+_TRUE = {"true", "t", "yes", "y", "1", "是", "1.0"}
+_FALSE = {"false", "f", "no", "n", "0", "否", "0.0", ""}
+
+
+@dataclass
+class Problem:
+    """Rows of one layer that fail one check."""
+
+    layer: str
+    source: str
+    column: str | None
+    message: str
+    rows: list[object] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        loc = where(self.source, self.layer, self.column)
+        rows = f" (rows: {format_rows(self.rows)})" if self.rows else ""
+        return f"{loc}: {self.message}{rows}"
+
+
+@dataclass
+class Findings:
+    """What validation found: errors that stop a run, notes that do not, dropped rows."""
+
+    errors: list[Problem] = field(default_factory=list)
+    notes: list[Problem] = field(default_factory=list)
+    dropped: list[pd.DataFrame] = field(default_factory=list)
+
+    def extend(self, other: Findings) -> None:
+        """Add another :class:`Findings` to this one."""
+        self.errors += other.errors
+        self.notes += other.notes
+        self.dropped += other.dropped
+
+    def raise_if_errors(self) -> None:
+        """Raise one :class:`SchemaError` listing every error."""
+        if self.errors:
+            lines = "\n".join(f"  - {p}" for p in self.errors)
+            raise SchemaError(
+                f"{len(self.errors)} problem(s) in the input data:\n{lines}\n"
+                "Fix the rows above, or pass --drop-invalid to continue without them "
+                "(they are then listed in dropped.csv)."
+            )
+
+    def dropped_table(self) -> pd.DataFrame:
+        """All dropped rows: layer, row id and reason."""
+        if not self.dropped:
+            return pd.DataFrame(columns=["layer", "row_id", "reason"])
+        return pd.concat(self.dropped, ignore_index=True)
+
+    def as_dict(self) -> dict[str, list[str]]:
+        """Plain-text form for ``summary.json``."""
+        return {"errors": [str(p) for p in self.errors], "notes": [str(p) for p in self.notes]}
+
+
+def _row_ids(gdf: pd.DataFrame, mask: np.ndarray, id_column: str | None) -> list[object]:
+    if id_column and id_column in gdf.columns:
+        return gdf.loc[mask, id_column].tolist()
+    return [f"#{i}" for i in np.flatnonzero(mask)]
+
+
+def _coerce(series: pd.Series, col: Column) -> tuple[pd.Series, np.ndarray]:
+    """Convert a column to its model type; return it and a mask of unparseable values."""
+    missing = series.isna().to_numpy()
+    if col.kind in ("int", "float"):
+        values = pd.to_numeric(series, errors="coerce")
+        bad = values.isna().to_numpy() & ~missing
+        if col.kind == "int":
+            return values.round().astype("Int64"), bad
+        return values.astype(float), bad
+    if col.kind == "bool":
+        text = series.astype(str).str.strip().str.lower()
+        is_true = text.isin(_TRUE).to_numpy()
+        is_false = (text.isin(_FALSE) | series.isna()).to_numpy()
+        return pd.Series(is_true, index=series.index), ~(is_true | is_false)
+    text = series.astype("string").str.strip()
+    if col.kind == "str":
+        # Numeric ids read as floats ("12.0") come back as their integer text.
+        text = text.str.replace(r"^(\d+)\.0$", r"\1", regex=True)
+    return text.astype(object).where(~missing, None), np.zeros(len(series), bool)
+
+
+def validate_layer(
+    gdf: gpd.GeoDataFrame, spec: Layer, source: str
+) -> tuple[gpd.GeoDataFrame, Findings]:
+    """Check and normalise one layer against its model.
+
+    Parameters
+    ----------
+    gdf
+        The layer as read.
+    spec
+        Its layer model.
+    source
+        File name (and layer) for messages.
+
+    Returns
+    -------
+    A new GeoDataFrame with columns converted to model types and invalid geometries
+    repaired, and the :class:`Findings`. Rows with errors are still present; the caller
+    decides whether to stop or drop them (:func:`drop_error_rows`).
+    """
+    findings = Findings()
+    out = gdf.copy()
+    missing_cols = [c for c in spec.required_columns if c not in out.columns]
+    if missing_cols:
+        found = ", ".join(str(c) for c in out.columns if c != out.geometry.name) or "none"
+        findings.errors.append(Problem(
+            spec.name, source, ", ".join(missing_cols),
+            f"required column(s) missing: {', '.join(missing_cols)} (found: {found}). "
+            "Rename them, or map your names with --mapping",
+        ))
+        return out, findings
+    bad_rows = np.zeros(len(out), bool)
+    for col in spec.columns:
+        if col.name not in out.columns:
+            continue
+        values, unparseable = _coerce(out[col.name], col)
+        out[col.name] = values
+        if unparseable.any():
+            findings.errors.append(Problem(spec.name, source, col.name,
+                f"expected {col.kind} values ({col.description}), found "
+                f"{sorted(map(str, gdf.loc[unparseable, col.name].unique()))[:5]}",
+                _row_ids(out, unparseable, spec.id_column)))
+            bad_rows |= unparseable
+        isna = pd.isna(values).to_numpy() if col.kind != "bool" else np.zeros(len(out), bool)
+        if not col.nullable and col.kind != "bool":
+            mask = isna & ~unparseable
+            if mask.any():
+                findings.errors.append(Problem(spec.name, source, col.name,
+                    f"missing values ({col.description})", _row_ids(out, mask, spec.id_column)))
+                bad_rows |= mask
+        if col.choices is not None:
+            mask = ~isna & ~values.isin(col.choices).to_numpy()
+            if mask.any():
+                found = sorted(map(str, values[mask].unique()))[:5]
+                findings.errors.append(Problem(spec.name, source, col.name,
+                    f"expected one of {', '.join(col.choices)}, found {', '.join(found)}",
+                    _row_ids(out, mask, spec.id_column)))
+                bad_rows |= mask
+        if col.minimum is not None and col.kind in ("int", "float"):
+            mask = (values.to_numpy(dtype=float, na_value=np.nan) < col.minimum)
+            if mask.any():
+                findings.errors.append(Problem(spec.name, source, col.name,
+                    f"values below {col.minimum:g} ({col.description})",
+                    _row_ids(out, mask, spec.id_column)))
+                bad_rows |= mask
+        if col.unique:
+            mask = values.duplicated(keep=False).to_numpy() & ~isna
+            if mask.any():
+                findings.errors.append(Problem(spec.name, source, col.name,
+                    f"duplicate ids ({mask.sum()} rows share {values[mask].nunique()} ids)",
+                    sorted(set(values[mask].tolist()), key=str)))
+                bad_rows |= mask
+    geom_bad, geom_findings, out = _check_geometry(out, spec, source)
+    findings.extend(geom_findings)
+    out.attrs["_zonekit_bad_rows"] = bad_rows | geom_bad
+    return out, findings
+
+
+def _check_geometry(
+    gdf: gpd.GeoDataFrame, spec: Layer, source: str
+) -> tuple[np.ndarray, Findings, gpd.GeoDataFrame]:
+    import shapely
+
+    findings = Findings()
+    geoms = gdf.geometry.to_numpy()
+    empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    if empty.any():
+        findings.errors.append(Problem(spec.name, source, "geometry", "empty or missing geometry",
+                                       _row_ids(gdf, empty, spec.id_column)))
+    expected = {"polygon": ("Polygon", "MultiPolygon"), "point": ("Point",),
+                "line": ("LineString", "MultiLineString")}[spec.geometry]
+    types = np.array([g.geom_type if g is not None else None for g in geoms], dtype=object)
+    wrong = ~empty & ~np.isin(types, expected)
+    if wrong.any():
+        findings.errors.append(Problem(spec.name, source, "geometry",
+            f"expected {' or '.join(expected)} geometries, found {sorted(set(types[wrong]))}",
+            _row_ids(gdf, wrong, spec.id_column)))
+    bad = empty | wrong
+    if spec.geometry == "polygon":
+        invalid = ~bad & ~shapely.is_valid(geoms)
+        if invalid.any():
+            repaired = shapely.make_valid(geoms[invalid])
+            # make_valid may return collections: keep only the polygonal parts.
+            repaired = np.array([_polygonal(g) for g in repaired], dtype=object)
+            geoms = geoms.copy()
+            geoms[invalid] = repaired
+            reasons = [shapely.is_valid_reason(g) for g in gdf.geometry.to_numpy()[invalid]]
+            findings.notes.append(Problem(spec.name, source, "geometry",
+                f"invalid polygons repaired with make_valid (e.g. {reasons[0]})",
+                _row_ids(gdf, invalid, spec.id_column)))
+            gdf = gdf.set_geometry(shapely.from_wkb(shapely.to_wkb(geoms)), crs=gdf.crs)
+        zero = ~bad & (shapely.area(gdf.geometry.to_numpy()) <= 0)
+        if zero.any():
+            findings.errors.append(Problem(spec.name, source, "geometry", "zero-area polygons",
+                                           _row_ids(gdf, zero, spec.id_column)))
+            bad |= zero
+    return bad, findings, gdf
+
+
+def _polygonal(geom: object) -> object:
+    import shapely
+
+    if geom is None or geom.geom_type in ("Polygon", "MultiPolygon"):
+        return geom
+    parts = [g for g in shapely.get_parts(geom) if g.geom_type in ("Polygon", "MultiPolygon")]
+    return shapely.union_all(parts) if parts else shapely.Polygon()
+
+
+def drop_error_rows(
+    gdf: gpd.GeoDataFrame, findings: Findings, spec: Layer
+) -> gpd.GeoDataFrame:
+    """Drop rows flagged by validation and record them (row id and reasons) in ``findings``."""
+    bad = gdf.attrs.get("_zonekit_bad_rows")
+    if bad is None or not bad.any():
+        return gdf
+    ids = _row_ids(gdf, bad, spec.id_column)
+    reasons = {}
+    for problem in findings.errors:
+        if problem.layer == spec.name:
+            for rid in problem.rows:
+                reasons.setdefault(rid, []).append(f"{problem.column}: {problem.message}")
+    findings.dropped.append(pd.DataFrame({
+        "layer": spec.name, "row_id": ids,
+        "reason": ["; ".join(reasons.get(i, ["invalid"])) for i in ids],
+    }))
+    findings.errors = [p for p in findings.errors if p.layer != spec.name or not p.rows]
+    return gdf.loc[~bad].copy()
