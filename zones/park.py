@@ -204,6 +204,8 @@ def _check_joins(park: Park, settings: Settings) -> None:
             _error_or_drop(park, "parcels", unknown.to_numpy(), problem, settings)
         if parcels["zone_id"].isna().any():
             _assign_zones(park, settings)
+    if "parcels" in layers:
+        _check_overlaps(park, settings)
     if "parcels" in layers and "enterprises" in layers:
         ents = layers["enterprises"]
         unmatched = ents["parcel_id"].isna() | ~ents["parcel_id"].isin(set(layers["parcels"]["parcel_id"]))
@@ -213,6 +215,31 @@ def _check_joins(park: Park, settings: Settings) -> None:
                 "enterprises", park.sources["enterprises"], "parcel_id",
                 "enterprises with no matching parcel: counted in park totals, not in any zone",
                 ents.loc[unmatched, "ent_id"].tolist()))
+
+
+def _check_overlaps(park: Park, settings: Settings, tolerance_m2: float = 1.0) -> None:
+    """Overlapping parcels would count land twice: report each overlapping pair."""
+    import shapely
+
+    parcels = park.layers["parcels"]
+    geoms = parcels.geometry.to_numpy()
+    left, right = shapely.STRtree(geoms).query(geoms, predicate="intersects")
+    keep = left < right
+    left, right = left[keep], right[keep]
+    if left.size == 0:
+        return
+    overlap = shapely.area(shapely.intersection(geoms[left], geoms[right]))
+    hit = overlap > tolerance_m2
+    if not hit.any():
+        return
+    ids = parcels["parcel_id"].to_numpy()
+    pairs = [f"{ids[a]}↔{ids[b]} ({m2:,.0f} m²)"
+             for a, b, m2 in zip(left[hit], right[hit], overlap[hit], strict=True)]
+    problem = Problem("parcels", park.sources["parcels"], "geometry",
+                      "overlapping parcels (their shared land would be counted twice)", pairs)
+    mask = np.zeros(len(parcels), bool)
+    mask[right[hit]] = True  # with --drop-invalid, keep the first of each pair
+    _error_or_drop(park, "parcels", mask, problem, settings)
 
 
 def _assign_zones(park: Park, settings: Settings) -> None:
@@ -241,6 +268,8 @@ def _error_or_drop(park: Park, layer: str, mask: np.ndarray, problem: Problem,
         park.findings.errors.append(problem)
         return
     gdf = park.layers[layer]
-    park.findings.dropped.append(pd.DataFrame({"layer": layer, "row_id": problem.rows,
-                                               "reason": f"{problem.column}: {problem.message}"}))
+    id_col = LAYERS[layer].id_column
+    park.findings.dropped.append(pd.DataFrame({
+        "layer": layer, "row_id": gdf.loc[mask, id_col].to_numpy(),
+        "reason": f"{problem.column}: {problem.message}"}))
     park.layers[layer] = gdf.loc[~mask].copy()

@@ -39,6 +39,9 @@ class Column:
         Allowed values, if the column is categorical.
     minimum
         Smallest allowed value for numbers (inclusive).
+    maximum
+        Largest plausible value (inclusive); larger values are reported as absurd, which
+        usually means a unit mix-up (元 given as 万元).
     nullable
         Whether missing values are allowed when the column is present.
     unique
@@ -51,6 +54,7 @@ class Column:
     description: str = ""
     choices: tuple[str, ...] | None = None
     minimum: float | None = None
+    maximum: float | None = None
     nullable: bool = False
     unique: bool = False
 
@@ -124,9 +128,9 @@ ENTERPRISES = Layer(
         Column("parcel_id", "str", nullable=True, description="parcel the enterprise occupies"),
         Column("name", "str", description="enterprise name"),
         Column("industry", "str", description="industry (2+2: 新能源智能汽车, 生命健康, 生态环保, 先进装备; or other)"),
-        Column("revenue_wan", "float", minimum=0, description="operating revenue 营业收入, 万元 per year"),
-        Column("tax_wan", "float", minimum=0, nullable=True, description="taxes paid 税收, 万元 per year"),
-        Column("employees", "int", minimum=0, description="employees 从业人员, persons"),
+        Column("revenue_wan", "float", minimum=0, maximum=2e7, description="operating revenue 营业收入, 万元 per year"),
+        Column("tax_wan", "float", minimum=0, maximum=5e6, nullable=True, description="taxes paid 税收, 万元 per year"),
+        Column("employees", "int", minimum=0, maximum=200_000, description="employees 从业人员, persons"),
         Column("energy_tce", "float", minimum=0, nullable=True,
                description="energy use 综合能耗, tonnes of standard coal equivalent per year"),
         Column("rnd_wan", "float", minimum=0, nullable=True, description="R&D spending 研发费用, 万元 per year"),

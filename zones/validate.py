@@ -167,6 +167,13 @@ def validate_layer(
                     f"values below {col.minimum:g} ({col.description})",
                     _row_ids(out, mask, spec.id_column)))
                 bad_rows |= mask
+        if col.maximum is not None and col.kind in ("int", "float"):
+            mask = (values.to_numpy(dtype=float, na_value=np.nan) > col.maximum)
+            if mask.any():
+                findings.errors.append(Problem(spec.name, source, col.name,
+                    f"absurd values above {col.maximum:,.0f} ({col.description}): "
+                    "check the unit (元 vs 万元?)", _row_ids(out, mask, spec.id_column)))
+                bad_rows |= mask
         if col.unique:
             mask = values.duplicated(keep=False).to_numpy() & ~isna
             if mask.any():
