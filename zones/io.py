@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 VECTOR_SUFFIXES = (".gpkg", ".geojson", ".json", ".shp", ".parquet", ".geoparquet",
-                   ".fgb", ".gml", ".kml")
+                   ".fgb", ".gml", ".kml", ".csv", ".xlsx", ".xls")
 #: Several vector readers need the ``pyogrio`` engine explicitly.
 _ENGINE = "pyogrio"
 

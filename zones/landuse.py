@@ -53,31 +53,41 @@ CODES_2020: dict[str, tuple[str, str]] = {
     "17": ("陆地水域", "water"),
 }
 
-#: 三调 working classification (GB/T 21010-2017 based). Longest prefix wins.
+#: 三调 working classification (《第三次全国国土调查工作分类》). Longest prefix wins.
 CODES_SANDIAO: dict[str, tuple[str, str]] = {
-    "05": ("商服用地", "commercial"),
+    "01": ("耕地", "other"),
+    "02": ("种植园用地", "other"),
+    "03": ("林地", "green"),
+    "04": ("草地", "green"),
+    "05": ("商业服务业用地", "commercial"),
+    "05H1": ("商业服务业设施用地", "commercial"),
+    "0508": ("物流仓储用地", "logistics"),
+    "06": ("工矿用地", "industrial"),
     "0601": ("工业用地", "industrial"),
     "0602": ("采矿用地", "industrial"),
     "0603": ("盐田", "other"),
-    "0604": ("仓储用地", "logistics"),
-    "06": ("工矿仓储用地", "industrial"),
+    "07": ("住宅用地", "residential"),
     "0701": ("城镇住宅用地", "residential"),
     "0702": ("农村宅基地", "residential"),
     "08": ("公共管理与公共服务用地", "public_service"),
+    "08H1": ("机关团体新闻出版用地", "public_service"),
+    "08H2": ("科教文卫用地", "public_service"),
+    "0809": ("公用设施用地", "other"),
     "0810": ("公园与绿地", "green"),
-    "0810A": ("广场用地", "green"),
     "09": ("特殊用地", "other"),
-    "1004": ("城镇村道路用地", "road"),
     "10": ("交通运输用地", "road"),
+    "1004": ("城镇村道路用地", "road"),
     "11": ("水域及水利设施用地", "water"),
 }
 
 
-def _lookup(code: str, table: dict[str, tuple[str, str]]) -> tuple[str, str] | None:
+def _lookup(code: str, tables: list[dict[str, tuple[str, str]]]) -> tuple[str, str] | None:
+    # Exact codes in any table beat prefixes: 0810 (三调 green) before 08 (2020 public).
     for length in (len(code), 4, 2):
-        hit = table.get(code[:length])
-        if hit is not None:
-            return hit
+        for table in tables:
+            hit = table.get(code[:length])
+            if hit is not None:
+                return hit
     return None
 
 
@@ -89,7 +99,10 @@ def classify_code(code: object, system: str = "auto") -> tuple[str | None, str |
     code
         Land-use code such as ``"1001"``, ``1001``, ``"100101"`` or ``"0601"``.
     system
-        ``"2020"``, ``"sandiao"`` or ``"auto"`` (2020 unless the code only exists in 三调).
+        ``"2020"``, ``"sandiao"`` or ``"auto"``. In ``auto``, exact codes of either
+        classification are recognised; the prefixes 05 and 06 (三调 商服/工矿, but 2020
+        湿地/农业设施) are read as 三调, other shared prefixes as 2020: pass the system
+        explicitly when this guess is wrong.
     """
     if code is None or (isinstance(code, float) and pd.isna(code)):
         return None, None
@@ -105,11 +118,7 @@ def classify_code(code: object, system: str = "auto") -> tuple[str | None, str |
     # 05xx/06xx exist only in 三调; other overlapping prefixes (10, 11) default to 2020.
     if system == "auto" and text[:2] in ("05", "06"):
         order = [CODES_SANDIAO, CODES_2020]
-    for table in order:
-        hit = _lookup(text, table)
-        if hit is not None:
-            return hit
-    return None, None
+    return _lookup(text, order) or (None, None)
 
 
 def land_use_class(codes: pd.Series, system: str = "auto") -> pd.Series:

@@ -16,6 +16,8 @@ from zonekit.errors import DataFileError, SchemaError
 from zonekit.settings import Settings
 from zonekit.zones import crs as crs_mod
 from zonekit.zones.io import find_layer_source, read_vector, sample_path
+from zonekit.zones.mapping import Mapping, apply_mapping, load_mapping
+from zonekit.zones.tables import TABLE_SUFFIXES, place_table, read_table
 from zonekit.zones.schema import LAYERS
 from zonekit.zones.validate import Findings, Problem, drop_error_rows, validate_layer
 
@@ -54,6 +56,7 @@ class Park:
     synthetic: bool = False
     sources: dict[str, str] = field(default_factory=dict)
     findings: Findings = field(default_factory=Findings)
+    mapping: Mapping | None = None
 
     def __getattr__(self, name: str) -> gpd.GeoDataFrame:
         layers = self.__dict__.get("layers", {})
@@ -91,6 +94,7 @@ def load_park(
     overrides: dict[str, Path] | None = None,
     settings: Settings | None = None,
     required: tuple[str, ...] = (),
+    mapping: Mapping | str | Path | None = None,
 ) -> Park:
     """Read, validate and project the layers of a park.
 
@@ -107,6 +111,8 @@ def load_park(
         Run options (CRS, GCJ-02 conversion, encoding, year, drop_invalid).
     required
         Layers that must be present; their absence is an error naming the data path.
+    mapping
+        A mapping (or its file / shipped name) from the user's names and units to the model.
 
     Raises
     ------
@@ -115,6 +121,11 @@ def load_park(
     """
     settings = settings or Settings()
     overrides = {k: Path(v) for k, v in (overrides or {}).items() if v is not None}
+    mapping = load_mapping(mapping) if isinstance(mapping, (str, Path)) else mapping
+    if mapping is not None:
+        for name, block in mapping.layers.items():
+            if block.file is not None and name in layers:
+                overrides.setdefault(name, block.file)
     sources, synthetic = _resolve_sources(None if data is None else Path(data), layers, overrides)
     missing = [name for name in required if name not in sources]
     if missing:
@@ -128,26 +139,15 @@ def load_park(
     for name, (path, layer) in sources.items():
         if name == "population":
             continue
-        label = f"{path}" + (f" (layer {layer})" if layer else "")
-        gdf = read_vector(path, layer=layer, encoding=settings.encoding, label=name)
-        if gdf.crs is None and settings.input_crs:
-            gdf = gdf.set_crs(settings.input_crs)
-        crs_mod.require_crs(gdf, path, layer or name)
-        if settings.coords:
-            from zonekit.zones.coords import convert_gdf
-
-            gdf = convert_gdf(gdf, settings.coords)
-        crs_mod.check_geographic_extent(gdf, label)
-        gdf, found = validate_layer(gdf, LAYERS[name], str(path))
-        if settings.drop_invalid:
-            gdf = drop_error_rows(gdf, found, LAYERS[name])
+        gdf, found = read_layer(name, path, layer, settings, mapping, raw.get("parcels"))
         findings.extend(found)
         raw[name] = gdf
     findings.raise_if_errors()
     analysis_crs = crs_mod.choose_crs(list(raw.values()), settings.analysis_crs)
     projected = {name: crs_mod.to_crs(gdf, analysis_crs) for name, gdf in raw.items()}
     park = Park(layers=projected, crs=analysis_crs, synthetic=synthetic,
-                sources={n: str(p) for n, (p, _) in sources.items()}, findings=findings)
+                sources={n: str(p) for n, (p, _) in sources.items()}, findings=findings,
+                mapping=mapping)
     park.sources["_data"] = str(data or sample_path())
     if "population" in layers:
         park.population_path = _population_path(data, overrides)
@@ -155,6 +155,54 @@ def load_park(
     _check_joins(park, settings)
     park.findings.raise_if_errors()
     return park
+
+
+def read_layer(
+    name: str, path: Path, layer: str | None, settings: Settings,
+    mapping: Mapping | None = None, parcels: gpd.GeoDataFrame | None = None,
+) -> tuple[gpd.GeoDataFrame, Findings]:
+    """Read one layer: map names/units, place table rows, check CRS, validate.
+
+    Parameters
+    ----------
+    name
+        Model layer name.
+    path, layer
+        File and layer inside it.
+    settings
+        Run options.
+    mapping
+        The user's mapping, if any.
+    parcels
+        Parcels already read, to place table rows by parcel key.
+    """
+    block = mapping.for_layer(name) if mapping else None
+    label = f"{path}" + (f" (layer {layer})" if layer else "")
+    notes = []
+    if Path(path).suffix.lower() in TABLE_SUFFIXES:
+        table = apply_mapping(read_table(path, block.sheet if block else None), block)
+        gdf, notes = place_table(table, name, str(path), block, parcels, settings.coords,
+                                 settings.input_crs)
+        converted = True  # coordinates of tables are converted while placing them
+    else:
+        gdf = read_vector(path, layer=(block.source_layer if block and block.source_layer
+                                       else layer), encoding=settings.encoding, label=name)
+        gdf = apply_mapping(gdf, block)
+        converted = False
+    input_crs = (block.crs if block and block.crs else None) or settings.input_crs
+    if gdf.crs is None and input_crs:
+        gdf = gdf.set_crs(input_crs)
+    crs_mod.require_crs(gdf, path, layer or name)
+    if settings.coords and not converted:
+        from zonekit.zones.coords import convert_gdf
+
+        gdf = convert_gdf(gdf, settings.coords)
+    crs_mod.check_geographic_extent(gdf, label)
+    gdf, found = validate_layer(gdf, LAYERS[name], str(path), allow_empty=bool(notes))
+    found.notes += notes
+    if settings.drop_invalid:
+        gdf = drop_error_rows(gdf, found, LAYERS[name])
+    return gdf, found
 
 
 def _population_path(data: Path | str | None, overrides: dict[str, Path]) -> Path | None:
@@ -205,6 +253,7 @@ def _check_joins(park: Park, settings: Settings) -> None:
         if parcels["zone_id"].isna().any():
             _assign_zones(park, settings)
     if "parcels" in layers:
+        _check_land_use(park)
         _check_overlaps(park, settings)
     if "parcels" in layers and "enterprises" in layers:
         ents = layers["enterprises"]
@@ -215,6 +264,26 @@ def _check_joins(park: Park, settings: Settings) -> None:
                 "enterprises", park.sources["enterprises"], "parcel_id",
                 "enterprises with no matching parcel: counted in park totals, not in any zone",
                 ents.loc[unmatched, "ent_id"].tolist()))
+
+
+def _check_land_use(park: Park) -> None:
+    """List land-use codes neither classification knows; fill missing Chinese names."""
+    from zonekit.zones.landuse import classify_code
+
+    parcels = park.layers["parcels"]
+    known = {code: classify_code(code) for code in parcels["land_use"].dropna().unique()}
+    unknown = sorted(str(c) for c, (_, cls) in known.items() if cls is None)
+    if unknown:
+        rows = parcels.loc[parcels["land_use"].isin(unknown), "parcel_id"].tolist()
+        park.findings.notes.append(Problem(
+            "parcels", park.sources["parcels"], "land_use",
+            f"unknown land-use codes {', '.join(unknown)} (neither 2020 用地用海分类 nor 三调): "
+            "these parcels are not counted as construction land", rows))
+    names = parcels["land_use"].map({c: n for c, (n, _) in known.items()})
+    if "land_use_name" in parcels.columns:
+        parcels["land_use_name"] = parcels["land_use_name"].fillna(names)
+    else:
+        parcels["land_use_name"] = names
 
 
 def _check_overlaps(park: Park, settings: Settings, tolerance_m2: float = 1.0) -> None:

@@ -58,11 +58,11 @@ class Findings:
         """Raise one :class:`SchemaError` listing every error."""
         if self.errors:
             lines = "\n".join(f"  - {p}" for p in self.errors)
+            advice = ("Fix the rows above, or pass --drop-invalid to continue without them "
+                      "(they are then listed in dropped.csv)."
+                      if any(p.rows for p in self.errors) else "Fix the layers above.")
             raise SchemaError(
-                f"{len(self.errors)} problem(s) in the input data:\n{lines}\n"
-                "Fix the rows above, or pass --drop-invalid to continue without them "
-                "(they are then listed in dropped.csv)."
-            )
+                f"{len(self.errors)} problem(s) in the input data:\n{lines}\n{advice}")
 
     def dropped_table(self) -> pd.DataFrame:
         """All dropped rows: layer, row id and reason."""
@@ -103,7 +103,7 @@ def _coerce(series: pd.Series, col: Column) -> tuple[pd.Series, np.ndarray]:
 
 
 def validate_layer(
-    gdf: gpd.GeoDataFrame, spec: Layer, source: str
+    gdf: gpd.GeoDataFrame, spec: Layer, source: str, allow_empty: bool = False
 ) -> tuple[gpd.GeoDataFrame, Findings]:
     """Check and normalise one layer against its model.
 
@@ -115,6 +115,8 @@ def validate_layer(
         Its layer model.
     source
         File name (and layer) for messages.
+    allow_empty
+        Accept empty geometries (rows of a table that could not be placed, already listed).
 
     Returns
     -------
@@ -181,32 +183,33 @@ def validate_layer(
                     f"duplicate ids ({mask.sum()} rows share {values[mask].nunique()} ids)",
                     sorted(set(values[mask].tolist()), key=str)))
                 bad_rows |= mask
-    geom_bad, geom_findings, out = _check_geometry(out, spec, source)
+    geom_bad, geom_findings, out = _check_geometry(out, spec, source, allow_empty)
     findings.extend(geom_findings)
     out.attrs["_zonekit_bad_rows"] = bad_rows | geom_bad
     return out, findings
 
 
 def _check_geometry(
-    gdf: gpd.GeoDataFrame, spec: Layer, source: str
+    gdf: gpd.GeoDataFrame, spec: Layer, source: str, allow_empty: bool = False
 ) -> tuple[np.ndarray, Findings, gpd.GeoDataFrame]:
     import shapely
 
     findings = Findings()
     geoms = gdf.geometry.to_numpy()
     empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
-    if empty.any():
+    if empty.any() and not allow_empty:
         findings.errors.append(Problem(spec.name, source, "geometry", "empty or missing geometry",
                                        _row_ids(gdf, empty, spec.id_column)))
     expected = {"polygon": ("Polygon", "MultiPolygon"), "point": ("Point",),
                 "line": ("LineString", "MultiLineString")}[spec.geometry]
     types = np.array([g.geom_type if g is not None else None for g in geoms], dtype=object)
+    types[empty] = None
     wrong = ~empty & ~np.isin(types, expected)
     if wrong.any():
         findings.errors.append(Problem(spec.name, source, "geometry",
             f"expected {' or '.join(expected)} geometries, found {sorted(set(types[wrong]))}",
             _row_ids(gdf, wrong, spec.id_column)))
-    bad = empty | wrong
+    bad = (empty & (not allow_empty)) | wrong
     if spec.geometry == "polygon":
         invalid = ~bad & ~shapely.is_valid(geoms)
         if invalid.any():

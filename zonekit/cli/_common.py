@@ -43,6 +43,9 @@ EncodingOpt = Annotated[str | None, typer.Option(
     "--encoding", help="Encoding of Shapefile .dbf without .cpg (default: detect UTF-8/GBK).")]
 YearOpt = Annotated[int | None, typer.Option(
     "--year", help="Statistics year of enterprise figures (default: latest).")]
+MappingOpt = Annotated[str | None, typer.Option(
+    "--mapping", help="YAML mapping of your field names and units to the layer model, or a "
+    "shipped one: sandiao, osmnx.")]
 DropOpt = Annotated[bool, typer.Option(
     "--drop-invalid", help="Continue without invalid rows; they are listed in dropped.csv.")]
 
@@ -83,6 +86,8 @@ def summary_base(command: str, park: Park | None = None) -> dict[str, Any]:
             "enterprise_year": park.year,
             "input_notes": [str(p) for p in park.findings.notes],
             "dropped_rows": int(len(park.findings.dropped_table())),
+            "mapping": park.mapping.raw if park.mapping else None,
+            "mapping_source": park.mapping.source if park.mapping else None,
         })
         if park.synthetic:
             base["data_note"] = SYNTHETIC_NOTE

@@ -28,6 +28,7 @@ def zones(
     encoding: c.EncodingOpt = None,
     year: c.YearOpt = None,
     drop_invalid: c.DropOpt = False,
+    mapping: c.MappingOpt = None,
 ) -> None:
     """Measure each zone and block: area, built land, enterprises, revenue, land output."""
     from zonekit.analysis.land import DENOMINATOR_DOC, DENOMINATORS, park_summary, zone_table
@@ -44,7 +45,8 @@ def zones(
         park = load_park(data, layers=("zones", "parcels", "enterprises"),
                          overrides={"zones": zones_file, "parcels": parcels_file,
                                     "enterprises": enterprises_file},
-                         settings=settings, required=("zones", "parcels", "enterprises"))
+                         settings=settings, required=("zones", "parcels", "enterprises"),
+                         mapping=mapping)
     c.announce_data(park)
     table = zone_table(park.zones, park.parcels, park.enterprises, denominator)
     geo = park.zones[["zone_id", "geometry"]].merge(table, on="zone_id")

@@ -1,0 +1,146 @@
+"""Tables without geometry (CSV, Excel): placing rows by coordinates or by a parcel key.
+
+Enterprise lists from tax or statistics offices come as spreadsheets. A row is placed by
+coordinate columns (``lon``/``lat`` or ``x``/``y``; the coordinate system must be stated)
+or, failing that, on its parcel's representative point through a key column. Rows that
+can be placed neither way are kept (they still count in totals) with an empty position,
+and listed by row number and key: never dropped silently.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from zonekit.errors import DataFileError, SchemaError, where
+from zonekit.zones.mapping import LayerMapping
+from zonekit.zones.validate import Problem
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+TABLE_SUFFIXES = (".csv", ".xlsx", ".xls")
+_X_NAMES = ("lon", "lng", "longitude", "经度", "x")
+_Y_NAMES = ("lat", "latitude", "纬度", "y")
+
+
+def read_table(path: Path, sheet: str | int | None = None) -> pd.DataFrame:
+    """Read a CSV (UTF-8 or GBK) or an Excel sheet, all columns as read."""
+    path = Path(path)
+    if not path.exists():
+        raise DataFileError(f"{path}: file not found")
+    try:
+        if path.suffix.lower() == ".csv":
+            for encoding in ("utf-8-sig", "gb18030"):
+                try:
+                    df = pd.read_csv(path, encoding=encoding, dtype=str)
+                    break
+                except UnicodeDecodeError:
+                    continue
+            else:
+                raise DataFileError(f"{path}: neither UTF-8 nor GBK text")
+        else:
+            df = pd.read_excel(path, sheet_name=sheet if sheet is not None else 0, dtype=str)
+    except DataFileError:
+        raise
+    except Exception as exc:  # pandas/openpyxl raise many types; name the file
+        raise DataFileError(f"{path}: cannot read the table ({type(exc).__name__}: "
+                            f"{str(exc)[:200]})") from exc
+    if df.empty:
+        raise DataFileError(f"{path}: the table is empty (0 rows)")
+    df.columns = [str(c).strip() for c in df.columns]
+    return df
+
+
+def _coordinate_columns(df: pd.DataFrame, mapping: LayerMapping | None) -> tuple[str, str] | None:
+    pos = mapping.position if mapping else {}
+    if pos.get("x") and pos.get("y"):
+        return pos["x"], pos["y"]
+    lower = {c.lower(): c for c in df.columns}
+    for xs, ys in ((_X_NAMES[:4], _Y_NAMES[:3]), (("x",), ("y",))):
+        x = next((lower[n] for n in xs if n in lower), None)
+        y = next((lower[n] for n in ys if n in lower), None)
+        if x and y:
+            return x, y
+    return None
+
+
+def place_table(
+    df: pd.DataFrame, layer: str, source: str, mapping: LayerMapping | None,
+    parcels: gpd.GeoDataFrame | None, coords: str | None, input_crs: str | None,
+) -> tuple[gpd.GeoDataFrame, list[Problem]]:
+    """Give each row a point: from coordinate columns, else from its parcel.
+
+    Parameters
+    ----------
+    df
+        The table, already renamed to model columns.
+    layer, source
+        Model layer name and file, for messages.
+    mapping
+        The layer's mapping block (``position``: x, y, crs; ``key``).
+    parcels
+        Parcels layer (any CRS) to place rows by key; ``None`` when absent.
+    coords, input_crs
+        Run-wide ``--coords`` / ``--crs``, used when the mapping states none.
+
+    Returns
+    -------
+    A GeoDataFrame (CRS of the coordinates or of the parcels) and notes listing rows that
+    could not be placed.
+    """
+    import geopandas as gpd
+    import shapely
+
+    notes: list[Problem] = []
+    cols = _coordinate_columns(df, mapping)
+    key = mapping.key if mapping else "parcel_id"
+    geoms = np.full(len(df), None, dtype=object)
+    crs = None
+    if cols is not None:
+        stated = (mapping.position.get("crs") if mapping else None) or coords or input_crs
+        if stated is None:
+            raise SchemaError(
+                f"{where(source, layer)}: rows have coordinate columns '{cols[0]}'/'{cols[1]}' "
+                "but no coordinate system is stated: add position: {crs: wgs84|gcj02|bd09|"
+                "EPSG:XXXX} to the mapping, or pass --coords gcj02|bd09 or --crs EPSG:XXXX")
+        x = np.array(pd.to_numeric(df[cols[0]], errors="coerce"), dtype=float)
+        y = np.array(pd.to_numeric(df[cols[1]], errors="coerce"), dtype=float)
+        ok = np.isfinite(x) & np.isfinite(y)
+        stated = str(stated).lower()
+        if stated in ("gcj02", "gcj-02", "bd09", "bd-09", "amap", "baidu"):
+            from zonekit.zones.coords import gcj02_to_wgs84, bd09_to_wgs84, normalise_source
+
+            conv = gcj02_to_wgs84 if normalise_source(stated) == "gcj02" else bd09_to_wgs84
+            x[ok], y[ok] = conv(x[ok], y[ok])
+            crs = "EPSG:4326"
+        else:
+            crs = "EPSG:4326" if stated in ("wgs84", "wgs-84") else stated.upper()
+        geoms[ok] = shapely.points(x[ok], y[ok])
+    todo = np.array([g is None for g in geoms])
+    if todo.any() and key in df.columns and parcels is not None:
+        lookup = parcels.drop_duplicates("parcel_id").set_index("parcel_id").geometry
+        points = lookup.representative_point()
+        hit = df[key].where(todo).map(points)
+        if crs is None or parcels.crs is None or parcels.crs.equals(crs):
+            place = todo & hit.notna().to_numpy()
+            geoms[place] = hit[place].to_numpy()
+            crs = crs or parcels.crs
+        else:  # coordinates given for some rows: bring parcel points into their CRS
+            moved = gpd.GeoSeries(hit[todo & hit.notna().to_numpy()], crs=parcels.crs).to_crs(crs)
+            geoms[moved.index] = moved.to_numpy()
+        todo = np.array([g is None for g in geoms])
+    if todo.any():
+        rows = [f"row {i + 2}" + (f" ({key} {df[key].iloc[i]})" if key in df.columns else "")
+                for i in np.flatnonzero(todo)]
+        notes.append(Problem(layer, source, key,
+                             "rows with no usable position (no coordinates and no matching "
+                             "parcel): kept in totals, left out of maps and circles", rows))
+        geoms[todo] = shapely.Point()
+    if crs is None:
+        raise SchemaError(f"{where(source, layer)}: no row could be placed: expected coordinate "
+                          f"columns (lon/lat or x/y) or a '{key}' column matching the parcels")
+    return gpd.GeoDataFrame(df, geometry=list(geoms), crs=crs), notes
