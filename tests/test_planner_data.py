@@ -126,3 +126,40 @@ def test_malformed_mappings(tmp_path, text, match) -> None:
 def test_shipped_mapping_by_name() -> None:
     mapping = load_mapping("sandiao")
     assert mapping.for_layer("parcels").columns["DLBM"] == "land_use"
+
+
+def test_check_reports_every_problem_at_once(planner_park, tmp_path) -> None:
+    import shutil
+
+    broken = tmp_path / "broken"
+    shutil.copytree(planner_park, broken)
+    (broken / "zones.gpkg").unlink()
+    (broken / "zones.geojson").write_text('{"type": "FeatureCollection", "features": [')
+    (broken / "roads.geojson").write_text(
+        '{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"highway":'
+        '"primary"},"geometry":{"type":"LineString","coordinates":[[487000,4470000],'
+        '[487100,4470000]]}}]}')
+    (broken / "地块.prj").unlink()
+    result = runner.invoke(app, ["check", "--data", str(broken), "--mapping",
+                                 str(broken / "mapping.yaml")])
+    assert result.exit_code == 2
+    out = result.output
+    assert "zones.geojson" in out and "cannot read" in out          # corrupt file
+    assert "地块.shp" in out and "EPSG:4548" in out                  # no .prj, suggestion
+    assert "roads.geojson" in out and "not degrees" in out           # metres labelled WGS84
+    assert "Traceback" not in out
+
+
+def test_check_ok_and_schema_template(planner_park, tmp_path) -> None:
+    result = runner.invoke(app, ["check", "--data", str(planner_park), "--mapping",
+                                 str(planner_park / "mapping.yaml")])
+    assert result.exit_code == 0, result.output
+    assert "OK" in result.output and "no usable position" in result.output
+    tpl = tmp_path / "m.yaml"
+    result = runner.invoke(app, ["schema", str(planner_park / "企业名录.xlsx"),
+                                 str(planner_park / "地块.shp"), "--template", str(tpl)])
+    assert result.exit_code == 0, result.output
+    text = tpl.read_text(encoding="utf-8")
+    assert "enterprises:" in text and "企业名称: name" in text and "营业收入: revenue" in text
+    assert "parcels:" in text and "DLBM: land_use" in text
+    assert "revenue_wan" in runner.invoke(app, ["schema"]).output

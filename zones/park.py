@@ -151,8 +151,8 @@ def load_park(
     park.sources["_data"] = str(data or sample_path())
     if "population" in layers:
         park.population_path = _population_path(data, overrides)
-    _select_year(park, settings)
-    _check_joins(park, settings)
+    select_year(park, settings)
+    check_joins(park, settings)
     park.findings.raise_if_errors()
     return park
 
@@ -216,7 +216,7 @@ def _population_path(data: Path | str | None, overrides: dict[str, Path]) -> Pat
     return None
 
 
-def _select_year(park: Park, settings: Settings) -> None:
+def select_year(park: Park, settings: Settings) -> None:
     ents = park.layers.get("enterprises")
     if ents is None or "year" not in ents.columns:
         return
@@ -238,7 +238,7 @@ def _select_year(park: Park, settings: Settings) -> None:
             sorted(set(park.layers["enterprises"].loc[dup, "ent_id"]), key=str)))
 
 
-def _check_joins(park: Park, settings: Settings) -> None:
+def check_joins(park: Park, settings: Settings) -> None:
     """Parcels must name a known zone; enterprises a known parcel (else reported)."""
     layers = park.layers
     if "zones" in layers and "parcels" in layers:

@@ -27,8 +27,9 @@ _X_NAMES = ("lon", "lng", "longitude", "经度", "x")
 _Y_NAMES = ("lat", "latitude", "纬度", "y")
 
 
-def read_table(path: Path, sheet: str | int | None = None) -> pd.DataFrame:
-    """Read a CSV (UTF-8 or GBK) or an Excel sheet, all columns as read."""
+def read_table(path: Path, sheet: str | int | None = None,
+               allow_empty: bool = False) -> pd.DataFrame:
+    """Read a CSV (UTF-8 or GBK) or an Excel sheet (default: the first), all columns as text."""
     path = Path(path)
     if not path.exists():
         raise DataFileError(f"{path}: file not found")
@@ -49,7 +50,7 @@ def read_table(path: Path, sheet: str | int | None = None) -> pd.DataFrame:
     except Exception as exc:  # pandas/openpyxl raise many types; name the file
         raise DataFileError(f"{path}: cannot read the table ({type(exc).__name__}: "
                             f"{str(exc)[:200]})") from exc
-    if df.empty:
+    if df.empty and not allow_empty:
         raise DataFileError(f"{path}: the table is empty (0 rows)")
     df.columns = [str(c).strip() for c in df.columns]
     return df

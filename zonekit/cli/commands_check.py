@@ -1,0 +1,78 @@
+"""``zonekit check`` and ``zonekit schema``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from zonekit.cli import _common as c
+
+ORDER = 15
+
+
+def check(
+    data: c.DataOpt = None,
+    mapping: c.MappingOpt = None,
+    crs: c.CrsOpt = None,
+    analysis_crs: c.AnalysisCrsOpt = None,
+    coords: c.CoordsOpt = None,
+    encoding: c.EncodingOpt = None,
+    year: c.YearOpt = None,
+) -> None:
+    """Check every layer a run would read (files, columns, units, codes, CRS, joins)."""
+    from zonekit.zones.check import check_data
+
+    settings = c.settings_from(crs, analysis_crs, coords, encoding, year, False)
+    report = check_data(data, settings=settings, mapping=mapping)
+    for line in report.lines():
+        typer.echo(line)
+    if not report.ok:
+        raise typer.Exit(2)
+
+
+def schema(
+    files: Annotated[list[Path] | None, typer.Argument(
+        help="Your files (vector layers, CSV, Excel): a mapping template is written for them.")]
+    = None,
+    template: Annotated[Path | None, typer.Option(
+        help="Where to write the mapping template (default: print it).")] = None,
+) -> None:
+    """Print the layer model, or write a mapping template for your own files."""
+    from zonekit.zones.template import mapping_template, schema_text
+
+    if not files:
+        typer.echo(schema_text())
+        return
+    columns = {path: _columns(path) for path in files}
+    text = mapping_template(columns)
+    if template is None:
+        typer.echo(text)
+    else:
+        from zonekit.zones.io import atomic_path
+
+        with atomic_path(template) as tmp:
+            tmp.write_text(text, encoding="utf-8")
+        c.info(f"mapping template written to {template}")
+
+
+def _columns(path: Path) -> list[str]:
+    from zonekit.zones.tables import TABLE_SUFFIXES, read_table
+
+    if path.suffix.lower() in TABLE_SUFFIXES:
+        return list(read_table(path, allow_empty=True).columns)
+    import pyogrio
+
+    from zonekit.errors import DataFileError
+
+    try:
+        return list(pyogrio.read_info(path)["fields"])
+    except Exception as exc:  # GDAL raises several types; name the file
+        raise DataFileError(f"{path}: cannot read ({exc})") from exc
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to the app."""
+    app.command("check")(check)
+    app.command("schema")(schema)
