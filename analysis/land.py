@@ -99,7 +99,8 @@ def zone_table(
         raise ValueError(f"denominator must be one of {DENOMINATORS}, got {denominator!r}")
     land = parcel_land(parcels)
     by_zone = pd.DataFrame({
-        "zone_id": parcels["zone_id"].to_numpy(),
+        # Parcels without a zone keep their land in the totals, in a "(no zone)" row.
+        "zone_id": parcels["zone_id"].fillna("(no zone)").to_numpy(),
         "parcels": 1,
         "built_land_km2": (land["area_m2"] * land["built"]).to_numpy() / M2_PER_KM2,
         "industrial_land_km2": (land["area_m2"] * land["industrial"]).to_numpy() / M2_PER_KM2,
@@ -119,6 +120,9 @@ def zone_table(
         "kind": zones["kind"].to_numpy(),
         "area_km2": area_m2(zones).to_numpy() / M2_PER_KM2,
     })
+    if by_zone.index.isin(["(no zone)"]).any():
+        table.loc[len(table)] = {"zone_id": "(no zone)", "name_zh": "未落入分区的地块",
+                                 "name_en": "parcels in no zone", "kind": "", "area_km2": 0.0}
     if "(unassigned)" in ent_by_zone.index:
         table.loc[len(table)] = {"zone_id": "(unassigned)", "name_zh": "未匹配地块",
                                  "name_en": "enterprises with no parcel", "kind": "",

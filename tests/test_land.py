@@ -54,3 +54,12 @@ def test_degrees_refused(tiny_park) -> None:
     with pytest.raises(CRSError, match="projected"):
         zone_table(tiny_park["zones"].to_crs(4326), tiny_park["parcels"].to_crs(4326),
                    tiny_park["enterprises"])
+
+
+def test_parcel_without_zone_keeps_its_land_in_totals(tiny_park) -> None:
+    parcels = tiny_park["parcels"].copy()
+    parcels["zone_id"] = parcels["zone_id"].astype(object)
+    parcels.loc[1, "zone_id"] = None  # A2, idle industrial, 0.01 km²
+    t = zone_table(tiny_park["zones"], parcels, tiny_park["enterprises"]).set_index("zone_id")
+    assert t.loc["(no zone)", "built_land_km2"] == pytest.approx(0.01)
+    assert t.loc["park", "built_land_km2"] == pytest.approx(0.05)

@@ -42,7 +42,7 @@ CoordsOpt = Annotated[str | None, typer.Option(
 EncodingOpt = Annotated[str | None, typer.Option(
     "--encoding", help="Encoding of Shapefile .dbf without .cpg (default: detect UTF-8/GBK).")]
 YearOpt = Annotated[int | None, typer.Option(
-    "--year", help="Statistics year of enterprise figures (default: latest).")]
+    "--data-year", help="Statistics year of the enterprise figures (default: the latest).")]
 MappingOpt = Annotated[str | None, typer.Option(
     "--mapping", help="YAML mapping of your field names and units to the layer model, or a "
     "shipped one: sandiao, osmnx.")]

@@ -52,6 +52,7 @@ def zones(
     geo = park.zones[["zone_id", "geometry"]].merge(table, on="zone_id")
     write_csv(table, out / "zones.csv")
     write_gpkg({"zones": geo}, out / "zones.gpkg")
+    _style_gpkg(out / "zones.gpkg", geo)
     summary = c.summary_base("zones", park) | park_summary(table)
     summary.update({"denominator": denominator, "denominator_meaning": DENOMINATOR_DOC[denominator],
                     "zones": table.loc[table["zone_id"] != "park", "zone_id"].tolist()})
@@ -59,6 +60,16 @@ def zones(
     c.finish(out, park)
     _print_table(table)
     c.info(f"Results written to {out}/ (zones.csv, zones.gpkg, summary.json)")
+
+
+def _style_gpkg(path: Path, geo: object) -> None:
+    """Default QGIS style (zone kinds) plus a land-output style, as in the HTML maps."""
+    from zonekit.maps.qgis_style import add_style_to_gpkg
+    from zonekit.maps.style import land_output_style, zone_kind_style
+
+    add_style_to_gpkg(path, "zones", zone_kind_style(label_column="name_zh"))
+    add_style_to_gpkg(path, "zones", land_output_style(geo["land_output_yi_per_km2"],
+                                                      label_column="name_zh"), default=False)
 
 
 def _print_table(table: object) -> None:

@@ -1,0 +1,182 @@
+"""Low-efficiency land (低效用地) by configurable rules, every reason listed.
+
+Rules (section ``low_efficiency`` of ``profiles/mujun.yaml``; each can be switched off):
+
+``plot_ratio``
+    Built parcels of the given land classes (default industrial) whose plot ratio
+    (floor area / parcel area) is below ``below`` (default 0.7: the minimum that the national
+    《工业项目建设用地控制指标》(国土资发〔2008〕24号) sets for 医药, 通用/专用设备,
+    交通运输设备 and 电气机械 manufacturing, the park's main industries). Parcels without a
+    floor area are not judged by this rule (counted as ``plot_ratio_unknown``).
+``tax_per_mu``
+    Built parcels of the given classes whose 亩均税收 (Σ tax of their firms / parcel 亩)
+    is below a line: ``below_wan`` 万元/亩 when set (a county's own line), otherwise
+    ``below_share_of_class_mean`` × the mean 亩均税收 of all built parcels of the same land
+    class (Σ tax / Σ 亩; default a quarter), which works in any park without a local line.
+    A built industrial parcel with no firm pays no tax: flagged.
+``class_d``
+    Parcels whose 亩均效益 class is one of ``classes`` (default D).
+``idle``
+    Parcels with status ``idle`` (闲置 or 停产).
+
+A parcel is low-efficiency when any rule fires; ``reasons`` lists all that did.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from zonekit.analysis import profile_io as pio
+from zonekit.analysis.land import BUILT_STATUSES
+from zonekit.zones.landuse import CLASSES
+
+from zonekit.errors import ProfileError
+
+RULES = ("plot_ratio", "tax_per_mu", "class_d", "idle")
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Low-efficiency rules; a rule is off when its settings are ``None``."""
+
+    plot_ratio_below: float | None = 0.7
+    plot_ratio_classes: tuple[str, ...] = ("industrial",)
+    tax_per_mu_below_wan: float | None = None
+    tax_below_share_of_class_mean: float | None = 0.25
+    tax_on: bool = True
+    tax_classes: tuple[str, ...] = ("industrial", "logistics")
+    bad_classes: tuple[str, ...] | None = ("D",)
+    idle: bool = True
+
+
+def _classes(value: object, key: str, src: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(v in CLASSES for v in value):
+        raise ProfileError(f"{src}, key '{key}': expected a list of land classes from "
+                               f"{', '.join(CLASSES)}, found {value!r}")
+    return tuple(value)
+
+
+def parse_rules(raw: dict[str, Any], src: str) -> Rules:
+    """Check and convert the ``low_efficiency`` section of a profile."""
+    pio.check_keys(raw, set(RULES), src)
+    conf = {name: pio.section(raw, name, src) for name in RULES}
+    pio.check_keys(conf["plot_ratio"], {"enabled", "land_classes", "below"}, f"{src}.plot_ratio")
+    pio.check_keys(conf["tax_per_mu"], {"enabled", "land_classes", "below_wan",
+                                        "below_share_of_class_mean"}, f"{src}.tax_per_mu")
+    pio.check_keys(conf["class_d"], {"enabled", "classes"}, f"{src}.class_d")
+    pio.check_keys(conf["idle"], {"enabled"}, f"{src}.idle")
+    on = {name: bool(conf[name].get("enabled", True)) for name in RULES}
+    pr, tx, cd = conf["plot_ratio"], conf["tax_per_mu"], conf["class_d"]
+    bad = cd.get("classes", ["D"])
+    if not isinstance(bad, list) or not all(isinstance(c, str) for c in bad):
+        raise ProfileError(f"{src}.class_d, key 'classes': expected a list of class names "
+                               f"such as [D], found {bad!r}")
+    return Rules(
+        plot_ratio_below=pio.number(pr.get("below", 0.7), "below", f"{src}.plot_ratio", 0)
+        if on["plot_ratio"] else None,
+        plot_ratio_classes=_classes(pr.get("land_classes", ["industrial"]), "land_classes",
+                                    f"{src}.plot_ratio"),
+        tax_per_mu_below_wan=pio.number(tx.get("below_wan"), "below_wan", f"{src}.tax_per_mu", 0,
+                                        allow_none=True),
+        tax_below_share_of_class_mean=pio.number(tx.get("below_share_of_class_mean", 0.25),
+                                                 "below_share_of_class_mean", f"{src}.tax_per_mu",
+                                                 0, allow_none=True),
+        tax_on=on["tax_per_mu"],
+        tax_classes=_classes(tx.get("land_classes", ["industrial", "logistics"]), "land_classes",
+                             f"{src}.tax_per_mu"),
+        bad_classes=tuple(bad) if on["class_d"] else None,
+        idle=on["idle"],
+    )
+
+
+def flag_parcels(parcel_table: pd.DataFrame, parcel_class: pd.Series | None,
+                 rules: Rules) -> pd.DataFrame:
+    """Apply the rules to each parcel.
+
+    Parameters
+    ----------
+    parcel_table
+        :func:`zonekit.analysis.intensity.parcel_intensity` output.
+    parcel_class
+        Each parcel's 亩均效益 class (:func:`zonekit.analysis.mujun.evaluate_parcels`),
+        indexed like ``parcel_table``; ``None`` switches the class rule off.
+    rules
+        The rules.
+
+    Returns
+    -------
+    DataFrame indexed like ``parcel_table``: one boolean column per rule (``low_plot_ratio``,
+    ``low_tax_per_mu``, ``class_d``, ``idle``), ``plot_ratio_unknown``, ``low_efficiency``,
+    ``n_reasons`` and ``reasons`` (all reasons, ``"; "``-separated, empty when none).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"status": ["idle"], "land_class": ["industrial"],
+    ...                   "plot_ratio": [0.5], "tax_per_mu_wan": [20.0]})
+    >>> flag_parcels(t, None, Rules(tax_on=False))["n_reasons"].iloc[0]
+    np.int64(2)
+    """
+    built = parcel_table["status"].isin(BUILT_STATUSES)
+    cls = parcel_table["land_class"]
+    out = pd.DataFrame(index=parcel_table.index)
+    texts: list[pd.Series] = []
+    ratio = parcel_table["plot_ratio"].astype(float)
+    in_pr = built & cls.isin(rules.plot_ratio_classes)
+    if rules.plot_ratio_below is not None:
+        out["low_plot_ratio"] = in_pr & (ratio < rules.plot_ratio_below)
+        texts.append(_text(out["low_plot_ratio"], ratio.map(
+            lambda v: f"容积率 plot ratio {v:.2f} < {rules.plot_ratio_below:g}")))
+    out["plot_ratio_unknown"] = in_pr & ratio.isna()
+    line = tax_lines(parcel_table, rules)
+    if line is not None:
+        tax = parcel_table["tax_per_mu_wan"].astype(float)
+        out["low_tax_per_mu"] = built & cls.isin(rules.tax_classes) & (tax < line)
+        texts.append(_text(out["low_tax_per_mu"], pd.Series(
+            [f"亩均税收 {v:.2f} < {lim:.2f} 万元/亩{_basis(rules, c)}"
+             for v, lim, c in zip(tax, line, cls, strict=True)], index=tax.index)))
+    if rules.bad_classes is not None and parcel_class is not None:
+        pc = parcel_class.reindex(parcel_table.index)
+        out["class_d"] = pc.isin(rules.bad_classes)
+        texts.append(_text(out["class_d"], pc.map(lambda c: f"亩均效益 class {c}")))
+    if rules.idle:
+        out["idle"] = parcel_table["status"] == "idle"
+        texts.append(_text(out["idle"], pd.Series("闲置/停产 idle or stalled",
+                                                  index=parcel_table.index)))
+    rule_cols = [c for c in ("low_plot_ratio", "low_tax_per_mu", "class_d", "idle") if c in out]
+    out[rule_cols] = out[rule_cols].fillna(False).astype(bool)
+    out["n_reasons"] = out[rule_cols].sum(axis=1).astype(int)
+    out["low_efficiency"] = out["n_reasons"] > 0
+    joined = pd.concat(texts, axis=1) if texts else pd.DataFrame(index=out.index)
+    out["reasons"] = ["; ".join(t for t in row if t) for row in joined.itertuples(index=False)]
+    return out
+
+
+def tax_lines(parcel_table: pd.DataFrame, rules: Rules) -> pd.Series | None:
+    """Return the 亩均税收 line (万元/亩) each parcel is held to; ``None`` when the rule is off.
+
+    Absolute (``tax_per_mu_below_wan``) when set, else the share of its land class's mean
+    over built parcels (Σ tax / Σ 亩).
+    """
+    if not rules.tax_on or (rules.tax_per_mu_below_wan is None
+                            and rules.tax_below_share_of_class_mean is None):
+        return None
+    if rules.tax_per_mu_below_wan is not None:
+        return pd.Series(rules.tax_per_mu_below_wan, index=parcel_table.index, dtype=float)
+    built = parcel_table.loc[parcel_table["status"].isin(BUILT_STATUSES)]
+    sums = built.groupby("land_class")[["tax_wan", "area_mu"]].sum()
+    mean = sums["tax_wan"] / sums["area_mu"]
+    return parcel_table["land_class"].map(mean).astype(float) * rules.tax_below_share_of_class_mean
+
+
+def _basis(rules: Rules, land_class: object) -> str:
+    if rules.tax_per_mu_below_wan is not None:
+        return ""
+    return f" ({100 * rules.tax_below_share_of_class_mean:g} % of the {land_class} mean)"
+
+
+def _text(mask: pd.Series, text: pd.Series) -> pd.Series:
+    return pd.Series(np.where(mask.fillna(False).to_numpy(dtype=bool), text.astype(str), ""),
+                     index=mask.index)

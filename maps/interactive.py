@@ -1,0 +1,359 @@
+"""Interactive web maps (folium/Leaflet), one self-contained HTML file each.
+
+Layers in any CRS are reprojected to WGS84 for Leaflet. On the Amap (高德) basemap,
+whose tiles are in GCJ-02, every overlay is shifted WGS84 → GCJ-02 (about 500 m in
+Miyun) so it sits on the right streets. Leaflet's JavaScript and CSS are inlined from
+the locally installed ``xstatic-leaflet`` package (or Debian's ``libjs-leaflet``), so
+with ``basemap="none"`` the file opens with no network at all, and with a basemap only
+the tiles are fetched — no CDN, several of which are slow or blocked in mainland China.
+
+Examples
+--------
+>>> import geopandas as gpd
+>>> from shapely.geometry import box
+>>> from zonekit.maps.style import zone_kind_style
+>>> zones = gpd.GeoDataFrame({"kind": ["core_zone"], "name_zh": ["高端智造区"]},
+...                          geometry=[box(116.8, 40.3, 116.9, 40.4)], crs="EPSG:4326")
+>>> m = make_map([MapLayer(zones, zone_kind_style(label_column=None))], basemap="none")
+>>> "高端智造区" in m.get_root().render()
+True
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import logging
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from zonekit.maps.style import MISSING_COLOR, StyleSpec, field_info
+
+from zonekit.errors import ZonekitError
+
+if TYPE_CHECKING:
+    import folium
+    import geopandas as gpd
+
+log = logging.getLogger(__name__)
+
+BASEMAPS = ("osm", "tianditu", "amap", "none")
+FONT_CSS = ('"Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", '
+            '"Microsoft YaHei", "PingFang SC", sans-serif')
+SYNTHETIC_NOTE_ZH = ("数据为合成样例园区（SYNTHETIC）：按规划 2024 年基线生成，"
+                     "并非真实企业、地块或道路")
+_COLOR_KEY = "_zk_color"
+_TIANDITU_URL = ("https://t{{s}}.tianditu.gov.cn/{layer}_w/wmts?SERVICE=WMTS&REQUEST=GetTile"
+                 "&VERSION=1.0.0&LAYER={layer}&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles"
+                 "&TILEMATRIX={{z}}&TILEROW={{y}}&TILECOL={{x}}&tk={key}")
+_AMAP_URL = ("https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8"
+             "&x={x}&y={y}&z={z}")
+
+
+@dataclass
+class MapLayer:
+    """A layer to draw: its features and their style.
+
+    Parameters
+    ----------
+    gdf
+        Features in any CRS (it must be set).
+    spec
+        How to draw them (:mod:`zonekit.maps.style`).
+    name
+        Name in the layer control and legend; default the spec's title.
+    show
+        Whether the layer is switched on when the map opens.
+    """
+
+    gdf: gpd.GeoDataFrame
+    spec: StyleSpec
+    name: str | None = None
+    show: bool = True
+
+    def __post_init__(self) -> None:
+        from zonekit.errors import CRSError, SchemaError
+
+        if self.gdf.crs is None:
+            raise CRSError(f"map layer '{self.title}' has no CRS; set it before drawing "
+                           "(e.g. EPSG:4548)")
+        column = self.spec.column
+        if column and column not in self.gdf.columns:
+            raise SchemaError(f"map layer '{self.title}': style {self.spec.name!r} classifies "
+                              f"column '{column}', which the layer lacks (columns: "
+                              f"{', '.join(map(str, self.gdf.columns))})")
+
+    @property
+    def title(self) -> str:
+        """The layer's display name."""
+        return self.name or self.spec.title
+
+
+def leaflet_assets() -> tuple[str, str] | None:
+    """Leaflet's JavaScript and CSS (images inlined) from a local package, or ``None``.
+
+    Looks in the ``xstatic-leaflet`` Python package, then in Debian's ``libjs-leaflet``
+    (``/usr/share/javascript/leaflet``).
+    """
+    folders = []
+    try:
+        import xstatic.pkg.leaflet as xs  # type: ignore[import-not-found]
+
+        folders.append(Path(xs.BASE_DIR))
+    except ImportError:
+        pass
+    folders.append(Path("/usr/share/javascript/leaflet"))
+    for folder in folders:
+        js, css = folder / "leaflet.js", folder / "leaflet.css"
+        if js.exists() and css.exists():
+            def inline(match: re.Match[str], folder: Path = folder) -> str:
+                img = folder / match.group(1)
+                data = base64.b64encode(img.read_bytes()).decode() if img.exists() else ""
+                return f"url(data:image/png;base64,{data})"
+
+            css_text = re.sub(r"url\((images/[^)]+\.png)\)", inline, css.read_text("utf-8"))
+            return js.read_text("utf-8"), css_text
+    return None
+
+
+def _to_display_crs(gdf: gpd.GeoDataFrame, basemap: str) -> gpd.GeoDataFrame:
+    """Reproject to EPSG:4326 and, for Amap, shift WGS84 → GCJ-02."""
+    import numpy as np
+    import shapely
+    from zonekit.zones.coords import wgs84_to_gcj02
+
+    out = gdf.to_crs("EPSG:4326")
+    if basemap == "amap":
+        def shift(coords: np.ndarray) -> np.ndarray:
+            lon, lat = wgs84_to_gcj02(coords[:, 0], coords[:, 1])
+            return np.column_stack([lon, lat])
+
+        out = out.set_geometry(shapely.transform(out.geometry.values, shift), crs="EPSG:4326")
+    return out
+
+
+def _feature_data(layer: MapLayer, gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Only what the browser needs: colour, formatted tooltip fields, label, geometry."""
+    import geopandas as gpd
+
+    spec = layer.spec
+    cols: dict[str, Any] = {}
+    values = gdf[spec.column] if spec.column else [None] * len(gdf)
+    cols[_COLOR_KEY] = spec.colors(values)
+    for name in spec.fields:
+        if name in gdf.columns:
+            info = field_info(name)
+            cols[name] = [info.format(v) for v in gdf[name]]
+    return gpd.GeoDataFrame(cols, geometry=gdf.geometry.values, crs=gdf.crs, index=gdf.index)
+
+
+def _add_layer(m: folium.Map, layer: MapLayer, gdf: gpd.GeoDataFrame) -> folium.FeatureGroup:
+    import folium
+
+    spec = layer.spec
+    group = folium.FeatureGroup(name=layer.title, show=layer.show)
+    data = _feature_data(layer, gdf)
+    fields = [f for f in spec.fields if f in data.columns]
+    aliases = [field_info(f).heading for f in fields]
+    line = spec.geometry == "line"
+
+    def style(feature: dict[str, Any]) -> dict[str, Any]:
+        color = feature["properties"].get(_COLOR_KEY, MISSING_COLOR)
+        return {"color": color if line else spec.stroke_color, "fillColor": color,
+                "weight": spec.stroke_width_px * (2 if line else 1),
+                "fillOpacity": spec.fill_opacity, "opacity": 0.9}
+
+    kwargs: dict[str, Any] = {}
+    if fields:
+        kwargs["tooltip"] = folium.GeoJsonTooltip(fields=fields, aliases=aliases, sticky=True,
+                                                  localize=False)
+        kwargs["popup"] = folium.GeoJsonPopup(fields=fields, aliases=aliases, localize=False)
+    if spec.geometry == "point":
+        kwargs["marker"] = folium.CircleMarker(radius=spec.point_radius_px)
+    folium.GeoJson(data, name=layer.title, style_function=style, **kwargs).add_to(group)
+    if spec.label_column and spec.label_column in gdf.columns:
+        points = gdf.geometry.representative_point()
+        for pt, text in zip(points, gdf[spec.label_column], strict=True):
+            if text is None or str(text) in ("", "nan"):
+                continue
+            label = "<br>".join(html.escape(part) for part in str(text).split("\n"))
+            icon = folium.DivIcon(html=f'<div class="zk-label">{label}</div>',
+                                  icon_size=(160, 40), icon_anchor=(80, 20))
+            folium.Marker([pt.y, pt.x], icon=icon).add_to(group)
+    group.add_to(m)
+    return group
+
+
+def _add_basemap(m: folium.Map, basemap: str, tianditu_key: str | None) -> None:
+    import folium
+
+    if basemap == "osm":
+        folium.TileLayer("OpenStreetMap", name="OpenStreetMap", control=False).add_to(m)
+    elif basemap == "amap":
+        folium.TileLayer(_AMAP_URL, attr="© 高德地图 AutoNavi（GCJ-02）", name="高德地图",
+                         subdomains="1234", max_zoom=18, control=False).add_to(m)
+    elif basemap == "tianditu":
+        key = tianditu_key or os.environ.get("TIANDITU_KEY")
+        if not key:
+            raise ZonekitError(
+                "the tianditu basemap needs a 天地图 key: set the environment variable "
+                "TIANDITU_KEY (get one at the 天地图 developer site), or use --basemap "
+                "osm, amap or none")
+        for layer, name in (("vec", "天地图矢量"), ("cva", "天地图注记")):
+            folium.TileLayer(_TIANDITU_URL.format(layer=layer, key=key), attr="© 天地图",
+                             name=name, subdomains="01234567", max_zoom=18, control=False,
+                             overlay=layer == "cva").add_to(m)
+
+
+def _legend_html(layers: list[MapLayer], gdfs: list[gpd.GeoDataFrame]) -> str:
+    parts = []
+    for layer, gdf in zip(layers, gdfs, strict=True):
+        spec = layer.spec
+        values = list(gdf[spec.column]) if spec.column and spec.column in gdf else None
+        rows = "".join(
+            f'<div class="zk-row"><span class="zk-swatch" style="background:{color};'
+            f'opacity:{max(spec.fill_opacity, 0.35)}"></span>'
+            f"{html.escape(label)}</div>" for label, color in spec.legend(values))
+        parts.append(f'<div class="zk-legend-title">{html.escape(spec.title)}</div>{rows}')
+    return f'<div class="zk-legend" id="zk-legend">{"".join(parts)}</div>'
+
+
+def _page_css() -> str:
+    return f"""<style>
+.leaflet-container {{ background: #f4f3ef; font-family: {FONT_CSS}; }}
+.leaflet-tooltip, .leaflet-popup-content {{ font-family: {FONT_CSS}; }}
+.zk-legend {{ position: fixed; bottom: 36px; right: 10px; z-index: 1000; background: #fff;
+  padding: 8px 10px; border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,.3);
+  font: 12px/1.5 {FONT_CSS}; max-height: 60%; overflow-y: auto; }}
+.zk-legend-title {{ font-weight: bold; margin-top: 4px; }}
+.zk-swatch {{ display: inline-block; width: 14px; height: 12px; margin-right: 6px;
+  border: 1px solid #555; vertical-align: middle; }}
+.zk-title {{ position: fixed; top: 10px; left: 50%; transform: translateX(-50%);
+  z-index: 1000; background: rgba(255,255,255,.9); padding: 4px 12px; border-radius: 4px;
+  font: bold 16px {FONT_CSS}; box-shadow: 0 1px 4px rgba(0,0,0,.3); }}
+.zk-footer {{ position: fixed; bottom: 0; left: 0; right: 0; z-index: 1000;
+  background: rgba(255,255,255,.85); font: 11px {FONT_CSS}; padding: 2px 8px; }}
+.leaflet-bottom {{ bottom: 20px; }}
+.zk-footer.zk-synthetic {{ background: #fff3cd; color: #7a4d00; }}
+.zk-label {{ font: 12px/1.3 {FONT_CSS}; text-align: center; color: #222;
+  text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 3px #fff; white-space: nowrap; }}
+</style>"""
+
+
+def _add_metric_scale(m: folium.Map) -> None:
+    """Leaflet's scale control in metres/kilometres only (folium's also shows feet)."""
+    from branca.element import MacroElement
+    from jinja2 import Template
+
+    scale = MacroElement()
+    scale._name = "MetricScale"
+    scale._template = Template(
+        "{% macro script(this, kwargs) %}"
+        "L.control.scale({imperial: false, metric: true, maxWidth: 160})"
+        ".addTo({{ this._parent.get_name() }});"
+        "{% endmacro %}")
+    m.add_child(scale)
+
+
+def _inline_leaflet(m: folium.Map, basemap: str) -> None:
+    """Replace folium's CDN links by Leaflet inlined from a local package."""
+    import folium
+
+    assets = leaflet_assets()
+    if assets is None:
+        if basemap == "none":
+            raise ZonekitError(
+                "an offline map (--basemap none) needs Leaflet installed locally: "
+                "pip install xstatic-leaflet (or apt-get install libjs-leaflet)")
+        log.warning("Leaflet not installed locally (pip install xstatic-leaflet); "
+                    "the map loads it from a CDN")
+        return
+    js, css = assets
+    # Per instance: folium's class-level lists stay untouched for other maps.
+    m.default_js = []
+    m.default_css = []
+    header = m.get_root().header
+    header.add_child(folium.Element(f"<style>{css}</style>"), name="leaflet_css")
+    header.add_child(folium.Element(f"<script>{js}</script>"), name="leaflet")
+
+
+def make_map(layers: list[MapLayer], basemap: str = "osm", synthetic: bool = False,
+             title: str = "", m: folium.Map | None = None,
+             tianditu_key: str | None = None) -> folium.Map:
+    """Draw layers on a folium map with legend, layer control, scale and footer.
+
+    Parameters
+    ----------
+    layers
+        Layers to draw, bottom first.
+    basemap
+        ``osm``, ``tianditu`` (needs ``TIANDITU_KEY``), ``amap`` (overlays shifted to
+        GCJ-02) or ``none`` (no tiles; works offline).
+    synthetic
+        Add a footer saying the data is the synthetic sample park.
+    title
+        Title shown at the top of the map (Chinese).
+    m
+        Map to draw on; a new one when ``None``.
+    tianditu_key
+        天地图 key; default the ``TIANDITU_KEY`` environment variable.
+
+    Returns
+    -------
+    folium.Map
+        The map; save it with ``m.save(path)``.
+    """
+    import folium
+
+    if basemap not in BASEMAPS:
+        raise ZonekitError(f"--basemap must be one of {', '.join(BASEMAPS)}, got {basemap!r}")
+    if not layers:
+        raise ZonekitError("nothing to map: no layers given")
+    gdfs = [_to_display_crs(layer.gdf, basemap) for layer in layers]
+    new = m is None
+    if m is None:
+        m = folium.Map(tiles=None, control_scale=False, zoom_control=True)
+        _add_metric_scale(m)
+        _inline_leaflet(m, basemap)
+        _add_basemap(m, basemap, tianditu_key)
+        m.get_root().header.add_child(folium.Element(_page_css()), name="zk_css")
+    for layer, gdf in zip(layers, gdfs, strict=True):
+        _add_layer(m, layer, gdf)
+    root = m.get_root().html
+    root.add_child(folium.Element(_legend_html(layers, gdfs)))
+    if new:
+        folium.LayerControl(collapsed=False).add_to(m)
+        if title:
+            m.get_root().title = title
+            root.add_child(folium.Element(f'<div class="zk-title">{html.escape(title)}</div>'))
+        notes = [SYNTHETIC_NOTE_ZH] if synthetic else []
+        if basemap == "amap":
+            notes.append("叠加图层已由 WGS84 转换为 GCJ-02，以与高德底图对齐")
+        notes.append("zonekit 生成")
+        cls = "zk-footer zk-synthetic" if synthetic else "zk-footer"
+        root.add_child(folium.Element(
+            f'<div class="{cls}" id="zk-footer">{html.escape("；".join(notes))}</div>'))
+    minx, miny, maxx, maxy = _bounds(gdfs)
+    m.fit_bounds([[miny, minx], [maxy, maxx]])
+    return m
+
+
+def _bounds(gdfs: list[gpd.GeoDataFrame]) -> tuple[float, float, float, float]:
+    boxes = [g.total_bounds for g in gdfs if len(g)]
+    if not boxes:
+        raise ZonekitError("nothing to map: every layer is empty")
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes),
+            max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
+def save_map(m: folium.Map, path: Path | str) -> Path:
+    """Write the map to an HTML file atomically and return its path."""
+    from zonekit.zones.io import atomic_path
+
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        m.save(str(tmp))
+    return path

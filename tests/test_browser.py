@@ -1,0 +1,169 @@
+"""Browser test: headless Chromium opens each map from disk (basemap ``none``, offline).
+
+Checks that no JavaScript error or failed resource load happens, that the expected layers
+are in the layer control with their features drawn, and that a screenshot is not blank.
+Needs Debian's ``chromium``; skipped with a message without it (failed under CI, where
+``.ci/run`` installs it).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from zonekit.cli.app import app
+
+CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists()
+                                        else None)
+HINT = "install Debian chromium (apt-get install chromium) to run browser tests"
+
+# Injected first in <head> of a copy of the map: records errors (script errors, failed
+# resource loads, console.error) and, after load, what Leaflet drew, into the DOM.
+PROBE = """<script>
+window.__zkErrors = [];
+window.addEventListener('error', function (e) {
+  var t = e.target || {};
+  window.__zkErrors.push(e.message || ('failed to load ' + (t.src || t.href || t.tagName)));
+}, true);
+window.addEventListener('unhandledrejection', function (e) {
+  window.__zkErrors.push('unhandled rejection: ' + e.reason);
+});
+(function () {
+  var original = console.error;
+  console.error = function () {
+    window.__zkErrors.push(Array.prototype.join.call(arguments, ' '));
+    original.apply(console, arguments);
+  };
+})();
+window.addEventListener('load', function () {
+  setTimeout(function () {
+    var q = function (s) { return Array.prototype.slice.call(document.querySelectorAll(s)); };
+    var report = {
+      errors: window.__zkErrors,
+      leaflet: typeof L !== 'undefined' && !!L.version,
+      layers: q('.leaflet-control-layers-overlays label span span').map(
+        function (s) { return s.textContent.trim(); }),
+      paths: q('path.leaflet-interactive').length,
+      labels: q('.zk-label').map(function (s) { return s.textContent; }),
+      legend: (document.getElementById('zk-legend') || {}).textContent || '',
+      footer: (document.getElementById('zk-footer') || {}).textContent || '',
+      scale: q('.leaflet-control-scale-line').map(function (s) { return s.textContent; })
+    };
+    // Click the first feature: its popup lists the fields with Chinese names and units.
+    var first = document.querySelector('path.leaflet-interactive');
+    if (first) {
+      var box = first.getBoundingClientRect();
+      first.dispatchEvent(new MouseEvent('click', {bubbles: true, cancelable: true,
+        clientX: box.left + box.width / 2, clientY: box.top + box.height / 2}));
+    }
+    setTimeout(function () {
+      report.popup = q('.leaflet-popup-content').map(function (s) { return s.textContent; })
+        .join(' ');
+      var pre = document.createElement('pre');
+      pre.id = 'zk-report';
+      pre.textContent = JSON.stringify(report);
+      document.body.appendChild(pre);
+    }, 300);
+  }, 300);
+});
+</script>"""
+
+
+def _chromium(args: list[str], profile: Path) -> subprocess.CompletedProcess[str]:
+    cmd = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+           "--no-first-run", "--disable-background-networking", "--disable-component-update",
+           "--disable-sync", "--disable-dev-shm-usage", f"--user-data-dir={profile}",
+           "--window-size=1200,800", "--virtual-time-budget=5000",
+           "--enable-logging=stderr", "--v=0", *args]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
+
+
+@pytest.fixture(scope="module")
+def browser() -> str:
+    """Path of the Chromium binary (skips, or fails under CI, without one)."""
+    if CHROMIUM is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run the browser tests: {HINT}")
+        pytest.skip(HINT)
+    return CHROMIUM
+
+
+def _write_maps(data: Path, out: Path, synthetic_sample: bool = False) -> dict[str, Path]:
+    runner = CliRunner()
+    written = {}
+    for kind in ("zones", "land-output"):
+        args = ["map", kind, "--out", str(out), "--basemap", "none", "--format", "html"]
+        if not synthetic_sample:
+            args += ["--data", str(data)]
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, result.output
+        written[kind] = out / f"map_{kind.replace('-', '_')}.html"
+    return written
+
+
+def _open(browser: str, page: Path, tmp: Path) -> tuple[dict, str, Path]:
+    """Load an instrumented copy of ``page``: the DOM report, console log and a screenshot."""
+    text = page.read_text(encoding="utf-8")
+    probe = tmp / f"probe_{page.name}"
+    probe.write_text(text.replace("<head>", "<head>" + PROBE, 1), encoding="utf-8")
+    dom = _chromium(["--dump-dom", probe.as_uri()], tmp / "profile-dom")
+    found = re.search(r'<pre id="zk-report">(.*?)</pre>', dom.stdout, re.S)
+    assert found, f"no report from the page; chromium said:\n{dom.stderr[-3000:]}"
+    report = json.loads(html.unescape(found.group(1)))
+    shot = tmp / f"{page.stem}.png"
+    done = _chromium([f"--screenshot={shot}", page.as_uri()], tmp / "profile-shot")
+    assert shot.exists(), done.stderr[-3000:]
+    return report, dom.stderr, shot
+
+
+def _console_errors(log: str) -> list[str]:
+    lines = [ln for ln in log.splitlines() if "CONSOLE" in ln]
+    return [ln for ln in lines if re.search(r"Uncaught|Error|Failed to load", ln)]
+
+
+def _not_blank(shot: Path) -> tuple[int, float]:
+    """Distinct colours and the share of pixels differing from the most common colour."""
+    import numpy as np
+    from matplotlib import image
+
+    pixels = (image.imread(shot)[..., :3] * 255).astype(np.uint8).reshape(-1, 3)
+    colours, counts = np.unique(pixels, axis=0, return_counts=True)
+    return len(colours), 1.0 - counts.max() / counts.sum()
+
+
+@pytest.mark.parametrize("kind,layer,legend", [
+    ("zones", "功能分区", "核心功能区"), ("land-output", "地均产出", "地均产出（亿元/km²）")],
+    ids=["zones", "land-output"])
+def test_map_opens_offline_without_errors(browser: str, tiny_park_dir: Path, tmp_path: Path,
+                                          kind: str, layer: str, legend: str) -> None:
+    page = _write_maps(tiny_park_dir, tmp_path / "maps")[kind]
+    report, log, shot = _open(browser, page, tmp_path)
+    assert report["errors"] == [], report["errors"]
+    assert _console_errors(log) == []
+    assert report["leaflet"], "Leaflet did not load (it must be inlined for offline use)"
+    assert report["layers"] == [layer]
+    assert report["paths"] == 2  # the tiny park's two zones
+    assert legend in report["legend"]
+    assert report["scale"] and re.search(r"\d+ (m|km)", report["scale"][0])
+    assert "高端智造区" in " ".join(report["labels"])
+    assert "面积（km²）" in report["popup"] and "名称" in report["popup"], report["popup"]
+    colours, drawn = _not_blank(shot)
+    assert colours > 20 and drawn > 0.05, (colours, drawn)
+
+
+def test_sample_maps_open_offline(browser: str, sample_dir: Path, tmp_path: Path) -> None:
+    pages = _write_maps(sample_dir, tmp_path / "maps", synthetic_sample=True)
+    for kind, page in pages.items():
+        report, log, shot = _open(browser, page, tmp_path)
+        assert report["errors"] == [] and _console_errors(log) == [], kind
+        assert report["paths"] == 6, kind  # three core zones, three municipal blocks
+        assert "合成样例" in report["footer"], kind
+        assert _not_blank(shot)[1] > 0.05, kind

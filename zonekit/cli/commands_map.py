@@ -1,0 +1,211 @@
+"""``zonekit map KIND``: a map as HTML (folium), PNG/PDF (matplotlib) and a styled GeoPackage.
+
+Map kinds live in :data:`MAP_KINDS`. To add one, register a :class:`MapKind` whose
+``build`` function returns the layers (``MapLayer``: features + style spec) and a title::
+
+    from zonekit.cli.commands_map import MAP_KINDS, MapKind
+
+    def _coverage(park, opts):
+        from zonekit.maps.interactive import MapLayer
+        from zonekit.maps.style import coverage_style
+        return [MapLayer(my_cells(park), coverage_style())], "服务圈覆盖"
+
+    MAP_KINDS["coverage"] = MapKind("service-circle coverage", ("zones", "facilities"),
+                                    _coverage)
+
+Everything else — basemaps, formats, the QGIS style in the GeoPackage, the synthetic
+footer — comes with it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from zonekit.cli import _common as c
+
+if TYPE_CHECKING:
+    from zonekit.maps.interactive import MapLayer
+    from zonekit.zones.park import Park
+
+ORDER = 60  # position in `zonekit --help`
+FORMATS = ("html", "png", "pdf", "all")
+
+
+@dataclass(frozen=True)
+class MapOptions:
+    """Options every map kind may read."""
+
+    denominator: str = "built"
+    scheme: str = "FisherJenks"
+    classes: int = 4
+
+
+@dataclass(frozen=True)
+class MapKind:
+    """A kind of map: what it shows, the layers it reads and how it is built.
+
+    ``build(park, options)`` returns the map's layers (bottom first) and its title.
+    """
+
+    help: str
+    layers: tuple[str, ...]
+    build: Callable[[Park, MapOptions], tuple[list[MapLayer], str]]
+
+
+def _zones(park: Park, opts: MapOptions) -> tuple[list[MapLayer], str]:
+    from zonekit.maps import zone_maps
+
+    return zone_maps.zone_layers(park, opts.denominator), zone_maps.zone_title()
+
+
+def _land_output(park: Park, opts: MapOptions) -> tuple[list[MapLayer], str]:
+    from zonekit.maps import zone_maps
+
+    layers = zone_maps.land_output_layers(park, opts.denominator, opts.scheme, opts.classes)
+    return layers, zone_maps.land_output_title(opts.denominator)
+
+
+#: Map kinds by name; analysis modules add theirs here.
+MAP_KINDS: dict[str, MapKind] = {
+    "zones": MapKind("core zones and municipal blocks, named, with areas",
+                     ("zones", "parcels", "enterprises"), _zones),
+    "land-output": MapKind("land output 亿元/km² per zone (mapclassify classes)",
+                           ("zones", "parcels", "enterprises"), _land_output),
+}
+
+
+def _layer_name(stem: str, index: int) -> str:
+    return stem if index == 0 else f"{stem}_{index + 1}"
+
+
+def write_map(layers: list[MapLayer], title: str, out: Path, stem: str, formats: tuple[str, ...],
+              basemap: str = "osm", synthetic: bool = False) -> list[Path]:
+    """Write a map's files: ``stem.html``/``.png``/``.pdf`` per ``formats``, and ``stem.gpkg``.
+
+    The GeoPackage holds each layer with its QGIS default style. Analysis commands can
+    call this to write their maps beside their tables.
+    """
+    from zonekit.maps.qgis_style import add_style_to_gpkg
+    from zonekit.zones.io import write_gpkg
+
+    written: list[Path] = []
+    if "html" in formats:
+        from zonekit.maps.interactive import make_map, save_map
+
+        m = make_map(layers, basemap=basemap, synthetic=synthetic, title=title)
+        written.append(save_map(m, out / f"{stem}.html"))
+    for fmt in ("png", "pdf"):
+        if fmt in formats:
+            from zonekit.maps.static import plot_static, save_static
+
+            ax = plot_static(layers, title=title, synthetic=synthetic)
+            written.append(save_static(ax, out / f"{stem}.{fmt}"))
+    names = [_layer_name(stem, i) for i in range(len(layers))]
+    gpkg = write_gpkg({n: layer.gdf for n, layer in zip(names, layers, strict=True)},
+                      out / f"{stem}.gpkg")
+    for name, layer in zip(names, layers, strict=True):
+        add_style_to_gpkg(gpkg, name, layer.spec)
+    written.append(gpkg)
+    return written
+
+
+def map_command(
+    kind: Annotated[str, typer.Argument(help=f"Map to draw: {', '.join(MAP_KINDS)}.")],
+    data: c.DataOpt = None,
+    out: c.OutOpt = Path("out/maps"),
+    basemap: Annotated[str, typer.Option(
+        help="osm, tianditu (needs TIANDITU_KEY), amap (overlays shifted to GCJ-02) or none "
+        "(no tiles; opens offline).")] = "osm",
+    fmt: Annotated[str, typer.Option(
+        "--format", help="html, png, pdf or all. A styled GeoPackage for QGIS is always "
+        "written too.")] = "html",
+    denominator: Annotated[str, typer.Option(
+        help="Land for land output: built, all (zone area) or industrial.")] = "built",
+    scheme: Annotated[str, typer.Option(
+        help="mapclassify scheme of graduated maps: FisherJenks, Quantiles, …")] = "FisherJenks",
+    classes: Annotated[int, typer.Option(help="Number of classes of graduated maps.")] = 4,
+    force: c.ForceOpt = False,
+    crs: c.CrsOpt = None,
+    analysis_crs: c.AnalysisCrsOpt = None,
+    coords: c.CoordsOpt = None,
+    encoding: c.EncodingOpt = None,
+    year: c.YearOpt = None,
+    drop_invalid: c.DropOpt = False,
+) -> None:
+    """Draw a map (zones, land-output) as HTML, PNG/PDF, and a GeoPackage styled for QGIS."""
+    from zonekit.analysis.land import DENOMINATORS
+    from zonekit.errors import DataFileError, ZonekitError
+    from zonekit.maps.interactive import BASEMAPS
+    from zonekit.zones.park import load_park
+
+    if kind not in MAP_KINDS:
+        raise ZonekitError(f"unknown map {kind!r}; choose one of {', '.join(MAP_KINDS)}")
+    if basemap not in BASEMAPS:
+        raise ZonekitError(f"--basemap must be one of {', '.join(BASEMAPS)}, got {basemap!r}")
+    if fmt not in FORMATS:
+        raise ZonekitError(f"--format must be one of {', '.join(FORMATS)}, got {fmt!r}")
+    if denominator not in DENOMINATORS:
+        raise ZonekitError(f"--denominator must be one of {', '.join(DENOMINATORS)}, "
+                           f"got {denominator!r}")
+    formats = ("html", "png", "pdf") if fmt == "all" else (fmt,)
+    if basemap == "tianditu" and "html" in formats:
+        import os
+
+        if not os.environ.get("TIANDITU_KEY"):
+            raise ZonekitError("--basemap tianditu needs a 天地图 key in the environment "
+                               "variable TIANDITU_KEY; or use osm, amap or none")
+    if "png" in formats or "pdf" in formats:
+        from zonekit.maps.static import find_cjk_font
+
+        find_cjk_font()  # fail before the work when Chinese text cannot be drawn
+    stem = f"map_{kind.replace('-', '_')}"
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise DataFileError(f"{out}: --out must be a folder, found a file")
+    targets = [out / f"{stem}.{ext}" for ext in (*formats, "gpkg")]
+    existing = [t.name for t in targets if t.exists()]
+    if existing and not force:
+        raise DataFileError(f"{out}: {', '.join(existing)} exist(s); pass --force to "
+                            "overwrite, or choose another --out")
+    out.mkdir(parents=True, exist_ok=True)
+    spec = MAP_KINDS[kind]
+    settings = c.settings_from(crs, analysis_crs, coords, encoding, year, drop_invalid)
+    with c.progress("Reading and checking layers"):
+        park = load_park(data, layers=spec.layers, settings=settings, required=spec.layers)
+    c.announce_data(park)
+    layers, title = spec.build(park, MapOptions(denominator, scheme, classes))
+    with c.progress(f"Drawing {kind} map"):
+        written = write_map(layers, title, out, stem, formats, basemap, park.synthetic)
+    c.finish(out, park)
+    c.info(f"Map written: {', '.join(str(p) for p in written)}")
+
+
+def demo_steps(out: Path) -> list[tuple[str, Callable[[], None]]]:
+    """Return the steps ``zonekit demo`` runs: the zone and land-output maps in ``out/maps``."""
+    fmt = "all"
+    try:
+        from zonekit.maps.static import find_cjk_font
+
+        find_cjk_font()
+    except Exception as exc:  # noqa: BLE001 - any font problem: keep the HTML maps
+        c.info(f"note: static maps skipped in the demo: {exc}")
+        fmt = "html"
+
+    def step(kind: str) -> Callable[[], None]:
+        return lambda: map_command(kind, out=out / "maps", basemap="osm", fmt=fmt, force=True)
+
+    return [(f"map {kind}", step(kind)) for kind in MAP_KINDS]
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to the app."""
+    app.command("map")(map_command)
+
+
+__all__ = ["FORMATS", "MAP_KINDS", "MapKind", "MapOptions", "demo_steps", "map_command",
+           "register", "write_map"]
