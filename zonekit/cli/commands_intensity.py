@@ -271,3 +271,9 @@ def register(app: typer.Typer) -> None:
     """Add this module's commands to the app."""
     app.command("intensity")(intensity)
     app.command("indicators")(indicators)
+
+
+def demo_steps(out: Path) -> list[tuple[str, Any]]:
+    """Steps `zonekit demo` runs: the intensity analysis and the plan tracker."""
+    return [("intensity", lambda: intensity(out=out / "intensity", force=True)),
+            ("indicators", lambda: indicators(out=out / "indicators", force=True))]
