@@ -1,0 +1,399 @@
+"""Travel profiles (walk, bike, drive) and per-edge speeds and directions.
+
+A :class:`TravelProfile` says how fast a mode moves on each road class (km/h), which
+classes it cannot use and whether it respects one-way streets. Profiles live in
+``analysis/profiles/travel.yaml``; :func:`load_profile` reads them.
+
+:func:`edge_speeds_kmh`, :func:`excluded_edges` and :func:`parse_oneway` turn a road
+layer's attribute columns into numpy arrays. They work on the distinct values of a
+column (``pandas.factorize``), so they stay fast on millions of edges.
+"""
+
+from __future__ import annotations
+
+import ast
+import logging
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from zonekit.errors import ProfileError, SchemaError, format_rows, where
+
+logger = logging.getLogger(__name__)
+
+#: The packaged profile file.
+DEFAULT_PROFILE_PATH = Path(__file__).parent / "profiles" / "travel.yaml"
+
+#: Largest plausible speed limit (km/h); larger ``maxspeed`` values are treated as errors.
+MAX_PLAUSIBLE_KMH = 200.0
+
+_PROFILE_KEYS = {
+    "default_speed_kmh", "speeds_kmh", "excluded", "oneway", "use_maxspeed",
+    "maxspeed_factor", "access_speed_kmh",
+}
+
+_ONEWAY_WORDS: dict[str, int] = {
+    # one-way in the digitised direction (u → v, first → last vertex)
+    "yes": 1, "true": 1, "t": 1, "1": 1, "1.0": 1, "ft": 1, "y": 1,
+    "正向": 1, "单行": 1, "单向": 1, "单行道": 1, "是": 1,
+    # one-way against the digitised direction
+    "-1": -1, "-1.0": -1, "reverse": -1, "tf": -1, "反向": -1, "逆向": -1,
+    # two-way. OSM "reversible"/"alternating" (direction changes by time) count as two-way.
+    "no": 0, "false": 0, "f": 0, "0": 0, "0.0": 0, "b": 0, "": 0,
+    "双向": 0, "双行": 0, "否": 0, "reversible": 0, "alternating": 0,
+}
+
+_SPEED_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(km/h|kmh|kph|mph|knots)?\s*$")
+_UNIT_FACTOR = {None: 1.0, "km/h": 1.0, "kmh": 1.0, "kph": 1.0, "mph": 1.609344, "knots": 1.852}
+
+
+@dataclass(frozen=True)
+class TravelProfile:
+    """How one travel mode uses the road network.
+
+    Parameters
+    ----------
+    name
+        Mode name (``"walk"``, ``"bike"``, ``"drive"``).
+    default_speed_kmh
+        Speed (km/h) on road classes not listed in ``speeds_kmh``.
+    speeds_kmh
+        Speed (km/h) by OSM ``highway`` class.
+    excluded
+        ``highway`` classes the mode cannot use.
+    oneway
+        Whether one-way streets are respected (otherwise every edge is two-way).
+    use_maxspeed
+        Whether a valid ``maxspeed`` value replaces the class speed.
+    maxspeed_factor
+        Multiplier applied to speeds taken from ``maxspeed`` (1.0 = the posted limit).
+    access_speed_kmh
+        Speed (km/h) of the straight access leg between a point and its snapped road.
+    """
+
+    name: str
+    default_speed_kmh: float
+    speeds_kmh: Mapping[str, float] = field(default_factory=dict, hash=False)
+    excluded: frozenset[str] = frozenset()
+    oneway: bool = False
+    use_maxspeed: bool = False
+    maxspeed_factor: float = 1.0
+    access_speed_kmh: float = 5.0
+
+
+def _positive(value: object, key: str, src: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0 \
+            or not math.isfinite(value):
+        raise ProfileError(f"{src}, key '{key}': expected a positive number, found {value!r}")
+    return float(value)
+
+
+def _boolean(value: object, key: str, src: str) -> bool:
+    if not isinstance(value, bool):
+        raise ProfileError(f"{src}, key '{key}': expected true or false, found {value!r}")
+    return value
+
+
+def _read_profiles(path: Path) -> dict:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ProfileError(f"{path}: cannot read travel profile file ({exc})") from exc
+    try:
+        doc = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ProfileError(f"{path}: malformed YAML ({exc})") from exc
+    if not isinstance(doc, dict) or not isinstance(doc.get("profiles"), dict):
+        raise ProfileError(
+            f"{path}, key 'profiles': expected a mapping of mode name to profile, "
+            f"found {type(doc.get('profiles') if isinstance(doc, dict) else doc).__name__}"
+        )
+    return doc["profiles"]
+
+
+def load_profile(
+    mode: str, path: str | Path | None = None, overrides: Mapping[str, object] | None = None
+) -> TravelProfile:
+    """Read one travel profile from a YAML file.
+
+    Parameters
+    ----------
+    mode
+        Profile name, e.g. ``"walk"``, ``"bike"`` or ``"drive"``.
+    path
+        YAML file with a top-level ``profiles`` mapping; the packaged
+        ``profiles/travel.yaml`` when None.
+    overrides
+        Values replacing the file's keys (e.g. ``{"maxspeed_factor": 0.7}``).
+        ``speeds_kmh`` is merged class by class; other keys replace.
+
+    Returns
+    -------
+    TravelProfile
+
+    Raises
+    ------
+    ProfileError
+        Unknown mode, unknown or missing key, or a value of the wrong type; the message
+        names the file and the key.
+    """
+    path = Path(path) if path is not None else DEFAULT_PROFILE_PATH
+    profiles = _read_profiles(path)
+    if mode not in profiles:
+        raise ProfileError(
+            f"{path}, key 'profiles': unknown travel mode {mode!r}; "
+            f"expected one of {', '.join(map(str, profiles))}"
+        )
+    raw = profiles[mode]
+    src = f"{path}, profile '{mode}'"
+    if not isinstance(raw, dict):
+        raise ProfileError(f"{src}: expected a mapping of settings, found {raw!r}")
+    raw = dict(raw)
+    for key, value in (overrides or {}).items():
+        if key == "speeds_kmh" and isinstance(value, Mapping):
+            raw["speeds_kmh"] = {**(raw.get("speeds_kmh") or {}), **value}
+        else:
+            raw[key] = value
+        src = f"{path}, profile '{mode}' (with overrides)"
+    unknown = sorted(set(raw) - _PROFILE_KEYS)
+    if unknown:
+        raise ProfileError(
+            f"{src}: unknown key(s) {', '.join(unknown)}; "
+            f"expected {', '.join(sorted(_PROFILE_KEYS))}"
+        )
+    for key in ("default_speed_kmh", "oneway"):
+        if key not in raw:
+            raise ProfileError(f"{src}, key '{key}': required key is missing")
+    speeds = raw.get("speeds_kmh") or {}
+    if not isinstance(speeds, Mapping):
+        raise ProfileError(f"{src}, key 'speeds_kmh': expected a mapping, found {speeds!r}")
+    excluded = raw.get("excluded") or []
+    if not isinstance(excluded, (list, tuple)) or not all(isinstance(c, str) for c in excluded):
+        raise ProfileError(
+            f"{src}, key 'excluded': expected a list of class names, found {excluded!r}"
+        )
+    default = _positive(raw["default_speed_kmh"], "default_speed_kmh", src)
+    return TravelProfile(
+        name=mode,
+        default_speed_kmh=default,
+        speeds_kmh={str(k): _positive(v, f"speeds_kmh.{k}", src) for k, v in speeds.items()},
+        excluded=frozenset(excluded),
+        oneway=_boolean(raw["oneway"], "oneway", src),
+        use_maxspeed=_boolean(raw.get("use_maxspeed", False), "use_maxspeed", src),
+        maxspeed_factor=_positive(raw.get("maxspeed_factor", 1.0), "maxspeed_factor", src),
+        access_speed_kmh=_positive(raw.get("access_speed_kmh", default), "access_speed_kmh", src),
+    )
+
+
+def _is_missing(value: object) -> bool:
+    try:
+        return value is None or bool(pd.isna(value))
+    except (TypeError, ValueError):  # lists and arrays
+        return False
+
+
+def _factorize(series: pd.Series) -> tuple[np.ndarray, list]:
+    """Codes (-1 for missing) and distinct values; list values become tuples."""
+    values = series.to_numpy(dtype=object)
+    try:
+        codes, uniques = pd.factorize(values)
+    except TypeError:  # unhashable list values (osmnx merged edges)
+        values = np.array(
+            [tuple(v) if isinstance(v, (list, np.ndarray)) else v for v in values], dtype=object
+        )
+        codes, uniques = pd.factorize(values)
+    return codes, list(uniques)
+
+
+def _as_classes(value: object) -> tuple[str, ...]:
+    """Highway value → tuple of class names; handles lists and their string form."""
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            try:
+                parsed = ast.literal_eval(text)
+            except (ValueError, SyntaxError):
+                return (text,)
+            return tuple(str(c).strip() for c in parsed)
+        return (text,) if text else ()
+    if isinstance(value, (tuple, list, np.ndarray)):
+        return tuple(str(c).strip() for c in value if not _is_missing(c))
+    return () if _is_missing(value) else (str(value),)
+
+
+def _class_table(roads: pd.DataFrame, class_col: str) -> tuple[np.ndarray, list[tuple]]:
+    if class_col not in roads.columns:
+        logger.info("no %r column: every edge uses the profile's default speed", class_col)
+        return np.full(len(roads), -1, dtype=np.int64), []
+    codes, uniques = _factorize(roads[class_col])
+    return codes, [_as_classes(u) for u in uniques]
+
+
+def excluded_edges(
+    roads: pd.DataFrame, profile: TravelProfile, class_col: str = "highway"
+) -> np.ndarray:
+    """Boolean mask of the edges the profile cannot use.
+
+    An edge whose class is a list (osmnx merges ways) is excluded if any class is.
+    Edges without a class are kept.
+    """
+    codes, classes = _class_table(roads, class_col)
+    table = np.array([any(c in profile.excluded for c in cl) for cl in classes] + [False])
+    return table[codes]  # code -1 picks the trailing False
+
+
+def _parse_speed(value: object) -> float:
+    """One ``maxspeed`` value → km/h, NaN when invalid; ``"40;60"`` gives the minimum."""
+    if isinstance(value, bool) or _is_missing(value):
+        return math.nan
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        parts: list = [float(value)]
+    elif isinstance(value, (tuple, list, np.ndarray)):
+        parts = list(value)
+    else:
+        parts = re.split(r"[;,|]", str(value))
+    speeds = []
+    for part in parts:
+        if isinstance(part, (int, float, np.integer, np.floating)) and not isinstance(part, bool):
+            kmh = float(part)
+        else:
+            match = _SPEED_RE.match(str(part).lower())
+            if not match:
+                continue
+            kmh = float(match.group(1)) * _UNIT_FACTOR[match.group(2)]
+        if 0 < kmh <= MAX_PLAUSIBLE_KMH:
+            speeds.append(kmh)
+    return min(speeds) if speeds else math.nan
+
+
+def parse_maxspeed(series: pd.Series) -> np.ndarray:
+    """Parse OSM ``maxspeed`` values to km/h.
+
+    Numbers are km/h; strings may carry a unit (``"50"``, ``"50 km/h"``, ``"30 mph"``,
+    ``"10 knots"``); several values (``"40;60"`` or a list) give the minimum. Anything
+    else (``"none"``, ``"signals"``, ``"CN:urban"``, non-positive or above
+    :data:`MAX_PLAUSIBLE_KMH`) is invalid.
+
+    Returns
+    -------
+    numpy.ndarray
+        float64 speeds in km/h, NaN where invalid or missing.
+    """
+    codes, uniques = _factorize(series)
+    table = np.array([_parse_speed(u) for u in uniques] + [math.nan], dtype=float)
+    return table[codes]
+
+
+def edge_speeds_kmh(
+    roads: pd.DataFrame,
+    profile: TravelProfile,
+    speed_col: str | None = None,
+    *,
+    class_col: str = "highway",
+    maxspeed_col: str = "maxspeed",
+) -> np.ndarray:
+    """Travel speed of each edge for a profile.
+
+    Precedence, highest first: a valid value in ``speed_col``; a valid ``maxspeed``
+    times ``profile.maxspeed_factor`` (only if ``profile.use_maxspeed``); the class
+    speed; ``profile.default_speed_kmh``. An edge with several classes takes the
+    slowest known class speed.
+
+    Parameters
+    ----------
+    roads
+        Road edges, one row per edge.
+    profile
+        Travel profile.
+    speed_col
+        Optional column of speeds in km/h (e.g. design speeds, 设计速度, of Chinese road
+        data). Valid (finite, positive) values override everything else, for any mode,
+        without ``maxspeed_factor``.
+    class_col, maxspeed_col
+        Names of the road-class and speed-limit columns (both optional in ``roads``).
+
+    Returns
+    -------
+    numpy.ndarray
+        float64 speeds in km/h, all positive.
+    """
+    codes, classes = _class_table(roads, class_col)
+    known = profile.speeds_kmh
+    class_speed = [
+        min((known[c] for c in cl if c in known), default=profile.default_speed_kmh)
+        for cl in classes
+    ]
+    speeds = np.array(class_speed + [profile.default_speed_kmh], dtype=float)[codes]
+    if profile.use_maxspeed and maxspeed_col in roads.columns:
+        limit = parse_maxspeed(roads[maxspeed_col])
+        valid = np.isfinite(limit)
+        speeds[valid] = limit[valid] * profile.maxspeed_factor
+    if speed_col is not None:
+        if speed_col not in roads.columns:
+            raise SchemaError(
+                f"{where(layer='roads', column=speed_col)}: speed column not found; "
+                f"columns are {', '.join(map(str, roads.columns))}"
+            )
+        given = pd.to_numeric(roads[speed_col], errors="coerce").to_numpy(dtype=float)
+        valid = np.isfinite(given) & (given > 0)
+        if not valid.all():
+            logger.info("%d edges have no valid %r; using profile speeds there",
+                        (~valid).sum(), speed_col)
+        speeds[valid] = given[valid]
+    return speeds
+
+
+def parse_oneway(series: pd.Series, *, layer: str = "roads") -> np.ndarray:
+    """Parse one-way flags to +1 (digitised direction), -1 (reversed) or 0 (two-way).
+
+    Accepts booleans, integers 1/0/-1, and the strings yes/no/true/false/1/0/-1,
+    T/F, FT/TF (Esri from-to/to-from), B (both), reverse, reversible/alternating
+    (two-way), and Chinese 单行/单向/正向 (+1), 反向/逆向 (-1), 双向/双行 (0),
+    是/否, case-insensitively. Missing values are two-way.
+
+    Parameters
+    ----------
+    series
+        The one-way column.
+    layer
+        Layer name for error messages.
+
+    Returns
+    -------
+    numpy.ndarray
+        int8 array, one value per row.
+
+    Raises
+    ------
+    SchemaError
+        Listing each distinct unknown spelling and the row index labels it occurs on.
+    """
+    codes, uniques = _factorize(series)
+    table = np.zeros(len(uniques) + 1, dtype=np.int8)
+    unknown: list[int] = []
+    for k, value in enumerate(uniques):
+        if isinstance(value, (bool, np.bool_)):
+            table[k] = int(value)
+            continue
+        if isinstance(value, (int, float, np.integer, np.floating)) and value in (1, 0, -1):
+            table[k] = int(value)
+            continue
+        code = _ONEWAY_WORDS.get(str(value).strip().lower()) if isinstance(value, str) else None
+        if code is None:
+            unknown.append(k)
+        else:
+            table[k] = code
+    if unknown:
+        parts = [f"{uniques[k]!r} (rows {format_rows(series.index[codes == k])})" for k in unknown]
+        raise SchemaError(
+            f"{where(layer=layer, column=str(series.name) if series.name is not None else None)}: "
+            f"unknown one-way value(s) {'; '.join(parts)}; expected yes/no, true/false, 1/0/-1, "
+            "T/F, FT/TF/B, reverse, 单行/双向/正向/反向"
+        )
+    return table[codes]
