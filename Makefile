@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.zonekit-installed
 
-.PHONY: demo test install sample bench clean
+.PHONY: demo test install sample bench system-deps clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,12 @@ test: $(STAMP)
 
 sample: $(STAMP)
 	$(BIN)/python -m zonekit.data.generate_sample
+
+# Optional system packages: Chromium (browser tests) and a CJK font (static maps).
+# Tests that need them skip with a message when they are absent; CI installs them.
+system-deps:
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	  --no-install-recommends chromium fonts-noto-cjk
 
 clean:
 	rm -rf out .pytest_cache
