@@ -468,13 +468,48 @@ def _assert_planar(geoms: np.ndarray) -> None:
                 raise RuntimeError(f"roads {i} and {j} cross without a shared node")
 
 
-def build_road_net(rng, zones: gpd.GeoDataFrame) -> RoadNet:
-    """Grids in every zone, joined by connectors, split at every intersection."""
+def population_frame(zones: gpd.GeoDataFrame) -> tuple[float, float, float, float]:
+    """Bounds (x0, y0, x1, y1) of the 100 m population grid: the zones plus 1.5 km."""
+    minx, miny, maxx, maxy = zones.total_bounds
+    return (math.floor((minx - 1_500) / 100) * 100, math.floor((miny - 1_500) / 100) * 100,
+            math.ceil((maxx + 1_500) / 100) * 100, math.ceil((maxy + 1_500) / 100) * 100)
+
+
+def village_sites(rng, zones: gpd.GeoDataFrame, n: int = 18) -> np.ndarray:
+    """Villages around the park: rows of (x, y, spread sigma m, persons)."""
+    outside = zones.geometry.union_all().buffer(400)
+    area = shapely.box(*population_frame(zones)).difference(outside)
+    xy = _random_points(rng, area, n)
+    return np.column_stack([xy, rng.uniform(70, 140, n), rng.uniform(400, 2_500, n)])
+
+
+def _add_village_roads(net: RoadNet, villages: np.ndarray) -> None:
+    """Each village gets a cross of lanes and a road to the nearest node of the network.
+
+    Villages are where many residents live; without roads they could not be routed and
+    would only show that a sample was generated carelessly, not a service gap.
+    """
+    for k, (vx, vy, _, _) in enumerate(villages):
+        live = net.live()
+        nodes = sorted({net.edges[i][end] for i in live for end in ("u", "v")})
+        xy = np.asarray([net.xy[n] for n in nodes])
+        target = nodes[int(np.argmin(np.hypot(xy[:, 0] - vx, xy[:, 1] - vy)))]
+        centre = net.node((vx, vy))
+        attrs = {"zone_id": None, "highway": "residential", "maxspeed": np.nan,
+                 "arterial": False, "oneway": "no"}
+        net.add_noded(centre, target, [], name=f"{_cn_number(k + 1)}村路", **attrs)
+        for dx, dy in ((220, 0), (-220, 0), (0, 220), (0, -220)):
+            net.add_noded(centre, net.node((vx + dx, vy + dy)), [], name=None, **attrs)
+
+
+def build_road_net(rng, zones: gpd.GeoDataFrame, villages: np.ndarray) -> RoadNet:
+    """Grids in every zone, joined by connectors and to the villages, split at crossings."""
     net = RoadNet()
     for spec, geom in zip(ZONES, zones.geometry, strict=True):
         _add_zone_grid(rng, net, spec[0], geom, spec)
     _add_connectors(rng, net, zones)
     _finish_local_streets(rng, net)
+    _add_village_roads(net, villages)
     return net
 
 
@@ -1004,7 +1039,8 @@ def build_facilities(rng, zones, roads, parcels) -> gpd.GeoDataFrame:
     hub = _gz_hub(zones)
     base = roads[roads.zone_id.notna() & (roads.highway != "footway")
                  & roads.geometry.length.gt(60)]
-    near_home = np.exp(-base.distance(homes).to_numpy() / 500) + 0.15
+    # Daily services cluster around housing estates (most within a few hundred metres).
+    near_home = np.exp(-base.distance(homes).to_numpy() / 150) + 0.02
     rows = []
     for cat, per_zone in FACILITY_PLAN.items():
         for zid, count in per_zone.items():
@@ -1032,11 +1068,9 @@ def _facility_row(rng, cat: str, zid: str, road: str | None, pt: Point) -> dict:
     return row
 
 
-def build_population(rng, zones, parcels) -> tuple[np.ndarray, object]:
-    """Persons per 100 m cell: dense housing estates, a few villages, sparse farmsteads."""
-    minx, miny, maxx, maxy = zones.total_bounds
-    x0, y0 = math.floor((minx - 1_500) / 100) * 100, math.floor((miny - 1_500) / 100) * 100
-    x1, y1 = math.ceil((maxx + 1_500) / 100) * 100, math.ceil((maxy + 1_500) / 100) * 100
+def build_population(rng, zones, parcels, villages: np.ndarray) -> tuple[np.ndarray, object]:
+    """Persons per 100 m cell: dense housing estates, the villages, sparse farmsteads."""
+    x0, y0, x1, y1 = population_frame(zones)
     w, h = int((x1 - x0) / 100), int((y1 - y0) / 100)
     transform = rasterio.Affine(100, 0, x0, 0, -100, y1)
     homes = parcels[(parcels.land_use == "0701") & (parcels.status == "in_use")]
@@ -1047,11 +1081,9 @@ def build_population(rng, zones, parcels) -> tuple[np.ndarray, object]:
     cx = x0 + 50 + 100 * np.arange(w)
     cy = y1 - 50 - 100 * np.arange(h)
     gx, gy = np.meshgrid(cx, cy)
-    outside = zones.geometry.union_all().buffer(400)
-    for vx, vy in _random_points(rng, shapely.box(x0, y0, x1, y1).difference(outside), 18):
-        sigma = rng.uniform(70, 140)
+    for vx, vy, sigma, persons in villages:
         bump = np.exp(-((gx - vx) ** 2 + (gy - vy) ** 2) / (2 * sigma ** 2))
-        pop += rng.uniform(400, 2_500) * bump / bump.sum()
+        pop += persons * bump / bump.sum()
     in_zone = shapely.contains_xy(zones.geometry.union_all(), gx, gy)
     farm = ~in_zone & (rng.random(pop.shape) < 0.06)
     pop[farm] += rng.uniform(0.5, 4, farm.sum())
@@ -1218,7 +1250,9 @@ def generate(out_dir: Path, seed: int = SEED) -> dict:
     out_dir.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
     zones = build_zones(rng)
-    net = build_road_net(rng, zones)
+    # Villages come from their own stream so they do not shift the main sequence.
+    villages = village_sites(np.random.default_rng([seed, 1]), zones)
+    net = build_road_net(rng, zones, villages)
     roads = roads_frame(net, [])
     parcels = build_parcels(rng, zones, roads)
     assign_status(rng, parcels)
@@ -1233,7 +1267,7 @@ def generate(out_dir: Path, seed: int = SEED) -> dict:
     xy = place_firms(rng, where, parcels)
     enterprises = enterprise_rows(rng, firms, xy, parcels.parcel_id.to_numpy()[where])
     facilities = build_facilities(rng, zones, roads, parcels)
-    pop, transform = build_population(rng, zones, parcels)
+    pop, transform = build_population(rng, zones, parcels, villages)
     layers = {
         "zones": zones,
         "parcels": parcels[["parcel_id", "zone_id", "land_use", "land_use_name", "floor_area_m2",

@@ -172,7 +172,7 @@ def _add_layer(m: folium.Map, layer: MapLayer, gdf: gpd.GeoDataFrame) -> folium.
                                                   localize=False)
         kwargs["popup"] = folium.GeoJsonPopup(fields=fields, aliases=aliases, localize=False)
     if spec.geometry == "point":
-        kwargs["marker"] = folium.CircleMarker(radius=spec.point_radius_px)
+        kwargs["marker"] = folium.CircleMarker(radius=spec.point_radius_px, fill=True)
     folium.GeoJson(data, name=layer.title, style_function=style, **kwargs).add_to(group)
     if spec.label_column and spec.label_column in gdf.columns:
         points = gdf.geometry.representative_point()
@@ -217,7 +217,9 @@ def _legend_html(layers: list[MapLayer], gdfs: list[gpd.GeoDataFrame]) -> str:
             f'<div class="zk-row"><span class="zk-swatch" style="background:{color};'
             f'opacity:{max(spec.fill_opacity, 0.35)}"></span>'
             f"{html.escape(label)}</div>" for label, color in spec.legend(values))
-        parts.append(f'<div class="zk-legend-title">{html.escape(spec.title)}</div>{rows}')
+        part = f'<div class="zk-legend-title">{html.escape(spec.title)}</div>{rows}'
+        if part not in parts:  # layers sharing one style (e.g. one per category): one entry
+            parts.append(part)
     return f'<div class="zk-legend" id="zk-legend">{"".join(parts)}</div>'
 
 

@@ -29,6 +29,14 @@ from zonekit.zones.schema import STATUS_ZH
 MISSING_COLOR = "#d9d9d9"
 MISSING_LABEL = "无数据"
 KIND_ZH = {"core_zone": "核心功能区", "municipal_block": "市级高新区区块"}
+YES_NO_ZH = {"true": "是", "false": "否"}
+MUJUN_CLASS_ZH = {"A": "A类", "B": "B类", "C": "C类", "D": "D类", "not graded": "未参评"}
+GRADE_STATUS_ZH = {"graded": "已参评", "no_enterprises": "无企业", "not_built": "在建",
+                   "too_small": "规模或用地低于参评门槛", "too_new": "成立未满参评年限",
+                   "no_parcel": "无对应地块", "out_of_scope": "用地类别不参评"}
+LAND_CLASS_ZH = {"industrial": "工业", "logistics": "物流仓储", "commercial": "商业服务业",
+                 "residential": "居住", "public_service": "公共管理与公共服务", "green": "绿地",
+                 "road": "道路", "water": "水域", "other": "其他"}
 
 
 @dataclass(frozen=True)
@@ -102,6 +110,31 @@ FIELDS: dict[str, Field] = dict([
     _f("chargers", "充电桩", "个", 0), _f("power_kw", "单桩功率", "kW", 0),
     _f("minutes", "到达时间", "分钟", 1),
     _f("population", "人口", "人", 0),
+    # Parcels of the intensity run: 亩均 evaluation, low-efficiency flags, renewal.
+    _f("land_class", "用地大类", values=LAND_CLASS_ZH),
+    _f("area_mu", "面积", "亩", 1), _f("area_m2", "面积", "m²", 0),
+    _f("plot_ratio", "容积率", "", 2),
+    _f("revenue_per_mu_wan", "亩均营业收入", "万元/亩", 1),
+    _f("tax_per_mu_wan", "亩均税收", "万元/亩", 2),
+    _f("class", "亩均效益等级", values=MUJUN_CLASS_ZH),
+    _f("grade_status", "参评情况", values=GRADE_STATUS_ZH),
+    _f("total_score", "综合得分", "分", 1), _f("rank", "排名", "", 0),
+    _f("low_efficiency", "低效用地", values=YES_NO_ZH),
+    _f("n_reasons", "低效原因数", "项", 0), _f("reasons", "低效原因"),
+    _f("reasons_zh", "低效原因"),
+    _f("gain_yi", "更新后增收", "亿元", 2),
+    _f("post_land_output_yi_per_km2", "更新后地均产出", "亿元/km²", 1),
+    _f("in_plan_main", "纳入更新方案（主情景）", values=YES_NO_ZH),
+    _f("in_plan_conservative", "纳入更新方案（保守情景）", values=YES_NO_ZH),
+    _f("plan_scenarios", "纳入更新方案的情景"),
+    _f("renewal_candidate", "更新候选地块", values=YES_NO_ZH),
+    # Service circles and charging (zonekit circles).
+    _f("covered", "已覆盖", values=YES_NO_ZH), _f("complete", "业态齐全", values=YES_NO_ZH),
+    _f("origin_id", "起点编号"), _f("weight", "权重", "", 1), _f("n_missing", "缺少业态", "类", 0),
+    _f("missing_zh", "时限内不可达的业态"), _f("minutes_text", "各业态到达时间（分钟）"),
+    _f("category_zh", "类别"), _f("limit_minutes", "时间阈值", "分钟", 0),
+    _f("candidate_id", "候选点编号"), _f("added_weight", "新增覆盖", "", 1),
+    _f("share_after", "选址后覆盖比例", "", 3), _f("length_m", "长度", "m", 0),
 ])
 
 

@@ -1,4 +1,4 @@
-"""Browser test: headless Chromium opens each map from disk (basemap ``none``, offline).
+"""Browser test: headless Chromium opens each map and the report from disk (basemap ``none``).
 
 Checks that no JavaScript error or failed resource load happens, that the expected layers
 are in the layer control with their features drawn, and that a screenshot is not blank.
@@ -167,3 +167,127 @@ def test_sample_maps_open_offline(browser: str, sample_dir: Path, tmp_path: Path
         assert report["paths"] == 6, kind  # three core zones, three municipal blocks
         assert "合成样例" in report["footer"], kind
         assert _not_blank(shot)[1] > 0.05, kind
+
+
+# --- analysis maps and the report ----------------------------------------------------------
+
+@pytest.mark.parametrize("kind,layers,legend", [
+    ("mujun", ["亩均效益等级", "功能分区边界"], ["A类", "D类", "未参评"]),
+    ("low-efficiency", ["低效用地", "腾笼换鸟更新方案", "功能分区边界"],
+     ["容积率偏低", "多项原因", "腾笼换鸟更新方案地块"])], ids=["mujun", "low-efficiency"])
+def test_analysis_map_opens_offline(browser: str, sample_dir: Path, tmp_path: Path, kind: str,
+                                    layers: list[str], legend: list[str]) -> None:
+    result = CliRunner().invoke(app, ["map", kind, "--out", str(tmp_path / "maps"),
+                                      "--basemap", "none"])
+    assert result.exit_code == 0, result.output
+    page = tmp_path / "maps" / f"map_{kind.replace('-', '_')}.html"
+    report, log, shot = _open(browser, page, tmp_path)
+    assert report["errors"] == [] and _console_errors(log) == [], report["errors"]
+    assert report["leaflet"] and report["layers"] == layers
+    import pyogrio
+
+    parcels = pyogrio.read_info(sample_dir / "park.gpkg", layer="parcels")["features"]
+    assert report["paths"] > parcels  # every parcel, the zones, the plan
+    for text in legend:
+        assert text in report["legend"], text
+    assert "合成样例" in report["footer"]
+    assert report["scale"] and re.search(r"\d+ (m|km)", report["scale"][0])
+    assert "高端智造区" in " ".join(report["labels"])
+    colours, drawn = _not_blank(shot)
+    assert colours > 20 and drawn > 0.05, (colours, drawn)
+
+
+@pytest.mark.parametrize("kind,first,last,legend", [
+    ("service", "可达范围：便利店", ["起点覆盖情况", "服务缺口", "功能分区边界"],
+     ["到达时间（分钟）", "已覆盖", "服务缺口"]),
+    ("charging", "5分钟充电圈覆盖",
+     ["道路覆盖情况", "现有充电站", "建议新建充电站", "功能分区边界"],
+     ["未覆盖", "现有充电站", "最大覆盖选址"]),
+    ("isochrones", "等时圈：便利店", ["服务设施", "功能分区边界"], ["到达时间（分钟）"]),
+], ids=["service", "charging", "isochrones"])
+def test_circle_map_opens_offline(browser: str, sample_dir: Path, tmp_path: Path, kind: str,
+                                  first: str, last: list[str], legend: list[str]) -> None:
+    result = CliRunner().invoke(app, ["map", kind, "--out", str(tmp_path / "maps"),
+                                      "--basemap", "none"])
+    assert result.exit_code == 0, result.output
+    report, log, shot = _open(browser, tmp_path / "maps" / f"map_{kind}.html", tmp_path)
+    assert report["errors"] == [] and _console_errors(log) == [], report["errors"]
+    assert report["leaflet"] and report["layers"][0] == first
+    assert report["layers"][-len(last):] == last
+    assert report["paths"] >= 7  # the layers switched on: a category's reach, six zones…
+    for text in legend:
+        assert text in report["legend"], text
+    assert "合成样例" in report["footer"] and report["scale"]
+    colours, drawn = _not_blank(shot)
+    assert colours > 20 and drawn > 0.05, (colours, drawn)
+
+
+# Injected into the report and, escaped, into each map's srcdoc: the maps' errors are kept
+# in their own window, which the report's probe reads (srcdoc frames share its origin).
+FRAME_HOOK = """<script>
+window.__zkErrors = [];
+window.addEventListener('error', function (e) {
+  var t = e.target || {};
+  window.__zkErrors.push(e.message || ('failed to load ' + (t.src || t.href || t.tagName)));
+}, true);
+</script>"""
+
+REPORT_PROBE = FRAME_HOOK + """<script>
+window.addEventListener('load', function () {
+  setTimeout(function () {
+    var frames = Array.prototype.slice.call(document.querySelectorAll('iframe.zk-map'));
+    var report = {errors: window.__zkErrors, title: document.title,
+      banner: (document.getElementById('zk-synthetic') || {}).textContent || '',
+      sections: Array.prototype.map.call(document.querySelectorAll('section h2'),
+                                         function (h) { return h.textContent; }),
+      images: Array.prototype.map.call(document.querySelectorAll('img.zk-chart'),
+                                       function (i) { return i.naturalWidth; }),
+      maps: frames.map(function (f) {
+        var w = f.contentWindow, d = f.contentDocument;
+        var q = function (s) { return Array.prototype.slice.call(d.querySelectorAll(s)); };
+        return {errors: w.__zkErrors || ['no error hook'], leaflet: !!(w.L && w.L.version),
+          layers: q('.leaflet-control-layers-overlays label span span').map(
+            function (s) { return s.textContent.trim(); }),
+          paths: q('path.leaflet-interactive').length,
+          footer: (d.getElementById('zk-footer') || {}).textContent || ''};
+      })};
+    var pre = document.createElement('pre');
+    pre.id = 'zk-report';
+    pre.textContent = JSON.stringify(report);
+    document.body.appendChild(pre);
+  }, 500);
+});
+</script>"""
+
+
+def test_report_opens_offline(browser: str, sample_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "report"
+    result = CliRunner().invoke(app, ["report", "--out", str(out), "--basemap", "none"])
+    assert result.exit_code == 0, result.output
+    page = out / "report.html"
+    text = page.read_text(encoding="utf-8")
+    hooked = text.replace("&lt;head&gt;", "&lt;head&gt;" + html.escape(FRAME_HOOK, quote=True))
+    probe = tmp_path / "probe_report.html"
+    probe.write_text(hooked.replace("<head>", "<head>" + REPORT_PROBE, 1), encoding="utf-8")
+    dom = _chromium(["--dump-dom", probe.as_uri()], tmp_path / "profile-dom")
+    found = re.search(r'<pre id="zk-report">(.*?)</pre>', dom.stdout, re.S)
+    assert found, f"no report from the page; chromium said:\n{dom.stderr[-3000:]}"
+    report = json.loads(html.unescape(found.group(1)))
+    assert report["errors"] == [] and _console_errors(dom.stderr) == []
+    assert "合成样例" in report["banner"] and "分析报告" in report["title"]
+    assert report["sections"][:2] == ["核心指标与规划目标", "规划主要指标（表 1-1）跟踪"]
+    assert report["images"] and report["images"][0] > 300  # the chart decoded
+    expected = [["功能分区"], ["地均产出"], ["亩均效益等级", "功能分区边界"],
+                ["低效用地", "腾笼换鸟更新方案", "功能分区边界"]]
+    assert len(report["maps"]) >= len(expected)
+    for got, layers in zip(report["maps"], expected, strict=False):
+        assert got["errors"] == [] and got["leaflet"], got
+        assert got["layers"] == layers and got["paths"] >= 6
+        assert "合成样例" in got["footer"]
+    for got in report["maps"][len(expected):]:  # the circles maps, when present
+        assert got["errors"] == [] and got["leaflet"] and got["layers"], got
+    shot = tmp_path / "report.png"
+    done = _chromium([f"--screenshot={shot}", page.as_uri()], tmp_path / "profile-shot")
+    assert shot.exists(), done.stderr[-3000:]
+    colours, drawn = _not_blank(shot)
+    assert colours > 20 and drawn > 0.05, (colours, drawn)

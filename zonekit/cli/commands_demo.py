@@ -28,6 +28,18 @@ def demo(
         c.info(f"\n== {name} ==")
         step()
     c.info(f"\nDemo finished in {time.perf_counter() - started:.1f} s; results in {out.resolve()}/")
+    _print_report_path(out)
+
+
+def _print_report_path(out: Path) -> None:
+    """End with where the report is (``zonekit report``'s demo step writes it)."""
+    try:
+        from zonekit.cli.commands_report import report_path
+    except ImportError:
+        return
+    path = report_path(out)
+    if path.exists():
+        c.info(f"Report: {path.resolve()}")
 
 
 def _optional_steps(out: Path) -> list[tuple[str, object]]:

@@ -81,6 +81,9 @@ def intensity(
         "(default: the plan's output-per-employee path, ≈ 4.2).")] = None,
     lag: Annotated[int | None, typer.Option(
         help="Years from the data year until renewed land produces (default 3).")] = None,
+    basemap: Annotated[str, typer.Option(
+        help="Basemap of map_mujun.html and map_low_efficiency.html: osm, tianditu, amap or "
+        "none (opens offline).")] = "osm",
     force: c.ForceOpt = False,
     crs: c.CrsOpt = None,
     analysis_crs: c.AnalysisCrsOpt = None,
@@ -95,11 +98,15 @@ def intensity(
     from zonekit.analysis.land import DENOMINATORS
     from zonekit.analysis.mujun import load_profile
     from zonekit.errors import ZonekitError
+    from zonekit.maps.analysis_maps import map_columns, style_parcels_gpkg
+    from zonekit.maps.interactive import BASEMAPS
     from zonekit.zones.io import write_csv, write_gpkg, write_json
 
     if denominator not in DENOMINATORS:
         raise ZonekitError(f"--denominator must be one of {', '.join(DENOMINATORS)}, "
                            f"got {denominator!r}")
+    if basemap not in BASEMAPS:
+        raise ZonekitError(f"--basemap must be one of {', '.join(BASEMAPS)}, got {basemap!r}")
     if lag is not None and lag < 0:
         raise ZonekitError(f"--lag is a number of years ≥ 0, got {lag}")
     prof = load_profile(profile)  # profile errors before any heavy work
@@ -115,8 +122,9 @@ def intensity(
     with c.progress("Scoring enterprises and parcels, flagging low-efficiency land, planning"):
         res = run(park.zones, park.parcels, park.enterprises, prof, targets, data_year, opts)
     with c.progress("Writing results"):
-        geo = park.parcels[["geometry"]].join(res.parcels)
+        geo = map_columns(park.parcels[["geometry"]].join(res.parcels))
         write_gpkg({"parcels": geo}, out / "parcels.gpkg")
+        style_parcels_gpkg(out / "parcels.gpkg")
         write_csv(round_table(res.enterprises), out / "enterprises.csv")
         write_csv(round_table(res.zones), out / "zones.csv")
         write_csv(round_table(res.industries), out / "industries.csv")
@@ -127,10 +135,25 @@ def intensity(
         if year_note:
             summary["year_note"] = year_note
         write_json(summary, out / "summary.json")
+    with c.progress("Drawing maps"):
+        _write_maps(geo, park, out, basemap)
     c.finish(out, park)
     _print(res, summary)
     c.info(f"Results written to {out}/ (parcels.gpkg, enterprises.csv, zones.csv, industries.csv, "
-           "targets.csv, renewal_plan.csv, trajectory.csv, summary.json)")
+           "targets.csv, renewal_plan.csv, trajectory.csv, summary.json, map_mujun.html, "
+           "map_low_efficiency.html)")
+
+
+def _write_maps(parcels: Any, park: Park, out: Path, basemap: str) -> None:
+    """Write map_mujun.html and map_low_efficiency.html (parcels.gpkg holds their styles)."""
+    from zonekit.cli.commands_map import write_map
+    from zonekit.maps import analysis_maps as am
+
+    for stem, layers, title in (
+            ("map_mujun", am.mujun_layers(parcels, park.zones), am.mujun_title()),
+            ("map_low_efficiency", am.low_efficiency_layers(parcels, park.zones),
+             am.low_efficiency_title())):
+        write_map(layers, title, out, stem, ("html",), basemap, park.synthetic, gpkg=False)
 
 
 def _print(res: Any, summary: dict[str, Any]) -> None:

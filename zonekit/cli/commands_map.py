@@ -50,11 +50,14 @@ class MapKind:
     """A kind of map: what it shows, the layers it reads and how it is built.
 
     ``build(park, options)`` returns the map's layers (bottom first) and its title.
+    ``demo``: whether ``zonekit demo`` draws it into ``out/maps`` (kinds whose analysis
+    command already writes the HTML map in the demo set it False, to keep the demo fast).
     """
 
     help: str
     layers: tuple[str, ...]
     build: Callable[[Park, MapOptions], tuple[list[MapLayer], str]]
+    demo: bool = True
 
 
 def _zones(park: Park, opts: MapOptions) -> tuple[list[MapLayer], str]:
@@ -70,12 +73,84 @@ def _land_output(park: Park, opts: MapOptions) -> tuple[list[MapLayer], str]:
     return layers, zone_maps.land_output_title(opts.denominator)
 
 
+def _mujun(park: Park, opts: MapOptions) -> tuple[list[MapLayer], str]:
+    from zonekit.maps import analysis_maps as am
+
+    parcels = am.intensity_parcels(park, opts.denominator)
+    return am.mujun_layers(parcels, park.zones), am.mujun_title()
+
+
+def _low_efficiency(park: Park, opts: MapOptions) -> tuple[list[MapLayer], str]:
+    from zonekit.maps import analysis_maps as am
+
+    parcels = am.intensity_parcels(park, opts.denominator)
+    return am.low_efficiency_layers(parcels, park.zones), am.low_efficiency_title()
+
+
+#: New charging sites the ``charging`` map proposes (as ``zonekit demo`` and the report).
+CHARGING_SITES = 5
+
+
+def _circles_run(park: Park, kind: str, new_sites: int | None = None) -> dict:
+    """Run ``zonekit circles --kind KIND`` on the park's data; its outputs, read back."""
+    import tempfile
+
+    from zonekit.cli.commands_circles import circles
+    from zonekit.maps.report_data import load_run
+
+    data = None if park.synthetic else park.sources.get("_data")
+    with tempfile.TemporaryDirectory(prefix="zonekit-circles-") as tmp:
+        circles(kind=kind, data=Path(data) if data else None, out=Path(tmp),
+                new_sites=new_sites, force=True)
+        return load_run(Path(tmp))
+
+
+def _circle_map(kind: str, new_sites: int | None = None) -> Callable[..., tuple[list, str]]:
+    def build(park: Park, opts: MapOptions) -> tuple[list[MapLayer], str]:
+        from zonekit.maps import circle_maps as cm
+
+        run = _circles_run(park, kind, new_sites)
+        if kind == "charging":
+            fac = park.layers.get("facilities")
+            stations = None if fac is None else fac.loc[fac["category"] == "charging_station"]
+            return cm.charging_layers(run["origins"], run.get("roads"), run.get("sites"),
+                                      run.get("gaps"), stations, park.zones), \
+                cm.circle_title(kind)
+        return cm.service_layers(run["origins"], run.get("gaps"), run.get("isochrones"),
+                                 park.zones), cm.circle_title(kind)
+
+    return build
+
+
+def _isochrones(park: Park, opts: MapOptions) -> tuple[list[MapLayer], str]:
+    from zonekit.maps import circle_maps as cm
+
+    run = _circles_run(park, "service")
+    return cm.isochrone_layers(run["isochrones"], park.layers.get("facilities"),
+                               park.zones), cm.isochrone_title("service")
+
+
+_PARK = ("zones", "parcels", "enterprises")
+_CIRCLES = ("zones", "facilities")
+
 #: Map kinds by name; analysis modules add theirs here.
 MAP_KINDS: dict[str, MapKind] = {
-    "zones": MapKind("core zones and municipal blocks, named, with areas",
-                     ("zones", "parcels", "enterprises"), _zones),
-    "land-output": MapKind("land output 亿元/km² per zone (mapclassify classes)",
-                           ("zones", "parcels", "enterprises"), _land_output),
+    "zones": MapKind("core zones and municipal blocks, named, with areas", _PARK, _zones),
+    "land-output": MapKind("land output 亿元/km² per zone (mapclassify classes)", _PARK,
+                           _land_output),
+    "mujun": MapKind("parcels by 亩均效益 class A–D (shipped profile), 未参评 grey", _PARK,
+                     _mujun, demo=False),
+    "low-efficiency": MapKind("low-efficiency parcels by reason, renewal-plan parcels "
+                              "outlined", _PARK, _low_efficiency, demo=False),
+    "service": MapKind("15-minute life circle (zonekit circles --kind service): reach per "
+                       "category, gaps", _CIRCLES, _circle_map("service"), demo=False),
+    "industry": MapKind("15-minute industry circle of the chain's enterprises, gaps",
+                        _CIRCLES, _circle_map("industry"), demo=False),
+    "charging": MapKind(f"5-minute charging circle: coverage, gaps, stations, "
+                        f"{CHARGING_SITES} proposed sites", _CIRCLES,
+                        _circle_map("charging", CHARGING_SITES), demo=False),
+    "isochrones": MapKind("isochrones (5/10/15 minutes) of the life-circle services",
+                          _CIRCLES, _isochrones, demo=False),
 }
 
 
@@ -84,11 +159,12 @@ def _layer_name(stem: str, index: int) -> str:
 
 
 def write_map(layers: list[MapLayer], title: str, out: Path, stem: str, formats: tuple[str, ...],
-              basemap: str = "osm", synthetic: bool = False) -> list[Path]:
+              basemap: str = "osm", synthetic: bool = False, gpkg: bool = True) -> list[Path]:
     """Write a map's files: ``stem.html``/``.png``/``.pdf`` per ``formats``, and ``stem.gpkg``.
 
     The GeoPackage holds each layer with its QGIS default style. Analysis commands can
-    call this to write their maps beside their tables.
+    call this to write their maps beside their tables; those that already write the
+    layers to a styled GeoPackage of their own pass ``gpkg=False``.
     """
     from zonekit.maps.qgis_style import add_style_to_gpkg
     from zonekit.zones.io import write_gpkg
@@ -105,12 +181,14 @@ def write_map(layers: list[MapLayer], title: str, out: Path, stem: str, formats:
 
             ax = plot_static(layers, title=title, synthetic=synthetic)
             written.append(save_static(ax, out / f"{stem}.{fmt}"))
+    if not gpkg:
+        return written
     names = [_layer_name(stem, i) for i in range(len(layers))]
-    gpkg = write_gpkg({n: layer.gdf for n, layer in zip(names, layers, strict=True)},
-                      out / f"{stem}.gpkg")
+    gpkg_path = write_gpkg({n: layer.gdf for n, layer in zip(names, layers, strict=True)},
+                           out / f"{stem}.gpkg")
     for name, layer in zip(names, layers, strict=True):
-        add_style_to_gpkg(gpkg, name, layer.spec)
-    written.append(gpkg)
+        add_style_to_gpkg(gpkg_path, name, layer.spec)
+    written.append(gpkg_path)
     return written
 
 
@@ -137,7 +215,7 @@ def map_command(
     year: c.YearOpt = None,
     drop_invalid: c.DropOpt = False,
 ) -> None:
-    """Draw a map (zones, land-output) as HTML, PNG/PDF, and a GeoPackage styled for QGIS."""
+    """Draw a map (zones, land output, 亩均, low efficiency, …) as HTML, PNG/PDF and for QGIS."""
     from zonekit.analysis.land import DENOMINATORS
     from zonekit.errors import DataFileError, ZonekitError
     from zonekit.maps.interactive import BASEMAPS
@@ -186,7 +264,7 @@ def map_command(
 
 
 def demo_steps(out: Path) -> list[tuple[str, Callable[[], None]]]:
-    """Return the steps ``zonekit demo`` runs: the zone and land-output maps in ``out/maps``."""
+    """Return the steps ``zonekit demo`` runs: the maps of kinds with ``demo`` in ``out/maps``."""
     fmt = "all"
     try:
         from zonekit.maps.static import find_cjk_font
@@ -199,7 +277,7 @@ def demo_steps(out: Path) -> list[tuple[str, Callable[[], None]]]:
     def step(kind: str) -> Callable[[], None]:
         return lambda: map_command(kind, out=out / "maps", basemap="osm", fmt=fmt, force=True)
 
-    return [(f"map {kind}", step(kind)) for kind in MAP_KINDS]
+    return [(f"map {kind}", step(kind)) for kind, spec in MAP_KINDS.items() if spec.demo]
 
 
 def register(app: typer.Typer) -> None:

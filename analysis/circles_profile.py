@@ -1,0 +1,319 @@
+"""The service-circle profile: categories, thresholds, chains and charging settings.
+
+``profiles/circles.yaml`` holds the shipped defaults (GB 50180-2018 life circles, the
+MOFCOM 一刻钟便民生活圈 basics, the park's industry chains, the charging circle). A user's
+file given with ``--profile`` is merged over it key by key
+(:func:`zonekit.analysis.profile_io.load_merged`). Everything is checked here, before any
+data is read: an unknown category, key or chain, a wrong type, a malformed YAML file are
+:class:`zonekit.errors.ProfileError` naming the file and the key (and, for categories, the
+known ones).
+
+Examples
+--------
+>>> prof = load_circles_profile()
+>>> spec = prof.circle("service")
+>>> spec.mode, spec.limits_minutes()["convenience_store"], spec.limits_minutes()["fitness"]
+('walk', 5.0, 15.0)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from zonekit.analysis import profile_io as pio
+
+from zonekit.errors import ProfileError
+
+DEFAULT_PROFILE_PATH = pio.PROFILE_DIR / "circles.yaml"
+
+#: The three circles.
+KINDS = ("service", "industry", "charging")
+MODES = ("walk", "bike", "drive")
+ORIGIN_KINDS = ("population", "residential", "enterprises")
+#: Pseudo-category of the industry circle: other enterprises of the same chain.
+SAME_CHAIN = "same_chain"
+
+_TOP = {"scheme", "settings", "categories", "circles"}
+_SETTINGS = {"max_snap_m", "surface_max_minutes", "bands_minutes", "gcj02_check_m"}
+_CIRCLE = {"name_zh", "mode", "origins", "categories", "basics", "min_peers", "weights",
+           "default_chain", "chains", "target_share", "fast_power_kw", "fast_only", "siting"}
+_CATEGORY = {"minutes", "metres"}
+_CHAIN = {"industries", "weights", "name_zh"}
+_SITING = {"demand", "spacing_m", "road_max_m", "land_classes", "max_candidates", "solver",
+           "time_limit_s"}
+#: What the charging siting covers (the weight of its demand points).
+DEMANDS = ("built_land_km2", "origins", "parcels", "enterprises", "employees")
+LAND_CLASSES = ("industrial", "logistics", "commercial", "residential", "public_service",
+                "green", "road", "water", "other")
+
+
+@dataclass(frozen=True)
+class CategorySpec:
+    """One category of a circle and its thresholds."""
+
+    id: str
+    name_zh: str
+    minutes: float
+    metres: float | None = None
+
+
+@dataclass(frozen=True)
+class ChainSpec:
+    """An industry chain: the enterprise ``industry`` values in it, element weights."""
+
+    name: str
+    industries: tuple[str, ...]
+    weights: dict[str, float]
+
+
+@dataclass(frozen=True)
+class SitingSpec:
+    """How candidate charging sites are made and the siting models solved."""
+
+    demand: str = "built_land_km2"
+    spacing_m: float = 200.0
+    road_max_m: float = 100.0
+    land_classes: tuple[str, ...] = ("industrial", "logistics", "commercial", "public_service")
+    max_candidates: int = 1500
+    solver: str = "highs"
+    time_limit_s: float = 60.0
+
+
+@dataclass(frozen=True)
+class CircleSpec:
+    """One circle (``service``, ``industry`` or ``charging``) as the profile defines it."""
+
+    kind: str
+    name_zh: str
+    mode: str
+    origins: str
+    categories: tuple[CategorySpec, ...]
+    basics: tuple[str, ...] = ()
+    min_peers: int = 1
+    weights: dict[str, float] = field(default_factory=dict)
+    default_chain: str | None = None
+    chains: dict[str, ChainSpec] = field(default_factory=dict)
+    target_share: float = 0.9
+    fast_power_kw: float = 60.0
+    fast_only: bool = False
+    siting: SitingSpec = SitingSpec()
+
+    @property
+    def category_ids(self) -> tuple[str, ...]:
+        """Category ids in profile order."""
+        return tuple(c.id for c in self.categories)
+
+    def limits_minutes(self) -> dict[str, float]:
+        """Threshold in minutes per category."""
+        return {c.id: c.minutes for c in self.categories}
+
+    def limits_metres(self) -> dict[str, float]:
+        """Threshold in metres per category (only categories that state one)."""
+        return {c.id: c.metres for c in self.categories if c.metres is not None}
+
+    def chain(self, name: str | None) -> ChainSpec:
+        """Return the chain ``name`` (the default chain when None)."""
+        name = name or self.default_chain
+        if name not in self.chains:
+            raise ProfileError(f"unknown industry chain {name!r}; the profile defines "
+                               f"{', '.join(self.chains) or 'none'}")
+        return self.chains[name]
+
+
+@dataclass(frozen=True)
+class CirclesProfile:
+    """The whole profile: settings, known categories and the three circles."""
+
+    source: str
+    scheme: str
+    names_zh: dict[str, str]
+    circles: dict[str, CircleSpec]
+    max_snap_m: float = 250.0
+    surface_max_minutes: float = 30.0
+    bands_minutes: tuple[float, ...] = (5.0, 10.0, 15.0)
+    gcj02_check_m: float = 150.0
+
+    def circle(self, kind: str) -> CircleSpec:
+        """Return the circle ``kind``."""
+        if kind not in self.circles:
+            raise ProfileError(f"{self.source}, key 'circles': unknown circle {kind!r}; "
+                               f"expected one of {', '.join(self.circles)}")
+        return self.circles[kind]
+
+    def name_zh(self, category: str) -> str:
+        """Chinese name of a category (its id when the profile has none)."""
+        return self.names_zh.get(category, category)
+
+
+def _known(cat: object, known: dict[str, str], src: str, key: str) -> str:
+    if cat not in known:
+        raise ProfileError(f"{src}, key '{key}': unknown category {cat!r}; known categories "
+                           f"(key 'categories'): {', '.join(known)}")
+    return str(cat)
+
+
+def _categories(raw: Any, known: dict[str, str], src: str) -> tuple[CategorySpec, ...]:
+    key = "categories"
+    if not isinstance(raw, dict) or not any(v is not None for v in raw.values()):
+        raise ProfileError(f"{src}, key '{key}': expected a mapping of category to "
+                           f"{{minutes, metres}}, found {raw!r}")
+    out = []
+    for cat, spec in raw.items():
+        _known(cat, known, src, f"{key}.{cat}")
+        where = f"{src}, key '{key}.{cat}'"
+        if spec is None:  # a user profile drops a shipped category with `category: null`
+            continue
+        if not isinstance(spec, dict):
+            raise ProfileError(f"{where}: expected {{minutes: N, metres: N}}, found {spec!r}")
+        pio.check_keys(spec, _CATEGORY, where)
+        if "minutes" not in spec:
+            raise ProfileError(f"{where}: required key 'minutes' is missing")
+        minutes = pio.number(spec["minutes"], "minutes", where, minimum=1e-9, maximum=600)
+        metres = pio.number(spec.get("metres"), "metres", where, minimum=1e-9, allow_none=True)
+        out.append(CategorySpec(str(cat), known[cat], float(minutes or 0), metres))
+    return tuple(out)
+
+
+def _weights(raw: Any, allowed: tuple[str, ...], known: dict[str, str], src: str,
+             key: str) -> dict[str, float]:
+    if not isinstance(raw, dict) or not raw:
+        raise ProfileError(f"{src}, key '{key}': expected a mapping of element to weight, "
+                           f"found {raw!r}")
+    out = {}
+    for cat, w in raw.items():
+        _known(cat, known, src, f"{key}.{cat}")
+        if cat not in allowed:
+            raise ProfileError(f"{src}, key '{key}.{cat}': {cat!r} is not one of this "
+                               f"circle's categories ({', '.join(allowed)})")
+        out[str(cat)] = float(pio.number(w, f"{key}.{cat}", src, minimum=0) or 0)
+    if sum(out.values()) <= 0:
+        raise ProfileError(f"{src}, key '{key}': expected weights summing to more than 0")
+    return out
+
+
+def _siting(raw: dict[str, Any], src: str) -> SitingSpec:
+    where = f"{src}, key 'siting'"
+    pio.check_keys(raw, _SITING, where)
+    d = SitingSpec()
+    classes = raw.get("land_classes", list(d.land_classes))
+    if not isinstance(classes, list) or not set(classes) <= set(LAND_CLASSES):
+        raise ProfileError(f"{where}.land_classes: expected a list of {', '.join(LAND_CLASSES)}, "
+                           f"found {classes!r}")
+    return SitingSpec(
+        demand=pio.choice(raw.get("demand", d.demand), "demand", where, DEMANDS),
+        spacing_m=float(pio.number(raw.get("spacing_m", d.spacing_m), "spacing_m", where,
+                                   minimum=1)),
+        road_max_m=float(pio.number(raw.get("road_max_m", d.road_max_m), "road_max_m", where,
+                                    minimum=0)),
+        land_classes=tuple(classes),
+        max_candidates=int(pio.number(raw.get("max_candidates", d.max_candidates),
+                                      "max_candidates", where, minimum=1)),
+        solver=pio.choice(raw.get("solver", d.solver), "solver", where, ("highs", "cbc")),
+        time_limit_s=float(pio.number(raw.get("time_limit_s", d.time_limit_s), "time_limit_s",
+                                      where, minimum=1)),
+    )
+
+
+def _circle(kind: str, raw: Any, known: dict[str, str], src: str) -> CircleSpec:
+    src = f"{src}, circle '{kind}'"
+    if not isinstance(raw, dict):
+        raise ProfileError(f"{src}: expected a mapping of settings, found {raw!r}")
+    pio.check_keys(raw, _CIRCLE, src)
+    cats = _categories(raw.get("categories"), known, src)
+    ids = tuple(c.id for c in cats)
+    basics = raw.get("basics", [])
+    if not isinstance(basics, list):
+        raise ProfileError(f"{src}, key 'basics': expected a list of categories, found {basics!r}")
+    for b in basics:
+        _known(b, known, src, "basics")
+        if b not in ids:
+            raise ProfileError(f"{src}, key 'basics': {b!r} has no threshold in this circle's "
+                               f"categories ({', '.join(ids)})")
+    kw: dict[str, Any] = {}
+    if "weights" in raw:
+        kw["weights"] = _weights(raw["weights"], ids, known, src, "weights")
+    chains = pio.section(raw, "chains", src)
+    parsed = {}
+    for name, chain in chains.items():
+        where = f"{src}, key 'chains.{name}'"
+        if not isinstance(chain, dict):
+            raise ProfileError(f"{where}: expected {{industries: [...]}}, found {chain!r}")
+        pio.check_keys(chain, _CHAIN, where)
+        inds = chain.get("industries")
+        if not isinstance(inds, list) or not inds:
+            raise ProfileError(f"{where}.industries: expected a list of industry names, "
+                               f"found {inds!r}")
+        weights = (_weights(chain["weights"], ids, known, src, f"chains.{name}.weights")
+                   if "weights" in chain else dict(kw.get("weights") or {}))
+        parsed[str(name)] = ChainSpec(str(name), tuple(map(str, inds)), weights)
+    default_chain = raw.get("default_chain")
+    if default_chain is not None and default_chain not in parsed:
+        raise ProfileError(f"{src}, key 'default_chain': {default_chain!r} is not among the "
+                           f"chains ({', '.join(parsed) or 'none'})")
+    siting = raw.get("siting") or {}
+    if not isinstance(siting, dict):
+        raise ProfileError(f"{src}, key 'siting': expected a mapping, found {siting!r}")
+    fast_only = raw.get("fast_only", False)
+    if not isinstance(fast_only, bool):
+        raise ProfileError(f"{src}, key 'fast_only': expected true or false, found {fast_only!r}")
+    return CircleSpec(
+        kind=kind, name_zh=str(raw.get("name_zh", kind)),
+        mode=pio.choice(raw.get("mode"), "mode", src, MODES),
+        origins=pio.choice(raw.get("origins", "population"), "origins", src, ORIGIN_KINDS),
+        categories=cats, basics=tuple(basics),
+        min_peers=int(pio.number(raw.get("min_peers", 1), "min_peers", src, minimum=1) or 1),
+        default_chain=default_chain, chains=parsed,
+        target_share=float(pio.number(raw.get("target_share", 0.9), "target_share", src,
+                                      minimum=0, maximum=1) or 0),
+        fast_power_kw=float(pio.number(raw.get("fast_power_kw", 60), "fast_power_kw", src,
+                                       minimum=0) or 0),
+        fast_only=fast_only, siting=_siting(siting, src), **kw,
+    )
+
+
+def load_circles_profile(path: str | Path | None = None) -> CirclesProfile:
+    """Read the shipped circles profile, with a user's file merged over it.
+
+    Parameters
+    ----------
+    path
+        A user's YAML file holding the keys it changes; ``None`` for the shipped profile.
+
+    Raises
+    ------
+    ProfileError
+        Malformed YAML, unknown keys, categories, chains or circles, wrong types; the
+        message names the file and the key.
+    """
+    data, src = pio.load_merged(DEFAULT_PROFILE_PATH, path)
+    pio.check_keys(data, _TOP, src)
+    names = pio.section(data, "categories", src)
+    bad = [k for k, v in names.items() if not isinstance(v, str)]
+    if bad:
+        raise ProfileError(f"{src}, key 'categories.{bad[0]}': expected a Chinese name, "
+                           f"found {names[bad[0]]!r}")
+    settings = pio.section(data, "settings", src)
+    pio.check_keys(settings, _SETTINGS, f"{src}, key 'settings'")
+    circles_raw = pio.section(data, "circles", src)
+    pio.check_keys(circles_raw, set(KINDS), f"{src}, key 'circles'")
+    circles = {kind: _circle(kind, circles_raw[kind], names, src)
+               for kind in KINDS if kind in circles_raw}
+    bands = settings.get("bands_minutes", [5, 10, 15])
+    if not isinstance(bands, list) or not bands:
+        raise ProfileError(f"{src}, key 'settings.bands_minutes': expected a list of minutes, "
+                           f"found {bands!r}")
+    return CirclesProfile(
+        source=src, scheme=str(data.get("scheme", "")).strip(), names_zh=names,
+        circles=circles,
+        max_snap_m=float(pio.number(settings.get("max_snap_m", 250), "settings.max_snap_m",
+                                    src, minimum=0) or 0),
+        surface_max_minutes=float(pio.number(settings.get("surface_max_minutes", 30),
+                                             "settings.surface_max_minutes", src,
+                                             minimum=1) or 30),
+        bands_minutes=tuple(sorted(float(pio.number(b, "settings.bands_minutes", src,
+                                                    minimum=1e-9) or 0) for b in bands)),
+        gcj02_check_m=float(pio.number(settings.get("gcj02_check_m", 150),
+                                       "settings.gcj02_check_m", src, minimum=0) or 0),
+    )

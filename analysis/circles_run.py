@@ -1,0 +1,361 @@
+"""One ``zonekit circles`` run: the circle, its surfaces, isochrones, gaps and new sites.
+
+:func:`run` ties :mod:`~zonekit.analysis.circles`, :mod:`~zonekit.analysis.isochrones`
+and :mod:`~zonekit.analysis.siting` together for the command line; it reads nothing and
+writes nothing (the command does both), and returns a :class:`Bundle` of tables.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from zonekit.errors import DataFileError
+
+from . import circles as cc
+from .circles_profile import SAME_CHAIN, CircleSpec, CirclesProfile
+from .isochrones import footprint_gaps, grid_gaps, grid_minutes, isochrone_bands
+from .origins import Grid, Origins, gcj02_hint, layer_origins, population_cells, residential_parcels
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+logger = logging.getLogger(__name__)
+
+METHODS = {
+    "population": "origins are the centres of populated cells of the population GeoTIFF, "
+                  "weighted by their persons; a cell is covered when its centre is",
+    "coverage": "a category covers an origin when its nearest facility is within the "
+                "category's threshold, origin → facility on the network (one-way streets "
+                "respected), both straight access legs included; shares are weighted, "
+                "unreachable origins count as uncovered",
+    "gaps": "service: union of the uncovered origins' cells or footprints; industry: cells "
+            "inside the zones whose centre is beyond the threshold; charging: populated or "
+            "in-zone cells beyond the threshold; split into 4-neighbour connected pieces",
+    "isochrones": "cells of the travel-time surface (the population grid) grouped into "
+                  "bands and polygonised along cell edges; a cell is inside the band "
+                  "'≤ m' exactly when its centre's time is ≤ m",
+    "road_length": "exact: each edge split where the time from the road to the nearest "
+                   "station crosses the limit (closed form, no midpoint rule)",
+    "metres": "--metres / --measure metres: network distance, computed by the same engine "
+              "at one metre per second on every edge and access leg (exact)",
+    "industry_score": "Σ weight of the elements within reach / Σ weights (0–1); the chain "
+                      "element counts when at least min_peers other chain enterprises are "
+                      "within reach",
+    "charging_measures": "population: persons of the origins (cells); parcels: parcels whose "
+                         "centroid is within reach (1 each); built_land_km2: the same, "
+                         "weighted by the area of construction-land parcels; enterprises, "
+                         "employees: enterprise points (1 each / their employees); "
+                         "road_length_km: exact share of drivable road length",
+    "siting": "candidates: a grid over suitable land within road_max_m of a road (or "
+              "--candidates); demand: --demand (default built_land_km2); mclp: k sites "
+              "maximising newly covered demand (spopt MCLP); set_cover: fewest sites reaching "
+              "--target-share (spopt LSCP when the target is 1, else the smallest p whose "
+              "optimal MCLP reaches it); coverage after each is recomputed by the engine",
+}
+
+
+@dataclass
+class Job:
+    """What to compute (from the command-line options and the profile)."""
+
+    kind: str
+    profile: CirclesProfile
+    spec: CircleSpec
+    measure: str
+    limits: dict[str, float]
+    mode: str
+    new_sites: int | None = None
+    target_share: float = 0.9
+    chain: str | None = None
+    fast_only: bool = False
+    max_snap_m: float = 250.0
+    jobs: int = 1
+    origin_id: str | None = None
+    weight_col: str | None = None
+    demand: str = "built_land_km2"
+
+
+@dataclass
+class Bundle:
+    """Everything a run produces (tables and layers in the analysis CRS)."""
+
+    origins: gpd.GeoDataFrame
+    coverage: pd.DataFrame
+    facilities: pd.DataFrame
+    gaps: gpd.GeoDataFrame
+    isochrones: gpd.GeoDataFrame
+    surfaces: dict[str, np.ndarray]
+    grid: Grid
+    summary: dict[str, Any]
+    tables: dict[str, Any] = field(default_factory=dict)
+    names_zh: dict[str, str] = field(default_factory=dict)
+
+
+def _origins(job: Job, inputs: dict[str, Any], grid: Grid, persons: np.ndarray | None,
+             crs: Any) -> Origins:
+    choice = inputs["origins_choice"]
+    if "origins_layer" in inputs:
+        return layer_origins(inputs["origins_layer"], job.origin_id, job.weight_col)
+    if choice == "residential":
+        if inputs.get("parcels") is None:
+            raise DataFileError("--origins residential needs a parcels layer (--parcels FILE)")
+        return residential_parcels(inputs["parcels"])
+    if persons is None:
+        raise DataFileError("no population GeoTIFF found beside the data: pass --population "
+                            "FILE, or --origins residential / --origins FILE")
+    return population_cells(grid, persons, crs)
+
+
+def _cell_counts(grid: Grid, points: gpd.GeoDataFrame | None) -> np.ndarray:
+    """Count the points in each cell of the grid."""
+    import shapely
+
+    from .origins import _to_crs
+
+    out = np.zeros((grid.height, grid.width))
+    if points is None or not len(points):
+        return out
+    xy = shapely.get_coordinates(points.geometry.to_numpy())
+    x, y = _to_crs(xy[:, 0], xy[:, 1], points.crs, grid.crs)
+    r, c = grid.cell_of(x, y)
+    ok = r >= 0
+    np.add.at(out, (r[ok], c[ok]), 1)
+    return out
+
+
+def _zone_mask(grid: Grid, zones: gpd.GeoDataFrame | None) -> np.ndarray | None:
+    from rasterio.features import rasterize
+
+    if zones is None or not len(zones):
+        return None
+    geoms = zones.to_crs(grid.crs).geometry.to_numpy()
+    return rasterize(((g, 1) for g in geoms), out_shape=(grid.height, grid.width),
+                     transform=grid.transform, fill=0, dtype="uint8").astype(bool)
+
+
+def _sources(category: np.ndarray, geoms: np.ndarray, crs: Any) -> gpd.GeoDataFrame:
+    """Facilities for the surfaces: a category (``_cat``) and a point each."""
+    import geopandas as gpd
+
+    return gpd.GeoDataFrame({"_cat": category}, geometry=geoms, crs=crs)
+
+
+def _surfaces(job: Job, network: Any, sources: gpd.GeoDataFrame, cats: list[str],
+              grid: Grid) -> dict[str, np.ndarray]:
+    from .snapping import snap_points
+
+    snapped = snap_points(network, sources, job.max_snap_m, layer="facilities")
+    category = pd.Series(pd.Categorical(sources["_cat"].to_numpy(), categories=cats))
+    lim = max(cc.engine_limit(v, job.measure) for v in job.limits.values())
+    lim = max(lim, job.profile.surface_max_minutes) if job.measure == "minutes" else 2 * lim
+    surf = grid_minutes(network, grid, snapped, category, lim, job.max_snap_m, job.jobs)
+    return {k: cc.to_unit(v, job.measure) for k, v in surf.items()}
+
+
+def run(job: Job, inputs: dict[str, Any], grid: Grid, persons: np.ndarray | None) -> Bundle:
+    """Compute one circle with its surfaces, isochrones, gaps and (charging) new sites."""
+    import geopandas as gpd
+
+    park_crs = inputs["roads"].crs
+    names = job.profile.names_zh
+    network = cc.circle_network(inputs["roads"], job.mode, job.measure)
+    fac, cat_col, fid = inputs["facilities"], inputs["category_col"], inputs["facility_id"]
+    warnings = []
+    hint = None if inputs.get("coords") else gcj02_hint(fac, network.edge_tree,
+                                                         job.profile.gcj02_check_m)
+    if hint and hint["coords"]:
+        warnings.append(hint["message"])
+    kw = {"category_col": cat_col, "id_col": fid, "measure": job.measure,
+          "max_snap_m": job.max_snap_m}
+    unit = job.measure
+    cats = list(job.limits)
+    tables: dict[str, Any] = {}
+    if job.kind == "industry":
+        chain = job.spec.chain(job.chain)
+        res = cc.industry_circle(network, inputs["enterprises"], fac, job.spec, chain,
+                                 job.limits, names, zones=inputs.get("zones"), n_jobs=job.jobs,
+                                 **kw)
+        ents = inputs["enterprises"]
+        members = ents[ents["industry"].astype(str).isin(chain.industries)]
+        origins_shapes = members.geometry.reset_index(drop=True)
+        tables["zones"] = res.extra["zones"]
+        keep = fac[fac[cat_col].astype(str).isin(cats)]
+        sources = _sources(np.r_[keep[cat_col].astype(str).to_numpy(),
+                                 np.full(len(members), SAME_CHAIN, dtype=object)],
+                           np.r_[keep.geometry.to_numpy(), members.geometry.to_numpy()], park_crs)
+        origins = None
+    else:
+        origins = _origins(job, inputs, grid, persons, park_crs)
+        origins_shapes = origins.shapes
+        if job.kind == "charging":
+            category = cats[0]
+            res = cc.charging_circle(network, origins, fac, job.spec, job.limits[category], names,
+                                     parcels=inputs.get("parcels"),
+                                     enterprises=inputs.get("enterprises"), category=category,
+                                     fast_only=job.fast_only, **kw)
+            tables["roads"] = res.extra["roads"]
+            used = fac.loc[res.facilities.index]
+        else:
+            res = cc.service_circle(network, origins, fac, job.spec, job.limits, names,
+                                    n_jobs=job.jobs, **kw)
+            used = fac[fac[cat_col].astype(str).isin(cats)]
+        sources = _sources(used[cat_col].astype(str).to_numpy(), used.geometry.to_numpy(),
+                           park_crs)
+    surfaces = _surfaces(job, network, sources, cats, grid)
+    counts = {"population": persons} if persons is not None else {}
+    bands = job.profile.bands_minutes if unit == "minutes" else tuple(sorted(set(
+        job.limits.values())))
+    iso = isochrone_bands(surfaces, grid, job.limits, bands, names, park_crs, counts, unit)
+    gaps = _gaps(job, res, origins, surfaces, grid, persons, inputs)
+    siting = None
+    if job.kind == "charging" and job.new_sites is not None:
+        siting = add_sites(job, res, origins, network, fac, inputs, tables)
+    summary = _summary(job, res, network, hint, warnings)
+    if siting is not None:
+        summary["siting"] = siting
+    table = gpd.GeoDataFrame(res.origins.reset_index(drop=True),
+                             geometry=origins_shapes.to_numpy(), crs=park_crs)
+    return Bundle(table, res.coverage, res.facilities, gaps, iso, surfaces, grid, summary,
+                  tables, names)
+
+
+def _gaps(job: Job, res: cc.CircleResult, origins: Origins | None,
+          surfaces: dict[str, np.ndarray], grid: Grid, persons: np.ndarray | None,
+          inputs: dict[str, Any]) -> gpd.GeoDataFrame:
+    names = {**job.profile.names_zh, "basics_complete": "基本保障类业态齐全"}
+    crs = inputs["roads"].crs
+    unit = job.measure
+    if job.kind == "service" and origins is not None:
+        present = res.origins[[f"{unit}_{c}" for c in job.limits]].notna()
+        present.columns = list(job.limits)
+        present["basics_complete"] = res.origins["complete"]
+        unc = {c: ~present[c].to_numpy(bool) for c in present.columns}
+        if origins.kind == "population_cells":
+            rows, cols = origins.points["row"].to_numpy(), origins.points["col"].to_numpy()
+            masks = {}
+            for cat, m in unc.items():
+                grid_mask = np.zeros((grid.height, grid.width), bool)
+                grid_mask[rows[m], cols[m]] = True
+                masks[cat] = grid_mask
+            return grid_gaps(masks, grid, names, crs, {"population": persons})
+        return footprint_gaps(origins.shapes, unc, origins.points["weight"].to_numpy(), names)
+    zone = _zone_mask(grid, inputs.get("zones"))
+    if job.kind == "industry":
+        ents = inputs["enterprises"]
+        chain = job.spec.chain(job.chain)
+        demand = zone if zone is not None else np.isfinite(np.stack(list(surfaces.values()))).any(0)
+        counts = {"chain_enterprises": _cell_counts(
+            grid, ents[ents["industry"].astype(str).isin(chain.industries)])}
+    else:
+        pop = persons if persons is not None else np.zeros((grid.height, grid.width))
+        demand = (pop > 0) | (zone if zone is not None else False)
+        counts = {"population": pop, "enterprises": _cell_counts(grid, inputs.get("enterprises"))}
+    masks = {c: demand & ~(np.nan_to_num(s, nan=np.inf) <= job.limits[c] * (1 + 1e-12))
+             for c, s in surfaces.items()}
+    if job.kind == "industry":  # where not every element of the chain is within reach
+        masks["all_elements"] = np.logical_or.reduce(list(masks.values()))
+        names["all_elements"] = "要素齐全"
+    return grid_gaps(masks, grid, names, crs, counts)
+
+
+def _summary(job: Job, res: cc.CircleResult, network: Any, hint: dict | None,
+             warnings: list[str]) -> dict[str, Any]:
+    cov = res.coverage
+    shares: dict[str, Any] = {}
+    for r in cov.itertuples():
+        shares.setdefault(r.scenario, {}).setdefault(r.category, {})[r.measure] = round(
+            float(r.share), 6)
+    n_unreach = len(res.summary.get("facilities_unreachable", []))
+    if n_unreach:
+        warnings.append(f"{n_unreach} facilities lie farther than {job.max_snap_m:g} m from "
+                        "every usable road: listed in facilities.csv, not snapped")
+    for cat in res.summary.get("empty_categories", []):
+        warnings.append(f"category {cat!r} has no facilities: its coverage is 0")
+    return {
+        "kind": job.kind, "circle_zh": job.spec.name_zh, "mode": job.mode,
+        "measure": job.measure, "limits": job.limits, "profile": job.profile.source,
+        "scheme": job.profile.scheme, "max_snap_m": job.max_snap_m,
+        "coverage": shares, "circle": res.summary, "gcj02_check": hint,
+        "warnings": warnings, "methods": METHODS,
+        "origins_weight": "persons" if "population" in res.origins.columns else "weight",
+    }
+
+
+def _measure_name(demand: str, origins: Origins) -> str:
+    return origins.weight_name if demand == "origins" else demand
+
+
+def add_sites(job: Job, res: cc.CircleResult, origins: Origins, network: Any,
+              stations: gpd.GeoDataFrame, inputs: dict[str, Any],
+              tables: dict[str, Any]) -> dict[str, Any]:
+    """Charging siting: candidates, MCLP and set covering, coverage after each solution.
+
+    New sites are given ``power_kw`` = the fast threshold (they count with --fast-only).
+    Coverage after is recomputed by the engine with the new sites added, and appended to
+    ``res.coverage`` as scenarios ``mclp`` and ``set_cover``.
+    """
+    import geopandas as gpd
+
+    from .siting import candidate_grid, coverage_pairs, site_facilities, site_table
+    from .snapping import snap_points
+
+    site = job.spec.siting
+    category = list(job.limits)[0]
+    cand = inputs.get("candidates")
+    if cand is None:
+        cand = candidate_grid(inputs.get("parcels"), network, site.spacing_m, site.road_max_m,
+                              site.land_classes, site.max_candidates)
+    sc = snap_points(network, cand, job.max_snap_m, layer="candidates")
+    if job.demand not in res.extra["demand"]:
+        layer = "parcels" if job.demand in ("parcels", "built_land_km2") else "enterprises"
+        raise DataFileError(f"--demand {job.demand} needs the {layer} layer; available: "
+                            f"{', '.join(res.extra['demand'])}")
+    snapped, weight, covered = res.extra["demand"][job.demand]
+    pairs = coverage_pairs(network, snapped, sc, cc.engine_limit(job.limits[category],
+                                                                 job.measure))
+    sres = site_facilities(pairs, weight, covered, len(cand), job.new_sites or 0,
+                           job.target_share, solver=site.solver, time_limit_s=site.time_limit_s)
+    cat_col, fid = inputs["category_col"], inputs["facility_id"]
+    rows = [res.coverage]
+    stations = stations.copy()
+    stations.attrs = {}  # layer-validation attrs would break concatenation
+    for name, pos in sres.chosen.items():
+        new = gpd.GeoDataFrame({cat_col: category, "power_kw": job.spec.fast_power_kw,
+                                **({fid: cand["candidate_id"].to_numpy()[pos]} if fid else {})},
+                               geometry=cand.geometry.to_numpy()[pos], crs=cand.crs)
+        after = cc.charging_circle(
+            network, origins, pd.concat([stations, new], ignore_index=True), job.spec,
+            job.limits[category], job.profile.names_zh, parcels=inputs.get("parcels"),
+            enterprises=inputs.get("enterprises"), category=category, category_col=cat_col,
+            id_col=fid, fast_only=job.fast_only, measure=job.measure,
+            max_snap_m=job.max_snap_m, scenario=name, reuse=res.extra["snapped"])
+        rows.append(after.coverage)
+        cov = after.coverage
+        engine_share = float(cov.loc[cov["measure"] == _measure_name(job.demand, origins),
+                                     "share"].iloc[0])
+        sres.summary[name]["share_after_engine"] = engine_share
+        if abs(engine_share - sres.summary[name]["share_after"]) > 1e-6:
+            logger.warning("%s: predicted share %.6f, engine %.6f", name,
+                           sres.summary[name]["share_after"], engine_share)
+    res.coverage = pd.concat(rows, ignore_index=True)
+    base = float(weight[covered].sum())
+    tables["sites"] = site_table(cand, sres, float(weight.sum()), base)
+    open_ = pairs[~covered[pairs["origin"].to_numpy()]]
+    gain = np.bincount(open_["target"].to_numpy(), minlength=len(cand),
+                       weights=weight[open_["origin"].to_numpy()])
+    cand = cand.copy()
+    cand["snap_m"] = sc.access_m
+    cand["reachable"] = sc.edge >= 0
+    cand["covers_weight"] = gain
+    for name, pos in sres.chosen.items():
+        cand[f"chosen_{name}"] = np.isin(np.arange(len(cand)), pos)
+    tables["candidates"] = cand
+    return {**sres.summary, "demand": job.demand, "candidates_source": "layer" if inputs.get(
+        "candidates") is not None else f"grid ({site.spacing_m:g} m over "
+        f"{', '.join(site.land_classes)} land, ≤ {site.road_max_m:g} m from a road)",
+        "method": "spopt MCLP (k sites) and set covering; see zonekit.analysis.siting"}

@@ -1,0 +1,326 @@
+"""Where a circle reaches: travel-time surfaces, isochrone bands, gap areas, road pieces.
+
+Method. Everything here is derived from the exact per-point engine
+(:func:`zonekit.analysis.engine.nearest_times`), so maps agree with the per-origin tables:
+
+* **Surface** (:func:`grid_minutes`): the centre of every cell of a grid (the population
+  grid by default) is routed like an origin; the cell holds the minutes from its centre
+  to the nearest facility of each category (NaN beyond ``surface_max_minutes`` or when
+  the centre is farther than the snap distance from every road). Written as one GeoTIFF
+  per category (:func:`write_surfaces`).
+* **Isochrones** (:func:`isochrone_bands`): cells of the surface grouped into bands
+  (0–5, 5–10, … up to the category's threshold) and polygonised along cell edges
+  (``rasterio.features.shapes``). A cell lies inside the band polygon with ``minutes ≤
+  m`` exactly when its centre's time is ≤ m: for population-cell origins, an origin is
+  inside its category's isochrone exactly when it is covered (tested).
+* **Gaps** (:func:`grid_gaps`, :func:`footprint_gaps`): connected pieces (4-neighbour
+  cells) of uncovered demand cells, or the union of the footprints (parcels, polygons) of
+  uncovered origins, with the persons / origins / enterprises they hold.
+* **Road length** (:func:`road_coverage`): exact. Each edge is split at the positions
+  where the time from the road to the nearest facility crosses the limit: from a point at
+  fraction t of edge u → v the time is min((1-t)·c + T(v), t·c + T(u), same-edge
+  facilities), each piece linear in t, so the covered part of an edge is a union of at
+  most a few intervals, computed in closed form (no midpoint approximation).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from .engine import LIMIT_TOLERANCE_S, nearest_times, node_times
+from .network import Network
+from .origins import Grid
+from .snapping import Snapped, snap_points
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+logger = logging.getLogger(__name__)
+
+
+def grid_minutes(network: Network, grid: Grid, facilities: Snapped, category: pd.Series,
+                 limit_minutes: float, max_snap_m: float = 250.0,
+                 n_jobs: int = 1) -> dict[str, np.ndarray]:
+    """Minutes from every cell centre of ``grid`` to the nearest facility of each category.
+
+    Parameters
+    ----------
+    network
+        The network (its CRS is the analysis CRS).
+    grid
+        The grid; its centres are transformed to the network's CRS when they differ.
+    facilities
+        Snapped facilities; ``category`` gives one category per facility (categorical:
+        every declared category gets a surface).
+    limit_minutes
+        Search limit (minutes); NaN beyond.
+    max_snap_m
+        Cell centres farther than this from every road get NaN.
+
+    Returns
+    -------
+    dict
+        Category → float array (rows × cols) of minutes.
+    """
+    import geopandas as gpd
+    import shapely
+
+    from .origins import _to_crs
+
+    x, y = _to_crs(*grid.centres(), grid.crs, network.crs)
+    pts = gpd.GeoDataFrame(geometry=shapely.points(x, y), crs=network.crs)
+    snapped = snap_points(network, pts, max_snap_m, layer="grid")
+    times = nearest_times(network, snapped, facilities, category, limit_minutes, n_jobs=n_jobs)
+    return {str(col)[len("minutes_"):]: times[col].to_numpy().reshape(grid.height, grid.width)
+            for col in times.columns}
+
+
+def write_surfaces(surfaces: dict[str, np.ndarray], grid: Grid, folder: Path,
+                   names_zh: dict[str, str], unit: str = "minutes",
+                   scale: float = 1.0) -> list[Path]:
+    """Write one float32 GeoTIFF per category, ``<unit>_<category>.tif`` (nodata NaN).
+
+    ``scale`` multiplies the values (60 turns the engine's minutes into metres when the
+    network was built with a cost of one second per metre).
+    """
+    import rasterio
+    from zonekit.zones.io import atomic_path
+
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for cat, arr in surfaces.items():
+        path = folder / f"{unit}_{cat}.tif"
+        with atomic_path(path) as tmp:
+            with rasterio.open(tmp, "w", driver="GTiff", width=grid.width, height=grid.height,
+                               count=1, dtype="float32", crs=grid.crs.to_wkt(),
+                               transform=grid.transform, nodata=np.nan,
+                               compress="deflate") as dst:
+                dst.write((arr * scale).astype("float32"), 1)
+                dst.set_band_description(1, f"{unit} to nearest {cat} ({names_zh.get(cat, cat)})")
+                dst.update_tags(category=cat, name_zh=names_zh.get(cat, cat), unit=unit)
+        paths.append(path)
+    return paths
+
+
+def _polygons(labels: np.ndarray, grid: Grid) -> dict[int, Any]:
+    """Label (> 0) → (multi)polygon of its cells, in the grid's CRS."""
+    import shapely
+    from rasterio.features import shapes
+
+    rings, ring_poly, values = [], [], []
+    for k, (geom, value) in enumerate(shapes(labels.astype(np.int32), mask=labels > 0,
+                                             transform=grid.transform, connectivity=4)):
+        rings += geom["coordinates"]
+        ring_poly += [k] * len(geom["coordinates"])
+        values.append(int(value))
+    if not values:
+        return {}
+    sizes = [len(r) for r in rings]
+    lr = shapely.linearrings(np.concatenate(rings), indices=np.repeat(np.arange(len(rings)), sizes))
+    polys = shapely.polygons(lr, indices=np.asarray(ring_poly))  # first ring shell, rest holes
+    parts: dict[int, list] = {}
+    for value, poly in zip(values, polys, strict=True):
+        parts.setdefault(value, []).append(poly)
+    return {k: (v[0] if len(v) == 1 else shapely.union_all(v)) for k, v in parts.items()}
+
+
+def isochrone_bands(surfaces: dict[str, np.ndarray], grid: Grid, limits: dict[str, float],
+                    bands: tuple[float, ...], names_zh: dict[str, str], crs: Any,
+                    counts: dict[str, np.ndarray] | None = None,
+                    unit: str = "minutes") -> gpd.GeoDataFrame:
+    """Isochrone bands per category, polygonised from the surface cells.
+
+    Band limits are the ``bands`` below the category's limit plus the limit itself;
+    band ``(a, b]`` holds cells with ``a < value ≤ b`` (the first band includes 0).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``category``, ``name_zh``, ``<unit>_from``, ``<unit>`` (upper bound),
+        ``limit_<unit>``, ``cells``, ``area_km2`` and one column per ``counts`` grid
+        (e.g. ``population``), in ``crs``.
+    """
+    rows = []
+    for cat, arr in surfaces.items():
+        lim = float(limits[cat])
+        edges = sorted({float(b) for b in bands if b < lim} | {lim})
+        labels = np.zeros(arr.shape, np.int32)
+        lower = -np.inf
+        for k, upper in enumerate(edges, start=1):
+            labels[(arr > lower) & (arr <= upper + LIMIT_TOLERANCE_S / 60)] = k
+            lower = upper + LIMIT_TOLERANCE_S / 60
+        polys = _polygons(labels, grid)
+        for k, upper in enumerate(edges, start=1):
+            if k not in polys:
+                continue
+            row = {"category": cat, "name_zh": names_zh.get(cat, cat),
+                   f"{unit}_from": 0.0 if k == 1 else edges[k - 2], unit: upper,
+                   f"limit_{unit}": lim, "cells": int((labels == k).sum()),
+                   "geometry": polys[k]}
+            for name, grid_values in (counts or {}).items():
+                row[name] = float(grid_values[labels == k].sum())
+            rows.append(row)
+    return _frame(rows, grid.crs, crs, ["category", "name_zh", f"{unit}_from", unit,
+                                        f"limit_{unit}", "cells", *(counts or {})])
+
+
+def _frame(rows: list[dict], src_crs: Any, crs: Any, columns: list[str]) -> gpd.GeoDataFrame:
+    import geopandas as gpd
+
+    if not rows:
+        return gpd.GeoDataFrame({c: [] for c in [*columns, "area_km2"]},
+                                geometry=gpd.GeoSeries([], crs=crs), crs=crs)
+    out = gpd.GeoDataFrame(rows, geometry="geometry", crs=src_crs).to_crs(crs)
+    out["area_km2"] = out.geometry.area / 1e6
+    return out
+
+
+def grid_gaps(uncovered: dict[str, np.ndarray], grid: Grid, names_zh: dict[str, str],
+              crs: Any, counts: dict[str, np.ndarray] | None = None) -> gpd.GeoDataFrame:
+    """Split uncovered demand cells into connected pieces, per category, largest first.
+
+    ``uncovered`` maps category → boolean grid (demand cell not within the limit).
+    Returns ``gap_id``, ``category``, ``name_zh``, ``cells``, ``area_km2`` and one column
+    per ``counts`` grid (summed over the piece's cells).
+    """
+    from scipy import ndimage
+
+    rows = []
+    for cat, mask in uncovered.items():
+        labels, n = ndimage.label(mask)
+        if not n:
+            continue
+        polys = _polygons(labels, grid)
+        cells = np.bincount(labels.ravel(), minlength=n + 1)
+        sums = {name: np.bincount(labels.ravel(), weights=v.ravel(), minlength=n + 1)
+                for name, v in (counts or {}).items()}
+        for k in range(1, n + 1):
+            row = {"category": cat, "name_zh": names_zh.get(cat, cat), "cells": int(cells[k]),
+                   "geometry": polys[k]}
+            row.update({name: float(s[k]) for name, s in sums.items()})
+            rows.append(row)
+    out = _frame(rows, grid.crs, crs, ["category", "name_zh", "cells", *(counts or {})])
+    return _number_gaps(out, next(iter(counts or {}), "cells"))
+
+
+def footprint_gaps(shapes: gpd.GeoSeries, uncovered: dict[str, np.ndarray],
+                   weights: np.ndarray, names_zh: dict[str, str]) -> gpd.GeoDataFrame:
+    """Union of the footprints of uncovered origins, split into connected pieces.
+
+    Returns ``gap_id``, ``category``, ``name_zh``, ``origins``, ``weight``, ``area_km2``.
+    """
+    import shapely
+
+    rows = []
+    geoms = shapes.to_numpy()
+    for cat, mask in uncovered.items():
+        if not mask.any():
+            continue
+        pieces = shapely.get_parts(shapely.union_all(shapely.buffer(geoms[mask], 0.01)))
+        tree = shapely.STRtree(pieces)
+        idx = np.flatnonzero(mask)
+        o, p = tree.query(shapely.point_on_surface(geoms[idx]), predicate="intersects")
+        first = pd.Series(p).groupby(o).first()  # one piece per origin
+        n_orig = np.bincount(first.to_numpy(), minlength=len(pieces))
+        wsum = np.bincount(first.to_numpy(), weights=weights[idx][first.index.to_numpy()],
+                           minlength=len(pieces))
+        for k, piece in enumerate(pieces):
+            rows.append({"category": cat, "name_zh": names_zh.get(cat, cat),
+                         "origins": int(n_orig[k]), "weight": float(wsum[k]), "geometry": piece})
+    out = _frame(rows, shapes.crs, shapes.crs, ["category", "name_zh", "origins", "weight"])
+    return _number_gaps(out, "weight")
+
+
+def _number_gaps(gaps: gpd.GeoDataFrame, by: str) -> gpd.GeoDataFrame:
+    if len(gaps):
+        gaps = gaps.sort_values(["category", by], ascending=[True, False], kind="stable")
+        gaps = gaps.reset_index(drop=True)
+    rank = gaps.groupby("category").cumcount() + 1 if len(gaps) else []
+    gaps.insert(0, "gap_id", [f"{c}-{r}" for c, r in zip(gaps["category"], rank, strict=True)])
+    return gaps
+
+
+def road_coverage(network: Network, facilities: Snapped, limit_minutes: float,
+                  select: np.ndarray | None = None) -> pd.DataFrame:
+    """Covered intervals of every edge: road positions within the limit of a facility.
+
+    Time is measured from a point on the road (no access leg) to the nearest facility
+    (its access leg included), one-way streets respected.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Merged intervals ``edge``, ``t0``, ``t1`` (fractions 0–1 along the edge, u → v).
+    """
+    limit_s = float(limit_minutes) * 60.0 + LIMIT_TOLERANCE_S
+    d = node_times(network, facilities, limit_minutes, direction="to", select=select)
+    c = network.edge_cost_s
+    du, dv = d[network.edge_u], d[network.edge_v]
+    e = np.arange(network.n_edges)
+    parts = [
+        pd.DataFrame({"edge": e, "t0": 1.0 - (limit_s - dv) / c, "t1": 1.0})[
+            network.edge_fwd & (dv <= limit_s)],
+        pd.DataFrame({"edge": e, "t0": 0.0, "t1": (limit_s - du) / c})[
+            network.edge_bwd & (du <= limit_s)],
+    ]
+    pos = np.arange(len(facilities)) if select is None else np.asarray(select)
+    if pos.dtype == bool:
+        pos = np.flatnonzero(pos)
+    pos = pos[facilities.edge[pos] >= 0]
+    if len(pos):
+        fe, s = facilities.edge[pos], facilities.frac[pos]
+        reach = (limit_s - facilities.access_s[pos]) / c[fe]
+        ok = reach >= 0
+        parts.append(pd.DataFrame({"edge": fe, "t0": s - reach, "t1": s})[
+            ok & network.edge_fwd[fe]])
+        parts.append(pd.DataFrame({"edge": fe, "t0": s, "t1": s + reach})[
+            ok & network.edge_bwd[fe]])
+    iv = pd.concat(parts, ignore_index=True)
+    iv["t0"], iv["t1"] = iv["t0"].clip(0.0, 1.0), iv["t1"].clip(0.0, 1.0)
+    iv = iv[iv["t1"] > iv["t0"]].sort_values(["edge", "t0"], ignore_index=True)
+    if not len(iv):
+        return pd.DataFrame({"edge": [], "t0": [], "t1": []})
+    prev = iv.groupby("edge")["t1"].cummax().groupby(iv["edge"]).shift()
+    start = prev.isna() | (iv["t0"] > prev)
+    grp = start.cumsum()
+    return iv.groupby(grp).agg(edge=("edge", "first"), t0=("t0", "min"), t1=("t1", "max"))\
+        .reset_index(drop=True)
+
+
+def road_pieces(network: Network, intervals: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Road pieces, covered and not, from :func:`road_coverage` intervals.
+
+    Returns ``edge``, ``covered`` (bool), ``length_m`` and the piece's geometry; edges
+    wholly covered or not are whole lines, only split edges are cut.
+    """
+    import geopandas as gpd
+    from shapely.ops import substring
+
+    n = network.n_edges
+    cov = intervals.copy()
+    cov["covered"] = True
+    # complement intervals per edge
+    edges = np.arange(n)
+    starts = pd.concat([pd.DataFrame({"edge": edges, "t1": 0.0}), cov[["edge", "t1"]]])
+    ends = pd.concat([cov[["edge", "t0"]], pd.DataFrame({"edge": edges, "t0": 1.0})])
+    starts = starts.sort_values(["edge", "t1"], kind="stable").reset_index(drop=True)
+    ends = ends.sort_values(["edge", "t0"], kind="stable").reset_index(drop=True)
+    gaps = pd.DataFrame({"edge": starts["edge"], "t0": starts["t1"], "t1": ends["t0"],
+                         "covered": False})
+    pieces = pd.concat([cov, gaps[gaps["t1"] > gaps["t0"] + 1e-12]], ignore_index=True)
+    pieces = pieces.sort_values(["edge", "t0"], ignore_index=True)
+    e = pieces["edge"].to_numpy(np.int64)
+    whole = (pieces["t0"].to_numpy() <= 0) & (pieces["t1"].to_numpy() >= 1)
+    geoms = network.edge_geom[e].copy()
+    cut = np.flatnonzero(~whole)
+    geoms[cut] = [substring(network.edge_geom[e[k]], pieces["t0"].iat[k], pieces["t1"].iat[k],
+                            normalized=True) for k in cut]
+    return gpd.GeoDataFrame({
+        "edge": e, "covered": pieces["covered"].to_numpy(bool),
+        "length_m": (pieces["t1"] - pieces["t0"]).to_numpy() * network.edge_length_m[e],
+    }, geometry=geoms, crs=network.crs)

@@ -1,0 +1,280 @@
+"""Maps of the service circles: 15-minute 生活圈 and 产业生态圈, the 5-minute 充电圈, isochrones.
+
+The layer builders take the layers ``zonekit circles`` writes (see
+:mod:`zonekit.cli.commands_circles`): ``origins`` (cells or enterprises with
+``minutes_<category>``, ``n_missing``, ``missing_zh`` and ``covered``), ``gaps``
+(uncovered pieces per ``category``), ``isochrones`` (bands per ``category`` with
+``minutes``), the charging run's covered ``roads`` and proposed ``sites``. Their styles are
+the ones ``zonekit circles`` stores in its GeoPackages (``coverage_style``, the red gap
+style, ``minutes_style``, sites by solution), so the HTML map and QGIS agree.
+
+Examples
+--------
+>>> import geopandas as gpd
+>>> from shapely.geometry import Point
+>>> o = gpd.GeoDataFrame({"minutes_pharmacy": [4.0, None]},
+...                      geometry=[Point(0, 0), Point(1, 1)], crs="EPSG:4548")
+>>> minutes_text(o, {"pharmacy": "药店"}).tolist()
+['药店 4.0', '—']
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from zonekit.maps.analysis_maps import PARK_NAME_ZH, _zone_layer
+from zonekit.maps.interactive import MapLayer
+from zonekit.maps.style import StyleSpec, categorical, coverage_style, minutes_style
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import pandas as pd
+
+#: Composite "category" of the gaps: where not every basic service / chain element is in reach.
+COMPOSITE = ("basics_complete", "all_elements")
+ORIGIN_FIELDS = ("origin_id", "name", "population", "n_missing", "missing_zh", "minutes_text")
+CIRCLE_ZH = {"service": "15分钟便民生活圈", "industry": "15分钟产业生态圈",
+             "charging": "5分钟充电圈"}
+
+
+def gap_style() -> StyleSpec:
+    """Gaps: red, as in ``gaps.gpkg``."""
+    return StyleSpec(name="gaps", title="服务缺口", color="#de2d26", fill_opacity=0.55,
+                     fields=("name_zh", "area_km2", "population"))
+
+
+def sites_style() -> StyleSpec:
+    """Proposed charging sites by solution (maximal covering, fewest sites), as in sites.gpkg."""
+    return categorical("sites", "solution", {"mclp": ("最大覆盖选址", "#e6550d"),
+                                             "set_cover": ("达到目标覆盖率的最少站点",
+                                                           "#756bb1")},
+                       "新增充电站选址", geometry="point",
+                       fields=("site_id", "rank", "added_weight", "share_after"),
+                       point_radius_px=8.0, fill_opacity=0.95, stroke_color="#ffffff")
+
+
+def names_zh(categories: list[str] | None = None) -> dict[str, str]:
+    """Chinese names of the facility categories, from the shipped circles profile."""
+    from zonekit.analysis.circles_profile import load_circles_profile
+
+    names = dict(load_circles_profile().names_zh)
+    return names if categories is None else {c: names.get(c, c) for c in categories}
+
+
+def minute_columns(origins: Any) -> dict[str, str]:
+    """Return ``{category: column}`` of the ``minutes_<category>`` columns of ``origins``."""
+    return {str(c)[len("minutes_"):]: c for c in origins.columns
+            if str(c).startswith("minutes_") and c != "minutes_text"}
+
+
+def minutes_text(origins: pd.DataFrame, names: Mapping[str, str]) -> pd.Series:
+    """Each origin's minutes to the categories within the search, one Chinese line (tooltip).
+
+    Categories beyond the search limit are left out (``missing_zh`` lists them).
+    """
+    import pandas as pd
+
+    cols = minute_columns(origins)
+    parts = [[f"{names.get(c, c)} {v:.1f}" if v == v else ""
+              for v in origins[col].astype(float)] for c, col in cols.items()]
+    rows = zip(*parts, strict=True) if parts else ([] for _ in range(len(origins)))
+    return pd.Series(["；".join(p for p in row if p) or "—" for row in rows],
+                     index=origins.index, dtype=object)
+
+
+def _geometry(gdf: Any) -> str:
+    kinds = set(gdf.geom_type.dropna())
+    return "point" if kinds <= {"Point", "MultiPoint"} else (
+        "line" if kinds <= {"LineString", "MultiLineString"} else "polygon")
+
+
+def merge_pieces(gdf: gpd.GeoDataFrame, by: str = "category") -> gpd.GeoDataFrame:
+    """One (multi)polygon per ``by`` value: the gap pieces of a category merged.
+
+    Pieces of one category never overlap (they are connected groups of grid cells), so a
+    coverage union does it in a fraction of a second; sums of ``population``, ``cells``,
+    ``area_km2`` and ``chain_enterprises`` are kept.
+    """
+    import geopandas as gpd
+    import shapely
+
+    rows, geoms = [], []
+    for key, part in gdf.groupby(by, sort=False):
+        merged = shapely.coverage_union_all(part.geometry.values)
+        if not shapely.is_valid(merged):
+            merged = shapely.union_all(part.geometry.values)
+        row = {by: key, "name_zh": part["name_zh"].iloc[0] if "name_zh" in part else key}
+        for col in ("population", "cells", "area_km2", "chain_enterprises"):
+            if col in part:
+                row[col] = float(part[col].sum())
+        rows.append(row)
+        geoms.append(merged)
+    return gpd.GeoDataFrame(rows, geometry=geoms, crs=gdf.crs)
+
+
+def merge_unreachable(origins: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Cell origins away from every road merged into one feature, for light maps.
+
+    Cells that could not be snapped to the network (``reachable`` False) are covered by
+    nothing; drawn one by one they make most of a map's weight. They become one
+    (multi)polygon with the same class (not covered), their summed population and a
+    note; reachable cells and point origins are kept as they are.
+    """
+    import geopandas as gpd
+    import pandas as pd
+    import shapely
+
+    if "reachable" not in origins or _geometry(origins) != "polygon":
+        return origins
+    off = ~origins["reachable"].fillna(False).astype(bool)
+    if off.sum() < 2:
+        return origins
+    part = origins.loc[off]
+    merged = shapely.coverage_union_all(part.geometry.values)
+    if not shapely.is_valid(merged):
+        merged = shapely.union_all(part.geometry.values)
+    row = {"origin_id": f"路网不可达的 {len(part)} 个单元", "covered": False,
+           "missing_zh": "全部（离道路过远，无法接入路网）", "minutes_text": "—"}
+    for col in ("population", "weight"):
+        if col in part:
+            row[col] = float(part[col].sum())
+    if "n_missing" in part:
+        row["n_missing"] = int(part["n_missing"].max())
+    one = gpd.GeoDataFrame([row], geometry=[merged], crs=origins.crs)
+    return pd.concat([origins.loc[~off], one], ignore_index=True)
+
+
+def _per_category(iso: gpd.GeoDataFrame, names: Mapping[str, str], label: str,
+                  first_only: bool = True) -> list[MapLayer]:
+    """One isochrone layer per category (same style: the legend shows it once)."""
+    spec = minutes_style(iso["minutes"], fields=("name_zh", "minutes", "limit_minutes"))
+    layers = []
+    for i, cat in enumerate(iso["category"].unique()):  # in the run's (profile's) order
+        part = iso.loc[iso["category"] == cat].sort_values("minutes", ascending=False)
+        layers.append(MapLayer(part, spec, name=f"{label}：{names.get(str(cat), cat)}",
+                               show=i == 0 or not first_only))
+    return layers
+
+
+def service_layers(origins: gpd.GeoDataFrame, gaps: gpd.GeoDataFrame | None = None,
+                   isochrones: gpd.GeoDataFrame | None = None,
+                   zones: gpd.GeoDataFrame | None = None,
+                   names: Mapping[str, str] | None = None) -> list[MapLayer]:
+    """Build the service-circle map: reach per category, the gaps, origins covered or not.
+
+    Parameters
+    ----------
+    origins
+        ``origins`` of a ``service`` or ``industry`` run (cells or enterprises).
+    gaps
+        Its ``gaps``; the composite gap (basic services / chain elements not all in reach)
+        is drawn, merged.
+    isochrones
+        Its ``isochrones``: one layer per category, the first switched on.
+    zones
+        Zone outlines to draw on top.
+    names
+        Chinese category names (default: the shipped circles profile's).
+    """
+    names = dict(names or names_zh())
+    frame = origins.copy()
+    frame["minutes_text"] = minutes_text(frame, names)
+    frame = merge_unreachable(frame)
+    spec = dataclasses.replace(coverage_style("covered", _geometry(frame)),
+                               fields=ORIGIN_FIELDS, stroke_width_px=0.3, point_radius_px=5.0)
+    layers = []
+    if isochrones is not None and len(isochrones):
+        layers += _per_category(isochrones, names, "可达范围")
+    layers.append(MapLayer(frame, spec, name="起点覆盖情况", show=isochrones is None))
+    if gaps is not None and len(gaps):
+        composite = gaps.loc[gaps["category"].isin(COMPOSITE)]
+        if len(composite):
+            layers.append(MapLayer(merge_pieces(composite), gap_style(), name="服务缺口"))
+    return layers + _zone_layer(zones)
+
+
+def charging_layers(origins: gpd.GeoDataFrame, roads: gpd.GeoDataFrame | None = None,
+                    sites: gpd.GeoDataFrame | None = None,
+                    gaps: gpd.GeoDataFrame | None = None,
+                    stations: gpd.GeoDataFrame | None = None,
+                    zones: gpd.GeoDataFrame | None = None) -> list[MapLayer]:
+    """Build the charging map: cells and roads inside the circle or not, gaps, stations, sites."""
+    frame = origins.copy()
+    if "minutes_charging_station" in frame:
+        frame["minutes"] = frame["minutes_charging_station"]
+    frame = merge_unreachable(frame)
+    geometry = _geometry(frame)
+    spec = dataclasses.replace(coverage_style("covered", geometry),
+                               fields=("origin_id", "population", "minutes"),
+                               stroke_width_px=0.3)
+    layers = [MapLayer(frame, spec, name="5分钟充电圈覆盖")]
+    if gaps is not None and len(gaps):
+        layers.append(MapLayer(merge_pieces(gaps), gap_style(), name="充电服务缺口",
+                               show=False))
+    if roads is not None and len(roads):
+        layers.append(MapLayer(roads, dataclasses.replace(
+            coverage_style("covered", "line"), fields=("length_m", "covered")),
+            name="道路覆盖情况"))
+    if stations is not None and len(stations):
+        layers.append(MapLayer(stations, StyleSpec(
+            name="charging_stations", title="现有充电站", geometry="point", color="#08519c",
+            fill_opacity=0.9, point_radius_px=6.0, fields=("name", "chargers", "power_kw")),
+            name="现有充电站"))
+    if sites is not None and len(sites):
+        layers.append(MapLayer(sites, sites_style(), name="建议新建充电站"))
+    return layers + _zone_layer(zones)
+
+
+def isochrone_layers(isochrones: gpd.GeoDataFrame,
+                     facilities: gpd.GeoDataFrame | None = None,
+                     zones: gpd.GeoDataFrame | None = None,
+                     names: Mapping[str, str] | None = None) -> list[MapLayer]:
+    """Build the isochrone map: bands of minutes per category (first on), and the facilities."""
+    names = dict(names or names_zh())
+    layers = _per_category(isochrones, names, "等时圈")
+    if facilities is not None and len(facilities):
+        fac = facilities.assign(category_zh=facilities["category"].map(
+            lambda c: names.get(str(c), str(c))))
+        layers.append(MapLayer(fac, StyleSpec(
+            name="facilities", title="服务设施", geometry="point", color="#333333",
+            fill_opacity=0.9, point_radius_px=4.0, fields=("name", "category_zh")),
+            name="服务设施", show=False))
+    return layers + _zone_layer(zones)
+
+
+def circle_title(kind: str) -> str:
+    """Title of the coverage map of circle ``kind`` (service, industry, charging)."""
+    extra = "、缺口与建议站点" if kind == "charging" else "与缺口"
+    return f"{PARK_NAME_ZH} {CIRCLE_ZH.get(kind, kind)}覆盖{extra}"
+
+
+def isochrone_title(kind: str = "service") -> str:
+    """Title of the isochrone map."""
+    return f"{PARK_NAME_ZH} {CIRCLE_ZH.get(kind, kind)}等时圈"
+
+
+def circle_layers(run: Mapping[str, Any], zones: gpd.GeoDataFrame | None = None,
+                  ) -> list[tuple[list[MapLayer], str]]:
+    """Build the maps of one circles run's files, as ``(layers, title)``.
+
+    ``run`` maps ``summary`` (``summary.json``), ``origins``, ``gaps``, ``isochrones``,
+    ``roads`` and ``sites`` to their content, as
+    :func:`zonekit.maps.report_data.load_circles` reads them.
+    """
+    kind = (run.get("summary") or {}).get("kind", "service")
+    origins = run.get("origins")
+    if origins is None or not len(origins):
+        return []
+    if kind == "charging":
+        return [(charging_layers(origins, run.get("roads"), run.get("sites"), run.get("gaps"),
+                                 None, zones), circle_title(kind))]
+    return [(service_layers(origins, run.get("gaps"), run.get("isochrones"), zones),
+             circle_title(kind))]
+
+
+__all__ = ["CIRCLE_ZH", "charging_layers", "circle_layers", "circle_title", "gap_style",
+           "isochrone_layers", "isochrone_title", "merge_pieces", "merge_unreachable",
+           "minute_columns",
+           "minutes_text", "names_zh", "service_layers", "sites_style"]

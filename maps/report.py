@@ -1,0 +1,396 @@
+"""One self-contained HTML report of a park: headline figures, tables, chart and maps.
+
+:func:`render_report` turns the analyses' outputs (:func:`~zonekit.maps.report_data.load_outputs`)
+into a single HTML file that opens from disk with no network: the trajectory chart is a
+PNG inlined as base64, and each map is a complete folium page (Leaflet inlined) in an
+``<iframe srcdoc>``. The default basemap is ``none``: the report is a file to archive and
+pass around, often opened on government intranets where tile servers are unreachable
+(OpenStreetMap is slow or blocked in mainland China, 天地图 needs a key), and a report
+must look the same on every machine and in ten years; ``--basemap osm`` adds tiles.
+
+Every number comes from the output files: the plan's targets from ``indicators.csv``
+(Table 1-1 of the plan, via :mod:`zonekit.analysis.indicators`), land and 亩均 figures from
+the intensity run, and so on.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from zonekit.maps.interactive import FONT_CSS, SYNTHETIC_NOTE_ZH
+from zonekit.maps.report_data import Outputs, load_outputs, report_tables
+
+if TYPE_CHECKING:
+    import folium
+    import pandas as pd
+    from matplotlib.axes import Axes
+
+REPORT_TITLE = "中关村密云园 空间布局与土地效益分析报告"
+HEADLINE_KEYS = ("total_revenue_yi", "land_output_yi_per_km2", "output_per_employee_wan")
+SCENARIO_ZH = {"main": "主情景", "conservative": "保守情景"}
+CIRCLE_TABLES = ("生活圈覆盖", "充电站选址")
+
+
+# --- headline figures ------------------------------------------------------------------------
+
+def _num(value: Any, decimals: int = 1) -> str:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return "—"
+    return "—" if v != v else f"{v:,.{decimals}f}"
+
+
+def headline(out: Outputs) -> list[dict[str, str]]:
+    """Headline cards: the plan's key indicators against their 2030 targets, low-efficiency land.
+
+    Returns
+    -------
+    list of dict
+        ``label``, ``value``, ``unit``, ``detail`` and ``status`` (``ok``, ``behind``,
+        ``info``) of each card, all from the output files.
+    """
+    cards = []
+    ind = out.indicators.set_index("indicator")
+    for key in HEADLINE_KEYS:
+        if key not in ind.index or not bool(ind.at[key, "supported"]):
+            continue
+        r = ind.loc[key]
+        track = r["on_track"]
+        status = "info" if track != track or track is None else ("ok" if bool(track) else "behind")
+        verdict = {"ok": "进度达标", "behind": "落后于规划进度", "info": "进度待判定"}[status]
+        cards.append({
+            "label": f"{r['name_zh']}（{int(r['year'])} 年）", "value": _num(r["value"]),
+            "unit": str(r["unit"]), "status": status,
+            "detail": (f"{int(r['target_year'])} 年目标 {_num(r['target'])}，需年均增长 "
+                       f"{_num(r['required_annual_growth_pct'], 2)}%；{verdict}")})
+    s = out.intensity
+    land = float(s["land_km2"])
+    share = 100 * float(s["low_efficiency_area_km2"]) / land if land > 0 else float("nan")
+    cards.append({
+        "label": "低效用地", "value": f"{int(s['low_efficiency_parcels'])}", "unit": "块",
+        "status": "info",
+        "detail": (f"{_num(s['low_efficiency_area_km2'], 2)} km²，占地均产出计算用地 "
+                   f"{_num(share)}%")})
+    cards.extend(_circle_cards(out))
+    return cards
+
+
+UNIT_ZH = {"persons": "人", "enterprises": "家", "parcels": "块", "km": "km"}
+#: Headline coverage of each circle: (kind, category, measure, label).
+CIRCLE_CARDS = (
+    ("service", "basics_complete", "population", "15分钟生活圈基本业态齐全"),
+    ("industry", "all_elements", "chain_enterprises", "产业生态圈要素齐全的链上企业"),
+    ("charging", "charging_station", "population", "5分钟充电圈覆盖人口"),
+    ("charging", "charging_station", "road_length_km", "5分钟充电圈覆盖道路"),
+)
+
+
+def _circle_cards(out: Outputs) -> list[dict[str, str]]:
+    cards = []
+    for kind, category, measure, label in CIRCLE_CARDS:
+        cov = out.circles.get(kind, {}).get("coverage")
+        if cov is None:
+            continue
+        hit = cov.loc[(cov["scenario"] == "current") & (cov["category"] == category)
+                      & (cov["measure"] == measure)]
+        if hit.empty:
+            continue
+        r = hit.iloc[0]
+        limit = f"{r['limit']:g} 分钟内" if r["limit"] == r["limit"] else "各业态时限内"
+        unit = UNIT_ZH.get(str(r["unit"]), str(r["unit"]))
+        cards.append({"label": label, "value": _num(100 * r["share"]), "unit": "%",
+                      "status": "info",
+                      "detail": f"{limit}：{_num(r['covered'])} / {_num(r['total'])} {unit}"})
+    return cards
+
+
+def renewal_sentences(out: Outputs) -> list[str]:
+    """Say what each growth scenario means for renewal (腾笼换鸟), in Chinese, from summary.json."""
+    lines = []
+    for name, sc in out.intensity.get("scenarios", {}).items():
+        a = sc["assumptions"]
+        head = (f"{SCENARIO_ZH.get(name, name)}（年均自然增长 {_num(a['growth_pct'], 2)}%）："
+                f"不更新时 "
+                f"{a['target_year']} 年地均产出 {_num(sc['land_output_without_plan_yi_per_km2'])} "
+                f"亿元/km²")
+        target = _num(a["target_yi_per_km2"])
+        if sc["plan_parcels"] == 0 and sc["plan_reaches_target"]:
+            lines.append(f"{head}，已达到目标 {target}，无需腾笼换鸟。")
+        elif sc["plan_reaches_target"]:
+            lines.append(f"{head}；更新 {sc['plan_parcels']} 块低效用地（"
+                         f"{_num(sc['plan_area_km2'], 2)} km²，面积最小的组合）后达到 "
+                         f"{_num(sc['plan_land_output_yi_per_km2'])}，实现目标 {target}。")
+        else:
+            lines.append(f"{head}；即使更新全部 {sc['plan_parcels']} 块候选地块（"
+                         f"{_num(sc['plan_area_km2'], 2)} km²）也只能达到 "
+                         f"{_num(sc['plan_land_output_yi_per_km2'])}，低于目标 {target}。")
+    return lines
+
+
+# --- chart -----------------------------------------------------------------------------------
+
+def trajectory_axes(trajectory: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Draw land output per year under each scenario, without and with the renewal plan.
+
+    Parameters
+    ----------
+    trajectory
+        ``trajectory.csv`` of ``zonekit intensity`` (one row per scenario and year).
+    ax
+        Axes to draw on; a new figure when ``None``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on. Labels are Chinese when a CJK font is installed, English otherwise.
+    """
+    import matplotlib.pyplot as plt
+    from zonekit.maps.static import FontNotFoundError, cjk_rc
+
+    try:
+        with cjk_rc():
+            return _draw_trajectory(trajectory, ax, chinese=True)
+    except FontNotFoundError:
+        plt.close("all")
+        return _draw_trajectory(trajectory, ax, chinese=False)
+
+
+def _draw_trajectory(trajectory: pd.DataFrame, ax: Axes | None, chinese: bool) -> Axes:
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 4.2))
+    colors = {"main": "#1f78b4", "conservative": "#e6550d"}
+    names = SCENARIO_ZH if chinese else {"main": "main", "conservative": "conservative"}
+    for name, rows in trajectory.groupby("scenario", sort=False):
+        c = colors.get(str(name), "#555555")
+        label = names.get(str(name), str(name))
+        ax.plot(rows["year"], rows["land_output_without_plan_yi_per_km2"], "--", color=c,
+                label=f"{label}：不更新" if chinese else f"{label}: no renewal")
+        ax.plot(rows["year"], rows["land_output_with_plan_yi_per_km2"], "-o", color=c, ms=3,
+                label=f"{label}：按更新方案" if chinese else f"{label}: with plan")
+    target = float(trajectory["target_yi_per_km2"].iloc[0])
+    ax.axhline(target, color="#333333", lw=1, ls=":")
+    ax.annotate(f"目标 {target:g}" if chinese else f"target {target:g}",
+                (trajectory["year"].min(), target), xytext=(2, 3), textcoords="offset points",
+                fontsize=9)
+    ax.set_xlabel("年份" if chinese else "year")
+    ax.set_ylabel("地均产出（亿元/km²）" if chinese else "land output (100 M yuan/km²)")
+    ax.set_xticks(sorted(trajectory["year"].unique()))
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="upper left")
+    ax.figure.tight_layout()
+    return ax
+
+
+def png_data_uri(ax_or_fig: Any, dpi: int = 130) -> str:
+    """Encode the figure as a ``data:image/png;base64,…`` URI (Chinese kept) and close it."""
+    from contextlib import ExitStack
+
+    import matplotlib.pyplot as plt
+    from zonekit.maps.static import FontNotFoundError, cjk_rc
+
+    fig = getattr(ax_or_fig, "figure", ax_or_fig)
+    buf = io.BytesIO()
+    with ExitStack() as stack:
+        try:  # text is laid out when saving: the CJK font must be active then
+            stack.enter_context(cjk_rc())
+        except FontNotFoundError:
+            pass
+        fig.savefig(buf, format="png", dpi=dpi)
+    plt.close(fig)
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+
+
+# --- maps ------------------------------------------------------------------------------------
+
+def report_maps(out: Outputs, basemap: str = "none") -> list[tuple[str, folium.Map]]:
+    """Draw the report's maps as ``(section, map)``: zones, land output, 亩均, renewal, circles."""
+    from zonekit.maps import analysis_maps as am
+    from zonekit.maps import zone_maps as zm
+    from zonekit.maps.interactive import make_map
+    from zonekit.zones.park import Park
+
+    park = Park(layers={"zones": out.zone_geo}, crs=str(out.zone_geo.crs),
+                synthetic=out.synthetic)
+    table = out.zones
+    syn = out.synthetic
+    maps = [
+        ("zones", make_map(zm.zone_layers(park, table=table), basemap, syn, zm.zone_title())),
+        ("zones", make_map(zm.land_output_layers(park, table=table), basemap, syn,
+                           zm.land_output_title(out.intensity.get("denominator", "built")))),
+        ("mujun", make_map(am.mujun_layers(out.parcels, out.zone_geo), basemap, syn,
+                           am.mujun_title())),
+        ("renewal", make_map(am.low_efficiency_layers(out.parcels, out.zone_geo), basemap,
+                             syn, am.low_efficiency_title())),
+    ]
+    if out.circles:
+        from zonekit.maps import circle_maps as cm
+
+        for run in out.circles.values():
+            for layers, title in cm.circle_layers(run, out.zone_geo):
+                maps.append(("circles", make_map(layers, basemap, syn, title)))
+    return maps
+
+
+def _iframe(m: folium.Map, title: str) -> str:
+    doc = m.get_root().render()
+    return (f'<iframe class="zk-map" title="{html.escape(title)}" '
+            f'srcdoc="{html.escape(doc, quote=True)}"></iframe>')
+
+
+# --- the page --------------------------------------------------------------------------------
+
+_NUMBER = re.compile(r"^(—|[-−+]?[\d,]+(\.\d+)?%?)$")
+
+
+def _td(value: object) -> str:
+    text = str(value)
+    cls = ' class="n"' if _NUMBER.match(text) else ""
+    return f"<td{cls}>{html.escape(text)}</td>"
+
+
+def _table(df: pd.DataFrame, caption: str = "") -> str:
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
+    body = "".join("<tr>" + "".join(_td(v) for v in row) + "</tr>"
+                   for row in df.itertuples(index=False))
+    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    return f'<div class="zk-table"><table>{cap}<thead><tr>{head}</tr></thead>' \
+           f"<tbody>{body}</tbody></table></div>"
+
+
+def _cards(cards: list[dict[str, str]]) -> str:
+    return '<div class="zk-cards">' + "".join(
+        f'<div class="zk-card zk-{c["status"]}"><div class="zk-card-label">'
+        f'{html.escape(c["label"])}</div><div class="zk-card-value">{html.escape(c["value"])}'
+        f' <span>{html.escape(c["unit"])}</span></div><div class="zk-card-detail">'
+        f'{html.escape(c["detail"])}</div></div>' for c in cards) + "</div>"
+
+
+def render_report(out: Outputs, basemap: str = "none") -> str:
+    """Write the report's HTML text (one self-contained page).
+
+    Parameters
+    ----------
+    out
+        The analyses' outputs.
+    basemap
+        Basemap of the maps: ``none`` (default, offline), ``osm``, ``tianditu`` or ``amap``.
+    """
+    tables = report_tables(out)
+    maps: dict[str, list[str]] = {}
+    for section, m in report_maps(out, basemap):
+        maps.setdefault(section, []).append(_iframe(m, m.get_root().title or section))
+    chart = png_data_uri(trajectory_axes(out.trajectory))
+    s, zs = out.intensity, out.zone_summary
+    year = s.get("base_year") or zs.get("enterprise_year")
+    data_line = ("数据：内置合成样例园区" if out.synthetic
+                 else f"数据：{zs.get('data')}") + f"；统计年份 {year}；坐标系 {zs.get('crs')}"
+    sections = [
+        ("headline", "核心指标与规划目标", _cards(headline(out))),
+        ("indicators", "规划主要指标（表 1-1）跟踪", _table(tables["规划指标"])),
+        ("zones", "功能分区与地均产出",
+         _table(tables["功能分区"]) + "".join(maps.get("zones", []))),
+        ("mujun", "亩均效益评价",
+         _table(tables["分区亩均效益"], "各分区亩均效益") + _table(tables["产业"], "各产业")
+         + _table(tables["亩均效益分类"], "地块与企业亩均效益分类")
+         + "".join(maps.get("mujun", []))),
+        ("renewal", "低效用地与腾笼换鸟",
+         _table(tables["低效用地"], "低效用地（按认定原因）")
+         + "".join(f"<p>{html.escape(t)}</p>" for t in renewal_sentences(out))
+         + f'<img class="zk-chart" alt="地均产出发展路径" src="{chart}">'
+         + _table(tables["更新方案"], "更新方案地块（任一情景）")
+         + _table(tables["发展路径"], "发展路径") + "".join(maps.get("renewal", []))),
+    ]
+    circle_html = "".join(_table(t, name) for name, t in tables.items()
+                          if name in CIRCLE_TABLES) + "".join(maps.get("circles", []))
+    if circle_html:
+        sections.append(("circles", "生活圈与充电设施", circle_html))
+    sections.append(("notes", "口径说明", _notes(out)))
+    nav = " · ".join(f'<a href="#{sid}">{html.escape(t)}</a>' for sid, t, _ in sections)
+    body = "".join(f'<section id="{sid}"><h2>{html.escape(t)}</h2>{content}</section>'
+                   for sid, t, content in sections)
+    banner = (f'<div class="zk-banner" id="zk-synthetic">{html.escape(SYNTHETIC_NOTE_ZH)}</div>'
+              if out.synthetic else "")
+    return (f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{REPORT_TITLE}</title>{_css()}</head><body>"
+            f"<header><h1>{REPORT_TITLE}</h1><p>{html.escape(data_line)}；zonekit "
+            f"{html.escape(str(zs.get('zonekit_version', '')))} 生成</p></header>{banner}"
+            f'<nav>{nav}</nav><main>{body}</main></body></html>')
+
+
+def _notes(out: Outputs) -> str:
+    s = out.intensity
+    items = [f"地均产出用地口径（{s.get('denominator')}）：{s.get('denominator_meaning', '')}",
+             f"亩均效益评价方案：{s.get('scheme', '')}（{s.get('profile', '')}）",
+             f"发展路径模型：{s.get('trajectory_model', '')}",
+             f"规划目标来源：{out.indicator_summary.get('targets_source', '')}"]
+    items += [str(n) for n in (s.get("input_notes") or [])]
+    if s.get("year_note"):
+        items.append(str(s["year_note"]))
+    return "<ul>" + "".join(f"<li>{html.escape(i)}</li>" for i in items) + "</ul>"
+
+
+def _css() -> str:
+    return f"""<style>
+body {{ font-family: {FONT_CSS}; margin: 0; color: #222; background: #fafafa; }}
+header {{ background: #1f4e79; color: #fff; padding: 16px 28px; }}
+header h1 {{ margin: 0 0 4px; font-size: 24px; }} header p {{ margin: 0; opacity: .85; }}
+.zk-banner {{ background: #fff3cd; color: #7a4d00; padding: 8px 28px; font-weight: bold;
+  border-bottom: 1px solid #e0c46c; }}
+nav {{ padding: 8px 28px; background: #fff; border-bottom: 1px solid #ddd; font-size: 14px; }}
+main {{ padding: 0 28px 40px; max-width: 1280px; }}
+h2 {{ border-left: 5px solid #1f4e79; padding-left: 10px; margin-top: 32px; }}
+.zk-cards {{ display: flex; flex-wrap: wrap; gap: 12px; }}
+.zk-card {{ background: #fff; border-radius: 6px; padding: 12px 16px; min-width: 200px;
+  box-shadow: 0 1px 3px rgba(0,0,0,.2); border-top: 4px solid #888; }}
+.zk-ok {{ border-top-color: #1a9641; }} .zk-behind {{ border-top-color: #d7191c; }}
+.zk-card-label {{ font-size: 13px; color: #555; }}
+.zk-card-value {{ font-size: 28px; font-weight: bold; }}
+.zk-card-value span {{ font-size: 14px; font-weight: normal; }}
+.zk-card-detail {{ font-size: 12px; color: #555; max-width: 260px; }}
+.zk-table {{ overflow-x: auto; margin: 12px 0; }}
+table {{ border-collapse: collapse; font-size: 13px; background: #fff; }}
+caption {{ text-align: left; font-weight: bold; padding: 4px 0; }}
+th, td {{ border: 1px solid #ccc; padding: 3px 8px; }} th {{ background: #ddebf7; }}
+td {{ text-align: left; }} td.n {{ text-align: right; white-space: nowrap; }}
+.zk-map {{ width: 100%; height: 560px; border: 1px solid #bbb; margin: 12px 0;
+  background: #fff; }}
+.zk-chart {{ max-width: 100%; background: #fff; border: 1px solid #ddd; }}
+</style>"""
+
+
+def write_report(folder: Path | str, basemap: str = "none", html_name: str = "report.html",
+                 xlsx_name: str = "report.xlsx") -> tuple[Path, Path]:
+    """Write ``report.html`` and ``report.xlsx`` into ``folder`` from its analysis outputs.
+
+    Returns
+    -------
+    tuple of pathlib.Path
+        The HTML report and the workbook.
+    """
+    from zonekit.maps.workbook import write_workbook
+    from zonekit.zones.io import atomic_path
+
+    folder = Path(folder)
+    out = load_outputs(folder)
+    page = render_report(out, basemap)
+    html_path = folder / html_name
+    with atomic_path(html_path) as tmp:
+        Path(tmp).write_text(page, encoding="utf-8")
+    notes = [REPORT_TITLE, *(["注意：" + SYNTHETIC_NOTE_ZH] if out.synthetic else []),
+             f"数据来源：{out.zone_summary.get('data')}；坐标系 {out.zone_summary.get('crs')}",
+             "列名中括号内为单位；亿元 = 10⁸ 元，万元 = 10⁴ 元，1 亩 = 666.67 m²。"]
+    xlsx = write_workbook(report_tables(out, full=True), folder / xlsx_name, notes)
+    return html_path, xlsx
+
+
+__all__ = ["headline", "png_data_uri", "render_report", "renewal_sentences", "report_maps",
+           "trajectory_axes", "write_report"]

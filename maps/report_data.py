@@ -1,0 +1,309 @@
+"""What the report shows, read from the analyses' output folders.
+
+``zonekit report`` runs the analyses into sub-folders of one folder (``zones/``,
+``intensity/``, ``indicators/`` and, when the data has roads and facilities,
+``circles_service/``, ``circles_industry/``, ``circles_charging/``);
+:func:`load_outputs` reads them back and :func:`report_tables` turns them into the
+report's tables with Chinese headers. Every number in the report comes from these
+files: nothing is computed twice or written in code.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from zonekit.maps.style import KIND_ZH, Field
+from zonekit.maps.workbook import chinese_table
+
+from zonekit.errors import DataFileError
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import pandas as pd
+
+#: Files the report needs, by sub-folder (``circles/`` is optional).
+REQUIRED = {
+    "zones": ("zones.csv", "zones.gpkg", "summary.json"),
+    "intensity": ("summary.json", "zones.csv", "industries.csv", "renewal_plan.csv",
+                  "trajectory.csv", "parcels.gpkg", "enterprises.csv"),
+    "indicators": ("indicators.csv", "summary.json"),
+}
+
+
+@dataclass
+class Outputs:
+    """The analyses' results as the report reads them."""
+
+    folder: Path
+    zone_summary: dict[str, Any]
+    zones: pd.DataFrame
+    zone_geo: gpd.GeoDataFrame
+    intensity: dict[str, Any]
+    intensity_zones: pd.DataFrame
+    industries: pd.DataFrame
+    renewal_plan: pd.DataFrame
+    trajectory: pd.DataFrame
+    parcels: gpd.GeoDataFrame
+    enterprises: pd.DataFrame
+    indicators: pd.DataFrame
+    indicator_summary: dict[str, Any]
+    circles: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def synthetic(self) -> bool:
+        """Whether the data is the bundled synthetic sample."""
+        return bool(self.zone_summary.get("synthetic"))
+
+
+def load_outputs(folder: Path | str) -> Outputs:
+    """Read the outputs of ``zones``, ``intensity``, ``indicators`` (and ``circles``).
+
+    Raises
+    ------
+    DataFileError
+        Naming every missing file, before anything is read.
+    """
+    import geopandas as gpd
+    import pandas as pd
+
+    folder = Path(folder)
+    missing = [str(folder / sub / name) for sub, names in REQUIRED.items() for name in names
+               if not (folder / sub / name).exists()]
+    if missing:
+        raise DataFileError(f"{folder}: the report needs the outputs of zonekit zones, intensity "
+                            f"and indicators; missing: {', '.join(missing)}")
+
+    def csv(sub: str, name: str) -> pd.DataFrame:
+        return pd.read_csv(folder / sub / name, encoding="utf-8-sig")
+
+    def js(sub: str) -> dict[str, Any]:
+        return json.loads((folder / sub / "summary.json").read_text(encoding="utf-8"))
+
+    parcels = gpd.read_file(folder / "intensity" / "parcels.gpkg", layer="parcels")
+    if "le_class" not in parcels or "reasons_zh" not in parcels:
+        from zonekit.maps.analysis_maps import map_columns
+
+        parcels = map_columns(parcels)
+    return Outputs(
+        folder=folder, zone_summary=js("zones"), zones=csv("zones", "zones.csv"),
+        zone_geo=gpd.read_file(folder / "zones" / "zones.gpkg", layer="zones"),
+        intensity=js("intensity"), intensity_zones=csv("intensity", "zones.csv"),
+        industries=csv("intensity", "industries.csv"),
+        renewal_plan=csv("intensity", "renewal_plan.csv"),
+        trajectory=csv("intensity", "trajectory.csv"),
+        parcels=parcels,
+        enterprises=csv("intensity", "enterprises.csv"),
+        indicators=csv("indicators", "indicators.csv"), indicator_summary=js("indicators"),
+        circles=load_circles(folder),
+    )
+
+
+#: Folders of ``zonekit circles`` runs, as ``zonekit demo`` and ``zonekit report`` lay them out.
+CIRCLE_FOLDERS = ("circles_service", "circles_industry", "circles_charging", "circles")
+
+
+def load_run(folder: Path) -> dict[str, Any]:
+    """Read one ``zonekit circles`` run: summary, coverage and its layers (empty if none).
+
+    Keys: ``summary``, ``coverage`` (``coverage.csv``), ``origins``, ``gaps``,
+    ``isochrones``, ``roads`` (charging), ``sites`` (with ``--new-sites``), ``zones``
+    (industry ``zones.csv``).
+    """
+    import geopandas as gpd
+    import pandas as pd
+    import pyogrio
+
+    if not (folder / "summary.json").exists():
+        return {}
+    run: dict[str, Any] = {"summary": json.loads((folder / "summary.json").read_text("utf-8"))}
+    for name in ("coverage", "zones"):
+        if (folder / f"{name}.csv").exists():
+            run[name] = pd.read_csv(folder / f"{name}.csv", encoding="utf-8-sig")
+    for stem in ("origins", "gaps", "isochrones", "sites"):
+        path = folder / f"{stem}.gpkg"
+        if not path.exists():
+            continue
+        layers = [n for n, _ in pyogrio.list_layers(path) if n != "layer_styles"]
+        for layer in layers:
+            if layer in (stem, "roads") or len(layers) == 1:
+                run["roads" if layer == "roads" else stem] = gpd.read_file(path, layer=layer)
+    return run
+
+
+def load_circles(folder: Path) -> dict[str, dict[str, Any]]:
+    """Read the circles runs under ``folder`` (see :data:`CIRCLE_FOLDERS`), by circle kind."""
+    runs: dict[str, dict[str, Any]] = {}
+    for name in CIRCLE_FOLDERS:
+        run = load_run(folder / name)
+        if run:
+            runs.setdefault(str(run["summary"].get("kind", name)), run)
+    return runs
+
+
+# --- the tables ------------------------------------------------------------------------------
+
+INDICATOR_COLUMNS = ("row", "name_zh", "unit", "value", "baseline", "target", "gap",
+                     "required_annual_growth_pct", "trend_years", "trend_growth_pct",
+                     "on_track", "note")
+ZONE_COLUMNS = ("zone_id", "name_zh", "kind", "area_km2", "parcels", "built_land_km2",
+                "industrial_land_km2", "enterprises", "employees", "revenue_yi",
+                "land_output_yi_per_km2", "output_per_employee_wan")
+ZONE_MUJUN_COLUMNS = ("zone_id", "name_zh", "land_km2", "land_mu", "revenue_yi", "tax_wan",
+                      "land_output_yi_per_km2", "revenue_per_mu_wan", "tax_per_mu_wan",
+                      "output_per_employee_wan")
+INDUSTRY_COLUMNS = ("industry", "enterprises", "revenue_yi", "revenue_share_pct", "land_km2",
+                    "land_output_yi_per_km2", "revenue_per_mu_wan", "tax_per_mu_wan",
+                    "output_per_employee_wan")
+PLAN_COLUMNS = ("rank", "parcel_id", "zone_id", "land_class", "status", "area_mu",
+                "current_land_output_yi_per_km2", "post_land_output_yi_per_km2", "gain_yi",
+                "reasons_zh", "in_plan_main", "in_plan_conservative")
+TRAJECTORY_COLUMNS = ("scenario", "year", "land_km2", "revenue_without_plan_yi",
+                      "land_output_without_plan_yi_per_km2", "renewal_revenue_yi",
+                      "revenue_with_plan_yi", "land_output_with_plan_yi_per_km2",
+                      "target_yi_per_km2")
+PARCEL_COLUMNS = ("parcel_id", "zone_id", "land_use", "land_class", "status", "area_mu",
+                  "floor_area_m2", "plot_ratio", "enterprises", "revenue_yi",
+                  "revenue_per_mu_wan", "tax_per_mu_wan", "grade_status", "class",
+                  "total_score", "rank", "low_efficiency", "reasons_zh", "renewal_candidate",
+                  "in_plan_main", "in_plan_conservative")
+ENTERPRISE_COLUMNS = ("ent_id", "name", "industry", "parcel_id", "zone_id", "revenue_wan",
+                      "tax_wan", "employees", "energy_tce", "rnd_wan", "patents",
+                      "founded_year", "high_tech", "specialized", "land_mu", "grade_status",
+                      "grade_note", "class", "rank", "total_score", "tax_per_mu_wan",
+                      "revenue_per_mu_wan", "revenue_per_tce_wan", "rnd_intensity_pct",
+                      "revenue_per_employee_wan")
+INDICATOR_NAME = {"name_zh": Field("name_zh", "指标")}
+ZONE_KIND = {"kind": Field("kind", "类型", values={**KIND_ZH, "total": "合计"})}
+TOTAL_ZH = "合计"
+
+
+def _total(df: pd.DataFrame, column: str) -> pd.DataFrame:
+    """Name the park total row (``park``) 合计."""
+    out = df.copy()
+    out[column] = out[column].replace({"park": TOTAL_ZH})
+    return out
+
+
+def class_table(out: Outputs) -> pd.DataFrame:
+    """Parcels and enterprises per 亩均 class: counts, land, revenue, tax."""
+    import pandas as pd
+
+    p = out.parcels
+    order = ["A", "B", "C", "D", "not graded"]
+    g = p.groupby("class").agg(parcels=("parcel_id", "size"), area_mu=("area_mu", "sum"),
+                               revenue_yi=("revenue_yi", "sum"), tax_wan=("tax_wan", "sum"))
+    g = g.reindex([c for c in order if c in g.index] + [c for c in g.index if c not in order])
+    firms = out.enterprises["class"].value_counts()
+    g["enterprises"] = firms.reindex(g.index).fillna(0).astype(int)
+    g["share_pct"] = 100 * g["area_mu"] / g["area_mu"].sum()
+    return pd.DataFrame(g).reset_index()
+
+
+def low_efficiency_table(out: Outputs) -> pd.DataFrame:
+    """Low-efficiency parcels by reason class: count, area, share of all parcels' area."""
+    import pandas as pd
+    from zonekit.maps.analysis_maps import LOW_EFFICIENCY_CLASSES
+
+    p = out.parcels
+    g = p.groupby("le_class").agg(parcels=("parcel_id", "size"), area_mu=("area_mu", "sum"),
+                                  area_km2=("area_m2", lambda s: s.sum() / 1e6))
+    g = g.reindex([k for k in LOW_EFFICIENCY_CLASSES if k in g.index])
+    g["share_pct"] = 100 * g["area_mu"] / p["area_mu"].sum()
+    g.index = [LOW_EFFICIENCY_CLASSES[k][0] for k in g.index]
+    return pd.DataFrame(g).rename_axis("le_class").reset_index()
+
+
+def _plan(out: Outputs) -> pd.DataFrame:
+    plan = out.renewal_plan.copy()
+    reasons = out.parcels.set_index("parcel_id")["reasons_zh"]
+    plan["reasons_zh"] = plan["parcel_id"].map(reasons)
+    return plan
+
+
+def report_tables(out: Outputs, full: bool = False) -> dict[str, pd.DataFrame]:
+    """Build the report's tables with Chinese headers, by title.
+
+    With ``full`` (the workbook) the parcel, enterprise and candidate lists are complete;
+    otherwise (the HTML report) the renewal list holds only the parcels a plan takes.
+    """
+    plan = _plan(out)
+    in_plan = plan[[c for c in plan if c.startswith("in_plan_")]].any(axis=1)
+    tables = {
+        "规划指标": chinese_table(out.indicators, INDICATOR_COLUMNS, INDICATOR_NAME, not full),
+        "功能分区": chinese_table(_total(out.zones, "zone_id"), ZONE_COLUMNS, ZONE_KIND,
+                                  not full),
+        "分区亩均效益": chinese_table(_total(out.intensity_zones, "zone_id"), ZONE_MUJUN_COLUMNS,
+                                      as_text=not full),
+        "产业": chinese_table(_total(out.industries, "industry"), INDUSTRY_COLUMNS,
+                              as_text=not full),
+        "亩均效益分类": chinese_table(class_table(out), ("class", "parcels", "area_mu",
+                                                    "share_pct", "revenue_yi", "tax_wan",
+                                                    "enterprises"), as_text=not full),
+        "低效用地": chinese_table(low_efficiency_table(out), ("le_class", "parcels", "area_mu",
+                                                          "area_km2", "share_pct"),
+                                  as_text=not full),
+        "更新方案": chinese_table(plan if full else plan.loc[in_plan], PLAN_COLUMNS,
+                                  as_text=not full),
+        "发展路径": chinese_table(out.trajectory, TRAJECTORY_COLUMNS, as_text=not full),
+    }
+    if full:
+        tables["地块"] = chinese_table(out.parcels, PARCEL_COLUMNS)
+        tables["企业"] = chinese_table(out.enterprises, ENTERPRISE_COLUMNS)
+    tables.update(circle_tables(out, as_text=not full))
+    return tables
+
+
+COVERAGE_FIELDS = {
+    "circle_zh": Field("circle_zh", "圈层"),
+    "scenario": Field("scenario", "情景", values={
+        "current": "现状", "mclp": "新增站点（最大覆盖）",
+        "set_cover": "新增站点（达到目标覆盖率的最少站点）"}),
+    "name_zh": Field("name_zh", "业态"),
+    "measure": Field("measure", "覆盖对象", values={
+        "population": "人口", "parcels": "地块", "enterprises": "企业",
+        "road_length_km": "道路长度", "chain_enterprises": "产业链企业"}),
+    "limit": Field("limit", "时间阈值", "分钟", 0), "total": Field("total", "总量", "", 1),
+    "covered": Field("covered", "覆盖量", "", 1),
+    "share_pct": Field("share_pct", "覆盖比例", "%", 1),
+    "solution": Field("solution", "选址方案", values={"mclp": "最大覆盖选址",
+                                                  "set_cover": "达到目标覆盖率的最少站点"}),
+    "site_id": Field("site_id", "站点编号"),
+}
+
+
+def coverage_table(out: Outputs) -> pd.DataFrame:
+    """Coverage of every circles run, one row per circle, scenario, category and measure."""
+    import pandas as pd
+    from zonekit.maps.circle_maps import CIRCLE_ZH
+
+    parts = []
+    for kind, run in out.circles.items():
+        cov = run.get("coverage")
+        if cov is not None:
+            parts.append(cov.assign(circle_zh=CIRCLE_ZH.get(kind, kind),
+                                    share_pct=100 * cov["share"]))
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+def circle_tables(out: Outputs, as_text: bool = True) -> dict[str, pd.DataFrame]:
+    """Tables of the circles runs (coverage, proposed charging sites), when present."""
+    tables = {}
+    cov = coverage_table(out)
+    if len(cov):
+        tables["生活圈覆盖"] = chinese_table(cov, ("circle_zh", "scenario", "name_zh", "measure",
+                                                  "limit", "covered", "total", "share_pct"),
+                                            COVERAGE_FIELDS, as_text)
+    sites = out.circles.get("charging", {}).get("sites")
+    if sites is not None and len(sites):
+        tables["充电站选址"] = chinese_table(
+            sites.drop(columns="geometry"), ("solution", "rank", "site_id", "candidate_id",
+                                             "added_weight", "share_after"),
+            COVERAGE_FIELDS, as_text)
+    return tables
+
+
+__all__ = ["CIRCLE_FOLDERS", "Outputs", "circle_tables", "class_table", "coverage_table",
+           "load_circles", "load_outputs", "load_run", "low_efficiency_table", "report_tables"]

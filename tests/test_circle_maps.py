@@ -1,0 +1,118 @@
+"""Maps of the service circles, built from the files ``zonekit circles`` writes.
+
+One charging and one service run on the sample park feed every test (module fixture); the
+maps are rendered to text with ``basemap="none"``: no network.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+from shapely.geometry import Point, box
+from typer.testing import CliRunner
+from zonekit.maps import circle_maps as cm
+from zonekit.maps.interactive import make_map
+from zonekit.maps.qgis_style import read_styles
+from zonekit.maps.style import field_info
+
+from zonekit.cli.app import app
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """``zonekit circles`` outputs on the sample: service, and charging with 2 new sites."""
+    from conftest import SAMPLE
+
+    if not (SAMPLE / "park.gpkg").exists():
+        pytest.skip("data/sample/park.gpkg missing: run `make sample`")
+    base = tmp_path_factory.mktemp("circles")
+    out = {}
+    for kind, extra in (("service", []), ("charging", ["--new-sites", "2"])):
+        result = runner.invoke(app, ["circles", "--kind", kind, "--out", str(base / kind),
+                                     *extra])
+        assert result.exit_code == 0, result.output
+        out[kind] = base / kind
+    return out
+
+
+def test_minutes_text_and_columns() -> None:
+    o = gpd.GeoDataFrame({"minutes_pharmacy": [4.04, None], "minutes_clinic": [12.0, 9.0],
+                          "minutes_text": ["x", "y"]},
+                         geometry=[Point(0, 0), Point(1, 1)], crs="EPSG:4548", index=[7, 9])
+    assert cm.minute_columns(o) == {"pharmacy": "minutes_pharmacy", "clinic": "minutes_clinic"}
+    text = cm.minutes_text(o, {"pharmacy": "药店", "clinic": "社区卫生服务站"})
+    assert text.index.tolist() == [7, 9]
+    assert text.tolist() == ["药店 4.0；社区卫生服务站 12.0", "社区卫生服务站 9.0"]
+
+
+def test_merge_unreachable_keeps_classes_and_totals() -> None:
+    cells = gpd.GeoDataFrame({
+        "origin_id": ["a", "b", "c"], "population": [5.0, 7.0, 11.0],
+        "reachable": [True, False, False], "covered": [True, False, False],
+        "n_missing": [0, 9, 9]},
+        geometry=[box(0, 0, 100, 100), box(100, 0, 200, 100), box(200, 0, 300, 100)],
+        crs="EPSG:4548")
+    merged = cm.merge_unreachable(cells)
+    assert len(merged) == 2 and merged["population"].sum() == pytest.approx(23.0)
+    assert merged["covered"].tolist() == [True, False]
+    assert merged.geometry.iloc[1].area == pytest.approx(20_000.0)
+    points = cells.set_geometry(cells.geometry.centroid)
+    assert len(cm.merge_unreachable(points)) == 3  # point origins are left alone
+
+
+def test_service_map_from_the_run(runs: dict[str, Path]) -> None:
+    from zonekit.maps.report_data import load_run
+
+    run = load_run(runs["service"])
+    assert {"summary", "coverage", "origins", "gaps", "isochrones"} <= set(run)
+    [(layers, title)] = cm.circle_layers(run)
+    names = [layer.title for layer in layers]
+    cats = list(run["isochrones"]["category"].unique())
+    assert names[:len(cats)] == [f"可达范围：{cm.names_zh()[c]}" for c in cats]
+    assert [layer.show for layer in layers[:len(cats)]] == [True] + [False] * (len(cats) - 1)
+    assert names[len(cats):] == ["起点覆盖情况", "服务缺口"]
+    origins = layers[len(cats)].gdf
+    assert origins["population"].sum() == pytest.approx(run["origins"]["population"].sum())
+    page = make_map(layers, basemap="none", title=title).get_root().render()
+    assert page.count('class="zk-legend-title"') == 3  # minutes once, coverage, gaps
+    assert json.dumps("时限内不可达的业态")[1:-1] in page
+    assert "15分钟便民生活圈" in title
+
+
+def test_charging_map_and_styles_agree_with_the_gpkg(runs: dict[str, Path]) -> None:
+    from zonekit.maps.report_data import load_run
+
+    run = load_run(runs["charging"])
+    [(layers, _)] = cm.circle_layers(run)
+    names = [layer.title for layer in layers]
+    assert names == ["5分钟充电圈覆盖", "充电服务缺口", "道路覆盖情况", "建议新建充电站"]
+    sites = layers[-1]
+    assert set(sites.gdf["solution"]) <= {c.value for c in sites.spec.categories}
+    # The classes the HTML map draws are the ones zonekit circles stored for QGIS.
+    styles = read_styles(runs["charging"] / "sites.gpkg")
+    stored = {r["f_table_name"]: r["styleQML"] for r in styles}
+    for cat in cm.sites_style().categories:
+        assert f'value="{cat.value}"' in stored["sites"] and cat.label in stored["sites"]
+    origins_qml = read_styles(runs["charging"] / "origins.gpkg")[0]["styleQML"]
+    for cat in layers[0].spec.categories:
+        assert cat.label in origins_qml
+    for name in ("origin_id", "n_missing", "missing_zh", "minutes_text", "share_after",
+                 "added_weight", "length_m"):
+        assert field_info(name).label_zh != name
+
+
+@pytest.mark.parametrize("kind", ["service", "charging", "isochrones"])
+def test_circle_map_kinds(kind: str, sample_dir: Path, tmp_path: Path) -> None:
+    from zonekit.cli.commands_map import MAP_KINDS
+
+    assert not MAP_KINDS[kind].demo  # the circles command and the report draw these
+    result = runner.invoke(app, ["map", kind, "--out", str(tmp_path), "--basemap", "none"])
+    assert result.exit_code == 0, result.output
+    page = (tmp_path / f"map_{kind}.html").read_text(encoding="utf-8")
+    assert "合成样例" in page and "zk-legend" in page
+    assert read_styles(tmp_path / f"map_{kind}.gpkg")
