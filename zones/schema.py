@@ -168,7 +168,9 @@ ROADS = Layer(
         Column("highway", "str", description="OSM highway class (or Chinese road grade mapped to one)"),
         Column("oneway", "str", required=False, nullable=True,
                description="one-way flag: yes/no/-1, true/false, 1/0, FT/TF/B, 单行/双向"),
-        Column("maxspeed", "float", required=False, nullable=True, minimum=0, description="speed limit, km/h"),
+        Column("maxspeed", "str", required=False, nullable=True,
+               description="speed limit, km/h (OSM text such as '50', '30 mph', "
+               "\"['40', '60']\" is read by the network builder)"),
         Column("name", "str", required=False, nullable=True, description="street name"),
         Column("u", "int", required=False, nullable=True, description="start node id (osmnx form)"),
         Column("v", "int", required=False, nullable=True, description="end node id (osmnx form)"),

@@ -43,6 +43,8 @@ EncodingOpt = Annotated[str | None, typer.Option(
     "--encoding", help="Encoding of Shapefile .dbf without .cpg (default: detect UTF-8/GBK).")]
 YearOpt = Annotated[int | None, typer.Option(
     "--data-year", help="Statistics year of the enterprise figures (default: the latest).")]
+BasemapOpt = Annotated[str, typer.Option(
+    "--basemap", help="Basemap of the HTML maps: osm, tianditu, amap or none (opens offline).")]
 MappingOpt = Annotated[str | None, typer.Option(
     "--mapping", help="YAML mapping of your field names and units to the layer model, or a "
     "shipped one: sandiao, osmnx.")]
@@ -106,6 +108,15 @@ def finish(out: Path, park: Park | None) -> None:
         info(f"{len(dropped)} invalid row(s) dropped: see {out / 'dropped.csv'}")
     for note in park.findings.notes:
         info(f"note: {note}")
+
+
+def check_basemap(basemap: str) -> None:
+    """Refuse an unknown basemap before any work is done."""
+    from zonekit.errors import ZonekitError
+    from zonekit.maps.interactive import BASEMAPS
+
+    if basemap not in BASEMAPS:
+        raise ZonekitError(f"--basemap must be one of {', '.join(BASEMAPS)}, got {basemap!r}")
 
 
 def info(message: str) -> None:

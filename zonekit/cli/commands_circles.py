@@ -200,6 +200,7 @@ def circles(
     year: c.YearOpt = None,
     drop_invalid: c.DropOpt = False,
     mapping: c.MappingOpt = None,
+    basemap: c.BasemapOpt = "osm",
 ) -> None:
     """Service circles on the road network: who reaches what within N minutes, gaps, new sites."""
     from zonekit.analysis import circles_run as run
@@ -211,6 +212,7 @@ def circles(
     user_cats = facilities_file is not None and category_col is None
     user_list = ([SAME_CHAIN, kind] if kind == "industry" else [kind]) if user_cats else None
     limits = _limits(spec, user_list, minutes, metres, unit)
+    c.check_basemap(basemap)
     settings = c.settings_from(crs, analysis_crs, coords, encoding, year, drop_invalid)
     out = c.prepare_out(out, force)
     job = run.Job(kind=kind, profile=prof, spec=spec, measure=unit, limits=limits,
@@ -240,6 +242,7 @@ def circles(
         from zonekit.zones.io import write_json
 
         write_json(summary, out / "summary.json")
+        _write_maps(out, park, kind, basemap, unit)
     c.finish(out, park)
     _print(result.coverage, kind)
     c.info(f"Results written to {out}/ ({', '.join(summary['outputs'])})")
@@ -308,7 +311,8 @@ def _write(result: Any, out: Path, unit: str) -> list[str]:
 
     from zonekit.analysis.isochrones import write_surfaces
     from zonekit.maps.qgis_style import add_style_to_gpkg
-    from zonekit.maps.style import StyleSpec, categorical, coverage_style, graduated, minutes_style
+    from zonekit.maps import circle_maps as cm
+    from zonekit.maps.style import StyleSpec, coverage_style, graduated, minutes_style
     from zonekit.zones.io import write_csv, write_gpkg
 
     files = []
@@ -322,9 +326,7 @@ def _write(result: Any, out: Path, unit: str) -> list[str]:
     write_csv(result.facilities, out / "facilities.csv")
     files += ["origins.gpkg", "origins.csv", "coverage.csv", "facilities.csv"]
     write_gpkg({"gaps": result.gaps}, out / "gaps.gpkg")
-    add_style_to_gpkg(out / "gaps.gpkg", "gaps", StyleSpec(
-        name="gaps", title="服务缺口", color="#de2d26", fill_opacity=0.55,
-        fields=("name_zh", "area_km2")))
+    add_style_to_gpkg(out / "gaps.gpkg", "gaps", cm.gap_style())
     layers = {"isochrones": result.isochrones}
     if "roads" in result.tables:
         layers["roads"] = result.tables["roads"]
@@ -350,15 +352,26 @@ def _write(result: Any, out: Path, unit: str) -> list[str]:
     if "sites" in result.tables:
         write_gpkg({"sites": result.tables["sites"], "candidates": result.tables["candidates"]},
                    out / "sites.gpkg")
-        add_style_to_gpkg(out / "sites.gpkg", "sites", categorical(
-            "sites", "solution", {"mclp": ("最大覆盖选址", "#e6550d"),
-                                  "set_cover": ("达到目标覆盖率的最少站点", "#756bb1")},
-            "新增充电站选址", geometry="point", fields=("rank", "share_after")))
+        add_style_to_gpkg(out / "sites.gpkg", "sites", cm.sites_style())
         add_style_to_gpkg(out / "sites.gpkg", "candidates", StyleSpec(
             name="candidates", title="候选站点", geometry="point", color="#969696",
             point_radius_px=2.0))
         files.append("sites.gpkg")
     return files
+
+
+def _write_maps(out: Path, park: Any, kind: str, basemap: str, unit: str) -> None:
+    """The run's HTML map(s), drawn from the files just written (as the report draws them)."""
+    if unit != "minutes":  # the map styles are minute bands; metre runs keep their GeoPackages
+        c.info("map skipped: the circle maps show minute thresholds (use the GeoPackages)")
+        return
+    from zonekit.cli.commands_map import write_map
+    from zonekit.maps import circle_maps as cm
+    from zonekit.maps.report_data import load_run
+
+    for layers, title in cm.circle_layers(load_run(out), park.layers.get("zones")):
+        write_map(layers, title, out, f"map_{kind}", ("html",), basemap, park.synthetic,
+                  gpkg=False)
 
 
 def _print(coverage: Any, kind: str) -> None:
