@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 
 import geopandas as gpd
 import numpy as np
@@ -141,7 +140,6 @@ def test_metres_measure_is_network_distance():
 
 
 def test_osm_form_layer_gives_the_same_answers_as_centrelines():
-    started = time.perf_counter()
     osm, plain = planner_grid(80, seed=3)
     assert len(osm) > 20_000 and osm["highway"].astype(str).str.startswith("[").any()
     origins = layer_origins(points_near(plain, 400, seed=4, far=5), "pid")
@@ -156,7 +154,6 @@ def test_osm_form_layer_gives_the_same_answers_as_centrelines():
         cols = ["minutes_pharmacy", "minutes_supermarket"]
         pd.testing.assert_frame_equal(a.origins[cols], b.origins[cols], atol=1e-9, rtol=0)
         assert a.origins[cols].notna().sum().min() > 50
-    assert time.perf_counter() - started < 15
 
 
 # --- GCJ-02, industry, charging, parcels ------------------------------------------------
