@@ -24,6 +24,7 @@ A parcel is low-efficiency when any rule fires; ``reasons`` lists all that did.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +32,8 @@ import numpy as np
 import pandas as pd
 from zonekit.analysis import profile_io as pio
 from zonekit.analysis.land import BUILT_STATUSES
+from zonekit.analysis.sums import exact_parts
+from zonekit.analysis.sums import total as exact_total
 from zonekit.zones.landuse import CLASSES
 
 from zonekit.errors import ProfileError
@@ -93,7 +96,7 @@ def parse_rules(raw: dict[str, Any], src: str) -> Rules:
 
 
 def flag_parcels(parcel_table: pd.DataFrame, parcel_class: pd.Series | None,
-                 rules: Rules) -> pd.DataFrame:
+                 rules: Rules, class_means: Mapping[str, float] | None = None) -> pd.DataFrame:
     """Apply the rules to each parcel.
 
     Parameters
@@ -105,6 +108,9 @@ def flag_parcels(parcel_table: pd.DataFrame, parcel_class: pd.Series | None,
         indexed like ``parcel_table``; ``None`` switches the class rule off.
     rules
         The rules.
+    class_means
+        Mean 亩均税收 per land class (:func:`class_tax_means`); default: that of
+        ``parcel_table``. A partition of a larger run passes the run's means.
 
     Returns
     -------
@@ -130,7 +136,7 @@ def flag_parcels(parcel_table: pd.DataFrame, parcel_class: pd.Series | None,
         texts.append(_text(out["low_plot_ratio"], ratio.map(
             lambda v: f"容积率 plot ratio {v:.2f} < {rules.plot_ratio_below:g}")))
     out["plot_ratio_unknown"] = in_pr & ratio.isna()
-    line = tax_lines(parcel_table, rules)
+    line = tax_lines(parcel_table, rules, class_means)
     if line is not None:
         tax = parcel_table["tax_per_mu_wan"].astype(float)
         out["low_tax_per_mu"] = built & cls.isin(rules.tax_classes) & (tax < line)
@@ -154,21 +160,46 @@ def flag_parcels(parcel_table: pd.DataFrame, parcel_class: pd.Series | None,
     return out
 
 
-def tax_lines(parcel_table: pd.DataFrame, rules: Rules) -> pd.Series | None:
+def tax_lines(parcel_table: pd.DataFrame, rules: Rules,
+              class_means: Mapping[str, float] | None = None) -> pd.Series | None:
     """Return the 亩均税收 line (万元/亩) each parcel is held to; ``None`` when the rule is off.
 
     Absolute (``tax_per_mu_below_wan``) when set, else the share of its land class's mean
-    over built parcels (Σ tax / Σ 亩).
+    over built parcels (Σ tax / Σ 亩, :func:`class_tax_means`).
     """
     if not rules.tax_on or (rules.tax_per_mu_below_wan is None
                             and rules.tax_below_share_of_class_mean is None):
         return None
     if rules.tax_per_mu_below_wan is not None:
         return pd.Series(rules.tax_per_mu_below_wan, index=parcel_table.index, dtype=float)
-    built = parcel_table.loc[parcel_table["status"].isin(BUILT_STATUSES)]
-    sums = built.groupby("land_class")[["tax_wan", "area_mu"]].sum()
-    mean = sums["tax_wan"] / sums["area_mu"]
+    if class_means is None:
+        class_means = class_tax_means([class_tax_parts(parcel_table)])
+    mean = pd.Series(class_means, dtype=float)
     return parcel_table["land_class"].map(mean).astype(float) * rules.tax_below_share_of_class_mean
+
+
+def class_tax_parts(parcel_table: pd.DataFrame) -> dict[str, tuple[list[float], list[float]]]:
+    """Exact sums of tax (万元) and land (亩) of the built parcels, by land class.
+
+    Parts of several partitions add up (concatenate the lists) before
+    :func:`class_tax_means`; see :mod:`zonekit.analysis.sums`.
+    """
+    built = parcel_table.loc[parcel_table["status"].isin(BUILT_STATUSES)]
+    return {str(cls): (exact_parts(group["tax_wan"].astype(float)),
+                       exact_parts(group["area_mu"].astype(float)))
+            for cls, group in built.groupby("land_class", sort=True)}
+
+
+def class_tax_means(parts: list[dict[str, tuple[list[float], list[float]]]]) -> dict[str, float]:
+    """Mean 亩均税收 (Σ tax / Σ 亩, 万元/亩) of each land class from :func:`class_tax_parts`."""
+    classes = sorted({cls for part in parts for cls in part})
+    means = {}
+    for cls in classes:
+        tax = exact_total(p[cls][0] for p in parts if cls in p)
+        mu = exact_total(p[cls][1] for p in parts if cls in p)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            means[cls] = float(np.float64(tax) / np.float64(mu))
+    return means
 
 
 def _basis(rules: Rules, land_class: object) -> str:

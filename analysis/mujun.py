@@ -22,9 +22,18 @@ shared by a strong and a weak firm be judged by what the parcel yields in total.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from zonekit.analysis.mujun_benchmarks import (
+    Ranking,
+    benchmark_of,
+    benchmark_parts,
+    benchmarks,
+    combine_benchmark_parts,
+    indicator_values,
+)
 from zonekit.analysis.mujun_profile import (
     DEFAULT_PROFILE_PATH,
     INDICATORS,
@@ -41,52 +50,15 @@ GRADED = "graded"
 NOT_GRADED = "not graded"
 
 __all__ = ["DEFAULT_PROFILE_PATH", "INDICATORS", "Evaluation", "IndicatorSpec", "MujunProfile",
-           "assign_classes", "evaluate_enterprises", "evaluate_parcels", "indicator_values",
-           "load_profile", "parse_evaluation", "score"]
+           "Ranking", "assign_classes", "benchmark_of", "benchmark_parts", "benchmarks",
+           "combine_benchmark_parts", "enterprise_units", "evaluate_enterprises",
+           "evaluate_parcels", "indicator_values", "load_profile", "parcel_units",
+           "parse_evaluation", "score"]
 
 
-def indicator_values(table: pd.DataFrame, names: list[str] | tuple[str, ...]) -> pd.DataFrame:
-    """Compute indicator values from a table of sums (NaN where a denominator is ≤ 0 or missing).
-
-    Examples
-    --------
-    >>> t = pd.DataFrame({"tax_wan": [150.0], "land_mu": [10.0]})
-    >>> float(indicator_values(t, ["tax_per_mu_wan"]).iloc[0, 0])
-    15.0
-    """
-    out = pd.DataFrame(index=table.index)
-    for name in names:
-        num, den, scale, _ = INDICATORS[name]
-        if num not in table or den not in table:
-            out[name] = np.nan
-            continue
-        n = pd.to_numeric(table[num], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-        d = pd.to_numeric(table[den], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            out[name] = np.where(d > 0, scale * n / d, np.nan)
-    return out
-
-
-def benchmark_of(spec: IndicatorSpec, table: pd.DataFrame, values: pd.Series) -> float:
-    """Return the benchmark of one indicator over the graded rows of ``table``/``values``."""
-    if not isinstance(spec.benchmark, str):
-        return float(spec.benchmark) * spec.multiple
-    ok = values.notna()
-    if not ok.any():
-        return float("nan")
-    if spec.benchmark == "aggregate":
-        num, den, scale, _ = INDICATORS[spec.name]
-        n = pd.to_numeric(table.loc[ok, num], errors="coerce").astype(float).sum()
-        d = pd.to_numeric(table.loc[ok, den], errors="coerce").astype(float).sum()
-        base = scale * n / d if d > 0 else float("nan")
-    elif spec.benchmark == "mean":
-        base = float(values[ok].mean())
-    else:
-        base = float(values[ok].median())
-    return base * spec.multiple
-
-
-def score(table: pd.DataFrame, graded: pd.Series, ev: Evaluation) -> tuple[pd.DataFrame, dict]:
+def score(table: pd.DataFrame, graded: pd.Series, ev: Evaluation,
+          bench: dict[str, dict[str, Any]] | None = None,
+          ranking: Ranking | None = None) -> tuple[pd.DataFrame, dict]:
     """Score and class the rows of ``table`` where ``graded`` is True.
 
     Parameters
@@ -98,6 +70,11 @@ def score(table: pd.DataFrame, graded: pd.Series, ev: Evaluation) -> tuple[pd.Da
         Boolean Series indexed like ``table``: which rows are scored.
     ev
         The evaluation settings.
+    bench
+        Benchmarks to score against (:func:`benchmarks`); default: those of these rows.
+    ranking
+        Totals to rank against (:class:`Ranking`); default: those of these rows. A
+        partition of a larger run passes the run's benchmarks and ranking.
 
     Returns
     -------
@@ -110,28 +87,22 @@ def score(table: pd.DataFrame, graded: pd.Series, ev: Evaluation) -> tuple[pd.Da
     values = indicator_values(table, names)
     out = values.copy()
     graded = graded.reindex(table.index).fillna(False).astype(bool)
-    bench: dict[str, dict[str, float | str]] = {}
+    if bench is None:
+        bench = benchmarks(benchmark_parts(table, graded, ev, values), ev)
     weights = pd.DataFrame(index=table.index)
     for spec in ev.indicators:
         v = values[spec.name].where(graded)
         if ev.scoring == "minmax":
-            lo, hi = v.min(), v.max()
+            lo, hi = bench[spec.name]["min"], bench[spec.name]["max"]
             scaled = (v - lo) / (hi - lo) if hi > lo else v * 0 + 1.0
-            bench[spec.name] = {"weight": spec.weight, "min": lo, "max": hi}
         else:
-            b = benchmark_of(spec, table.loc[graded], v[graded])
+            b = bench[spec.name]["benchmark"]
             if not np.isfinite(b) or b <= 0:
-                logger.warning("indicator %s: no benchmark (no graded unit reports it); not scored",
-                               spec.name)
                 scaled = v * np.nan
             else:
                 scaled = v / b
                 if ev.cap is not None:
                     scaled = scaled.clip(upper=ev.cap)
-            bench[spec.name] = {"weight": spec.weight, "benchmark": b,
-                                "method": (spec.benchmark if isinstance(spec.benchmark, str)
-                                           else "given"),
-                                "multiple": spec.multiple}
         out[f"score_{spec.name}"] = (spec.weight * scaled).where(graded)
         weights[spec.name] = np.where(scaled.notna(), spec.weight, 0.0)
     score_cols = [f"score_{n}" for n in names]
@@ -141,22 +112,25 @@ def score(table: pd.DataFrame, graded: pd.Series, ev: Evaluation) -> tuple[pd.Da
         total_w = sum(s.weight for s in ev.indicators)
         raw = raw * np.where(avail > 0, total_w / avail.where(avail > 0, 1.0), 0.0)
     out["total_score"] = raw.where(graded)
-    out["rank"] = out["total_score"].rank(ascending=False, method="min").astype("Int64")
-    out["class"] = assign_classes(out["total_score"], ev)
+    ranking = Ranking.of(out["total_score"]) if ranking is None else ranking
+    out["rank"] = ranking.rank(out["total_score"])
+    out["class"] = assign_classes(out["total_score"], ev, ranking)
     return out, bench
 
 
-def assign_classes(total: pd.Series, ev: Evaluation) -> pd.Series:
+def assign_classes(total: pd.Series, ev: Evaluation, ranking: Ranking | None = None) -> pd.Series:
     """Classes for scored rows (NaN elsewhere): by rank share or by score thresholds.
 
-    Ties share a rank (the best of the tied positions), hence a class.
+    Ties share a rank (the best of the tied positions), hence a class. Rank shares are
+    taken within ``ranking`` (default: ``total`` itself).
     """
     result = pd.Series(np.nan, index=total.index, dtype=object)
     ok = total.notna()
     if not ok.any():
         return result
     if ev.class_method == "rank_share":
-        share = total[ok].rank(ascending=False, method="min") / ok.sum()
+        ranking = Ranking.of(total) if ranking is None else ranking
+        share = ranking.rank(total[ok]).astype(float) / len(ranking)
         cls = pd.Series(ev.class_shares[-1][0], index=share.index, dtype=object)
         for name, cum in reversed(ev.class_shares):
             cls[share <= cum + 1e-9] = name
@@ -175,30 +149,66 @@ def enterprise_status(enterprises: pd.DataFrame, land: pd.DataFrame, ev: Evaluat
     Statuses: ``graded``, ``no_parcel``, ``out_of_scope``, ``too_new``, ``too_small``; the
     first that applies wins.
     """
-    rev = pd.to_numeric(enterprises["revenue_wan"], errors="coerce").astype(float)
+    rev = pd.to_numeric(enterprises["revenue_wan"], errors="coerce").astype(float).to_numpy()
     founded = (pd.to_numeric(enterprises["founded_year"], errors="coerce").astype(float)
-               if "founded_year" in enterprises else pd.Series(np.nan, index=rev.index))
+               if "founded_year" in enterprises else pd.Series(np.nan, index=enterprises.index))
     age = year - founded
+    founded = founded.to_numpy()
+    cls = land["land_class"].to_numpy(dtype=object)
+    mu = land["land_mu"].to_numpy(dtype=float)
     scope = ev.scope_land_classes
-    rules = [
-        ("no_parcel", ~land["has_parcel"], lambda i: "no matching parcel: no land to divide by"),
+    rules = [  # (status, rows it applies to, note of row k); texts built for hits only
+        ("no_parcel", ~land["has_parcel"], lambda k: "no matching parcel: no land to divide by"),
         ("out_of_scope", land["has_parcel"] & (~land["land_class"].isin(scope) if scope else False),
-         lambda i: f"land class {land.at[i, 'land_class']} not in {', '.join(scope or ())}"),
+         lambda k: f"land class {cls[k]} not in {', '.join(scope or ())}"),
         ("too_new", age < ev.min_age_years,
-         lambda i: f"founded {int(founded[i])}, < {ev.min_age_years:g} years before {year}"),
+         lambda k: f"founded {int(founded[k])}, < {ev.min_age_years:g} years before {year}"),
         ("too_small", rev < ev.min_revenue_wan,
-         lambda i: f"revenue {rev[i]:,.0f} 万元 < {ev.min_revenue_wan:,.0f} 万元"),
+         lambda k: f"revenue {rev[k]:,.0f} 万元 < {ev.min_revenue_wan:,.0f} 万元"),
         ("too_small", land["land_mu"] < ev.min_land_mu,
-         lambda i: f"land {land.at[i, 'land_mu']:.1f} 亩 < {ev.min_land_mu:g} 亩"),
+         lambda k: f"land {mu[k]:.1f} 亩 < {ev.min_land_mu:g} 亩"),
     ]
-    status = pd.Series(GRADED, index=enterprises.index, dtype=object)
-    note = pd.Series("", index=enterprises.index, dtype=object)
+    status = np.full(len(enterprises), GRADED, dtype=object)
+    note = np.full(len(enterprises), "", dtype=object)
     for name, mask, text in rules:
-        hit = pd.Series(mask, index=enterprises.index).fillna(False).astype(bool)
-        hit &= status == GRADED
-        for i in hit[hit].index:
-            status[i], note[i] = name, text(i)
-    return status, note
+        hit = pd.Series(mask, index=enterprises.index).fillna(False).astype(bool).to_numpy()
+        pos = np.flatnonzero(hit & (status == GRADED))
+        status[pos] = name
+        note[pos] = [text(k) for k in pos]
+    return (pd.Series(status, index=enterprises.index, dtype=object),
+            pd.Series(note, index=enterprises.index, dtype=object))
+
+
+def enterprise_units(enterprises: pd.DataFrame, parcels: pd.DataFrame, ev: Evaluation,
+                     year: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series]:
+    """Everything about the firms before scoring: land, eligibility and their sums.
+
+    Returns
+    -------
+    The identity, land and status columns of :func:`evaluate_enterprises`, the table of
+    sums to score (:func:`score`) and the boolean ``graded`` mask, all indexed like
+    ``enterprises``.
+    """
+    from zonekit.analysis.intensity import enterprise_land
+
+    land = enterprise_land(enterprises, parcels, ev.land_share)
+    status, note = enterprise_status(enterprises, land, ev, year)
+    cols = [c for c in ("revenue_wan", "tax_wan", "employees", "energy_tce", "rnd_wan", "patents")
+            if c in enterprises]
+    sums = enterprises[cols].copy()
+    sums["land_mu"] = land["land_mu"]
+    base = pd.DataFrame({"ent_id": enterprises["ent_id"], "parcel_id": enterprises["parcel_id"],
+                         "zone_id": land["zone_id"], "land_class": land["land_class"],
+                         "land_share": land["land_share"], "land_mu": land["land_mu"],
+                         "grade_status": status, "grade_note": note}, index=enterprises.index)
+    return base, sums, status == GRADED
+
+
+def graded_result(base: pd.DataFrame, scored: pd.DataFrame) -> pd.DataFrame:
+    """Join :func:`score` output to the units' own columns; ungraded units get a class too."""
+    out = base.join(scored.drop(columns=[c for c in scored.columns if c in base.columns]))
+    out["class"] = out["class"].fillna(NOT_GRADED)
+    return out
 
 
 def evaluate_enterprises(enterprises: pd.DataFrame, parcels: pd.DataFrame, ev: Evaluation,
@@ -211,22 +221,42 @@ def evaluate_enterprises(enterprises: pd.DataFrame, parcels: pd.DataFrame, ev: E
     ``land_mu``, ``grade_status``, ``grade_note``, the values and scores of
     :func:`score`, ``class`` or ``"not graded"``) and the benchmarks.
     """
-    from zonekit.analysis.intensity import enterprise_land
+    base, sums, graded = enterprise_units(enterprises, parcels, ev, year)
+    scored, bench = score(sums, graded, ev)
+    return graded_result(base, scored), bench
 
-    land = enterprise_land(enterprises, parcels, ev.land_share)
-    status, note = enterprise_status(enterprises, land, ev, year)
-    cols = [c for c in ("revenue_wan", "tax_wan", "employees", "energy_tce", "rnd_wan", "patents")
-            if c in enterprises]
-    sums = enterprises[cols].copy()
-    sums["land_mu"] = land["land_mu"]
-    scored, bench = score(sums, status == GRADED, ev)
-    out = pd.DataFrame({"ent_id": enterprises["ent_id"], "parcel_id": enterprises["parcel_id"],
-                        "zone_id": land["zone_id"], "land_class": land["land_class"],
-                        "land_share": land["land_share"], "land_mu": land["land_mu"],
-                        "grade_status": status, "grade_note": note}, index=enterprises.index)
-    out = out.join(scored)
-    out["class"] = out["class"].fillna(NOT_GRADED)
-    return out, bench
+
+def parcel_units(parcel_table: pd.DataFrame, enterprise_status: pd.DataFrame,
+                 ev: Evaluation) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series]:
+    """Everything about the parcels before scoring: eligibility and the sums to score.
+
+    ``enterprise_status`` needs the firms' ``parcel_id`` and ``grade_status`` (from
+    :func:`enterprise_units` or :func:`evaluate_enterprises`). Returns the ``grade_status``
+    and ``grade_note`` columns, the sums and the ``graded`` mask, indexed like
+    ``parcel_table``.
+    """
+    firms = enterprise_status.dropna(subset=["parcel_id"])
+    all_new = (firms["grade_status"] == "too_new").groupby(firms["parcel_id"]).all()
+    new = parcel_table["parcel_id"].map(all_new).fillna(False).astype(bool)
+    scope = ev.scope_land_classes
+    rev = parcel_table["revenue_wan"].astype(float)
+    rules = [
+        ("not_built", parcel_table["status"] == "under_construction", "under construction"),
+        ("no_enterprises", parcel_table["enterprises"] == 0, "no enterprise on the parcel"),
+        ("out_of_scope", ~parcel_table["land_class"].isin(scope) if scope else
+         pd.Series(False, index=parcel_table.index), "land class not in the evaluated classes"),
+        ("too_new", new, "every firm on the parcel is too new to grade"),
+        ("too_small", rev < ev.min_revenue_wan, f"revenue < {ev.min_revenue_wan:,.0f} 万元"),
+        ("too_small", parcel_table["area_mu"] < ev.min_land_mu, f"land < {ev.min_land_mu:g} 亩"),
+    ]
+    status = pd.Series(GRADED, index=parcel_table.index, dtype=object)
+    note = pd.Series("", index=parcel_table.index, dtype=object)
+    for name, mask, text in rules:
+        hit = mask.fillna(False).astype(bool) & (status == GRADED)
+        status[hit], note[hit] = name, text
+    sums = parcel_table.assign(land_mu=parcel_table["area_mu"])
+    base = pd.DataFrame({"grade_status": status, "grade_note": note})
+    return base, sums, status == GRADED
 
 
 def evaluate_parcels(parcel_table: pd.DataFrame, enterprise_result: pd.DataFrame,
@@ -249,28 +279,7 @@ def evaluate_parcels(parcel_table: pd.DataFrame, enterprise_result: pd.DataFrame
     ``grade_note``, values and ``score_*`` columns, ``total_score``, ``rank`` and
     ``class``; and the parcel benchmarks.
     """
-    firms = enterprise_result.dropna(subset=["parcel_id"])
-    all_new = (firms["grade_status"] == "too_new").groupby(firms["parcel_id"]).all()
-    new = parcel_table["parcel_id"].map(all_new).fillna(False).astype(bool)
-    scope = ev.scope_land_classes
-    rev = parcel_table["revenue_wan"].astype(float)
-    rules = [
-        ("not_built", parcel_table["status"] == "under_construction", "under construction"),
-        ("no_enterprises", parcel_table["enterprises"] == 0, "no enterprise on the parcel"),
-        ("out_of_scope", ~parcel_table["land_class"].isin(scope) if scope else
-         pd.Series(False, index=parcel_table.index), "land class not in the evaluated classes"),
-        ("too_new", new, "every firm on the parcel is too new to grade"),
-        ("too_small", rev < ev.min_revenue_wan, f"revenue < {ev.min_revenue_wan:,.0f} 万元"),
-        ("too_small", parcel_table["area_mu"] < ev.min_land_mu, f"land < {ev.min_land_mu:g} 亩"),
-    ]
-    status = pd.Series(GRADED, index=parcel_table.index, dtype=object)
-    note = pd.Series("", index=parcel_table.index, dtype=object)
-    for name, mask, text in rules:
-        hit = mask.fillna(False).astype(bool) & (status == GRADED)
-        status[hit], note[hit] = name, text
-    sums = parcel_table.assign(land_mu=parcel_table["area_mu"])
-    scored, bench = score(sums, status == GRADED, ev)
-    out = pd.DataFrame({"grade_status": status, "grade_note": note}).join(
-        scored.drop(columns=[c for c in scored.columns if c in parcel_table.columns]))
-    out["class"] = out["class"].fillna(NOT_GRADED)
-    return out, bench
+    base, sums, graded = parcel_units(parcel_table, enterprise_result, ev)
+    scored, bench = score(sums, graded, ev)
+    scored = scored.drop(columns=[c for c in scored.columns if c in parcel_table.columns])
+    return graded_result(base, scored), bench

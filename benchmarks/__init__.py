@@ -1,0 +1,1 @@
+"""Benchmarks of zonekit's network engine against its peers (see README.md)."""
