@@ -111,7 +111,10 @@ def open_client(scheduler: str | None = None, workers: int | None = None,
 
 def describe(client: Client) -> dict[str, Any]:
     """Scheduler address, workers, threads and memory of the cluster (for summaries)."""
-    info = client.scheduler_info(n_workers=-1)
+    try:
+        info = client.scheduler_info(n_workers=-1)  # distributed ≥ 2025: every worker
+    except TypeError:
+        info = client.scheduler_info()
     workers = info.get("workers", {}).values()
     return {"scheduler": info.get("address"), "workers": len(workers),
             "threads": sum(w.get("nthreads", 0) for w in workers),
