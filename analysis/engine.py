@@ -9,8 +9,8 @@ along that edge, weighted by the partial-edge time plus the facility's access le
 this node to the nearest facility". An origin at fraction ``t`` of edge ``u → v`` with
 edge time ``c`` leaves via ``v`` in ``(1 - t)·c`` if ``u → v`` is allowed and via ``u``
 in ``t·c`` if ``v → u`` is allowed; it may also reach a facility on the **same edge**
-directly (computed with segmented running minima over facilities sorted along each
-edge). Its own access leg is added last. Times above the limit become NaN.
+directly (pairs of points sharing an edge, found by sorting facilities by edge). Its own
+access leg is added last. Times above the limit become NaN.
 
 A point snapped exactly onto an end node of its edge (fraction 0 or 1, common for points
 beyond a dead end or in the outer corner of a junction) is treated as standing on that
@@ -27,6 +27,7 @@ import logging
 import multiprocessing as mp
 from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from time import perf_counter
 
 import numpy as np
@@ -43,6 +44,10 @@ logger = logging.getLogger(__name__)
 
 #: Constant added to every super-source arc (seconds) and subtracted from the result.
 SOURCE_OFFSET_S = 1.0
+
+#: Work (seconds, estimated from the first category) above which ``n_jobs > 1`` forks
+#: worker processes for the other categories; below it forking costs more than it saves.
+PARALLEL_MIN_S = 0.2
 
 #: Rounding allowance (seconds) when comparing a time with the limit: a time equal to
 #: the limit counts as within it.
@@ -143,53 +148,88 @@ def node_times(
     return dist[:n] - SOURCE_OFFSET_S
 
 
-def _segmented_min(edge: np.ndarray, pos: np.ndarray, rank: np.ndarray, value: np.ndarray,
-                   reverse: bool) -> np.ndarray:
-    """Compute the running minimum of ``value`` along each edge, ordered by (pos, rank).
+def same_edge_pairs(network: Network, origins: Snapped, opos: np.ndarray,
+                    targets: Snapped, tpos: np.ndarray):
+    """Origin–target pairs sharing an edge, and the direct time along it.
 
-    Returns, for every input element, the minimum over the elements of the same edge at
-    or before it (``reverse=False``) or at or after it (``reverse=True``).
+    Pairs are found by sorting the targets by edge, so the work grows with the number
+    of pairs: small, unless thousands of points share one edge.
+
+    Parameters
+    ----------
+    network
+        The network both point sets were snapped to.
+    origins, targets
+        Snapped points.
+    opos, tpos
+        Positions of the reachable origins and targets taking part.
+
+    Returns
+    -------
+    k, j, seconds
+        Positions into ``opos`` and ``tpos`` of each pair, and the time (s) from the
+        origin straight along the edge to the target, including the target's access leg
+        but not the origin's; ``inf`` where the edge's one-way direction forbids it.
     """
-    order = np.lexsort((rank, pos, edge))
-    if reverse:
-        order = order[::-1]
-    run = pd.Series(value[order]).groupby(edge[order], sort=False).cummin().to_numpy()
-    out = np.empty_like(run)
-    out[order] = run
-    return out
+    te = targets.edge[tpos]
+    oe = origins.edge[opos]
+    shared = np.zeros(network.n_edges, dtype=bool)
+    shared[te] = True  # a mask, not np.isin: one pass over the origins
+    k = np.flatnonzero(shared[oe])
+    if not len(k):
+        return k, k, np.zeros(0)
+    order = np.argsort(te, kind="stable")
+    te_sorted = te[order]
+    lo = np.searchsorted(te_sorted, oe[k], side="left")
+    count = np.searchsorted(te_sorted, oe[k], side="right") - lo
+    kk = np.repeat(k, count)
+    j = order[np.repeat(lo - (np.cumsum(count) - count), count) + np.arange(len(kk))]
+    e = oe[kk]
+    c = network.edge_cost_s[e]
+    t, s = origins.frac[opos[kk]], targets.frac[tpos[j]]
+    a = targets.access_s[tpos[j]]
+    ahead = np.where(network.edge_fwd[e] & (s >= t), (s - t) * c + a, np.inf)
+    behind = np.where(network.edge_bwd[e] & (s <= t), (t - s) * c + a, np.inf)
+    return kk, j, np.minimum(ahead, behind)
 
 
-def _same_edge(network: Network, origins: Snapped, opos: np.ndarray,
-               facilities: Snapped, fpos: np.ndarray) -> np.ndarray:
-    """Time from each origin in ``opos`` to the best facility on its own edge, directly.
+@dataclass(eq=False)
+class Departures:
+    """How each reachable origin gets onto the network (computed once per origin set).
 
-    Excludes both access legs of the origin; includes the facility's. ``inf`` if none.
+    An origin at fraction ``t`` of edge ``u → v`` (time ``c``) reaches ``v`` in
+    ``via_v_s = (1 - t)·c`` and ``u`` in ``via_u_s = t·c``, ``inf`` where the one-way
+    direction forbids it (an origin exactly on an end node may use that node freely).
+
+    Attributes
+    ----------
+    opos
+        Positions of the reachable origins.
+    node_v, node_u, via_v_s, via_u_s
+        End nodes and times (s) to them.
+    access_s
+        Each origin's own access leg (s).
     """
-    out = np.full(len(opos), np.inf)
-    fe = facilities.edge[fpos]
-    on = np.isin(origins.edge[opos], fe)
-    if not on.any():
-        return out
-    oi = np.flatnonzero(on)
-    oe = origins.edge[opos[oi]]
-    ot = origins.frac[opos[oi]]
-    ft = facilities.frac[fpos]
-    fa = facilities.access_s[fpos]
-    edge = np.concatenate([oe, fe])
-    pos = np.concatenate([ot, ft])
-    c = network.edge_cost_s[edge]
-    m = len(oi)
-    is_o = np.r_[np.ones(m, bool), np.zeros(len(fe), bool)]
-    # forward (u→v): facilities at s ≥ t, cost (s·c + a) − t·c; origins sort before ties
-    val = np.where(is_o, np.inf, np.concatenate([np.zeros(m), ft * c[m:] + fa]))
-    ahead = _segmented_min(edge, pos, (~is_o).astype(np.int8), val, reverse=True)[:m] - ot * c[:m]
-    # backward (v→u): facilities at s ≤ t, cost (a − s·c) + t·c; origins sort after ties
-    val = np.where(is_o, np.inf, np.concatenate([np.zeros(m), fa - ft * c[m:]]))
-    behind = _segmented_min(edge, pos, is_o.astype(np.int8), val, reverse=False)[:m] + ot * c[:m]
-    ahead[~network.edge_fwd[oe]] = np.inf
-    behind[~network.edge_bwd[oe]] = np.inf
-    out[oi] = np.minimum(ahead, behind)
-    return out
+
+    opos: np.ndarray
+    node_v: np.ndarray
+    node_u: np.ndarray
+    via_v_s: np.ndarray
+    via_u_s: np.ndarray
+    access_s: np.ndarray
+
+    @classmethod
+    def of(cls, network: Network, origins: Snapped) -> Departures:
+        """Departures of the reachable ``origins``."""
+        opos = np.flatnonzero(origins.edge >= 0)
+        e, t = origins.edge[opos], origins.frac[opos]
+        c = network.edge_cost_s[e]
+        return cls(
+            opos=opos, node_v=network.edge_v[e], node_u=network.edge_u[e],
+            via_v_s=np.where(network.edge_fwd[e] | (t == 1.0), (1.0 - t) * c, np.inf),
+            via_u_s=np.where(network.edge_bwd[e] | (t == 0.0), t * c, np.inf),
+            access_s=origins.access_s[opos],
+        )
 
 
 def _categories(facilities: Snapped, facility_category) -> tuple[list, np.ndarray]:
@@ -248,7 +288,10 @@ def nearest_times(
         category → minutes (None meaning no limit) covering every category, or None.
     n_jobs
         Number of worker processes (categories run in parallel; Linux/macOS ``fork``
-        only, otherwise serial). 1 runs in this process.
+        only, otherwise serial). 1 runs in this process. The first category always runs
+        here; the others go to workers only when its time, times the number of
+        categories left, exceeds :data:`PARALLEL_MIN_S` (forking and returning results
+        cost more than a second core saves on small networks).
 
     Returns
     -------
@@ -276,15 +319,21 @@ def nearest_times(
 
     fok = facilities.edge >= 0
     tasks = [(np.flatnonzero((codes == k) & fok), limits[label]) for k, label in enumerate(labels)]
-    state = (network, origins, facilities)
-    if n_jobs > 1 and len(tasks) > 1 and "fork" in mp.get_all_start_methods():
-        # scipy's Dijkstra holds the GIL: use forked processes, which share the network
-        # copy-on-write (initargs are inherited, not pickled, under fork)
-        with ProcessPoolExecutor(min(n_jobs, len(tasks)), mp_context=mp.get_context("fork"),
-                                 initializer=_init_worker, initargs=state) as pool:
-            results = list(pool.map(_worker, tasks))
-    else:
-        results = [_category_minutes(*state, *task) for task in tasks]
+    state = (network, origins, facilities, Departures.of(network, origins))
+    results = []
+    started = perf_counter()
+    for task in tasks:
+        if (n_jobs > 1 and len(results) == 1 and len(tasks) > 2
+                and (perf_counter() - started) * (len(tasks) - 1) > PARALLEL_MIN_S
+                and "fork" in mp.get_all_start_methods()):
+            # scipy's Dijkstra holds the GIL: use forked processes, which share the network
+            # copy-on-write (initargs are inherited, not pickled, under fork)
+            with ProcessPoolExecutor(min(n_jobs, len(tasks) - 1),
+                                     mp_context=mp.get_context("fork"),
+                                     initializer=_init_worker, initargs=state) as pool:
+                results += list(pool.map(_worker, tasks[1:]))
+            break
+        results.append(_category_minutes(*state, *task))
     return pd.DataFrame(
         {f"minutes_{label}": col for label, col in zip(labels, results, strict=True)},
         index=origins.index,
@@ -304,26 +353,21 @@ def _worker(task) -> np.ndarray:
 
 
 def _category_minutes(network: Network, origins: Snapped, facilities: Snapped,
-                      fpos: np.ndarray, lim: float | None) -> np.ndarray:
+                      departures: Departures, fpos: np.ndarray, lim: float | None) -> np.ndarray:
     """Minutes from every origin to the nearest of facilities ``fpos`` (NaN if none)."""
     start = perf_counter()
     minutes = np.full(len(origins), np.nan)
-    opos = np.flatnonzero(origins.edge >= 0)
-    if not len(fpos) or not len(opos):
+    dep = departures
+    if not len(fpos) or not len(dep.opos):
         return minutes
-    e = origins.edge[opos]
-    t = origins.frac[opos]
-    c = network.edge_cost_s[e]
     d = node_times(network, facilities, lim, direction="to", select=fpos)
-    # leave along u → v via v, or along v → u via u (a point on an end node may use it freely)
-    via_v = np.where(network.edge_fwd[e] | (t == 1.0), (1.0 - t) * c + d[network.edge_v[e]], np.inf)
-    via_u = np.where(network.edge_bwd[e] | (t == 0.0), t * c + d[network.edge_u[e]], np.inf)
-    direct = _same_edge(network, origins, opos, facilities, fpos)
-    total = np.minimum(np.minimum(via_v, via_u), direct)
-    total += origins.access_s[opos]
+    total = np.minimum(dep.via_v_s + d[dep.node_v], dep.via_u_s + d[dep.node_u])
+    k, _, direct = same_edge_pairs(network, origins, dep.opos, facilities, fpos)
+    np.minimum.at(total, k, direct)
+    total += dep.access_s
     if lim is not None:
         total[total > float(lim) * 60.0 + LIMIT_TOLERANCE_S] = np.inf
     total[~np.isfinite(total)] = np.nan
-    minutes[opos] = total / 60.0
+    minutes[dep.opos] = total / 60.0
     logger.debug("%d facilities: %.3f s", len(fpos), perf_counter() - start)
     return minutes

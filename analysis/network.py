@@ -36,12 +36,18 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from scipy.sparse import csr_matrix
+from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import connected_components
 
 from zonekit.errors import CRSError, SchemaError, format_rows
 
-from .travel import TravelProfile, edge_speeds_kmh, excluded_edges, parse_oneway
+from .travel import (
+    TravelProfile,
+    edge_speeds_kmh,
+    excluded_edges,
+    parse_oneway,
+    road_classes,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -128,6 +134,37 @@ class Network:
         """Spatial index of ``edge_geom`` (built on first use)."""
         return shapely.STRtree(self.edge_geom)
 
+    @cached_property
+    def edge_vertices(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Vertices of all edges, for vectorised point-to-edge geometry (built on first use).
+
+        Returns
+        -------
+        xy, offsets, measure_m
+            Vertex coordinates (metres, shape (k, 2)); offsets (``n_edges + 1``): edge
+            ``e`` owns vertices ``offsets[e]:offsets[e + 1]``; distance along its edge of
+            each vertex (metres), summed segment by segment as GEOS does, so that the
+            last vertex's measure equals ``edge_length_m`` exactly.
+        """
+        xy = shapely.get_coordinates(self.edge_geom)
+        offsets = np.zeros(self.n_edges + 1, dtype=np.int64)
+        np.cumsum(shapely.get_num_coordinates(self.edge_geom), out=offsets[1:])
+        dx, dy = np.diff(xy[:, 0]), np.diff(xy[:, 1])
+        seg_len = np.sqrt(dx * dx + dy * dy)  # GEOS's formula: same rounding
+        measure = np.zeros(len(xy))
+        first, last = offsets[:-1], offsets[1:] - 1
+        measure[first + 1] = seg_len[first]  # most edges have one segment: no running sum
+        # longer edges: add segment by segment, in order, as GEOS does (numpy's cumsum and
+        # pandas' grouped cumsum may round differently); one step per vertex position
+        nseg = last - first
+        active, j = np.flatnonzero(nseg > 1), 1
+        while len(active):
+            pos = first[active] + j
+            measure[pos + 1] = measure[pos] + seg_len[pos]
+            j += 1
+            active = active[nseg[active] > j]
+        return xy, offsets, measure
+
     def components_report(self, connection: str = "weak") -> pd.DataFrame:
         """Describe the connected pieces of the network, largest first.
 
@@ -169,20 +206,25 @@ def csr_from_arcs(src: np.ndarray, dst: np.ndarray, cost: np.ndarray, n: int) ->
     """Build a canonical CSR matrix, keeping the minimum cost of parallel arcs.
 
     ``scipy.sparse`` sums duplicate entries when converting COO to CSR, which would add up
-    the times of parallel streets; here duplicates are reduced with ``np.minimum.reduceat``
-    and the CSR arrays are assembled directly.
+    the times of parallel streets. The conversion itself (a counting sort in compiled
+    code) is kept; when it merged anything, the merged entries are set to the minimum
+    cost of their arcs.
     """
-    key = src.astype(np.int64) * n + dst
-    order = np.argsort(key)
-    key = key[order]
-    start = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else np.zeros(0, np.int64)
-    data = np.minimum.reduceat(cost[order], start) if len(key) else np.zeros(0)
-    rows = src[order][start]
-    idx_dtype = np.int32 if max(n, len(start)) < np.iinfo(np.int32).max else np.int64
-    indptr = np.zeros(n + 1, dtype=idx_dtype)
-    np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
-    cols = dst[order][start].astype(idx_dtype)
-    return csr_matrix((data.astype(float), cols, indptr), shape=(n, n))
+    cost = np.asarray(cost, dtype=float)
+    graph = coo_matrix((cost, (src, dst)), shape=(n, n)).tocsr()
+    if graph.nnz == len(cost):
+        return graph  # no parallel arcs: nothing was summed
+    ones = coo_matrix((np.ones(len(cost)), (src, dst)), shape=(n, n)).tocsr()
+    merged = np.flatnonzero(ones.data > 1)  # same structure as graph: both canonical
+    row = np.searchsorted(graph.indptr, merged, side="right") - 1
+    merged_key = row.astype(np.int64) * n + graph.indices[merged]  # ascending
+    key = np.asarray(src, dtype=np.int64) * n + dst
+    at = np.minimum(np.searchsorted(merged_key, key), len(merged_key) - 1)
+    hit = merged_key[at] == key
+    low = np.full(len(merged), np.inf)
+    np.minimum.at(low, at[hit], cost[hit])
+    graph.data[merged] = low
+    return graph
 
 
 def _endpoints(geoms: np.ndarray, chunk: int = 250_000) -> tuple[np.ndarray, np.ndarray]:
@@ -201,13 +243,14 @@ def _endpoints(geoms: np.ndarray, chunk: int = 250_000) -> tuple[np.ndarray, np.
 def _nodes_from_endpoints(start: np.ndarray, end: np.ndarray, tol: float):
     """Merge endpoints that round to the same ``tol`` grid cell; return u, v, node xy."""
     xy = np.concatenate([start, end])
-    cell = np.round(xy / tol).astype(np.int64)
-    lo = cell.min(axis=0) if len(cell) else np.zeros(2, np.int64)
-    span = (cell.max(axis=0) - lo + 1) if len(cell) else np.ones(2, np.int64)
-    if float(span[0]) * float(span[1]) < 2.0**62:
-        codes, _ = pd.factorize((cell[:, 0] - lo[0]) * span[1] + (cell[:, 1] - lo[1]))
+    # per-column 1-D arrays: reductions along axis 0 of an (n, 2) array are strided, slow
+    cx, cy = (np.rint(xy[:, k] / tol).astype(np.int64) for k in (0, 1))
+    lo_x, lo_y = (int(c.min()) if len(c) else 0 for c in (cx, cy))
+    span_x, span_y = (int(c.max()) - lo + 1 if len(c) else 1 for c, lo in ((cx, lo_x), (cy, lo_y)))
+    if float(span_x) * float(span_y) < 2.0**62:
+        codes, _ = pd.factorize((cx - lo_x) * span_y + (cy - lo_y))
     else:  # extent too large for one int64 key
-        _, codes = np.unique(cell, axis=0, return_inverse=True)
+        _, codes = np.unique(np.column_stack([cx, cy]), axis=0, return_inverse=True)
         codes = codes.ravel()
     # factorize numbers nodes in order of first appearance: new codes are running maxima
     running = np.maximum.accumulate(codes) if len(codes) else codes
@@ -247,8 +290,10 @@ def _spatial_order(xy: np.ndarray) -> np.ndarray:
     """
     if len(xy) < 2:
         return np.arange(len(xy))
-    span = max(float(np.ptp(xy, axis=0).max()), 1e-9)
-    q = ((xy - xy.min(axis=0)) / span * 65535).astype(np.uint64)
+    x, y = xy[:, 0], xy[:, 1]
+    x0, y0 = x.min(), y.min()
+    span = max(float(x.max() - x0), float(y.max() - y0), 1e-9)
+    q = (np.column_stack([x - x0, y - y0]) / span * 65535).astype(np.uint64)
     for shift, mask in ((8, 0x00FF00FF), (4, 0x0F0F0F0F), (2, 0x33333333), (1, 0x55555555)):
         q = (q | (q << np.uint64(shift))) & np.uint64(mask)
     return np.argsort(q[:, 0] | (q[:, 1] << np.uint64(1)), kind="stable")
@@ -367,21 +412,23 @@ def build_network(
         )
     if empty.any():
         logger.info("dropping %d roads without geometry", int(empty.sum()))
-    drop = excluded_edges(roads, profile, class_col)
+    classes = road_classes(roads, class_col)
+    drop = excluded_edges(roads, profile, class_col, classes=classes)
     keep = np.flatnonzero(~empty & ~drop)
     logger.info("%s: %d of %d road rows usable (%d excluded by class)",
                 profile.name, len(keep), len(roads), int((drop & ~empty).sum()))
 
-    speeds = edge_speeds_kmh(roads, profile, speed_col, class_col=class_col)[keep]
+    speeds = edge_speeds_kmh(roads, profile, speed_col, class_col=class_col,
+                             classes=classes)[keep]
     if profile.oneway and oneway_col in roads.columns:
         ow = parse_oneway(roads[oneway_col].iloc[keep])
     else:
         ow = np.zeros(len(keep), dtype=np.int8)
-    geoms = geoms[keep]
+    geoms, kind = geoms[keep], kind[keep]
     rows = roads.index.to_numpy()[keep]
 
     if osmnx_form:
-        multi = shapely.get_type_id(geoms) == 5
+        multi = kind == 5
         if multi.any():
             geoms[multi] = shapely.line_merge(geoms[multi])
             still = shapely.get_type_id(geoms) == 5
@@ -394,7 +441,7 @@ def build_network(
             roads["u"].to_numpy()[keep], roads["v"].to_numpy()[keep], geoms
         )
     else:
-        multi = np.flatnonzero(shapely.get_type_id(geoms) == 5)
+        multi = np.flatnonzero(kind == 5)
         if len(multi):  # explode only the multi-part lines (get_parts copies every geometry)
             parts, part_of = shapely.get_parts(geoms[multi], return_index=True)
             nonempty = ~shapely.is_empty(parts)

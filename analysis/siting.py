@@ -42,7 +42,7 @@ from scipy.sparse import csr_matrix
 
 from zonekit.errors import ZonekitError
 
-from .engine import LIMIT_TOLERANCE_S, SOURCE_OFFSET_S, _legs
+from .engine import LIMIT_TOLERANCE_S, SOURCE_OFFSET_S, Departures, _legs, same_edge_pairs
 from .network import Network
 from .snapping import Snapped
 
@@ -53,23 +53,6 @@ logger = logging.getLogger(__name__)
 
 #: Cells of the dense batch arrays (targets × nodes) per Dijkstra call; bounds memory.
 BATCH_CELLS = 20_000_000
-
-
-def _same_edge_pairs(network: Network, origins: Snapped, opos: np.ndarray, targets: Snapped,
-                     tpos: np.ndarray) -> pd.DataFrame:
-    """Direct times (s) between origins and targets on the same edge, without origin access."""
-    o = pd.DataFrame({"i": opos, "edge": origins.edge[opos], "t": origins.frac[opos]})
-    f = pd.DataFrame({"j": tpos, "edge": targets.edge[tpos], "s": targets.frac[tpos],
-                      "a": targets.access_s[tpos]})
-    pairs = o.merge(f, on="edge")
-    if not len(pairs):
-        return pd.DataFrame({"i": [], "j": [], "sec": []})
-    e = pairs["edge"].to_numpy()
-    c = network.edge_cost_s[e]
-    t, s, a = pairs["t"].to_numpy(), pairs["s"].to_numpy(), pairs["a"].to_numpy()
-    ahead = np.where(network.edge_fwd[e] & (s >= t), (s - t) * c + a, np.inf)
-    behind = np.where(network.edge_bwd[e] & (s <= t), (t - s) * c + a, np.inf)
-    return pd.DataFrame({"i": pairs["i"], "j": pairs["j"], "sec": np.minimum(ahead, behind)})
 
 
 def coverage_pairs(network: Network, origins: Snapped, targets: Snapped,
@@ -106,13 +89,8 @@ def coverage_pairs(network: Network, origins: Snapped, targets: Snapped,
     which, nodes, secs = _legs(network, targets, tpos, toward_point=True)
     secs = secs + targets.access_s[which]
     vidx = np.searchsorted(tpos, which)
-    e = origins.edge[opos]
-    t = origins.frac[opos]
-    c = network.edge_cost_s[e]
-    leave_v = np.where(network.edge_fwd[e] | (t == 1.0), (1.0 - t) * c, np.inf)
-    leave_u = np.where(network.edge_bwd[e] | (t == 0.0), t * c, np.inf)
-    ev, eu = network.edge_v[e], network.edge_u[e]
-    acc = origins.access_s[opos]
+    dep = Departures.of(network, origins)
+    leave_v, leave_u, ev, eu, acc = dep.via_v_s, dep.via_u_s, dep.node_v, dep.node_u, dep.access_s
     base = network.graph_reversed
     batch = max(1, int(BATCH_CELLS // max(n + len(opos), 1)))
     found = []
@@ -136,8 +114,8 @@ def coverage_pairs(network: Network, origins: Snapped, targets: Snapped,
         total = np.minimum(leave_v + dist[:, ev], leave_u + dist[:, eu]) + acc
         r, k = np.nonzero(total <= limit_s + LIMIT_TOLERANCE_S)
         found.append(pd.DataFrame({"i": opos[k], "j": tpos[lo + r], "sec": total[r, k]}))
-    direct = _same_edge_pairs(network, origins, opos, targets, tpos)
-    direct["sec"] += origins.access_s[direct["i"].to_numpy().astype(np.int64)]
+    k, j, sec = same_edge_pairs(network, origins, opos, targets, tpos)
+    direct = pd.DataFrame({"i": opos[k], "j": tpos[j], "sec": sec + acc[k]})
     found.append(direct[direct["sec"] <= limit_s + LIMIT_TOLERANCE_S])
     allp = pd.concat(found, ignore_index=True)
     if not len(allp):

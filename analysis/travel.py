@@ -200,12 +200,13 @@ def _is_missing(value: object) -> bool:
 
 def _factorize(series: pd.Series) -> tuple[np.ndarray, list]:
     """Codes (-1 for missing) and distinct values; list values become tuples."""
-    values = series.to_numpy(dtype=object)
-    try:
-        codes, uniques = pd.factorize(values)
+    try:  # straight from the Series: Arrow strings need no object copy
+        codes, uniques = pd.factorize(series)
     except TypeError:  # unhashable list values (osmnx merged edges)
         values = np.array(
-            [tuple(v) if isinstance(v, (list, np.ndarray)) else v for v in values], dtype=object
+            [tuple(v) if isinstance(v, (list, np.ndarray)) else v
+             for v in series.to_numpy(dtype=object)],
+            dtype=object,
         )
         codes, uniques = pd.factorize(values)
     return codes, list(uniques)
@@ -227,7 +228,15 @@ def _as_classes(value: object) -> tuple[str, ...]:
     return () if _is_missing(value) else (str(value),)
 
 
-def _class_table(roads: pd.DataFrame, class_col: str) -> tuple[np.ndarray, list[tuple]]:
+def road_classes(roads: pd.DataFrame, class_col: str = "highway") -> tuple[np.ndarray, list[tuple]]:
+    """Factorize the road classes once for :func:`excluded_edges` and :func:`edge_speeds_kmh`.
+
+    Returns
+    -------
+    codes, classes
+        int64 code per row (-1 where the class is missing or there is no ``class_col``
+        column) and, per code, the tuple of class names (osmnx lists give several).
+    """
     if class_col not in roads.columns:
         logger.info("no %r column: every edge uses the profile's default speed", class_col)
         return np.full(len(roads), -1, dtype=np.int64), []
@@ -236,14 +245,19 @@ def _class_table(roads: pd.DataFrame, class_col: str) -> tuple[np.ndarray, list[
 
 
 def excluded_edges(
-    roads: pd.DataFrame, profile: TravelProfile, class_col: str = "highway"
+    roads: pd.DataFrame,
+    profile: TravelProfile,
+    class_col: str = "highway",
+    *,
+    classes: tuple[np.ndarray, list[tuple]] | None = None,
 ) -> np.ndarray:
     """Boolean mask of the edges the profile cannot use.
 
     An edge whose class is a list (osmnx merges ways) is excluded if any class is.
-    Edges without a class are kept.
+    Edges without a class are kept. ``classes``: the result of :func:`road_classes`
+    when already computed.
     """
-    codes, classes = _class_table(roads, class_col)
+    codes, classes = road_classes(roads, class_col) if classes is None else classes
     table = np.array([any(c in profile.excluded for c in cl) for cl in classes] + [False])
     return table[codes]  # code -1 picks the trailing False
 
@@ -297,6 +311,7 @@ def edge_speeds_kmh(
     *,
     class_col: str = "highway",
     maxspeed_col: str = "maxspeed",
+    classes: tuple[np.ndarray, list[tuple]] | None = None,
 ) -> np.ndarray:
     """Travel speed of each edge for a profile.
 
@@ -317,13 +332,15 @@ def edge_speeds_kmh(
         without ``maxspeed_factor``.
     class_col, maxspeed_col
         Names of the road-class and speed-limit columns (both optional in ``roads``).
+    classes
+        The result of :func:`road_classes` when already computed.
 
     Returns
     -------
     numpy.ndarray
         float64 speeds in km/h, all positive.
     """
-    codes, classes = _class_table(roads, class_col)
+    codes, classes = road_classes(roads, class_col) if classes is None else classes
     known = profile.speeds_kmh
     class_speed = [
         min((known[c] for c in cl if c in known), default=profile.default_speed_kmh)

@@ -80,14 +80,14 @@ def run_one(key: str, size: str, mode: str, limit: float, opts, workdir: Path,
     result = workdir / f"{name}.json"
     cmd = [sys.executable, "-m", "benchmarks.run", "--child", "--competitor", key,
            "--size", size, "--mode", mode, "--limit", repr(limit), "--n-jobs",
-           str(opts.n_jobs), "--budget", repr(opts.budget), "--seed", str(opts.seed),
+           str(opts.n_jobs), "--budget", repr(budget_of(opts, key)), "--seed", str(opts.seed),
            "--result", str(result)]
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(
         [str(REPO)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]))
-    mon = measure.run_monitored(cmd, opts.timeout, env=env,
-                                log_path=workdir / f"{name}.log")
+    timeout = timeout_of(opts, key)
+    mon = measure.run_monitored(cmd, timeout, env=env, log_path=workdir / f"{name}.log")
     if mon["timed_out"]:
-        return {"status": "timeout", "reason": f"killed after {opts.timeout:.0f} s",
+        return {"status": "timeout", "reason": f"killed after {timeout:.0f} s",
                 "estimate_s": mon["wall_s"]}
     if not result.exists():
         log = (workdir / f"{name}.log").read_text()[-2000:]
@@ -166,6 +166,16 @@ def compare(ref: np.ndarray, peer: dict, limit: float, tol: float | None) -> dic
     return out
 
 
+def budget_of(opts, key: str) -> float:
+    """Seconds competitor ``key`` may take per case (``--budget-for`` overrides ``--budget``)."""
+    return opts.budget_for.get(key, opts.budget)
+
+
+def timeout_of(opts, key: str) -> float:
+    """Hard kill after this many seconds: ``--timeout``, or 4 × the competitor's budget."""
+    return opts.timeout if opts.timeout is not None else max(4 * budget_of(opts, key), 120.0)
+
+
 def extrapolate(prev: dict | None, n_nodes: int) -> tuple[float, float] | None:
     """Estimated (seconds, MiB) at ``n_nodes`` from the last run of a competitor."""
     if not prev or "n_nodes" not in prev:
@@ -193,7 +203,9 @@ def _run_all(opts, workdir: Path) -> dict:
         "settings": {
             "limit_minutes": {m: opts.limits[m] for m in modes}, "categories": len(CATEGORIES),
             "seed": opts.seed, "n_jobs": opts.n_jobs, "budget_s": opts.budget,
-            "timeout_s": opts.timeout, "repeat": opts.repeat,
+            "budget_for_s": opts.budget_for,
+            "timeout_s": opts.timeout if opts.timeout is not None else "4 × budget, >= 120",
+            "repeat": opts.repeat,
             "repeat_below_s": opts.repeat_below_s, "wait_idle_s": opts.wait_idle,
             "memory": " ".join(measure.__doc__.split("* **memory**")[1].split("\n\n")[0].split()),
             "memory_sample_s": measure.SAMPLE_S,
@@ -220,7 +232,7 @@ def _run_all(opts, workdir: Path) -> dict:
                            "reason": f"pip install {' '.join(lacking)} to include it"}
                 elif prev.get("gave_up") and not est:
                     res = {"status": "skipped", "reason": f"gave up at {prev['size']}"}
-                elif est and (prev.get("gave_up") or est[0] > opts.budget):
+                elif est and (prev.get("gave_up") or est[0] > budget_of(opts, key)):
                     basis = prev["size"] + (" estimate" if prev.get("gave_up") else " run")
                     res = {"status": "skipped", "estimate_s": est[0],
                            "reason": f"would take {_fmt_dur(est[0])} "
@@ -443,6 +455,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--quick", action="store_true", help="10k nodes only, 60 s budget")
     p.add_argument("--budget", type=float, default=None,
                    help="seconds a competitor may take per case (default 300)")
+    p.add_argument("--budget-for", default="",
+                   help="per-competitor budgets, e.g. nx_ego=1500 (seconds)")
     p.add_argument("--timeout", type=float, default=None, help="hard kill (default 4 × budget)")
     p.add_argument("--repeat", type=int, default=3,
                    help="runs per case for runs shorter than --repeat-below (best kept)")
@@ -467,8 +481,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         opts.sizes = "10k" if opts.quick else DEFAULT_SIZES
     if opts.budget is None:
         opts.budget = 60.0 if opts.quick else 300.0
-    if opts.timeout is None:
-        opts.timeout = max(4 * opts.budget, 120.0)
+    budget_for = {}
+    for item in opts.budget_for.split(","):
+        if item.strip():
+            key, _, seconds = item.partition("=")
+            if key.strip() not in COMPETITORS:
+                p.error(f"--budget-for: unknown competitor {key.strip()!r}; "
+                        f"expected one of {', '.join(COMPETITORS)}")
+            budget_for[key.strip()] = float(seconds)
+    opts.budget_for = budget_for
     limits = dict(LIMIT_MINUTES)
     for item in (opts.limits or "").split(","):
         if item.strip():

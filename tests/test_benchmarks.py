@@ -88,3 +88,15 @@ def test_harness_end_to_end(tmp_path):
     if nx["status"] != "not installed":
         assert nx["status"] == "ok", nx
         assert nx["check"]["agree"], nx["check"]
+
+
+def test_per_competitor_budget():
+    """``--budget-for`` gives one slow peer more time (and a longer kill timeout)."""
+    from benchmarks.run import budget_of, parse_args, timeout_of
+
+    opts = parse_args(["--budget", "300", "--budget-for", "nx_ego=1500"])
+    assert budget_of(opts, "nx_ego") == 1500 and budget_of(opts, "pandana") == 300
+    assert timeout_of(opts, "nx_ego") == 6000 and timeout_of(opts, "pandana") == 1200
+    assert timeout_of(parse_args(["--timeout", "50"]), "nx_ego") == 50
+    with pytest.raises(SystemExit):
+        parse_args(["--budget-for", "nope=10"])

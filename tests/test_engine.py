@@ -9,9 +9,10 @@ import pandas as pd
 import pytest
 import shapely
 from shapely.geometry import LineString, Point
+from zonekit.analysis import engine
 from zonekit.analysis.engine import nearest_times, node_times
 from zonekit.analysis.network import build_network
-from zonekit.analysis.snapping import snap_points
+from zonekit.analysis.snapping import point_edge_distance, snap_points
 from zonekit.analysis.travel import load_profile
 
 from zonekit.errors import SchemaError, ZonekitError
@@ -213,6 +214,46 @@ def test_snapping_matches_brute_force(seed):
     assert snap.unreachable.index.tolist() == opts.index[~ok].tolist()
 
 
+@pytest.mark.parametrize("seed", range(3))
+def test_vectorised_point_edge_geometry_matches_geos(seed):
+    """Distances, fractions and positions agree with shapely/GEOS on wiggly lines."""
+    rng = np.random.default_rng(seed)
+    lines = []
+    for k in range(60):
+        n = int(rng.integers(2, 7))
+        pts = np.cumsum(rng.normal(0, 30, (n, 2)), axis=0) + rng.uniform(0, 500, 2)
+        if k % 10 == 0:
+            pts[1:] = pts[0]  # zero-length edge
+        elif k % 7 == 0:
+            pts[2:3] = pts[1:2] if n > 2 else pts[2:3]  # a repeated vertex
+        lines.append(LineString(pts))
+    roads = gpd.GeoDataFrame(geometry=lines, crs=CRS)
+    net = build_network(roads, load_profile("walk"))
+    vxy, offsets, measure = net.edge_vertices
+    np.testing.assert_array_equal(measure[offsets[1:] - 1], net.edge_length_m)
+    m = 2_000
+    e = rng.integers(0, net.n_edges, m)
+    xy = rng.uniform(-100, 600, (m, 2))
+    n_verts = offsets[e + 1] - offsets[e]
+    vertex = offsets[e] + (rng.random(m) * n_verts).astype(int)
+    xy[:300] = vxy[vertex[:300]]  # points on their edge's vertices, ends included
+    pts = shapely.points(xy)
+    dist, frac, nx_, ny_ = point_edge_distance(net, xy[:, 0], xy[:, 1], e, locate=True)
+    lines_e = net.edge_geom[e]
+    np.testing.assert_allclose(dist, shapely.distance(pts, lines_e), rtol=0, atol=1e-9)
+    want = np.nan_to_num(shapely.line_locate_point(lines_e, pts, normalized=True), nan=0.0)
+    np.testing.assert_allclose(frac, want, rtol=0, atol=1e-12)
+    on_end = (xy[:, 0] == nx_) & (xy[:, 1] == ny_)
+    assert on_end[:300].all()  # a point on a vertex is its own nearest position
+    near = shapely.line_interpolate_point(lines_e, want, normalized=True)
+    np.testing.assert_allclose(np.c_[nx_, ny_], shapely.get_coordinates(near), atol=1e-6)
+    real = net.edge_length_m[e] > 0
+    at_u = (vertex == offsets[e]) & (np.arange(m) < 300) & real
+    at_v = (vertex == offsets[e + 1] - 1) & (np.arange(m) < 300) & real
+    assert at_u.any() and at_v.any()
+    assert (frac[at_u] == 0.0).all() and (frac[at_v] == 1.0).all()  # exactly on the nodes
+
+
 def test_snapping_fallback_beyond_the_fast_radius():
     # 10 m blocks: the box search covers 5 m, farther points need the nearest-tree search
     rng = np.random.default_rng(7)
@@ -229,11 +270,25 @@ def test_snapping_fallback_beyond_the_fast_radius():
     assert len(snap.unreachable) == (~ok).sum()
 
 
-def test_parallel_categories_give_the_same_result():
+def test_parallel_categories_give_the_same_result(monkeypatch):
     roads, a, b, xy, net, opts, fpts, cats = setup(0, "drive")
     origins, facilities = snap_points(net, opts, 300), snap_points(net, fpts, 300)
+    assert pd.Series(cats).nunique() > 2
     one = nearest_times(net, origins, facilities, cats, 10)
+    forked = []
+    real_pool = engine.ProcessPoolExecutor
+
+    def pool(*args, **kwargs):
+        forked.append(args)
+        return real_pool(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "ProcessPoolExecutor", pool)
+    small = nearest_times(net, origins, facilities, cats, 10, n_jobs=2)
+    assert not forked  # tiny network: the first category's time says forking won't pay
+    monkeypatch.setattr(engine, "PARALLEL_MIN_S", 0.0)
     two = nearest_times(net, origins, facilities, cats, 10, n_jobs=2)
+    assert forked  # the workers really ran
+    pd.testing.assert_frame_equal(one, small)
     pd.testing.assert_frame_equal(one, two)
 
 

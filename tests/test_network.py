@@ -228,6 +228,20 @@ def test_csr_keeps_minimum_of_parallel_arcs():
     assert g.has_canonical_format
 
 
+@pytest.mark.parametrize("seed", range(5))
+def test_csr_random_parallel_arcs_match_groupby_minimum(seed):
+    """Many duplicates in random order: every entry is the minimum of its arcs."""
+    rng = np.random.default_rng(seed)
+    n, m = 30, 400
+    src, dst = rng.integers(0, n, m), rng.integers(0, n, m)
+    cost = rng.uniform(1, 100, m)
+    g = csr_from_arcs(src, dst, cost, n).tocoo()
+    want = pd.DataFrame({"s": src, "d": dst, "c": cost}).groupby(["s", "d"])["c"].min()
+    got = pd.Series(g.data, index=pd.MultiIndex.from_arrays([g.row, g.col])).sort_index()
+    assert len(got) == len(want)
+    np.testing.assert_array_equal(got.to_numpy(), want.to_numpy())
+
+
 def test_crs_checks():
     roads = gdf([{"geometry": LineString([(0, 0), (1, 0)])}], crs=None)
     with pytest.raises(CRSError, match="no CRS"):
