@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 from zonekit.analysis import lowefficiency, mujun
 from zonekit.analysis import zone_sums as zs
-from zonekit.analysis.intensity import parcel_intensity
+from zonekit.analysis.intensity import NO_ZONE, UNASSIGNED, parcel_intensity
 from zonekit.analysis.partitions import (
     Part,
     Parts,
@@ -208,12 +208,12 @@ def _counts(ents: pd.DataFrame, parcels: pd.DataFrame, flags: pd.DataFrame) -> d
     rules = [c for c in ("low_plot_ratio", "low_tax_per_mu", "class_d", "idle") if c in flags]
     low = flags["low_efficiency"]
     by_zone = pd.DataFrame({
-        "zone_id": parcels["zone_id"].fillna(zs.NO_ZONE).to_numpy(),
+        "zone_id": parcels["zone_id"].fillna(NO_ZONE).to_numpy(),
         "low_efficiency_parcels": low.to_numpy(dtype=int),
         "low_efficiency_area_km2": (parcels["area_m2"] * low).to_numpy() / 1e6,
     }).groupby("zone_id").sum()
-    ent_zone = ents["zone_id"].where(ents["grade_status"] != "no_parcel", zs.UNASSIGNED)
-    classes = pd.crosstab(ent_zone.fillna(zs.NO_ZONE), ents["class"]).add_prefix("enterprises_")
+    ent_zone = ents["zone_id"].where(ents["grade_status"] != "no_parcel", UNASSIGNED)
+    classes = pd.crosstab(ent_zone.fillna(NO_ZONE), ents["class"]).add_prefix("enterprises_")
     return {
         "enterprise_class": ents["class"].value_counts().to_dict(),
         "enterprise_grade_status": ents["grade_status"].value_counts().to_dict(),

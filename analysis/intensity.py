@@ -222,18 +222,48 @@ def zone_intensity(
     ``enterprises``, sums of :data:`SUM_COLUMNS`, the ratios and ``denominator``.
     """
     _check_denominator(denominator)
+    ent = enterprise_land(enterprises, parcels, share)
+    sums = zone_intensity_sums(parcels, enterprises, ent["has_parcel"].to_numpy(),
+                               ent["zone_id"])
+    return zone_intensity_from_sums(zones, *sums, denominator)
+
+
+def zone_intensity_sums(parcels: pd.DataFrame, enterprises: pd.DataFrame,
+                        has_parcel: np.ndarray,
+                        ent_zone_id: pd.Series) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Sum parcels, land (m²) and enterprises by zone, for :func:`zone_intensity`.
+
+    Sums add up across partitions of the data (:mod:`zonekit.analysis.zone_sums`).
+
+    Parameters
+    ----------
+    parcels, enterprises
+        The layers (projected CRS).
+    has_parcel, ent_zone_id
+        Whether each enterprise's parcel is known, and its zone through the parcel
+        (columns of :func:`enterprise_land`).
+    """
     land = parcel_land(parcels)
+    area = land["area_m2"]
     zone_key = parcels["zone_id"].astype(object).where(parcels["zone_id"].notna(), NO_ZONE)
     by_parcel = pd.DataFrame({
-        "zone_id": zone_key.to_numpy(), "parcels": 1,
-        "parcel_m2": land["area_m2"].to_numpy(),
-        "built_m2": (land["area_m2"] * land["built"]).to_numpy(),
-        "industrial_m2": (land["area_m2"] * land["industrial"]).to_numpy(),
+        "zone_id": zone_key.to_numpy(), "parcels": 1, "parcel_m2": area.to_numpy(),
+        "built_m2": (area * land["built"]).to_numpy(),
+        "industrial_m2": (area * land["industrial"]).to_numpy(),
     }).groupby("zone_id").sum()
-    ent = enterprise_land(enterprises, parcels, share)
-    has, zone = ent["has_parcel"].to_numpy(), ent["zone_id"].to_numpy(dtype=object)
-    ent_zone = np.select([~has, pd.isna(zone)], [UNASSIGNED, NO_ZONE], zone)
-    sums = _enterprise_sums(enterprises, ent_zone)
+    zone = np.asarray(ent_zone_id, dtype=object)
+    ent_zone = np.select([~has_parcel, pd.isna(zone)], [UNASSIGNED, NO_ZONE], zone)
+    return by_parcel, _enterprise_sums(enterprises, ent_zone)
+
+
+def zone_intensity_from_sums(zones: gpd.GeoDataFrame, by_parcel: pd.DataFrame,
+                             sums: pd.DataFrame, denominator: str = "built") -> pd.DataFrame:
+    """Finish :func:`zone_intensity` from :func:`zone_intensity_sums` (whole, or added).
+
+    Adds the rows of the zones, ``(no zone)`` and ``(unassigned)``, the ``park`` total
+    and the ratios.
+    """
+    _check_denominator(denominator)
     table = pd.DataFrame({
         "zone_id": zones["zone_id"].to_numpy(), "name_zh": zones["name_zh"].to_numpy(),
         "kind": zones["kind"].to_numpy(), "area_m2": area_m2(zones).to_numpy(),

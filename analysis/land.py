@@ -97,13 +97,25 @@ def zone_table(
     """
     if denominator not in DENOMINATORS:
         raise ValueError(f"denominator must be one of {DENOMINATORS}, got {denominator!r}")
+    return zone_table_from_sums(zones, *zone_land_sums(parcels, enterprises), denominator)
+
+
+def zone_land_sums(parcels: pd.DataFrame,
+                   enterprises: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Sum parcels, land (km²) and enterprises by zone, for :func:`zone_table`.
+
+    Sums add up across partitions of the data (:mod:`zonekit.analysis.zone_sums`).
+    Parcels without a zone count under ``(no zone)``, enterprises with no known parcel
+    under ``(unassigned)``.
+    """
     land = parcel_land(parcels)
+    area = land["area_m2"]
     by_zone = pd.DataFrame({
         # Parcels without a zone keep their land in the totals, in a "(no zone)" row.
         "zone_id": parcels["zone_id"].fillna("(no zone)").to_numpy(),
         "parcels": 1,
-        "built_land_km2": (land["area_m2"] * land["built"]).to_numpy() / M2_PER_KM2,
-        "industrial_land_km2": (land["area_m2"] * land["industrial"]).to_numpy() / M2_PER_KM2,
+        "built_land_km2": (area * land["built"]).to_numpy() / M2_PER_KM2,
+        "industrial_land_km2": (area * land["industrial"]).to_numpy() / M2_PER_KM2,
     }).groupby("zone_id").sum()
     ents = pd.DataFrame({
         "zone_id": enterprise_zone(enterprises, parcels).fillna("(unassigned)").to_numpy(),
@@ -113,6 +125,18 @@ def zone_table(
     ent_by_zone = ents.groupby("zone_id").agg(
         enterprises=("revenue_wan", "size"), employees=("employees", "sum"),
         revenue_wan=("revenue_wan", "sum"))
+    return by_zone, ent_by_zone
+
+
+def zone_table_from_sums(zones: gpd.GeoDataFrame, by_zone: pd.DataFrame,
+                         ent_by_zone: pd.DataFrame, denominator: str = "built") -> pd.DataFrame:
+    """Finish :func:`zone_table` from :func:`zone_land_sums` (whole, or added over partitions).
+
+    Adds the rows of the zones, ``(no zone)`` and ``(unassigned)``, the ``park`` total
+    and the ratios.
+    """
+    if denominator not in DENOMINATORS:
+        raise ValueError(f"denominator must be one of {DENOMINATORS}, got {denominator!r}")
     table = pd.DataFrame({
         "zone_id": zones["zone_id"].to_numpy(),
         "name_zh": zones["name_zh"].to_numpy(),

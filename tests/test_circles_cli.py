@@ -54,6 +54,8 @@ def test_sample_service_circle(sample_runs):
     assert (out / "surfaces" / "minutes_fresh_market.tif").exists()
     assert s["circle"]["network"]["pieces"] == 2  # the sample's cut-off factory loop
     assert s["methods"]["isochrones"] and s["outputs"][-1] == "summary.json"
+    assert "map_service.html" in s["outputs"]  # every file written is listed
+    assert all((out / name).exists() for name in s["outputs"])
 
 
 def test_sample_industry_circle(sample_runs):

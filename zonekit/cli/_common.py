@@ -45,6 +45,12 @@ YearOpt = Annotated[int | None, typer.Option(
     "--data-year", help="Statistics year of the enterprise figures (default: the latest).")]
 BasemapOpt = Annotated[str, typer.Option(
     "--basemap", help="Basemap of the HTML maps: osm, tianditu, amap or none (opens offline).")]
+ZonesOpt = Annotated[Path | None, typer.Option("--zones", help="Zones layer file.")]
+ParcelsOpt = Annotated[Path | None, typer.Option("--parcels", help="Parcels layer file.")]
+EntsOpt = Annotated[Path | None, typer.Option("--enterprises", help="Enterprises layer file.")]
+DenominatorOpt = Annotated[str, typer.Option(
+    "--denominator", help="Land for land output: built (construction land in use or idle), "
+    "all (zone area) or industrial.")]
 MappingOpt = Annotated[str | None, typer.Option(
     "--mapping", help="YAML mapping of your field names and units to the layer model, or a "
     "shipped one: sandiao, osmnx.")]
@@ -119,6 +125,16 @@ def check_basemap(basemap: str) -> None:
         raise ZonekitError(f"--basemap must be one of {', '.join(BASEMAPS)}, got {basemap!r}")
 
 
+def check_denominator(denominator: str) -> None:
+    """Refuse an unknown land-output denominator before any work is done."""
+    from zonekit.analysis.land import DENOMINATORS
+    from zonekit.errors import ZonekitError
+
+    if denominator not in DENOMINATORS:
+        raise ZonekitError(f"--denominator must be one of {', '.join(DENOMINATORS)}, "
+                           f"got {denominator!r}")
+
+
 def info(message: str) -> None:
     """Print a message for the user on stderr (stdout stays for results)."""
     typer.echo(message, err=True)
@@ -135,8 +151,8 @@ def announce_data(park: Park) -> None:
 @contextmanager
 def progress(description: str) -> Iterator[Any]:
     """A rich progress display on stderr; yields the ``Progress`` to add tasks to."""
-    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
     from rich.console import Console
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     console = Console(stderr=True)
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),

@@ -153,10 +153,9 @@ def circles(
                        "FILE.")] = None,
     population_file: Annotated[Path | None, typer.Option("--population", help="Population "
                                "GeoTIFF (persons per cell).")] = None,
-    parcels_file: Annotated[Path | None, typer.Option("--parcels", help="Parcels layer.")] = None,
-    enterprises_file: Annotated[Path | None, typer.Option("--enterprises",
-                                help="Enterprises layer.")] = None,
-    zones_file: Annotated[Path | None, typer.Option("--zones", help="Zones layer.")] = None,
+    parcels_file: c.ParcelsOpt = None,
+    enterprises_file: c.EntsOpt = None,
+    zones_file: c.ZonesOpt = None,
     minutes: Annotated[float | None, typer.Option(help="One time threshold for every category "
                        "(overrides the profile's per-category minutes).")] = None,
     metres: Annotated[float | None, typer.Option(help="One network-distance threshold (m) for "
@@ -241,8 +240,11 @@ def circles(
         summary["outputs"] = files + ["summary.json"]
         from zonekit.zones.io import write_json
 
-        write_json(summary, out / "summary.json")
-        _write_maps(out, park, kind, basemap, unit)
+        write_json(summary, out / "summary.json")  # the maps are drawn from the files
+        maps = _write_maps(out, park, kind, basemap, unit)
+        if maps:
+            summary["outputs"] = files + maps + ["summary.json"]
+            write_json(summary, out / "summary.json")
     c.finish(out, park)
     _print(result.coverage, kind)
     c.info(f"Results written to {out}/ ({', '.join(summary['outputs'])})")
@@ -310,8 +312,8 @@ def _write(result: Any, out: Path, unit: str) -> list[str]:
     import numpy as np
 
     from zonekit.analysis.isochrones import write_surfaces
-    from zonekit.maps.qgis_style import add_style_to_gpkg
     from zonekit.maps import circle_maps as cm
+    from zonekit.maps.qgis_style import add_style_to_gpkg
     from zonekit.maps.style import StyleSpec, coverage_style, graduated, minutes_style
     from zonekit.zones.io import write_csv, write_gpkg
 
@@ -360,18 +362,23 @@ def _write(result: Any, out: Path, unit: str) -> list[str]:
     return files
 
 
-def _write_maps(out: Path, park: Any, kind: str, basemap: str, unit: str) -> None:
-    """The run's HTML map(s), drawn from the files just written (as the report draws them)."""
+def _write_maps(out: Path, park: Any, kind: str, basemap: str, unit: str) -> list[str]:
+    """Draw the run's HTML map(s) from the files just written (as the report draws them).
+
+    Returns the names of the files written.
+    """
     if unit != "minutes":  # the map styles are minute bands; metre runs keep their GeoPackages
         c.info("map skipped: the circle maps show minute thresholds (use the GeoPackages)")
-        return
+        return []
     from zonekit.cli.commands_map import write_map
     from zonekit.maps import circle_maps as cm
     from zonekit.maps.report_data import load_run
 
+    written = []
     for layers, title in cm.circle_layers(load_run(out), park.layers.get("zones")):
-        write_map(layers, title, out, f"map_{kind}", ("html",), basemap, park.synthetic,
-                  gpkg=False)
+        written += write_map(layers, title, out, f"map_{kind}", ("html",), basemap,
+                             park.synthetic, gpkg=False)
+    return sorted({p.name for p in written})
 
 
 def _print(coverage: Any, kind: str) -> None:

@@ -18,12 +18,6 @@ if TYPE_CHECKING:
 
 ORDER = 20  # position in `zonekit --help`
 
-ZonesOpt = Annotated[Path | None, typer.Option("--zones", help="Zones layer file.")]
-ParcelsOpt = Annotated[Path | None, typer.Option("--parcels", help="Parcels layer file.")]
-EntsOpt = Annotated[Path | None, typer.Option("--enterprises", help="Enterprises layer file.")]
-DenominatorOpt = Annotated[str, typer.Option(
-    help="Land for land output: built (construction land in use or idle), all (zone area) "
-    "or industrial.")]
 TargetsOpt = Annotated[Path | None, typer.Option(
     "--targets", help="YAML merged over the plan's Table 1-1 (baselines, 2030 targets).")]
 
@@ -60,10 +54,10 @@ def _pct(value: float | None, name: str) -> float | None:
 def intensity(
     data: c.DataOpt = None,
     out: c.OutOpt = Path("out/intensity"),
-    zones_file: ZonesOpt = None,
-    parcels_file: ParcelsOpt = None,
-    enterprises_file: EntsOpt = None,
-    denominator: DenominatorOpt = "built",
+    zones_file: c.ZonesOpt = None,
+    parcels_file: c.ParcelsOpt = None,
+    enterprises_file: c.EntsOpt = None,
+    denominator: c.DenominatorOpt = "built",
     profile: Annotated[Path | None, typer.Option(
         "--profile", help="YAML merged over the shipped 亩均 profile (weights, benchmarks, "
         "classes, low-efficiency rules, renewal settings).")] = None,
@@ -95,18 +89,13 @@ def intensity(
     """Land output and 亩均 figures, 亩均效益 classes, low-efficiency land and a 腾笼换鸟 plan."""
     from zonekit.analysis.efficiency import Options, run
     from zonekit.analysis.indicators import load_targets, round_table
-    from zonekit.analysis.land import DENOMINATORS
     from zonekit.analysis.mujun import load_profile
     from zonekit.errors import ZonekitError
     from zonekit.maps.analysis_maps import map_columns, style_parcels_gpkg
-    from zonekit.maps.interactive import BASEMAPS
     from zonekit.zones.io import write_csv, write_gpkg, write_json
 
-    if denominator not in DENOMINATORS:
-        raise ZonekitError(f"--denominator must be one of {', '.join(DENOMINATORS)}, "
-                           f"got {denominator!r}")
-    if basemap not in BASEMAPS:
-        raise ZonekitError(f"--basemap must be one of {', '.join(BASEMAPS)}, got {basemap!r}")
+    c.check_denominator(denominator)
+    c.check_basemap(basemap)
     if lag is not None and lag < 0:
         raise ZonekitError(f"--lag is a number of years ≥ 0, got {lag}")
     prof = load_profile(profile)  # profile errors before any heavy work
@@ -192,10 +181,10 @@ def _f(value: object) -> str:
 def indicators(
     data: c.DataOpt = None,
     out: c.OutOpt = Path("out/indicators"),
-    zones_file: ZonesOpt = None,
-    parcels_file: ParcelsOpt = None,
-    enterprises_file: EntsOpt = None,
-    denominator: DenominatorOpt = "built",
+    zones_file: c.ZonesOpt = None,
+    parcels_file: c.ParcelsOpt = None,
+    enterprises_file: c.EntsOpt = None,
+    denominator: c.DenominatorOpt = "built",
     targets_file: TargetsOpt = None,
     force: c.ForceOpt = False,
     crs: c.CrsOpt = None,
@@ -213,13 +202,9 @@ def indicators(
         load_targets,
         round_table,
     )
-    from zonekit.analysis.land import DENOMINATORS
-    from zonekit.errors import ZonekitError
     from zonekit.zones.io import write_csv, write_json
 
-    if denominator not in DENOMINATORS:
-        raise ZonekitError(f"--denominator must be one of {', '.join(DENOMINATORS)}, "
-                           f"got {denominator!r}")
+    c.check_denominator(denominator)
     targets = load_targets(targets_file)
     settings = c.settings_from(crs, analysis_crs, coords, encoding, year, drop_invalid)
     out = c.prepare_out(out, force)

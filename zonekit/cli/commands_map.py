@@ -202,8 +202,7 @@ def map_command(
     fmt: Annotated[str, typer.Option(
         "--format", help="html, png, pdf or all. A styled GeoPackage for QGIS is always "
         "written too.")] = "html",
-    denominator: Annotated[str, typer.Option(
-        help="Land for land output: built, all (zone area) or industrial.")] = "built",
+    denominator: c.DenominatorOpt = "built",
     scheme: Annotated[str, typer.Option(
         help="mapclassify scheme of graduated maps: FisherJenks, Quantiles, …")] = "FisherJenks",
     classes: Annotated[int, typer.Option(help="Number of classes of graduated maps.")] = 4,
@@ -216,20 +215,15 @@ def map_command(
     drop_invalid: c.DropOpt = False,
 ) -> None:
     """Draw a map (zones, land output, 亩均, low efficiency, …) as HTML, PNG/PDF and for QGIS."""
-    from zonekit.analysis.land import DENOMINATORS
     from zonekit.errors import DataFileError, ZonekitError
-    from zonekit.maps.interactive import BASEMAPS
     from zonekit.zones.park import load_park
 
     if kind not in MAP_KINDS:
         raise ZonekitError(f"unknown map {kind!r}; choose one of {', '.join(MAP_KINDS)}")
-    if basemap not in BASEMAPS:
-        raise ZonekitError(f"--basemap must be one of {', '.join(BASEMAPS)}, got {basemap!r}")
+    c.check_basemap(basemap)
     if fmt not in FORMATS:
         raise ZonekitError(f"--format must be one of {', '.join(FORMATS)}, got {fmt!r}")
-    if denominator not in DENOMINATORS:
-        raise ZonekitError(f"--denominator must be one of {', '.join(DENOMINATORS)}, "
-                           f"got {denominator!r}")
+    c.check_denominator(denominator)
     formats = ("html", "png", "pdf") if fmt == "all" else (fmt,)
     if basemap == "tianditu" and "html" in formats:
         import os

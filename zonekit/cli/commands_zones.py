@@ -15,12 +15,10 @@ ORDER = 10  # position in `zonekit --help`
 def zones(
     data: c.DataOpt = None,
     out: c.OutOpt = Path("out/zones"),
-    zones_file: Annotated[Path | None, typer.Option("--zones", help="Zones layer file.")] = None,
-    parcels_file: Annotated[Path | None, typer.Option("--parcels", help="Parcels layer file.")] = None,
-    enterprises_file: Annotated[Path | None, typer.Option(
-        "--enterprises", help="Enterprises layer file.")] = None,
-    denominator: Annotated[str, typer.Option(
-        help="Land for land output: built, all (zone area) or industrial.")] = "built",
+    zones_file: c.ZonesOpt = None,
+    parcels_file: c.ParcelsOpt = None,
+    enterprises_file: c.EntsOpt = None,
+    denominator: c.DenominatorOpt = "built",
     force: c.ForceOpt = False,
     crs: c.CrsOpt = None,
     analysis_crs: c.AnalysisCrsOpt = None,
@@ -31,14 +29,11 @@ def zones(
     mapping: c.MappingOpt = None,
 ) -> None:
     """Measure each zone and block: area, built land, enterprises, revenue, land output."""
-    from zonekit.analysis.land import DENOMINATOR_DOC, DENOMINATORS, park_summary, zone_table
-    from zonekit.errors import ZonekitError
+    from zonekit.analysis.land import DENOMINATOR_DOC, park_summary, zone_table
     from zonekit.zones.io import write_csv, write_gpkg, write_json
     from zonekit.zones.park import load_park
 
-    if denominator not in DENOMINATORS:
-        raise ZonekitError(f"--denominator must be one of {', '.join(DENOMINATORS)}, "
-                           f"got {denominator!r}")
+    c.check_denominator(denominator)
     settings = c.settings_from(crs, analysis_crs, coords, encoding, year, drop_invalid)
     out = c.prepare_out(out, force)
     with c.progress("Reading and checking layers"):
