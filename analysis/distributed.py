@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+
 from zonekit.analysis import lowefficiency, mujun
 from zonekit.analysis import zone_sums as zs
 from zonekit.analysis.intensity import NO_ZONE, UNASSIGNED, parcel_intensity
@@ -46,7 +47,6 @@ from zonekit.analysis.partitions import (
     load_part,
     read_zones,
 )
-
 from zonekit.errors import SchemaError, ZonekitError
 
 if TYPE_CHECKING:
@@ -230,6 +230,7 @@ def _counts(ents: pd.DataFrame, parcels: pd.DataFrame, flags: pd.DataFrame) -> d
 def _write_part(name: str, layers: tuple, ents: pd.DataFrame, parcels: pd.DataFrame,
                 out: Path) -> list[str]:
     import geopandas as gpd
+
     from zonekit.zones.io import atomic_path
 
     source_p, source_e = layers

@@ -36,13 +36,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 import shapely
-from zonekit.analysis.partitions import Layer, resolve
 
+from zonekit.analysis.partitions import Layer, resolve
 from zonekit.errors import SchemaError, ZonekitError
 
 if TYPE_CHECKING:
     import geopandas as gpd
     from distributed import Client
+
     from zonekit.analysis.travel import TravelProfile
 
 logger = logging.getLogger(__name__)
@@ -327,6 +328,7 @@ def _part_task(part: CirclePart, origins: Any, roads: Any, facilities: Any, *,
 def _write_minutes(part: CirclePart, pts: gpd.GeoDataFrame, minutes: pd.DataFrame, out: Path,
                    id_col: str | None, weight_col: str | None) -> None:
     import geopandas as gpd
+
     from zonekit.zones.io import atomic_path
 
     keep = [c for c in (id_col, weight_col) if c is not None and c in pts]

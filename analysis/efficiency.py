@@ -27,12 +27,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+
 from zonekit.analysis import intensity as it
 from zonekit.analysis import lowefficiency, mujun, renewal
 from zonekit.analysis.land import CONSTRUCTION_CLASSES, DENOMINATOR_DOC
 
 if TYPE_CHECKING:
     import geopandas as gpd
+
     from zonekit.analysis.indicators import PlanTargets
 
 logger = logging.getLogger(__name__)

@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from zonekit.analysis import profile_io as pio
 
+from zonekit.analysis import profile_io as pio
 from zonekit.errors import ProfileError
 
 if TYPE_CHECKING:

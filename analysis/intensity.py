@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+
 from zonekit.analysis.land import (
     DENOMINATORS,
     M2_PER_KM2,

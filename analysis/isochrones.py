@@ -89,6 +89,7 @@ def write_surfaces(surfaces: dict[str, np.ndarray], grid: Grid, folder: Path,
     network was built with a cost of one second per metre).
     """
     import rasterio
+
     from zonekit.zones.io import atomic_path
 
     folder.mkdir(parents=True, exist_ok=True)

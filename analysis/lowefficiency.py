@@ -30,13 +30,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+
 from zonekit.analysis import profile_io as pio
 from zonekit.analysis.land import BUILT_STATUSES
 from zonekit.analysis.sums import exact_parts
 from zonekit.analysis.sums import total as exact_total
-from zonekit.zones.landuse import CLASSES
-
 from zonekit.errors import ProfileError
+from zonekit.zones.landuse import CLASSES
 
 RULES = ("plot_ratio", "tax_per_mu", "class_d", "idle")
 

@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+
 from zonekit.analysis.mujun_benchmarks import (
     Ranking,
     benchmark_of,

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+
 from zonekit.analysis.mujun_profile import INDICATORS
 from zonekit.analysis.sums import exact_parts
 from zonekit.analysis.sums import total as exact_total

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 from zonekit.analysis import profile_io as pio
-
 from zonekit.errors import ProfileError
 
 DEFAULT_PROFILE_PATH = pio.PROFILE_DIR / "mujun.yaml"

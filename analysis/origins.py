@@ -329,6 +329,7 @@ def gcj02_hint(points: gpd.GeoDataFrame, edge_tree: Any, threshold_m: float = 15
         ``median_snap_m``, ``median_snap_corrected_m``, ``coords`` and a ``message``.
     """
     import shapely
+
     from zonekit.zones.coords import convert_gdf
 
     geoms = points.geometry.to_numpy()

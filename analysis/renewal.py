@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+
 from zonekit.analysis import profile_io as pio
 
 logger = logging.getLogger(__name__)

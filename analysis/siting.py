@@ -359,6 +359,7 @@ def candidate_grid(parcels: gpd.GeoDataFrame | None, network: Network, spacing_m
     """
     import geopandas as gpd
     import shapely
+
     from zonekit.zones.landuse import land_use_class
 
     area = None

@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import pandas as pd
+
 from zonekit.analysis.intensity import (
     add_ratios,
     zone_intensity_from_sums,

@@ -16,6 +16,7 @@ from time import perf_counter
 import geopandas as gpd
 import numpy as np
 import shapely
+
 from zonekit.analysis.engine import nearest_times
 from zonekit.analysis.network import build_network
 from zonekit.analysis.snapping import snap_points
@@ -52,6 +53,7 @@ def grid_roads(side: int, block_m: float = 100.0, seed: int = 0) -> gpd.GeoDataF
 
 
 def random_points(roads: gpd.GeoDataFrame, n: int, seed: int) -> gpd.GeoDataFrame:
+    """Draw ``n`` uniform random points over the roads' bounding box."""
     rng = np.random.default_rng(seed)
     x0, y0, x1, y1 = roads.total_bounds
     pts = shapely.points(rng.uniform(x0, x1, n), rng.uniform(y0, y1, n))
@@ -59,6 +61,7 @@ def random_points(roads: gpd.GeoDataFrame, n: int, seed: int) -> gpd.GeoDataFram
 
 
 def main(side: int = 317, n_fac: int = 2000, n_orig: int = 50_000, n_jobs: int = 1) -> None:
+    """Time build, snap and query on a ``side`` × ``side`` grid and print the steps."""
     t0 = perf_counter()
     roads = grid_roads(side)
     facilities = random_points(roads, n_fac, 1)

@@ -29,6 +29,7 @@ def main(argv: list[str] | None = None) -> None:
     opts = p.parse_args(argv)
 
     from pyinstrument import Profiler
+
     from zonekit.analysis.engine import nearest_times
     from zonekit.analysis.network import build_network
     from zonekit.analysis.snapping import snap_points

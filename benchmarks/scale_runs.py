@@ -30,6 +30,7 @@ def single_intensity(data: Path, out: Path) -> None:
     """One process: the single-machine functions on all partitions concatenated."""
     import geopandas as gpd
     import pandas as pd
+
     from zonekit.analysis import intensity as it
     from zonekit.analysis import lowefficiency, mujun
     from zonekit.analysis.land import zone_table
@@ -163,6 +164,7 @@ def single_circles(data: Path, out: Path) -> None:
     """One process: one network over the whole city, every origin at once."""
     import geopandas as gpd
     import pandas as pd
+
     from zonekit.analysis.engine import nearest_times
     from zonekit.analysis.network import build_network
     from zonekit.analysis.snapping import snap_points

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     import folium
     import geopandas as gpd
     import pandas as pd
+
     from zonekit.zones.park import Park
 
 PARK_NAME_ZH = "中关村密云园"

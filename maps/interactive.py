@@ -30,9 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from zonekit.maps.style import MISSING_COLOR, StyleSpec, field_info
-
 from zonekit.errors import ZonekitError
+from zonekit.maps.style import MISSING_COLOR, StyleSpec, field_info
 
 if TYPE_CHECKING:
     import folium
@@ -123,6 +122,7 @@ def _to_display_crs(gdf: gpd.GeoDataFrame, basemap: str) -> gpd.GeoDataFrame:
     """Reproject to EPSG:4326 and, for Amap, shift WGS84 → GCJ-02."""
     import numpy as np
     import shapely
+
     from zonekit.zones.coords import wgs84_to_gcj02
 
     out = gdf.to_crs("EPSG:4326")

@@ -19,10 +19,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
+from zonekit.errors import DataFileError, SchemaError, where
 from zonekit.maps.static import CJK_FAMILIES
 from zonekit.maps.style import MISSING_COLOR, StyleSpec, field_info
-
-from zonekit.errors import DataFileError, SchemaError, where
 
 #: Symbol type and layer class of each geometry.
 _SYMBOL = {"polygon": ("fill", "SimpleFill"), "line": ("line", "SimpleLine"),

@@ -151,6 +151,7 @@ def trajectory_axes(trajectory: pd.DataFrame, ax: Axes | None = None) -> Axes:
         The axes drawn on. Labels are Chinese when a CJK font is installed, English otherwise.
     """
     import matplotlib.pyplot as plt
+
     from zonekit.maps.static import FontNotFoundError, cjk_rc
 
     try:
@@ -194,6 +195,7 @@ def png_data_uri(ax_or_fig: Any, dpi: int = 130) -> str:
     from contextlib import ExitStack
 
     import matplotlib.pyplot as plt
+
     from zonekit.maps.static import FontNotFoundError, cjk_rc
 
     fig = getattr(ax_or_fig, "figure", ax_or_fig)

@@ -15,10 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from zonekit.errors import DataFileError
 from zonekit.maps.style import KIND_ZH, Field
 from zonekit.maps.workbook import chinese_table
-
-from zonekit.errors import DataFileError
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -205,6 +204,7 @@ def class_table(out: Outputs) -> pd.DataFrame:
 def low_efficiency_table(out: Outputs) -> pd.DataFrame:
     """Low-efficiency parcels by reason class: count, area, share of all parcels' area."""
     import pandas as pd
+
     from zonekit.maps.analysis_maps import LOW_EFFICIENCY_CLASSES
 
     p = out.parcels
@@ -277,6 +277,7 @@ COVERAGE_FIELDS = {
 def coverage_table(out: Outputs) -> pd.DataFrame:
     """Coverage of every circles run, one row per circle, scenario, category and measure."""
     import pandas as pd
+
     from zonekit.maps.circle_maps import CIRCLE_ZH
 
     parts = []

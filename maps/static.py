@@ -23,6 +23,7 @@ from zonekit.errors import ZonekitError
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
+
     from zonekit.maps.interactive import MapLayer
 
 log = logging.getLogger(__name__)
@@ -316,6 +317,7 @@ def plot_static(layers: list[MapLayer], ax: Axes | None = None, title: str = "",
 def save_static(ax_or_fig: Axes | Figure, path: Path | str, dpi: int = 200) -> Path:
     """Save a static map as PNG or PDF (from the suffix) atomically; close the figure."""
     import matplotlib.pyplot as plt
+
     from zonekit.zones.io import atomic_path
 
     path = Path(path)

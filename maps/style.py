@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+
 from zonekit.zones.schema import STATUS_ZH
 
 #: Colour of features whose value is missing or falls in no class.

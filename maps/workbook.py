@@ -169,6 +169,7 @@ def write_workbook(tables: Mapping[str, pd.DataFrame], path: Path | str,
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
+
     from zonekit.zones.io import atomic_path
 
     path = Path(path)

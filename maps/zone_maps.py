@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     import geopandas as gpd
     import pandas as pd
     from matplotlib.axes import Axes
+
     from zonekit.zones.park import Park
 
 PARK_NAME_ZH = "中关村密云园"
@@ -51,6 +52,7 @@ def zone_frame(park: Park, denominator: str = "built",
         (name and area) and ``label_output`` (name and land output).
     """
     import numpy as np
+
     from zonekit.analysis.land import zone_table
 
     if table is None:

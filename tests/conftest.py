@@ -75,7 +75,8 @@ def tiny_park_dir(tmp_path: Path, tiny_park: dict[str, gpd.GeoDataFrame]) -> Pat
 def real_data() -> Path:
     """Real reference data in ../shared/data/real (skips when absent, e.g. on users' machines)."""
     if not REAL_DATA.exists():
-        pytest.skip(f"real reference data not found at {REAL_DATA} (only on the project's machines)")
+        pytest.skip(f"real reference data not found at {REAL_DATA} "
+                    "(only on the project's machines)")
     return REAL_DATA
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
 from zonekit.analysis import intensity as it
 from zonekit.analysis import lowefficiency, mujun
 from zonekit.analysis.land import zone_table

@@ -15,11 +15,11 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
+
+from zonekit.cli.app import app
 from zonekit.maps import analysis_maps as am
 from zonekit.maps.qgis_style import read_styles
 from zonekit.maps.style import MISSING_COLOR, field_info
-
-from zonekit.cli.app import app
 
 runner = CliRunner()
 SYSTEM_PYTHON = "/usr/bin/python3"

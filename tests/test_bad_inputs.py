@@ -6,11 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
+from bad_inputs import CASES, Case  # noqa: I001  (tests/ is on sys.path under pytest)
 from typer.testing import CliRunner
 
 from zonekit.cli.app import app
-
-from bad_inputs import CASES, Case  # noqa: I001  (tests/ is on sys.path under pytest)
 
 runner = CliRunner()
 

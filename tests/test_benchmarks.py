@@ -74,7 +74,8 @@ def test_peer_agrees_with_zonekit(city, reference, key, mode):
 def test_harness_end_to_end(tmp_path):
     out = tmp_path / "results.json"
     cmd = [sys.executable, "-m", "benchmarks.run", "--sizes", "tiny", "--modes", "drive",
-           "--competitors", "zonekit,nx_msd", "--limits", "drive=2", "--budget", "60", "--wait-idle", "0",
+           "--competitors", "zonekit,nx_msd", "--limits", "drive=2", "--budget", "60",
+           "--wait-idle", "0",
            "--out", str(out)]
     subprocess.run(cmd, cwd=REPO, check=True, capture_output=True, timeout=120)
     doc = json.loads(out.read_text())

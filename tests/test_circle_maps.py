@@ -13,12 +13,12 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import Point, box
 from typer.testing import CliRunner
+
+from zonekit.cli.app import app
 from zonekit.maps import circle_maps as cm
 from zonekit.maps.interactive import make_map
 from zonekit.maps.qgis_style import read_styles
 from zonekit.maps.style import field_info
-
-from zonekit.cli.app import app
 
 runner = CliRunner()
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
 import shapely
 from circles_fixtures import CRS, X0, Y0, hand_oneway, planner_grid, points_near
+
 from zonekit.analysis.circles import (
     charging_circle,
     circle_network,
@@ -17,7 +17,6 @@ from zonekit.analysis.circles import (
 )
 from zonekit.analysis.circles_profile import load_circles_profile
 from zonekit.analysis.origins import gcj02_hint, layer_origins, residential_parcels
-
 from zonekit.errors import ProfileError, SchemaError
 
 PROFILE = load_circles_profile()

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 from circles_fixtures import planner_grid, points_near
 from typer.testing import CliRunner
-from zonekit.maps.qgis_style import read_styles
 
 from zonekit.cli.app import app
+from zonekit.maps.qgis_style import read_styles
 
 runner = CliRunner()
 

@@ -26,6 +26,7 @@ pytest.importorskip("pyarrow", reason="pyarrow not installed: pip install 'zonek
 import geopandas as gpd  # noqa: E402
 from scale_fixtures import assert_bench_same, assert_same, scale_data, single_run  # noqa: E402
 from typer.testing import CliRunner  # noqa: E402
+
 from zonekit.analysis import distributed as dz  # noqa: E402
 from zonekit.analysis import distributed_circles as dc  # noqa: E402
 from zonekit.analysis import mujun  # noqa: E402
@@ -34,7 +35,6 @@ from zonekit.analysis.engine import nearest_times  # noqa: E402
 from zonekit.analysis.network import build_network  # noqa: E402
 from zonekit.analysis.snapping import snap_points  # noqa: E402
 from zonekit.analysis.travel import load_profile  # noqa: E402
-
 from zonekit.cli.app import app  # noqa: E402
 from zonekit.errors import CRSError, SchemaError  # noqa: E402
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from intensity_fixtures import enterprises, parcels, zones
-from zonekit.analysis import indicators as ind
 
+from zonekit.analysis import indicators as ind
 from zonekit.errors import ProfileError
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample" / "park.gpkg"

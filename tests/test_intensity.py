@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from intensity_fixtures import enterprises, parcels, zones
+
 from zonekit.analysis import intensity as it
 from zonekit.analysis.land import zone_table
 

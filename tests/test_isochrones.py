@@ -10,6 +10,7 @@ import rasterio
 import shapely
 from affine import Affine
 from circles_fixtures import CRS, X0, Y0, planner_grid, points_near
+
 from zonekit.analysis.circles import circle_network, service_circle
 from zonekit.analysis.circles_profile import load_circles_profile
 from zonekit.analysis.engine import nearest_times

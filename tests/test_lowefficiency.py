@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from intensity_fixtures import enterprises, parcels
+
 from zonekit.analysis import intensity as it
 from zonekit.analysis import lowefficiency as le
 from zonekit.analysis import mujun

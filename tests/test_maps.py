@@ -20,6 +20,9 @@ import numpy as np
 import pytest
 from shapely.geometry import Point
 from typer.testing import CliRunner
+
+from zonekit.cli.app import app
+from zonekit.errors import SchemaError, ZonekitError
 from zonekit.maps.interactive import MapLayer, leaflet_assets, make_map
 from zonekit.maps.qgis_style import add_style_to_gpkg, qgis_color, read_styles, style_qml
 from zonekit.maps.style import (
@@ -33,9 +36,6 @@ from zonekit.maps.style import (
     zone_kind_style,
 )
 from zonekit.zones.coords import wgs84_to_gcj02
-
-from zonekit.cli.app import app
-from zonekit.errors import SchemaError, ZonekitError
 
 runner = CliRunner()
 SYSTEM_PYTHON = "/usr/bin/python3"
@@ -324,6 +324,7 @@ def test_cjk_font_renders_chinese(tmp_path: Path) -> None:
     import matplotlib.pyplot as plt
     from fontTools.ttLib import TTFont
     from matplotlib import font_manager, ft2font
+
     from zonekit.maps.static import cjk_rc, find_cjk_font
 
     matplotlib.use("Agg")
@@ -377,6 +378,7 @@ def test_missing_font_error_says_how_to_install(monkeypatch: pytest.MonkeyPatch,
 def test_static_map_png_and_pdf(tmp_path: Path, zones: gpd.GeoDataFrame) -> None:
     _need_font()
     import matplotlib
+
     from zonekit.maps.static import nice_length_m, plot_static, save_static
 
     matplotlib.use("Agg")

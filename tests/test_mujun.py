@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 from intensity_fixtures import enterprises, parcels
+
 from zonekit.analysis import intensity as it
 from zonekit.analysis import mujun
 from zonekit.analysis.mujun import Evaluation, IndicatorSpec
-
 from zonekit.errors import ProfileError
 
 

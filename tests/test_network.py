@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from shapely.geometry import LineString, MultiLineString, Point
+
 from zonekit.analysis.network import build_network, csr_from_arcs
 from zonekit.analysis.snapping import snap_points
 from zonekit.analysis.travel import (
@@ -16,7 +17,6 @@ from zonekit.analysis.travel import (
     parse_maxspeed,
     parse_oneway,
 )
-
 from zonekit.errors import CRSError, ProfileError, SchemaError
 
 CRS = "EPSG:4548"

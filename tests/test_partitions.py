@@ -9,11 +9,11 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 from scale_fixtures import assert_same, scale_data
+
 from zonekit.analysis import partitions as pt
 from zonekit.analysis import zone_sums as zs
 from zonekit.analysis.intensity import zone_intensity
 from zonekit.analysis.land import zone_table
-
 from zonekit.errors import DataFileError
 
 try:

@@ -21,7 +21,8 @@ runner = CliRunner()
 MAPPING = """
 parcels:
   file: 地块.shp
-  columns: {地块编号: parcel_id, 所属分区: zone_id, DLBM: land_use, 建筑面积: floor_area, 状态: status}
+  columns: {地块编号: parcel_id, 所属分区: zone_id, DLBM: land_use,
+            建筑面积: floor_area, 状态: status}
   units: {floor_area: 亩}
   values: {status: {在用: in_use, 闲置: idle, 在建: under_construction}}
 enterprises:

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from intensity_fixtures import enterprises, parcels, zones
+
 from zonekit.analysis import efficiency, mujun, renewal
 from zonekit.analysis import intensity as it
 from zonekit.analysis import lowefficiency as le

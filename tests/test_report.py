@@ -111,9 +111,8 @@ def test_report_refuses_to_overwrite(tiny_report: Path) -> None:
 
 
 def test_missing_outputs_are_named(tmp_path: Path) -> None:
-    from zonekit.maps.report_data import load_outputs
-
     from zonekit.errors import DataFileError
+    from zonekit.maps.report_data import load_outputs
 
     (tmp_path / "zones").mkdir()
     with pytest.raises(DataFileError, match=r"intensity/summary\.json.*indicators"):
@@ -122,6 +121,7 @@ def test_missing_outputs_are_named(tmp_path: Path) -> None:
 
 def test_trajectory_chart_draws_each_scenario(tiny_report: Path) -> None:
     import matplotlib
+
     from zonekit.maps.report import png_data_uri, trajectory_axes
 
     matplotlib.use("Agg")

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 import shapely
 from circles_fixtures import CRS, X0, Y0, planner_grid, points_near
+
 from zonekit.analysis.circles import circle_network
 from zonekit.analysis.engine import nearest_times
 from zonekit.analysis.siting import (

@@ -11,6 +11,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+
 from zonekit.analysis import mujun
 from zonekit.analysis.mujun_benchmarks import Ranking
 from zonekit.analysis.sums import exact_parts, exact_sum, total

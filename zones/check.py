@@ -13,9 +13,8 @@ from pathlib import Path
 from zonekit.errors import ZonekitError
 from zonekit.settings import Settings
 from zonekit.zones import crs as crs_mod
-
 from zonekit.zones.mapping import Mapping, load_mapping
-from zonekit.zones.park import Park, check_joins, _resolve_sources, select_year, read_layer
+from zonekit.zones.park import Park, _resolve_sources, check_joins, read_layer, select_year
 from zonekit.zones.schema import LAYERS
 from zonekit.zones.validate import Findings
 
@@ -49,7 +48,7 @@ class CheckReport:
                 and not any(r.failure for r in self.layers if r.source))
 
     def lines(self) -> list[str]:
-        """The report as plain-text lines."""
+        """Return the report as plain-text lines."""
         out = []
         if self.mapping_error:
             out.append(f"✗ mapping: {self.mapping_error}")

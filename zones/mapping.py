@@ -65,7 +65,7 @@ class Mapping:
     raw: dict[str, Any] = field(default_factory=dict)
 
     def for_layer(self, name: str) -> LayerMapping | None:
-        """The block for model layer ``name``, if any."""
+        """Return the block for model layer ``name``, if any."""
         return self.layers.get(name)
 
 
@@ -142,7 +142,8 @@ def _layer_mapping(path: Path, name: str, block: Any) -> LayerMapping:
         file=(base / block["file"]) if block.get("file") else None,
         sheet=block.get("sheet"), source_layer=block.get("layer"), columns=columns,
         units=units,
-        values={model_column(str(k), name): dict(v) for k, v in (block.get("values") or {}).items()},
+        values={model_column(str(k), name): dict(v)
+                for k, v in (block.get("values") or {}).items()},
         defaults={model_column(str(k), name): v for k, v in (block.get("defaults") or {}).items()},
         position=dict(block.get("position") or {}), key=str(block.get("key", "parcel_id")),
         crs=block.get("crs"),

@@ -17,8 +17,8 @@ from zonekit.settings import Settings
 from zonekit.zones import crs as crs_mod
 from zonekit.zones.io import find_layer_source, read_vector, sample_path
 from zonekit.zones.mapping import Mapping, apply_mapping, load_mapping
-from zonekit.zones.tables import TABLE_SUFFIXES, place_table, read_table
 from zonekit.zones.schema import LAYERS
+from zonekit.zones.tables import TABLE_SUFFIXES, place_table, read_table
 from zonekit.zones.validate import Findings, Problem, drop_error_rows, validate_layer
 
 if TYPE_CHECKING:
@@ -217,6 +217,11 @@ def _population_path(data: Path | str | None, overrides: dict[str, Path]) -> Pat
 
 
 def select_year(park: Park, settings: Settings) -> None:
+    """Keep the enterprises of the statistics year (``settings.year``, else the latest).
+
+    All years stay in ``park.enterprises_all_years``; an ``ent_id`` repeated within the
+    year is recorded as an error finding.
+    """
     ents = park.layers.get("enterprises")
     if ents is None or "year" not in ents.columns:
         return
@@ -257,7 +262,8 @@ def check_joins(park: Park, settings: Settings) -> None:
         _check_overlaps(park, settings)
     if "parcels" in layers and "enterprises" in layers:
         ents = layers["enterprises"]
-        unmatched = ents["parcel_id"].isna() | ~ents["parcel_id"].isin(set(layers["parcels"]["parcel_id"]))
+        known = set(layers["parcels"]["parcel_id"])
+        unmatched = ents["parcel_id"].isna() | ~ents["parcel_id"].isin(known)
         if unmatched.any():
             # Not an error: they still count in park totals, under zone "(none)".
             park.findings.notes.append(Problem(

@@ -113,7 +113,7 @@ def place_table(
         ok = np.isfinite(x) & np.isfinite(y)
         stated = str(stated).lower()
         if stated in ("gcj02", "gcj-02", "bd09", "bd-09", "amap", "baidu"):
-            from zonekit.zones.coords import gcj02_to_wgs84, bd09_to_wgs84, normalise_source
+            from zonekit.zones.coords import bd09_to_wgs84, gcj02_to_wgs84, normalise_source
 
             conv = gcj02_to_wgs84 if normalise_source(stated) == "gcj02" else bd09_to_wgs84
             x[ok], y[ok] = conv(x[ok], y[ok])

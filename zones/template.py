@@ -68,7 +68,7 @@ def mapping_template(files: dict[Path, list[str]]) -> str:
 
 
 def schema_text() -> str:
-    """The layer model as plain text (for ``zonekit schema``)."""
+    """Describe the layer model as plain text (for ``zonekit schema``)."""
     out = []
     for layer in LAYERS.values():
         out.append(f"{layer.name} ({layer.geometry}): {layer.description}")

@@ -33,9 +33,9 @@ def run(city, mode, limit_minutes, rec, n_jobs):
     """Build, assign and query; return minutes per origin and category."""
     import shapely
     from cityseer import config, rustalgos
-    from zonekit.analysis.travel import load_profile
 
     from benchmarks.networks import CATEGORIES
+    from zonekit.analysis.travel import load_profile
 
     config.QUIET_MODE = True
     profile = load_profile(mode)

@@ -24,12 +24,11 @@ DIST = "zonekit"
 
 def run(city, mode, limit_minutes, rec, n_jobs, *, displace_m: float = 0.0):
     """Build, snap and query; return minutes per origin and category."""
+    from benchmarks.networks import CATEGORIES
     from zonekit.analysis.engine import nearest_times
     from zonekit.analysis.network import build_network
     from zonekit.analysis.snapping import snap_points
     from zonekit.analysis.travel import load_profile
-
-    from benchmarks.networks import CATEGORIES
 
     roads = city.roads_gdf()
     origins = city.points_gdf(city.orig_node, displace_m=displace_m, seed=1)

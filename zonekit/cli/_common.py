@@ -150,7 +150,7 @@ def announce_data(park: Park) -> None:
 
 @contextmanager
 def progress(description: str) -> Iterator[Any]:
-    """A rich progress display on stderr; yields the ``Progress`` to add tasks to."""
+    """Show a rich progress display on stderr; yield the ``Progress`` to add tasks to."""
     from rich.console import Console
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 

@@ -43,7 +43,7 @@ def _print_report_path(out: Path) -> None:
 
 
 def _optional_steps(out: Path) -> list[tuple[str, object]]:
-    """Steps of analyses that register a ``demo_steps(out)`` function."""
+    """Collect the steps of analyses that register a ``demo_steps(out)`` function."""
     import importlib
     import pkgutil
 

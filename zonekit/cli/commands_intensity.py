@@ -282,6 +282,6 @@ def register(app: typer.Typer) -> None:
 
 
 def demo_steps(out: Path) -> list[tuple[str, Any]]:
-    """Steps `zonekit demo` runs: the intensity analysis and the plan tracker."""
+    """Return the steps `zonekit demo` runs here: intensity analysis and plan tracker."""
     return [("intensity", lambda: intensity(out=out / "intensity", force=True)),
             ("indicators", lambda: indicators(out=out / "indicators", force=True))]

@@ -100,7 +100,8 @@ def convert(
     if dst.exists() and not force:
         raise DataFileError(f"{dst}: exists; pass --force to overwrite it")
     if dst.resolve() == src.resolve():
-        raise DataFileError(f"{dst}: the output must differ from the input (inputs are never modified)")
+        raise DataFileError(
+            f"{dst}: the output must differ from the input (inputs are never modified)")
     gdf = read_vector(src, layer=layer)
     converted = convert_gdf(gdf, source)
     with atomic_path(dst) as tmp:
