@@ -26,7 +26,7 @@ DENOMINATORS = ("built", "all", "industrial")
 DENOMINATOR_DOC = {
     "built": "built construction land: parcels in use or idle whose land use is construction "
              "land (industrial, logistics, commercial, residential, public service)",
-    "all": "all zone land: the zone polygons' area",
+    "all": "all zone land: the zone polygons' area (plus the area of parcels in no zone)",
     "industrial": "built industrial land only (land-use class industrial, in use or idle)",
 }
 
@@ -114,11 +114,16 @@ def zone_land_sums(parcels: pd.DataFrame,
         # Parcels without a zone keep their land in the totals, in a "(no zone)" row.
         "zone_id": parcels["zone_id"].fillna("(no zone)").to_numpy(),
         "parcels": 1,
+        "parcel_land_km2": area.to_numpy() / M2_PER_KM2,
         "built_land_km2": (area * land["built"]).to_numpy() / M2_PER_KM2,
         "industrial_land_km2": (area * land["industrial"]).to_numpy() / M2_PER_KM2,
     }).groupby("zone_id").sum()
+    pid = enterprises["parcel_id"]
+    has_parcel = (pid.notna() & pid.isin(set(parcels["parcel_id"]))).to_numpy()
+    zone = enterprise_zone(enterprises, parcels).to_numpy(dtype=object)
     ents = pd.DataFrame({
-        "zone_id": enterprise_zone(enterprises, parcels).fillna("(unassigned)").to_numpy(),
+        # firms on a parcel outside every zone belong with that parcel, in "(no zone)"
+        "zone_id": np.select([~has_parcel, pd.isna(zone)], ["(unassigned)", "(no zone)"], zone),
         "revenue_wan": enterprises["revenue_wan"].to_numpy(dtype=float),
         "employees": enterprises["employees"].to_numpy(dtype=float),
     })
@@ -154,14 +159,18 @@ def zone_table_from_sums(zones: gpd.GeoDataFrame, by_zone: pd.DataFrame,
     table = table.join(by_zone, on="zone_id").join(ent_by_zone, on="zone_id")
     count_cols = ["parcels", "enterprises"]
     table[count_cols] = table[count_cols].fillna(0).astype(int)
-    table = table.fillna({c: 0.0 for c in ("built_land_km2", "industrial_land_km2",
-                                           "employees", "revenue_wan")})
-    totals = table[["area_km2", "parcels", "built_land_km2", "industrial_land_km2",
+    table = table.fillna({c: 0.0 for c in ("parcel_land_km2", "built_land_km2",
+                                           "industrial_land_km2", "employees", "revenue_wan")})
+    if denominator == "all":  # zone polygons; parcels in no zone bring their own area
+        table["land_km2"] = np.where(table["zone_id"] == "(no zone)",
+                                     table["parcel_land_km2"], table["area_km2"])
+    else:
+        table["land_km2"] = table[f"{denominator}_land_km2"]
+    totals = table[["area_km2", "parcels", "built_land_km2", "industrial_land_km2", "land_km2",
                     "enterprises", "employees", "revenue_wan"]].sum()
     table.loc[len(table)] = {"zone_id": "park", "name_zh": "园区合计", "name_en": "park total",
                              "kind": "total", **totals.to_dict()}
-    table["land_km2"] = table[{"built": "built_land_km2", "all": "area_km2",
-                               "industrial": "industrial_land_km2"}[denominator]]
+    table = table.drop(columns=["parcel_land_km2"])
     table["revenue_yi"] = table.pop("revenue_wan") / WAN_PER_YI
     with np.errstate(divide="ignore", invalid="ignore"):
         table["land_output_yi_per_km2"] = np.where(

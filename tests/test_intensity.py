@@ -66,6 +66,23 @@ def test_denominator_changes_land_output(denominator: str, land_km2: float) -> N
 
 
 @pytest.mark.parametrize("denominator", ["built", "all", "industrial"])
+def test_zones_and_intensity_agree_with_a_parcel_in_no_zone(denominator: str) -> None:
+    """`zonekit zones` and `zonekit intensity` give one land output for the same data.
+
+    A parcel outside every zone keeps its revenue in the park total, so its land must
+    count too, whatever the denominator (with ``all``: the parcel's own area).
+    """
+    p = parcels()
+    p.loc[p["parcel_id"] == "P2", "zone_id"] = None
+    table = it.zone_intensity(zones(), p, enterprises(), denominator)
+    lead = zone_table(zones(), p, enterprises(), denominator)
+    for col in ("land_km2", "revenue_yi", "land_output_yi_per_km2"):
+        assert lead.iloc[-1][col] == pytest.approx(table.iloc[-1][col]), col
+    no_zone = lead.set_index("zone_id").loc["(no zone)"]
+    assert no_zone["land_km2"] > 0 and no_zone["revenue_yi"] > 0
+
+
+@pytest.mark.parametrize("denominator", ["built", "all", "industrial"])
 def test_zones_sum_to_park(denominator: str) -> None:
     table = it.zone_intensity(zones(), parcels(), enterprises(), denominator)
     rows, park = table.iloc[:-1], table.iloc[-1]

@@ -50,7 +50,7 @@ ParcelsOpt = Annotated[Path | None, typer.Option("--parcels", help="Parcels laye
 EntsOpt = Annotated[Path | None, typer.Option("--enterprises", help="Enterprises layer file.")]
 DenominatorOpt = Annotated[str, typer.Option(
     "--denominator", help="Land for land output: built (construction land in use or idle), "
-    "all (zone area) or industrial.")]
+    "all (zone area, plus parcels in no zone) or industrial.")]
 MappingOpt = Annotated[str | None, typer.Option(
     "--mapping", help="YAML mapping of your field names and units to the layer model, or a "
     "shipped one: sandiao, osmnx.")]
