@@ -288,8 +288,8 @@ def nearest_times(
         category → minutes (None meaning no limit) covering every category, or None.
     n_jobs
         Number of worker processes (categories run in parallel; Linux/macOS ``fork``
-        only, otherwise serial). 1 runs in this process. The first category always runs
-        here; the others go to workers only when its time, times the number of
+        only, otherwise serial). 1 runs in this process. Categories run here until one
+        with facilities has; the rest go to workers once its time, times the number of
         categories left, exceeds :data:`PARALLEL_MIN_S` (forking and returning results
         cost more than a second core saves on small networks).
 
@@ -320,24 +320,28 @@ def nearest_times(
     fok = facilities.edge >= 0
     tasks = [(np.flatnonzero((codes == k) & fok), limits[label]) for k, label in enumerate(labels)]
     state = (network, origins, facilities, Departures.of(network, origins))
-    results = []
-    started = perf_counter()
-    for task in tasks:
-        if (n_jobs > 1 and len(results) == 1 and len(tasks) > 2
-                and (perf_counter() - started) * (len(tasks) - 1) > PARALLEL_MIN_S
-                and "fork" in mp.get_all_start_methods()):
+    results, pending = [], list(tasks)
+    while pending:
+        task = pending.pop(0)
+        started = perf_counter()
+        results.append(_category_minutes(*state, *task))
+        if len(task[0]) and _forking_pays(n_jobs, perf_counter() - started, len(pending)):
             # scipy's Dijkstra holds the GIL: use forked processes, which share the network
             # copy-on-write (initargs are inherited, not pickled, under fork)
-            with ProcessPoolExecutor(min(n_jobs, len(tasks) - 1),
-                                     mp_context=mp.get_context("fork"),
+            with ProcessPoolExecutor(min(n_jobs, len(pending)), mp_context=mp.get_context("fork"),
                                      initializer=_init_worker, initargs=state) as pool:
-                results += list(pool.map(_worker, tasks[1:]))
+                results += list(pool.map(_worker, pending))
             break
-        results.append(_category_minutes(*state, *task))
     return pd.DataFrame(
         {f"minutes_{label}": col for label, col in zip(labels, results, strict=True)},
         index=origins.index,
     )
+
+
+def _forking_pays(n_jobs: int, seconds: float, left: int) -> bool:
+    """Whether ``left`` categories like one that took ``seconds`` are worth worker processes."""
+    return (n_jobs > 1 and left > 1 and seconds * left > PARALLEL_MIN_S
+            and "fork" in mp.get_all_start_methods())
 
 
 _STATE: tuple = ()

@@ -292,6 +292,26 @@ def test_parallel_categories_give_the_same_result(monkeypatch):
     pd.testing.assert_frame_equal(one, two)
 
 
+def test_empty_first_category_does_not_decide_the_workers(monkeypatch):
+    """The time of a category without facilities says nothing about the others'."""
+    roads, a, b, xy, net, opts, fpts, cats = setup(0, "drive")
+    origins, facilities = snap_points(net, opts, 300), snap_points(net, fpts, 300)
+    cats = pd.Categorical(cats, categories=["(none)", *sorted(set(cats))])
+    asked = []
+    real = engine._forking_pays
+
+    def forking_pays(n_jobs, seconds, left):
+        asked.append(left)
+        return real(n_jobs, seconds, left)
+
+    monkeypatch.setattr(engine, "_forking_pays", forking_pays)
+    monkeypatch.setattr(engine, "PARALLEL_MIN_S", 0.0)
+    two = nearest_times(net, origins, facilities, cats, 10, n_jobs=2)
+    assert asked == [len(cats.categories) - 2]  # decided after the first real category
+    assert two["minutes_(none)"].isna().all()
+    pd.testing.assert_frame_equal(two, nearest_times(net, origins, facilities, cats, 10))
+
+
 @pytest.mark.parametrize("mode", ["drive", "walk"])
 @pytest.mark.parametrize("seed", range(3))
 def test_osmnx_and_plain_forms_agree(seed, mode):
