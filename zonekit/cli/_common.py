@@ -116,13 +116,22 @@ def finish(out: Path, park: Park | None) -> None:
         info(f"note: {note}")
 
 
-def check_basemap(basemap: str) -> None:
-    """Refuse an unknown basemap before any work is done."""
+def check_basemap(basemap: str, key_needed: bool = False) -> None:
+    """Refuse an unknown basemap before any work is done.
+
+    ``key_needed``: HTML maps will be drawn, so a ``tianditu`` basemap needs its key
+    (``TIANDITU_KEY``) now rather than after the analysis.
+    """
+    import os
+
     from zonekit.errors import ZonekitError
     from zonekit.maps.interactive import BASEMAPS
 
     if basemap not in BASEMAPS:
         raise ZonekitError(f"--basemap must be one of {', '.join(BASEMAPS)}, got {basemap!r}")
+    if key_needed and basemap == "tianditu" and not os.environ.get("TIANDITU_KEY"):
+        raise ZonekitError("--basemap tianditu needs a 天地图 key in the environment variable "
+                           "TIANDITU_KEY; or use osm, amap or none")
 
 
 def check_denominator(denominator: str) -> None:

@@ -220,17 +220,11 @@ def map_command(
 
     if kind not in MAP_KINDS:
         raise ZonekitError(f"unknown map {kind!r}; choose one of {', '.join(MAP_KINDS)}")
-    c.check_basemap(basemap)
+    formats = ("html", "png", "pdf") if fmt == "all" else (fmt,)
+    c.check_basemap(basemap, key_needed="html" in formats)
     if fmt not in FORMATS:
         raise ZonekitError(f"--format must be one of {', '.join(FORMATS)}, got {fmt!r}")
     c.check_denominator(denominator)
-    formats = ("html", "png", "pdf") if fmt == "all" else (fmt,)
-    if basemap == "tianditu" and "html" in formats:
-        import os
-
-        if not os.environ.get("TIANDITU_KEY"):
-            raise ZonekitError("--basemap tianditu needs a 天地图 key in the environment "
-                               "variable TIANDITU_KEY; or use osm, amap or none")
     if "png" in formats or "pdf" in formats:
         from zonekit.maps.static import find_cjk_font
 

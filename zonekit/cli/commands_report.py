@@ -63,18 +63,11 @@ def report(
     drop_invalid: c.DropOpt = False,
 ) -> None:
     """Run zones, intensity, indicators (and circles), then write report.html and report.xlsx."""
-    import os
-
     from zonekit.cli import commands_intensity as ci
     from zonekit.cli import commands_zones as cz
-    from zonekit.errors import DataFileError, ZonekitError
-    from zonekit.maps.interactive import BASEMAPS
+    from zonekit.errors import DataFileError
 
-    if basemap not in BASEMAPS:
-        raise ZonekitError(f"--basemap must be one of {', '.join(BASEMAPS)}, got {basemap!r}")
-    if basemap == "tianditu" and not os.environ.get("TIANDITU_KEY"):
-        raise ZonekitError("--basemap tianditu needs a 天地图 key in the environment variable "
-                           "TIANDITU_KEY; or use none, osm or amap")
+    c.check_basemap(basemap, key_needed=True)
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise DataFileError(f"{out}: --out must be a folder, found a file")
