@@ -147,7 +147,7 @@ def measure(t: Target, ents: pd.DataFrame, year: int, ctx: Context) -> tuple[flo
         if m == "output_per_employee_wan":
             emp = _num(ents, "employees").sum()
             return (_num(ents, "revenue_wan").sum() / emp if emp > 0 else None), ""
-        from zonekit.analysis.intensity import park_row, zone_intensity
+        from zonekit.analysis.land.intensity import park_row, zone_intensity
 
         row = park_row(zone_intensity(ctx.zones, ctx.parcels, ents, ctx.denominator))
         return float(row["land_output_yi_per_km2"]), f"denominator: {ctx.denominator} land"

@@ -17,10 +17,10 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from zonekit.analysis.engine import nearest_times
-from zonekit.analysis.network import build_network
-from zonekit.analysis.snapping import snap_points
-from zonekit.analysis.travel import load_profile
+from zonekit.analysis.network.engine import nearest_times
+from zonekit.analysis.network.graph import build_network
+from zonekit.analysis.network.snapping import snap_points
+from zonekit.analysis.network.travel import load_profile
 
 CRS = "EPSG:4548"
 CATEGORIES = [f"cat{k:02d}" for k in range(12)]

@@ -125,8 +125,8 @@ class City:
         ``maxspeed``, so the peers get the very weights zonekit derives itself; computed
         outside any timed step.
         """
-        from zonekit.analysis.network import MIN_EDGE_COST_S
-        from zonekit.analysis.travel import edge_speeds_kmh, excluded_edges, load_profile
+        from zonekit.analysis.network.graph import MIN_EDGE_COST_S
+        from zonekit.analysis.network.travel import edge_speeds_kmh, excluded_edges, load_profile
 
         profile = load_profile(mode)
         attrs = self.attributes()
@@ -136,7 +136,7 @@ class City:
 
     def arcs(self, mode: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Directed arcs ``(src, dst, seconds)`` of ``mode`` (one-ways respected if it does)."""
-        from zonekit.analysis.travel import load_profile
+        from zonekit.analysis.network.travel import load_profile
 
         secs, usable = self.edge_seconds(mode)
         ow = np.select([self.oneway == "yes", self.oneway == "-1"], [1, -1], 0)

@@ -30,10 +30,10 @@ def main(argv: list[str] | None = None) -> None:
 
     from pyinstrument import Profiler
 
-    from zonekit.analysis.engine import nearest_times
-    from zonekit.analysis.network import build_network
-    from zonekit.analysis.snapping import snap_points
-    from zonekit.analysis.travel import load_profile
+    from zonekit.analysis.network.engine import nearest_times
+    from zonekit.analysis.network.graph import build_network
+    from zonekit.analysis.network.snapping import snap_points
+    from zonekit.analysis.network.travel import load_profile
 
     city = make_city(parse_size(opts.size), label=opts.size)
     roads = city.roads_gdf()

@@ -31,10 +31,11 @@ def single_intensity(data: Path, out: Path) -> None:
     import geopandas as gpd
     import pandas as pd
 
-    from zonekit.analysis import intensity as it
-    from zonekit.analysis import lowefficiency, mujun
-    from zonekit.analysis.land import zone_table
-    from zonekit.analysis.partitions import find_parts, read_zones
+    from zonekit.analysis.land import intensity as it
+    from zonekit.analysis.land.measures import zone_table
+    from zonekit.analysis.mujun import evaluation as mujun
+    from zonekit.analysis.mujun import low_efficiency as lowefficiency
+    from zonekit.analysis.scale.partitions import find_parts, read_zones
     from zonekit.zones.schema import LAYERS
     from zonekit.zones.validate import validate_layer
 
@@ -86,9 +87,10 @@ def sequential_intensity(data: Path, out: Path) -> None:
 
     Separates what partitioning costs from what dask costs.
     """
-    from zonekit.analysis import distributed as dz
-    from zonekit.analysis import lowefficiency, mujun
-    from zonekit.analysis.partitions import find_parts, inspect_part, load_part
+    from zonekit.analysis.mujun import evaluation as mujun
+    from zonekit.analysis.mujun import low_efficiency as lowefficiency
+    from zonekit.analysis.scale import evaluation as dz
+    from zonekit.analysis.scale.partitions import find_parts, inspect_part, load_part
 
     prof = mujun.load_profile()
     ev = prof.evaluation
@@ -124,10 +126,10 @@ def _worker_usage() -> dict:
 
 
 def cluster_intensity(data: Path, out: Path, workers: int, memory_limit: str = "auto") -> None:
-    """Run zonekit.analysis.distributed.evaluate on a LocalCluster of ``workers`` processes."""
-    from zonekit.analysis import distributed as dz
-    from zonekit.analysis import mujun
-    from zonekit.analysis.partitions import find_parts
+    """Run zonekit.analysis.scale.evaluation.evaluate on a LocalCluster of ``workers`` processes."""
+    from zonekit.analysis.mujun import evaluation as mujun
+    from zonekit.analysis.scale import evaluation as dz
+    from zonekit.analysis.scale.partitions import find_parts
 
     prof = mujun.load_profile()
     parts = find_parts(data)
@@ -165,10 +167,10 @@ def single_circles(data: Path, out: Path) -> None:
     import geopandas as gpd
     import pandas as pd
 
-    from zonekit.analysis.engine import nearest_times
-    from zonekit.analysis.network import build_network
-    from zonekit.analysis.snapping import snap_points
-    from zonekit.analysis.travel import load_profile
+    from zonekit.analysis.network.engine import nearest_times
+    from zonekit.analysis.network.graph import build_network
+    from zonekit.analysis.network.snapping import snap_points
+    from zonekit.analysis.network.travel import load_profile
 
     def read(name: str) -> gpd.GeoDataFrame:
         return pd.concat([gpd.read_parquet(f) for f in sorted((data / name).glob("*.parquet"))],
@@ -198,9 +200,9 @@ def single_circles(data: Path, out: Path) -> None:
 
 def cluster_circles(data: Path, out: Path, workers: int) -> None:
     """Run the circles on a LocalCluster: tiles with buffers, files read by bbox."""
-    from zonekit.analysis import distributed as dz
-    from zonekit.analysis import distributed_circles as dc
-    from zonekit.analysis.travel import load_profile
+    from zonekit.analysis.network.travel import load_profile
+    from zonekit.analysis.scale import circles as dc
+    from zonekit.analysis.scale import evaluation as dz
 
     spec = dc.CircleSpec(load_profile(MODE), LIMIT)
     start = time.perf_counter()

@@ -1,7 +1,7 @@
 """Maps of the intensity run: 亩均效益 classes A–D, low-efficiency land and the renewal plan.
 
 The map functions take the parcels of a run — the parcel polygons joined with
-:attr:`zonekit.analysis.efficiency.Result.parcels`, as ``zonekit intensity`` writes them
+:attr:`zonekit.analysis.mujun.pipeline.Result.parcels`, as ``zonekit intensity`` writes them
 to ``parcels.gpkg`` — so the same code draws a fresh run (:func:`intensity_parcels`), a
 ``parcels.gpkg`` read back from disk (the report) or a notebook's result.
 
@@ -65,7 +65,7 @@ def low_efficiency_class(parcels: pd.DataFrame) -> pd.Series:
     ----------
     parcels
         Parcels with the boolean rule columns of
-        :func:`zonekit.analysis.lowefficiency.flag_parcels` (rules switched off may be
+        :func:`zonekit.analysis.mujun.low_efficiency.flag_parcels` (rules switched off may be
         absent).
 
     Returns
@@ -240,9 +240,9 @@ def intensity_parcels(park: Park, denominator: str = "built") -> gpd.GeoDataFram
     Returns the parcel polygons joined with the run's parcel table and
     :func:`map_columns`, as the maps need them.
     """
-    from zonekit.analysis.efficiency import Options, run
     from zonekit.analysis.indicators import load_targets
-    from zonekit.analysis.mujun import load_profile
+    from zonekit.analysis.mujun.evaluation import load_profile
+    from zonekit.analysis.mujun.pipeline import Options, run
 
     targets = load_targets()
     year = park.year or targets.indicators["land_output_yi_per_km2"].baseline_year or 2024

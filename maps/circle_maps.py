@@ -57,7 +57,7 @@ def sites_style() -> StyleSpec:
 
 def names_zh(categories: list[str] | None = None) -> dict[str, str]:
     """Chinese names of the facility categories, from the shipped circles profile."""
-    from zonekit.analysis.circles_profile import load_circles_profile
+    from zonekit.analysis.circles.profile import load_circles_profile
 
     names = dict(load_circles_profile().names_zh)
     return names if categories is None else {c: names.get(c, c) for c in categories}

@@ -34,7 +34,7 @@ DENOMINATOR_ZH = {"built": "建成建设用地", "all": "分区总面积", "indu
 
 def zone_frame(park: Park, denominator: str = "built",
                table: pd.DataFrame | None = None) -> gpd.GeoDataFrame:
-    """Zone polygons with the :func:`~zonekit.analysis.land.zone_table` figures and labels.
+    """Zone polygons with the :func:`~zonekit.analysis.land.measures.zone_table` figures and labels.
 
     Parameters
     ----------
@@ -53,7 +53,7 @@ def zone_frame(park: Park, denominator: str = "built",
     """
     import numpy as np
 
-    from zonekit.analysis.land import zone_table
+    from zonekit.analysis.land.measures import zone_table
 
     if table is None:
         table = zone_table(park.zones, park.parcels, park.enterprises, denominator)

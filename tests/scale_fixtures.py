@@ -10,9 +10,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from zonekit.analysis import intensity as it
-from zonekit.analysis import lowefficiency, mujun
-from zonekit.analysis.land import zone_table
+from zonekit.analysis.land import intensity as it
+from zonekit.analysis.land.measures import zone_table
+from zonekit.analysis.mujun import evaluation as mujun
+from zonekit.analysis.mujun import low_efficiency as lowefficiency
 
 REPO = Path(__file__).resolve().parents[1]
 #: Columns compared exactly (ids, statuses, classes, ranks, counts, flags); others 1e-9.

@@ -9,14 +9,14 @@ import pytest
 import shapely
 from circles_fixtures import CRS, X0, Y0, hand_oneway, planner_grid, points_near
 
-from zonekit.analysis.circles import (
+from zonekit.analysis.circles.kinds import (
     charging_circle,
     circle_network,
     industry_circle,
     service_circle,
 )
-from zonekit.analysis.circles_profile import load_circles_profile
-from zonekit.analysis.origins import gcj02_hint, layer_origins, residential_parcels
+from zonekit.analysis.circles.origins import gcj02_hint, layer_origins, residential_parcels
+from zonekit.analysis.circles.profile import load_circles_profile
 from zonekit.errors import ProfileError, SchemaError
 
 PROFILE = load_circles_profile()

@@ -140,7 +140,7 @@ def test_metres_threshold(small_files, tmp_path):
 
 
 def test_category_column_and_empty_categories(small_files, tmp_path):
-    from zonekit.analysis.circles_profile import load_circles_profile
+    from zonekit.analysis.circles.profile import load_circles_profile
 
     f = small_files
     shipped = load_circles_profile().circle("service").category_ids

@@ -9,9 +9,9 @@ from circles_fixtures import planner_grid, points_near
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from zonekit.analysis.circles import charging_circle, circle_network, service_circle
-from zonekit.analysis.circles_profile import load_circles_profile
-from zonekit.analysis.origins import layer_origins
+from zonekit.analysis.circles.kinds import charging_circle, circle_network, service_circle
+from zonekit.analysis.circles.origins import layer_origins
+from zonekit.analysis.circles.profile import load_circles_profile
 
 PROFILE = load_circles_profile()
 FAST = settings(max_examples=25, deadline=None,

@@ -1,4 +1,4 @@
-"""Partitioned runs on a LocalCluster give the one-run answers (zonekit.analysis.distributed).
+"""Partitioned runs on a LocalCluster give the one-run answers (zonekit.analysis.scale.evaluation).
 
 Generated provinces (benchmarks/scale_data.py): a dozen parks of a few hundred firms, cut
 into partitions of whole parks; a street grid with population cells for the circles.
@@ -27,14 +27,14 @@ import geopandas as gpd  # noqa: E402
 from scale_fixtures import assert_bench_same, assert_same, scale_data, single_run  # noqa: E402
 from typer.testing import CliRunner  # noqa: E402
 
-from zonekit.analysis import distributed as dz  # noqa: E402
-from zonekit.analysis import distributed_circles as dc  # noqa: E402
-from zonekit.analysis import mujun  # noqa: E402
-from zonekit.analysis import partitions as pt  # noqa: E402
-from zonekit.analysis.engine import nearest_times  # noqa: E402
-from zonekit.analysis.network import build_network  # noqa: E402
-from zonekit.analysis.snapping import snap_points  # noqa: E402
-from zonekit.analysis.travel import load_profile  # noqa: E402
+from zonekit.analysis.mujun import evaluation as mujun  # noqa: E402
+from zonekit.analysis.network.engine import nearest_times  # noqa: E402
+from zonekit.analysis.network.graph import build_network  # noqa: E402
+from zonekit.analysis.network.snapping import snap_points  # noqa: E402
+from zonekit.analysis.network.travel import load_profile  # noqa: E402
+from zonekit.analysis.scale import circles as dc  # noqa: E402
+from zonekit.analysis.scale import evaluation as dz  # noqa: E402
+from zonekit.analysis.scale import partitions as pt  # noqa: E402
 from zonekit.cli.app import app  # noqa: E402
 from zonekit.errors import CRSError, SchemaError  # noqa: E402
 

@@ -10,11 +10,11 @@ import pytest
 import shapely
 from shapely.geometry import LineString, Point
 
-from zonekit.analysis import engine
-from zonekit.analysis.engine import nearest_times, node_times
-from zonekit.analysis.network import build_network
-from zonekit.analysis.snapping import point_edge_distance, snap_points
-from zonekit.analysis.travel import load_profile
+from zonekit.analysis.network import engine
+from zonekit.analysis.network.engine import nearest_times, node_times
+from zonekit.analysis.network.graph import build_network
+from zonekit.analysis.network.snapping import point_edge_distance, snap_points
+from zonekit.analysis.network.travel import load_profile
 from zonekit.errors import SchemaError, ZonekitError
 
 CRS = "EPSG:4548"

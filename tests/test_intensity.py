@@ -1,4 +1,4 @@
-"""Tests for land output, 亩均 figures and their tables (zonekit.analysis.intensity)."""
+"""Tests for land output, 亩均 figures and their tables (zonekit.analysis.land.intensity)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from intensity_fixtures import enterprises, parcels, zones
 
-from zonekit.analysis import intensity as it
-from zonekit.analysis.land import zone_table
+from zonekit.analysis.land import intensity as it
+from zonekit.analysis.land.measures import zone_table
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample" / "park.gpkg"
 

@@ -11,10 +11,7 @@ import shapely
 from affine import Affine
 from circles_fixtures import CRS, X0, Y0, planner_grid, points_near
 
-from zonekit.analysis.circles import circle_network, service_circle
-from zonekit.analysis.circles_profile import load_circles_profile
-from zonekit.analysis.engine import nearest_times
-from zonekit.analysis.isochrones import (
+from zonekit.analysis.circles.isochrones import (
     footprint_gaps,
     grid_gaps,
     grid_minutes,
@@ -23,8 +20,11 @@ from zonekit.analysis.isochrones import (
     road_pieces,
     write_surfaces,
 )
-from zonekit.analysis.origins import Grid, layer_origins, population_cells, read_population
-from zonekit.analysis.snapping import snap_points
+from zonekit.analysis.circles.kinds import circle_network, service_circle
+from zonekit.analysis.circles.origins import Grid, layer_origins, population_cells, read_population
+from zonekit.analysis.circles.profile import load_circles_profile
+from zonekit.analysis.network.engine import nearest_times
+from zonekit.analysis.network.snapping import snap_points
 
 PROFILE = load_circles_profile()
 NAMES = PROFILE.names_zh

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from zonekit.analysis.land import park_summary, zone_table
+from zonekit.analysis.land.measures import park_summary, zone_table
 from zonekit.errors import CRSError
 
 

@@ -1,4 +1,4 @@
-"""Tests for low-efficiency land flags (zonekit.analysis.lowefficiency)."""
+"""Tests for low-efficiency land flags (zonekit.analysis.mujun.low_efficiency)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 from intensity_fixtures import enterprises, parcels
 
-from zonekit.analysis import intensity as it
-from zonekit.analysis import lowefficiency as le
-from zonekit.analysis import mujun
+from zonekit.analysis.land import intensity as it
+from zonekit.analysis.mujun import evaluation as mujun
+from zonekit.analysis.mujun import low_efficiency as le
 
 
 def _flags(rules: le.Rules | None = None, parcel_class: pd.Series | None = None) -> pd.DataFrame:

@@ -1,4 +1,4 @@
-"""Tests for the 亩均效益 evaluation (zonekit.analysis.mujun) and its profile."""
+"""Tests for the 亩均效益 evaluation (zonekit.analysis.mujun.evaluation) and its profile."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 from intensity_fixtures import enterprises, parcels
 
-from zonekit.analysis import intensity as it
-from zonekit.analysis import mujun
-from zonekit.analysis.mujun import Evaluation, IndicatorSpec
+from zonekit.analysis.land import intensity as it
+from zonekit.analysis.mujun import evaluation as mujun
+from zonekit.analysis.mujun.evaluation import Evaluation, IndicatorSpec
 from zonekit.errors import ProfileError
 
 

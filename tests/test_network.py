@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 from shapely.geometry import LineString, MultiLineString, Point
 
-from zonekit.analysis.network import build_network, csr_from_arcs
-from zonekit.analysis.snapping import snap_points
-from zonekit.analysis.travel import (
+from zonekit.analysis.network.graph import build_network, csr_from_arcs
+from zonekit.analysis.network.snapping import snap_points
+from zonekit.analysis.network.travel import (
     edge_speeds_kmh,
     excluded_edges,
     load_profile,

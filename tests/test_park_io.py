@@ -9,7 +9,7 @@ import pyogrio
 import pytest
 from shapely.geometry import Polygon
 
-from zonekit.analysis.land import zone_table
+from zonekit.analysis.land.measures import zone_table
 from zonekit.errors import CRSError, DataFileError, SchemaError
 from zonekit.settings import Settings
 from zonekit.zones.encoding import shapefile_encoding

@@ -1,6 +1,6 @@
 """Partitions of a province and zone tables from partial sums (no dask needed).
 
-zonekit.analysis.partitions and zonekit.analysis.zone_sums: the parts keep parks whole
+zonekit.analysis.scale.partitions and zonekit.analysis.land.zone_parts: the parts keep parks whole
 and firms beside their parcels; zone tables from per-part sums equal the one-piece ones.
 """
 
@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 from scale_fixtures import assert_same, scale_data
 
-from zonekit.analysis import partitions as pt
-from zonekit.analysis import zone_sums as zs
-from zonekit.analysis.intensity import zone_intensity
-from zonekit.analysis.land import zone_table
+from zonekit.analysis.land import zone_parts as zs
+from zonekit.analysis.land.intensity import zone_intensity
+from zonekit.analysis.land.measures import zone_table
+from zonekit.analysis.scale import partitions as pt
 from zonekit.errors import DataFileError
 
 try:

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from shapely.geometry import box
 from typer.testing import CliRunner
 
-from zonekit.analysis.land import zone_table
+from zonekit.analysis.land.measures import zone_table
 from zonekit.cli.app import app
 
 X0, Y0 = 487_000.0, 4_470_000.0

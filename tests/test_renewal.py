@@ -12,10 +12,12 @@ import pandas as pd
 import pytest
 from intensity_fixtures import enterprises, parcels, zones
 
-from zonekit.analysis import efficiency, mujun, renewal
-from zonekit.analysis import intensity as it
-from zonekit.analysis import lowefficiency as le
 from zonekit.analysis.indicators import load_targets
+from zonekit.analysis.land import intensity as it
+from zonekit.analysis.mujun import evaluation as mujun
+from zonekit.analysis.mujun import low_efficiency as le
+from zonekit.analysis.mujun import pipeline as efficiency
+from zonekit.analysis.mujun import renewal
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample" / "park.gpkg"
 

@@ -11,16 +11,16 @@ import pytest
 import shapely
 from circles_fixtures import CRS, X0, Y0, planner_grid, points_near
 
-from zonekit.analysis.circles import circle_network
-from zonekit.analysis.engine import nearest_times
-from zonekit.analysis.siting import (
+from zonekit.analysis.circles.kinds import circle_network
+from zonekit.analysis.circles.siting import (
     candidate_grid,
     coverage_pairs,
     make_solver,
     site_facilities,
     site_table,
 )
-from zonekit.analysis.snapping import snap_points
+from zonekit.analysis.network.engine import nearest_times
+from zonekit.analysis.network.snapping import snap_points
 
 
 @pytest.mark.parametrize("mode", ["drive", "walk"])

@@ -1,4 +1,4 @@
-"""Exact sums, benchmark parts and rankings (zonekit.analysis.sums, mujun_benchmarks).
+"""Exact sums, benchmark parts and rankings (zonekit.analysis.exact_sums, mujun_benchmarks).
 
 The partitioned runs rely on these: benchmarks from parts equal the one-piece benchmarks
 bit for bit, and so scores, ranks and classes do not depend on row order or splitting.
@@ -12,9 +12,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from zonekit.analysis import mujun
-from zonekit.analysis.mujun_benchmarks import Ranking
-from zonekit.analysis.sums import exact_parts, exact_sum, total
+from zonekit.analysis.exact_sums import exact_parts, exact_sum, total
+from zonekit.analysis.mujun import evaluation as mujun
+from zonekit.analysis.mujun.benchmarks import Ranking
 
 
 def test_exact_parts_keep_what_rounding_loses() -> None:

@@ -35,7 +35,7 @@ def run(city, mode, limit_minutes, rec, n_jobs):
     from cityseer import config, rustalgos
 
     from benchmarks.networks import CATEGORIES
-    from zonekit.analysis.travel import load_profile
+    from zonekit.analysis.network.travel import load_profile
 
     config.QUIET_MODE = True
     profile = load_profile(mode)

@@ -1,9 +1,9 @@
 """zonekit: network build from road edges, snapping, nearest time per category.
 
-Steps: ``build`` (:func:`zonekit.analysis.network.build_network` on the road
+Steps: ``build`` (:func:`zonekit.analysis.network.graph.build_network` on the road
 GeoDataFrame: class speeds, ``maxspeed``, one-ways, CSR graphs), ``snap``
-(:func:`~zonekit.analysis.snapping.snap_points` for origins and facilities, including the
-edge STRtree) and ``query`` (:func:`~zonekit.analysis.engine.nearest_times`, one
+(:func:`~zonekit.analysis.network.snapping.snap_points` for origins and facilities, including the
+edge STRtree) and ``query`` (:func:`~zonekit.analysis.network.engine.nearest_times`, one
 multi-source Dijkstra per category, ``n_jobs`` worker processes).
 
 Origins and facilities lie exactly on nodes: each snaps onto an edge at fraction 0 or 1
@@ -25,10 +25,10 @@ DIST = "zonekit"
 def run(city, mode, limit_minutes, rec, n_jobs, *, displace_m: float = 0.0):
     """Build, snap and query; return minutes per origin and category."""
     from benchmarks.networks import CATEGORIES
-    from zonekit.analysis.engine import nearest_times
-    from zonekit.analysis.network import build_network
-    from zonekit.analysis.snapping import snap_points
-    from zonekit.analysis.travel import load_profile
+    from zonekit.analysis.network.engine import nearest_times
+    from zonekit.analysis.network.graph import build_network
+    from zonekit.analysis.network.snapping import snap_points
+    from zonekit.analysis.network.travel import load_profile
 
     roads = city.roads_gdf()
     origins = city.points_gdf(city.orig_node, displace_m=displace_m, seed=1)

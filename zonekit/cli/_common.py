@@ -136,7 +136,7 @@ def check_basemap(basemap: str, key_needed: bool = False) -> None:
 
 def check_denominator(denominator: str) -> None:
     """Refuse an unknown land-output denominator before any work is done."""
-    from zonekit.analysis.land import DENOMINATORS
+    from zonekit.analysis.land.measures import DENOMINATORS
     from zonekit.errors import ZonekitError
 
     if denominator not in DENOMINATORS:

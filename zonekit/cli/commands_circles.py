@@ -31,7 +31,7 @@ FileOpt = Annotated[Path | None, typer.Option()]
 def _check_options(kind: str, minutes: float | None, metres: float | None, measure: str | None,
                    mode: str | None, new_sites: int | None, target_share: float | None,
                    origins: str | None) -> str:
-    from zonekit.analysis.circles_profile import KINDS, MODES
+    from zonekit.analysis.circles.profile import KINDS, MODES
     from zonekit.errors import ZonekitError
 
     if kind not in KINDS:
@@ -76,7 +76,7 @@ def _limits(spec: Any, categories: list[str] | None, minutes: float | None,
 
 
 def _demand(demand: str | None, spec: Any) -> str:
-    from zonekit.analysis.circles_profile import DEMANDS
+    from zonekit.analysis.circles.profile import DEMANDS
     from zonekit.errors import ZonekitError
 
     if demand is not None and demand not in DEMANDS:
@@ -122,7 +122,7 @@ def _roads_mapping(user: Any) -> Any:
 
 
 def _grid(park: Any, population: Path | None, roads: gpd.GeoDataFrame) -> tuple[Any, Any]:
-    from zonekit.analysis.origins import grid_over, read_population
+    from zonekit.analysis.circles.origins import grid_over, read_population
 
     path = population or park.population_path
     if path is not None and Path(path).exists():
@@ -202,8 +202,8 @@ def circles(
     basemap: c.BasemapOpt = "osm",
 ) -> None:
     """Service circles on the road network: who reaches what within N minutes, gaps, new sites."""
-    from zonekit.analysis import circles_run as run
-    from zonekit.analysis.circles_profile import SAME_CHAIN, load_circles_profile
+    from zonekit.analysis.circles import pipeline as run
+    from zonekit.analysis.circles.profile import SAME_CHAIN, load_circles_profile
 
     unit = _check_options(kind, minutes, metres, measure, mode, new_sites, target_share, origins)
     prof = load_circles_profile(profile)  # profile errors before any heavy work
@@ -292,7 +292,7 @@ def _load(data: Path | None, kind: str, roads_file: Path | None, facilities_file
 
 
 def _candidates(path: Path, settings: Any, crs: str) -> gpd.GeoDataFrame:
-    from zonekit.analysis.origins import inner_points
+    from zonekit.analysis.circles.origins import inner_points
 
     cand = _user_layer(path, settings, crs, "candidates")
     ids = (cand["candidate_id"].astype(str) if "candidate_id" in cand
@@ -311,7 +311,7 @@ def _write(result: Any, out: Path, unit: str) -> list[str]:
     """Write the tables and layers of a run, each GeoPackage layer with a QGIS style."""
     import numpy as np
 
-    from zonekit.analysis.isochrones import write_surfaces
+    from zonekit.analysis.circles.isochrones import write_surfaces
     from zonekit.maps import circle_maps as cm
     from zonekit.maps.qgis_style import add_style_to_gpkg
     from zonekit.maps.style import StyleSpec, coverage_style, graduated, minutes_style

@@ -87,9 +87,9 @@ def intensity(
     drop_invalid: c.DropOpt = False,
 ) -> None:
     """Land output and 亩均 figures, 亩均效益 classes, low-efficiency land and a 腾笼换鸟 plan."""
-    from zonekit.analysis.efficiency import Options, run
     from zonekit.analysis.indicators import load_targets, round_table
-    from zonekit.analysis.mujun import load_profile
+    from zonekit.analysis.mujun.evaluation import load_profile
+    from zonekit.analysis.mujun.pipeline import Options, run
     from zonekit.errors import ZonekitError
     from zonekit.maps.analysis_maps import map_columns, style_parcels_gpkg
     from zonekit.zones.io import write_csv, write_gpkg, write_json

@@ -79,8 +79,8 @@ def partition(
     mapping: c.MappingOpt = None,
 ) -> None:
     """Read and check one park's layers, write them as GeoParquet partitions."""
-    from zonekit.analysis.distributed import require_dask
-    from zonekit.analysis.partitions import split_layers, write_parts
+    from zonekit.analysis.scale.evaluation import require_dask
+    from zonekit.analysis.scale.partitions import split_layers, write_parts
     from zonekit.errors import ZonekitError
     from zonekit.zones.io import write_json
     from zonekit.zones.park import load_park
@@ -130,11 +130,11 @@ def intensity(
     force: c.ForceOpt = False,
 ) -> None:
     """亩均 evaluation, low-efficiency land and zone tables over partitions, province-wide."""
-    from zonekit.analysis.distributed import describe, evaluate, open_client, require_dask
     from zonekit.analysis.indicators import round_table
-    from zonekit.analysis.land import DENOMINATOR_DOC, DENOMINATORS
-    from zonekit.analysis.mujun import load_profile
-    from zonekit.analysis.partitions import find_parts
+    from zonekit.analysis.land.measures import DENOMINATOR_DOC, DENOMINATORS
+    from zonekit.analysis.mujun.evaluation import load_profile
+    from zonekit.analysis.scale.evaluation import describe, evaluate, open_client, require_dask
+    from zonekit.analysis.scale.partitions import find_parts
     from zonekit.errors import ZonekitError
     from zonekit.zones.io import write_csv, write_json
 
@@ -153,7 +153,7 @@ def intensity(
     out = c.prepare_out(out, force)
     park = None
     if found is None:
-        from zonekit.analysis.partitions import split_layers
+        from zonekit.analysis.scale.partitions import split_layers
         from zonekit.zones.park import load_park
 
         with c.progress("Reading and checking layers"):
@@ -210,7 +210,7 @@ def _layer(path: Path, label: str) -> Any:
 
 
 def _crs_of(source: Any) -> Any:
-    from zonekit.analysis.partitions import Layer
+    from zonekit.analysis.scale.partitions import Layer
 
     return source.crs if not isinstance(source, Path) else Layer.of(source).crs()
 
@@ -266,10 +266,10 @@ def circles(
     force: c.ForceOpt = False,
 ) -> None:
     """Nearest-facility minutes for millions of origins, part by part on cut networks."""
-    from zonekit.analysis.distributed import describe, open_client, require_dask
-    from zonekit.analysis.distributed_circles import CircleSpec
-    from zonekit.analysis.distributed_circles import circles as run_circles
-    from zonekit.analysis.travel import load_profile
+    from zonekit.analysis.network.travel import load_profile
+    from zonekit.analysis.scale.circles import CircleSpec
+    from zonekit.analysis.scale.circles import circles as run_circles
+    from zonekit.analysis.scale.evaluation import describe, open_client, require_dask
     from zonekit.errors import CRSError
     from zonekit.zones.io import read_vector, write_json
 

@@ -29,7 +29,7 @@ def zones(
     mapping: c.MappingOpt = None,
 ) -> None:
     """Measure each zone and block: area, built land, enterprises, revenue, land output."""
-    from zonekit.analysis.land import DENOMINATOR_DOC, park_summary, zone_table
+    from zonekit.analysis.land.measures import DENOMINATOR_DOC, park_summary, zone_table
     from zonekit.zones.io import write_csv, write_gpkg, write_json
     from zonekit.zones.park import load_park
 

@@ -9,7 +9,7 @@ D the rest) or by score thresholds. All of it comes from a YAML profile
 indicators were adapted to the data zonekit holds).
 
 Enterprises hold land through their parcel (a share of it when firms share one, see
-:func:`zonekit.analysis.intensity.enterprise_land`). Firms with no parcel, outside the
+:func:`zonekit.analysis.land.intensity.enterprise_land`). Firms with no parcel, outside the
 profile's land classes, too new or too small are *not graded*: they get a status and a
 note, never a class.
 
@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from zonekit.analysis.mujun_benchmarks import (
+from zonekit.analysis.mujun.benchmarks import (
     Ranking,
     benchmark_of,
     benchmark_parts,
@@ -35,7 +35,7 @@ from zonekit.analysis.mujun_benchmarks import (
     combine_benchmark_parts,
     indicator_values,
 )
-from zonekit.analysis.mujun_profile import (
+from zonekit.analysis.mujun.profile import (
     DEFAULT_PROFILE_PATH,
     INDICATORS,
     Evaluation,
@@ -190,7 +190,7 @@ def enterprise_units(enterprises: pd.DataFrame, parcels: pd.DataFrame, ev: Evalu
     sums to score (:func:`score`) and the boolean ``graded`` mask, all indexed like
     ``enterprises``.
     """
-    from zonekit.analysis.intensity import enterprise_land
+    from zonekit.analysis.land.intensity import enterprise_land
 
     land = enterprise_land(enterprises, parcels, ev.land_share)
     status, note = enterprise_status(enterprises, land, ev, year)
@@ -267,7 +267,7 @@ def evaluate_parcels(parcel_table: pd.DataFrame, enterprise_result: pd.DataFrame
     Parameters
     ----------
     parcel_table
-        :func:`zonekit.analysis.intensity.parcel_intensity` output (sums per parcel).
+        :func:`zonekit.analysis.land.intensity.parcel_intensity` output (sums per parcel).
     enterprise_result
         :func:`evaluate_enterprises` output, for the firms' eligibility.
     ev

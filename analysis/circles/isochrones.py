@@ -1,7 +1,7 @@
 """Where a circle reaches: travel-time surfaces, isochrone bands, gap areas, road pieces.
 
 Method. Everything here is derived from the exact per-point engine
-(:func:`zonekit.analysis.engine.nearest_times`), so maps agree with the per-origin tables:
+(:func:`zonekit.analysis.network.engine.nearest_times`), so maps agree with the per-origin tables:
 
 * **Surface** (:func:`grid_minutes`): the centre of every cell of a grid (the population
   grid by default) is routed like an origin; the cell holds the minutes from its centre
@@ -32,10 +32,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .engine import LIMIT_TOLERANCE_S, nearest_times, node_times
-from .network import Network
-from .origins import Grid
-from .snapping import Snapped, snap_points
+from zonekit.analysis.circles.origins import Grid
+from zonekit.analysis.network.engine import LIMIT_TOLERANCE_S, nearest_times, node_times
+from zonekit.analysis.network.graph import Network
+from zonekit.analysis.network.snapping import Snapped, snap_points
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -70,7 +70,7 @@ def grid_minutes(network: Network, grid: Grid, facilities: Snapped, category: pd
     import geopandas as gpd
     import shapely
 
-    from .origins import _to_crs
+    from zonekit.analysis.circles.origins import _to_crs
 
     x, y = _to_crs(*grid.centres(), grid.crs, network.crs)
     pts = gpd.GeoDataFrame(geometry=shapely.points(x, y), crs=network.crs)

@@ -1,8 +1,9 @@
 """Zone tables from per-partition sums: the same tables as one run over all the data.
 
-:func:`zonekit.analysis.land.zone_table` and :func:`zonekit.analysis.intensity.zone_intensity`
+:func:`zonekit.analysis.land.measures.zone_table` and
+:func:`zonekit.analysis.land.intensity.zone_intensity`
 are sums per zone (parcels, land, enterprises, revenue, employees, …) followed by ratios.
-Sums add up across partitions, so a partitioned run (:mod:`zonekit.analysis.distributed`)
+Sums add up across partitions, so a partitioned run (:mod:`zonekit.analysis.scale.evaluation`)
 computes :func:`zone_parts` on each partition, and :func:`zone_table_from_parts` /
 :func:`zone_intensity_from_parts` add them and finish the tables exactly as the one-piece
 functions do. Counts are identical; sums agree to rounding (the order of the additions
@@ -18,12 +19,12 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from zonekit.analysis.intensity import (
+from zonekit.analysis.land.intensity import (
     add_ratios,
     zone_intensity_from_sums,
     zone_intensity_sums,
 )
-from zonekit.analysis.land import enterprise_zone, zone_land_sums, zone_table_from_sums
+from zonekit.analysis.land.measures import enterprise_zone, zone_land_sums, zone_table_from_sums
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -42,7 +43,7 @@ def zone_parts(parcels: gpd.GeoDataFrame, enterprises: pd.DataFrame,
         The partition's layers (projected CRS); its enterprises' parcels must be in it.
     ent_zone_id
         Each enterprise's zone through its parcel (``zone_id`` of
-        :func:`zonekit.analysis.intensity.enterprise_land`), when already computed.
+        :func:`zonekit.analysis.land.intensity.enterprise_land`), when already computed.
     """
     table_parcels, table_ents = zone_land_sums(parcels, enterprises)
     pid = enterprises["parcel_id"]
@@ -75,13 +76,13 @@ def combine_zone_parts(parts: list[ZoneParts]) -> ZoneParts:
 
 def zone_table_from_parts(zones: gpd.GeoDataFrame, parts: ZoneParts,
                           denominator: str = "built") -> pd.DataFrame:
-    """:func:`zonekit.analysis.land.zone_table` from combined :func:`zone_parts`."""
+    """:func:`zonekit.analysis.land.measures.zone_table` from combined :func:`zone_parts`."""
     return zone_table_from_sums(zones, parts["table_parcels"], parts["table_ents"], denominator)
 
 
 def zone_intensity_from_parts(zones: gpd.GeoDataFrame, parts: ZoneParts,
                               denominator: str = "built") -> pd.DataFrame:
-    """:func:`zonekit.analysis.intensity.zone_intensity` from combined :func:`zone_parts`."""
+    """:func:`zonekit.analysis.land.intensity.zone_intensity` from combined :func:`zone_parts`."""
     return zone_intensity_from_sums(zones, parts["by_parcel"], parts["ent_sums"], denominator)
 
 

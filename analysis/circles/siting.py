@@ -2,7 +2,7 @@
 
 :func:`coverage_pairs` lists every (origin, target) pair whose travel time, origin →
 target along the network with one-way streets respected and both access legs included,
-is within a limit. It is exact and agrees with :func:`zonekit.analysis.engine.nearest_times`
+is within a limit. It is exact and agrees with :func:`zonekit.analysis.network.engine.nearest_times`
 (the same partial-edge legs and same-edge shortcut): targets are run in batches through
 one ``scipy`` Dijkstra call on the reversed graph augmented with one virtual node per
 target, so there is no Python loop over targets.
@@ -40,11 +40,16 @@ import numpy as np
 import pandas as pd
 from scipy.sparse import csr_matrix
 
+from zonekit.analysis.network.engine import (
+    LIMIT_TOLERANCE_S,
+    SOURCE_OFFSET_S,
+    Departures,
+    _legs,
+    same_edge_pairs,
+)
+from zonekit.analysis.network.graph import Network
+from zonekit.analysis.network.snapping import Snapped
 from zonekit.errors import ZonekitError
-
-from .engine import LIMIT_TOLERANCE_S, SOURCE_OFFSET_S, Departures, _legs, same_edge_pairs
-from .network import Network
-from .snapping import Snapped
 
 if TYPE_CHECKING:
     import geopandas as gpd

@@ -3,9 +3,9 @@
 Origins (homes, population cells, workplaces) are split into parts: by area polygons
 (parks, cities; an origin belongs to the first area covering it) and, for origins in no
 area or when no areas are given, by square tiles of ``tile_m``. Each part runs the
-ordinary engine (:func:`zonekit.analysis.network.build_network`,
-:func:`~zonekit.analysis.snapping.snap_points`,
-:func:`~zonekit.analysis.engine.nearest_times`) on the roads and facilities within
+ordinary engine (:func:`zonekit.analysis.network.graph.build_network`,
+:func:`~zonekit.analysis.network.snapping.snap_points`,
+:func:`~zonekit.analysis.network.engine.nearest_times`) on the roads and facilities within
 ``reach`` of its origins, where
 
     reach = limit × fastest edge speed (network part of any trip within the limit)
@@ -37,14 +37,14 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from zonekit.analysis.partitions import Layer, resolve
+from zonekit.analysis.scale.partitions import Layer, resolve
 from zonekit.errors import SchemaError, ZonekitError
 
 if TYPE_CHECKING:
     import geopandas as gpd
     from distributed import Client
 
-    from zonekit.analysis.travel import TravelProfile
+    from zonekit.analysis.network.travel import TravelProfile
 
 logger = logging.getLogger(__name__)
 
@@ -142,7 +142,7 @@ def plan_parts(origins: Layer, tile_m: float, areas: np.ndarray | None = None) -
 
 def max_speed_kmh(roads: gpd.GeoDataFrame, spec: CircleSpec) -> float:
     """Fastest speed (km/h) on the usable roads for the profile (0 when there are none)."""
-    from zonekit.analysis.travel import edge_speeds_kmh, excluded_edges
+    from zonekit.analysis.network.travel import edge_speeds_kmh, excluded_edges
 
     if roads is None or not len(roads):
         return 0.0
@@ -159,9 +159,9 @@ def run_part(part: CirclePart, origins: Any, roads: Any, facilities: Any, spec: 
     Returns ``minutes`` (indexed like the part's origins, one ``minutes_<category>``
     column each) with the part's ``origins`` (the rows themselves) and counts.
     """
-    from zonekit.analysis.engine import nearest_times
-    from zonekit.analysis.network import build_network
-    from zonekit.analysis.snapping import snap_points
+    from zonekit.analysis.network.engine import nearest_times
+    from zonekit.analysis.network.graph import build_network
+    from zonekit.analysis.network.snapping import snap_points
 
     start = time.perf_counter()
     pts = resolve(origins)

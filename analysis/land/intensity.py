@@ -5,7 +5,8 @@ revenue and tax in 万元 (``*_wan``) or 亿元 (``*_yi``; 1 亿元 = 10,000 万
 km² or 亩 (``*_mu``; 1 亩 = 10,000/15 m² ≈ 666.67 m²), land output in 亿元/km²,
 ``*_per_mu_wan`` in 万元/亩, output per employee in 万元/人.
 
-The land denominator is a stated choice (see :data:`zonekit.analysis.land.DENOMINATOR_DOC`):
+The land denominator is a stated choice (see
+:data:`zonekit.analysis.land.measures.DENOMINATOR_DOC`):
 ``built`` construction land (default), ``all`` zone land or ``industrial`` land. It is
 written into every table in a ``denominator`` column.
 
@@ -24,7 +25,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from zonekit.analysis.land import (
+from zonekit.analysis.land.measures import (
     DENOMINATORS,
     M2_PER_KM2,
     WAN_PER_YI,
@@ -234,7 +235,7 @@ def zone_intensity_sums(parcels: pd.DataFrame, enterprises: pd.DataFrame,
                         ent_zone_id: pd.Series) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Sum parcels, land (m²) and enterprises by zone, for :func:`zone_intensity`.
 
-    Sums add up across partitions of the data (:mod:`zonekit.analysis.zone_sums`).
+    Sums add up across partitions of the data (:mod:`zonekit.analysis.land.zone_parts`).
 
     Parameters
     ----------

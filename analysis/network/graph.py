@@ -17,7 +17,7 @@ In both forms only line *endpoints* become nodes: lines must already be split at
 intersections (as osmnx output and most cleaned road layers are); a line crossing
 another without a shared vertex does not connect to it. MultiLineStrings are exploded
 into their parts (plain form) or merged (osmnx form). The direction of travel comes
-from the ``oneway`` column (see :func:`zonekit.analysis.travel.parse_oneway`) relative
+from the ``oneway`` column (see :func:`zonekit.analysis.network.travel.parse_oneway`) relative
 to the edge's direction (``u`` → ``v``, or first → last vertex): +1 allows only that
 direction, -1 only the reverse, 0 or missing both. Profiles with ``oneway: false``
 make every edge two-way. osmnx's directed rows of a two-way street carry
@@ -39,15 +39,14 @@ import shapely
 from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import connected_components
 
-from zonekit.errors import CRSError, SchemaError, format_rows
-
-from .travel import (
+from zonekit.analysis.network.travel import (
     TravelProfile,
     edge_speeds_kmh,
     excluded_edges,
     parse_oneway,
     road_classes,
 )
+from zonekit.errors import CRSError, SchemaError, format_rows
 
 logger = logging.getLogger(__name__)
 

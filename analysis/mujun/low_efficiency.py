@@ -32,9 +32,9 @@ import numpy as np
 import pandas as pd
 
 from zonekit.analysis import profile_io as pio
-from zonekit.analysis.land import BUILT_STATUSES
-from zonekit.analysis.sums import exact_parts
-from zonekit.analysis.sums import total as exact_total
+from zonekit.analysis.exact_sums import exact_parts
+from zonekit.analysis.exact_sums import total as exact_total
+from zonekit.analysis.land.measures import BUILT_STATUSES
 from zonekit.errors import ProfileError
 from zonekit.zones.landuse import CLASSES
 
@@ -102,9 +102,9 @@ def flag_parcels(parcel_table: pd.DataFrame, parcel_class: pd.Series | None,
     Parameters
     ----------
     parcel_table
-        :func:`zonekit.analysis.intensity.parcel_intensity` output.
+        :func:`zonekit.analysis.land.intensity.parcel_intensity` output.
     parcel_class
-        Each parcel's 亩均效益 class (:func:`zonekit.analysis.mujun.evaluate_parcels`),
+        Each parcel's 亩均效益 class (:func:`zonekit.analysis.mujun.evaluation.evaluate_parcels`),
         indexed like ``parcel_table``; ``None`` switches the class rule off.
     rules
         The rules.
@@ -182,7 +182,7 @@ def class_tax_parts(parcel_table: pd.DataFrame) -> dict[str, tuple[list[float], 
     """Exact sums of tax (万元) and land (亩) of the built parcels, by land class.
 
     Parts of several partitions add up (concatenate the lists) before
-    :func:`class_tax_means`; see :mod:`zonekit.analysis.sums`.
+    :func:`class_tax_means`; see :mod:`zonekit.analysis.exact_sums`.
     """
     built = parcel_table.loc[parcel_table["status"].isin(BUILT_STATUSES)]
     return {str(cls): (exact_parts(group["tax_wan"].astype(float)),

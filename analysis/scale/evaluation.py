@@ -1,20 +1,21 @@
 """The 亩均 evaluation, low-efficiency rules and zone tables over partitions, on dask.distributed.
 
 For a province: hundreds of parks, millions of enterprises. Each partition holds whole
-parks (:mod:`zonekit.analysis.partitions`); the answers are those of one run over all
-the data (:func:`zonekit.analysis.mujun.evaluate_enterprises`,
-:func:`~zonekit.analysis.mujun.evaluate_parcels`,
-:func:`~zonekit.analysis.lowefficiency.flag_parcels`,
-:func:`~zonekit.analysis.land.zone_table`, :func:`~zonekit.analysis.intensity.zone_intensity`):
+parks (:mod:`zonekit.analysis.scale.partitions`); the answers are those of one run over all
+the data (:func:`zonekit.analysis.mujun.evaluation.evaluate_enterprises`,
+:func:`~zonekit.analysis.mujun.evaluation.evaluate_parcels`,
+:func:`~zonekit.analysis.mujun.low_efficiency.flag_parcels`,
+:func:`~zonekit.analysis.land.measures.zone_table`,
+:func:`~zonekit.analysis.land.intensity.zone_intensity`):
 the benchmarks are the province's, not each park's. The run has four rounds; only small
 things travel to the client, the partitions stay on the workers:
 
 0. **load** each part and check it (layer model, ids unique overall, firms beside their
    parcels, one projected CRS): every problem of every part in one message;
 1. **map** land, eligibility and sums per part → **reduce** the benchmark parts, the
-   class means of 亩均税收 and the zone sums (exact, :mod:`zonekit.analysis.sums`);
+   class means of 亩均税收 and the zone sums (exact, :mod:`zonekit.analysis.exact_sums`);
 2. **broadcast** the benchmarks, **map** the scores → **reduce** every graded total into
-   one sorted :class:`~zonekit.analysis.mujun.Ranking` (8 bytes per graded unit);
+   one sorted :class:`~zonekit.analysis.mujun.evaluation.Ranking` (8 bytes per graded unit);
 3. **broadcast** the rankings, **map** ranks, classes and low-efficiency flags; each part
    writes its GeoParquet results (or returns them with ``collect=True``).
 
@@ -36,10 +37,11 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from zonekit.analysis import lowefficiency, mujun
-from zonekit.analysis import zone_sums as zs
-from zonekit.analysis.intensity import NO_ZONE, UNASSIGNED, parcel_intensity
-from zonekit.analysis.partitions import (
+from zonekit.analysis.land import zone_parts as zs
+from zonekit.analysis.land.intensity import NO_ZONE, UNASSIGNED, parcel_intensity
+from zonekit.analysis.mujun import evaluation as mujun
+from zonekit.analysis.mujun import low_efficiency as lowefficiency
+from zonekit.analysis.scale.partitions import (
     Part,
     Parts,
     check_parts,
@@ -258,10 +260,10 @@ def evaluate(parts: Parts, profile: mujun.MujunProfile, client: Client, *,
     Parameters
     ----------
     parts
-        Partitions (:func:`~zonekit.analysis.partitions.find_parts` or
-        :func:`~zonekit.analysis.partitions.split_layers`).
+        Partitions (:func:`~zonekit.analysis.scale.partitions.find_parts` or
+        :func:`~zonekit.analysis.scale.partitions.split_layers`).
     profile
-        The 亩均 profile (:func:`zonekit.analysis.mujun.load_profile`).
+        The 亩均 profile (:func:`zonekit.analysis.mujun.evaluation.load_profile`).
     client
         A ``distributed.Client`` (:func:`open_client`).
     year
@@ -283,8 +285,8 @@ def evaluate(parts: Parts, profile: mujun.MujunProfile, client: Client, *,
     Returns
     -------
     IntensityResult
-        ``zones`` (as :func:`~zonekit.analysis.intensity.zone_intensity`), ``zone_table``
-        (as :func:`~zonekit.analysis.land.zone_table`), benchmarks, class means, counts
+        ``zones`` (as :func:`~zonekit.analysis.land.intensity.zone_intensity`), ``zone_table``
+        (as :func:`~zonekit.analysis.land.measures.zone_table`), benchmarks, class means, counts
         in ``summary`` and, when the zones carry a ``park_id``, one row per park.
     """
     ev, rules = profile.evaluation, profile.low_efficiency

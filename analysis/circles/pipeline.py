@@ -1,7 +1,7 @@
 """One ``zonekit circles`` run: the circle, its surfaces, isochrones, gaps and new sites.
 
-:func:`run` ties :mod:`~zonekit.analysis.circles`, :mod:`~zonekit.analysis.isochrones`
-and :mod:`~zonekit.analysis.siting` together for the command line; it reads nothing and
+:func:`run` ties :mod:`~zonekit.analysis.circles.kinds`, :mod:`~zonekit.analysis.circles.isochrones`
+and :mod:`~zonekit.analysis.circles.siting` together for the command line; it reads nothing and
 writes nothing (the command does both), and returns a :class:`Bundle` of tables.
 """
 
@@ -14,12 +14,23 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from zonekit.analysis.circles import kinds as cc
+from zonekit.analysis.circles.isochrones import (
+    footprint_gaps,
+    grid_gaps,
+    grid_minutes,
+    isochrone_bands,
+)
+from zonekit.analysis.circles.origins import (
+    Grid,
+    Origins,
+    gcj02_hint,
+    layer_origins,
+    population_cells,
+    residential_parcels,
+)
+from zonekit.analysis.circles.profile import SAME_CHAIN, CircleSpec, CirclesProfile
 from zonekit.errors import DataFileError
-
-from . import circles as cc
-from .circles_profile import SAME_CHAIN, CircleSpec, CirclesProfile
-from .isochrones import footprint_gaps, grid_gaps, grid_minutes, isochrone_bands
-from .origins import Grid, Origins, gcj02_hint, layer_origins, population_cells, residential_parcels
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -115,7 +126,7 @@ def _cell_counts(grid: Grid, points: gpd.GeoDataFrame | None) -> np.ndarray:
     """Count the points in each cell of the grid."""
     import shapely
 
-    from .origins import _to_crs
+    from zonekit.analysis.circles.origins import _to_crs
 
     out = np.zeros((grid.height, grid.width))
     if points is None or not len(points):
@@ -147,7 +158,7 @@ def _sources(category: np.ndarray, geoms: np.ndarray, crs: Any) -> gpd.GeoDataFr
 
 def _surfaces(job: Job, network: Any, sources: gpd.GeoDataFrame, cats: list[str],
               grid: Grid) -> dict[str, np.ndarray]:
-    from .snapping import snap_points
+    from zonekit.analysis.network.snapping import snap_points
 
     snapped = snap_points(network, sources, job.max_snap_m, layer="facilities")
     category = pd.Series(pd.Categorical(sources["_cat"].to_numpy(), categories=cats))
@@ -301,8 +312,13 @@ def add_sites(job: Job, res: cc.CircleResult, origins: Origins, network: Any,
     """
     import geopandas as gpd
 
-    from .siting import candidate_grid, coverage_pairs, site_facilities, site_table
-    from .snapping import snap_points
+    from zonekit.analysis.circles.siting import (
+        candidate_grid,
+        coverage_pairs,
+        site_facilities,
+        site_table,
+    )
+    from zonekit.analysis.network.snapping import snap_points
 
     site = job.spec.siting
     category = list(job.limits)[0]
@@ -358,4 +374,4 @@ def add_sites(job: Job, res: cc.CircleResult, origins: Origins, network: Any,
     return {**sres.summary, "demand": job.demand, "candidates_source": "layer" if inputs.get(
         "candidates") is not None else f"grid ({site.spacing_m:g} m over "
         f"{', '.join(site.land_classes)} land, ≤ {site.road_max_m:g} m from a road)",
-        "method": "spopt MCLP (k sites) and set covering; see zonekit.analysis.siting"}
+        "method": "spopt MCLP (k sites) and set covering; see zonekit.analysis.circles.siting"}

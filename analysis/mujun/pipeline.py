@@ -28,9 +28,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from zonekit.analysis import intensity as it
-from zonekit.analysis import lowefficiency, mujun, renewal
-from zonekit.analysis.land import CONSTRUCTION_CLASSES, DENOMINATOR_DOC
+from zonekit.analysis.land import intensity as it
+from zonekit.analysis.land.measures import CONSTRUCTION_CLASSES, DENOMINATOR_DOC
+from zonekit.analysis.mujun import evaluation as mujun
+from zonekit.analysis.mujun import low_efficiency as lowefficiency
+from zonekit.analysis.mujun import renewal
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -112,7 +114,7 @@ def run(zones: gpd.GeoDataFrame, parcels: gpd.GeoDataFrame, enterprises: gpd.Geo
     zones, parcels, enterprises
         Layers in a projected CRS; ``enterprises`` of the data year ``year``.
     profile
-        :func:`zonekit.analysis.mujun.load_profile` output.
+        :func:`zonekit.analysis.mujun.evaluation.load_profile` output.
     targets
         :func:`zonekit.analysis.indicators.load_targets` output.
     year

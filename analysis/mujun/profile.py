@@ -77,8 +77,8 @@ class MujunProfile:
     scheme: str
     source: str
     evaluation: Evaluation
-    low_efficiency: Any  # zonekit.analysis.lowefficiency.Rules
-    renewal: Any  # zonekit.analysis.renewal.RenewalSettings
+    low_efficiency: Any  # zonekit.analysis.mujun.low_efficiency.Rules
+    renewal: Any  # zonekit.analysis.mujun.renewal.RenewalSettings
 
 
 def load_profile(path: str | Path | None = None) -> MujunProfile:
@@ -90,8 +90,8 @@ def load_profile(path: str | Path | None = None) -> MujunProfile:
         Malformed YAML, unknown keys or indicator names, values of the wrong type; the
         message names the file and the key.
     """
-    from zonekit.analysis.lowefficiency import parse_rules
-    from zonekit.analysis.renewal import parse_settings
+    from zonekit.analysis.mujun.low_efficiency import parse_rules
+    from zonekit.analysis.mujun.renewal import parse_settings
 
     data, src = pio.load_merged(DEFAULT_PROFILE_PATH, path)
     pio.check_keys(data, _TOP_KEYS, src)

@@ -1,12 +1,13 @@
 """Benchmarks and rankings of the 亩均 evaluation, in parts that add up across partitions.
 
-:func:`zonekit.analysis.mujun.score` scores units against benchmarks taken from the graded
+:func:`zonekit.analysis.mujun.evaluation.score` scores units against benchmarks taken
+from the graded
 units themselves (Σ tax / Σ 亩, means, medians, min–max) and ranks them among each
 other. Both are whole-run quantities. Here they are computed from *parts*: each partition
 of a run reports :func:`benchmark_parts`, :func:`combine_benchmark_parts` adds them up and
 :func:`benchmarks` finishes them; a :class:`Ranking` holds every graded total. A run in
 one piece takes the same path with one part, and the sums are exact
-(:mod:`zonekit.analysis.sums`), so a partitioned run (:mod:`zonekit.analysis.scale`)
+(:mod:`zonekit.analysis.exact_sums`), so a partitioned run (:mod:`zonekit.analysis.scale`)
 gives the same benchmarks, scores, ranks and classes to the last bit.
 """
 
@@ -19,14 +20,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from zonekit.analysis.mujun_profile import INDICATORS
-from zonekit.analysis.sums import exact_parts
-from zonekit.analysis.sums import total as exact_total
+from zonekit.analysis.exact_sums import exact_parts
+from zonekit.analysis.exact_sums import total as exact_total
+from zonekit.analysis.mujun.profile import INDICATORS
 
 if TYPE_CHECKING:
-    from zonekit.analysis.mujun_profile import Evaluation, IndicatorSpec
+    from zonekit.analysis.mujun.profile import Evaluation, IndicatorSpec
 
-logger = logging.getLogger("zonekit.analysis.mujun")
+logger = logging.getLogger("zonekit.analysis.mujun.evaluation")
 
 
 def indicator_values(table: pd.DataFrame, names: list[str] | tuple[str, ...]) -> pd.DataFrame:
@@ -53,7 +54,7 @@ def indicator_values(table: pd.DataFrame, names: list[str] | tuple[str, ...]) ->
 
 def benchmark_of(spec: IndicatorSpec, table: pd.DataFrame, values: pd.Series) -> float:
     """Return the benchmark of one indicator over the graded rows of ``table``/``values``."""
-    from zonekit.analysis.mujun_profile import Evaluation
+    from zonekit.analysis.mujun.profile import Evaluation
 
     parts = benchmark_parts(table, pd.Series(True, index=table.index),
                             Evaluation(indicators=(spec,)), values.to_frame(spec.name))
@@ -68,7 +69,7 @@ def benchmark_parts(table: pd.DataFrame, graded: pd.Series, ev: Evaluation,
     numerator and denominator (``aggregate``), of the values (``mean``), the values
     themselves (``median``) or their ``min``/``max`` (``minmax`` scoring). Combine the
     parts of several partitions with :func:`combine_benchmark_parts`; :func:`benchmarks`
-    turns them into benchmarks. Sums are exact (:mod:`zonekit.analysis.sums`), so the
+    turns them into benchmarks. Sums are exact (:mod:`zonekit.analysis.exact_sums`), so the
     benchmarks do not depend on row order or on how the rows were split.
     """
     names = [s.name for s in ev.indicators]

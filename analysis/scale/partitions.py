@@ -1,6 +1,6 @@
 """Partitions of a province: whole parks per partition, as GeoParquet files or in memory.
 
-A partitioned run (:mod:`zonekit.analysis.distributed`) needs every enterprise in the same
+A partitioned run (:mod:`zonekit.analysis.scale.evaluation`) needs every enterprise in the same
 partition as its parcel (firms sharing a parcel share its land). The layout on disk::
 
     PARTS/zones/*.parquet            all zones (any number of files)

@@ -3,7 +3,7 @@
 Each circle function takes a built network, origins and facilities (GeoDataFrames in the
 network's CRS) and returns a :class:`CircleResult`: the per-origin table (indexed like the
 origins), a long coverage table and facility/summary notes. All times come from the exact
-engine (:func:`zonekit.analysis.engine.nearest_times`), origin → facility.
+engine (:func:`zonekit.analysis.network.engine.nearest_times`), origin → facility.
 
 Definitions (also written into ``summary.json``):
 
@@ -34,15 +34,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .circles_profile import SAME_CHAIN, ChainSpec, CircleSpec
-from .engine import nearest_times
-from .network import Network, build_network
-from .snapping import Snapped, snap_points
+from zonekit.analysis.circles.profile import SAME_CHAIN, ChainSpec, CircleSpec
+from zonekit.analysis.network.engine import nearest_times
+from zonekit.analysis.network.graph import Network, build_network
+from zonekit.analysis.network.snapping import Snapped, snap_points
 
 if TYPE_CHECKING:
     import geopandas as gpd
 
-    from .origins import Origins
+    from zonekit.analysis.circles.origins import Origins
 
 logger = logging.getLogger(__name__)
 
@@ -86,7 +86,7 @@ class CircleResult:
 def circle_network(roads: gpd.GeoDataFrame, mode: str, measure: str = "minutes",
                    travel_profile: Any = None, speed_col: str | None = None) -> Network:
     """Build the network for a circle; ``measure="metres"`` makes every second a metre."""
-    from .travel import load_profile
+    from zonekit.analysis.network.travel import load_profile
 
     prof = travel_profile or load_profile(mode)
     if measure == "metres":
@@ -286,8 +286,8 @@ def industry_circle(network: Network, enterprises: gpd.GeoDataFrame,
     ``<measure>_<element>``, ``peers_within`` (other chain enterprises within the limit),
     ``score`` (0–1), ``missing``, ``complete``/``covered``; ``extra["zones"]`` per zone.
     """
-    from .origins import layer_origins
-    from .siting import coverage_pairs
+    from zonekit.analysis.circles.origins import layer_origins
+    from zonekit.analysis.circles.siting import coverage_pairs
 
     chain_ents = enterprises[enterprises["industry"].astype(str).isin(chain.industries)]
     origins = layer_origins(chain_ents, "ent_id", layer="enterprises", kind="enterprises")
@@ -395,8 +395,8 @@ def charging_circle(network: Network, origins: Origins, stations: gpd.GeoDataFra
     snapped points, weights and coverage of each measure, ``extra["snapped"]`` the snapped
     origins, parcels and enterprises (pass it back as ``reuse`` for another scenario).
     """
-    from .isochrones import road_coverage, road_pieces
-    from .origins import layer_origins
+    from zonekit.analysis.circles.isochrones import road_coverage, road_pieces
+    from zonekit.analysis.circles.origins import layer_origins
 
     st = stations[stations[category_col].astype(str) == category]
     power = pd.to_numeric(st["power_kw"], errors="coerce") if "power_kw" in st else None

@@ -21,9 +21,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from zonekit.analysis.network.graph import Network, check_projected
 from zonekit.errors import CRSError, SchemaError, format_rows
-
-from .network import Network, check_projected
 
 logger = logging.getLogger(__name__)
 
@@ -205,7 +204,7 @@ def snap_points(
     Parameters
     ----------
     network
-        Network built by :func:`zonekit.analysis.network.build_network`.
+        Network built by :func:`zonekit.analysis.network.graph.build_network`.
     points_gdf
         Point layer in the network's CRS (projected, metres).
     max_snap_m

@@ -91,7 +91,7 @@ def post_renewal_rates(parcel_table: pd.DataFrame, settings: RenewalSettings) ->
     -------
     DataFrame indexed like ``parcel_table``: ``post_land_output_yi_per_km2``, ``basis``.
     """
-    from zonekit.analysis.intensity import M2_PER_MU
+    from zonekit.analysis.land.intensity import M2_PER_MU
 
     out = pd.DataFrame(index=parcel_table.index)
     if settings.post_output == "target_per_mu":

@@ -35,10 +35,9 @@ import pandas as pd
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
+from zonekit.analysis.network.graph import Network
+from zonekit.analysis.network.snapping import Snapped
 from zonekit.errors import SchemaError, ZonekitError, format_rows
-
-from .network import Network
-from .snapping import Snapped
 
 logger = logging.getLogger(__name__)
 

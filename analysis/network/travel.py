@@ -28,7 +28,7 @@ from zonekit.errors import ProfileError, SchemaError, format_rows, where
 logger = logging.getLogger(__name__)
 
 #: The packaged profile file.
-DEFAULT_PROFILE_PATH = Path(__file__).parent / "profiles" / "travel.yaml"
+DEFAULT_PROFILE_PATH = Path(__file__).parent.parent / "profiles" / "travel.yaml"
 
 #: Largest plausible speed limit (km/h); larger ``maxspeed`` values are treated as errors.
 MAX_PLAUSIBLE_KMH = 200.0

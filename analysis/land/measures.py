@@ -104,7 +104,7 @@ def zone_land_sums(parcels: pd.DataFrame,
                    enterprises: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Sum parcels, land (km²) and enterprises by zone, for :func:`zone_table`.
 
-    Sums add up across partitions of the data (:mod:`zonekit.analysis.zone_sums`).
+    Sums add up across partitions of the data (:mod:`zonekit.analysis.land.zone_parts`).
     Parcels without a zone count under ``(no zone)``, enterprises with no known parcel
     under ``(unassigned)``.
     """

@@ -1,0 +1,1 @@
+"""Service circles: life, industry and charging circles; origins, isochrones, gaps, siting."""

@@ -1,0 +1,1 @@
+"""Land measures, land output and intensity per parcel, zone and industry."""

@@ -1,0 +1,1 @@
+"""Road networks: graphs, snapping, travel profiles and the exact nearest-time engine."""

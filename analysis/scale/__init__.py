@@ -1,0 +1,1 @@
+"""Province scale: partitions and the analyses over them on dask (optional extra)."""
