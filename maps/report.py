@@ -378,11 +378,18 @@ def write_report(folder: Path | str, basemap: str = "none", html_name: str = "re
     tuple of pathlib.Path
         The HTML report and the workbook.
     """
+    folder = Path(folder)
+    return write_report_from(load_outputs(folder), folder, basemap, html_name, xlsx_name)
+
+
+def write_report_from(out: Outputs, folder: Path | str, basemap: str = "none",
+                      html_name: str = "report.html",
+                      xlsx_name: str = "report.xlsx") -> tuple[Path, Path]:
+    """Write ``report.html`` and ``report.xlsx`` into ``folder`` from results in memory."""
     from zonekit.maps.workbook import write_workbook
     from zonekit.zones.io import atomic_path
 
     folder = Path(folder)
-    out = load_outputs(folder)
     page = render_report(out, basemap)
     html_path = folder / html_name
     with atomic_path(html_path) as tmp:
@@ -395,4 +402,4 @@ def write_report(folder: Path | str, basemap: str = "none", html_name: str = "re
 
 
 __all__ = ["headline", "png_data_uri", "render_report", "renewal_sentences", "report_maps",
-           "trajectory_axes", "write_report"]
+           "trajectory_axes", "write_report", "write_report_from"]

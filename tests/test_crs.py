@@ -40,7 +40,7 @@ def test_missing_crs_is_an_error_with_suggestion() -> None:
         crs.require_crs(gdf, "parcels.shp", "parcels")
     msg = str(err.value)
     assert "parcels.shp" in msg and "no coordinate reference system" in msg
-    assert "EPSG:4527" in msg and "--crs" in msg
+    assert "EPSG:4527" in msg and "crs=" in msg
 
 
 def test_projected_numbers_labelled_wgs84() -> None:
@@ -55,7 +55,27 @@ def test_swapped_lon_lat() -> None:
         crs.check_geographic_extent(gdf, "facilities.csv")
 
 
-def test_outside_china() -> None:
+def test_outside_china_is_data_too() -> None:
     gdf = gpd.GeoDataFrame(geometry=[Point(2.35, 48.85)], crs=4326)
-    with pytest.raises(CRSError, match="outside China"):
-        crs.check_geographic_extent(gdf, "facilities.geojson")
+    crs.check_geographic_extent(gdf, "facilities.geojson")  # Paris: no error
+
+
+@pytest.mark.parametrize(("lon", "lat", "layer_crs", "expected"), [
+    (116.85, 40.37, 4326, "EPSG:4548"),     # Miyun: GK CM 117°E
+    (87.6, 43.8, 4326, "EPSG:4538"),        # Urumqi: GK CM 87°E
+    (7.42, 43.74, 4326, "EPSG:32632"),      # Monaco: UTM 32N
+    (-54.62, -20.47, 4326, "EPSG:32721"),   # Campo Grande: UTM 21S
+    (127.0, 37.55, 4326, "EPSG:32652"),     # Seoul is outside China: UTM 52N
+])
+def test_analysis_crs_from_the_data_alone(lon, lat, layer_crs, expected) -> None:
+    gdf = gpd.GeoDataFrame(geometry=[Point(lon, lat), Point(lon + 0.01, lat + 0.01)],
+                           crs=layer_crs)
+    chosen, reason = crs.choose_analysis_crs([gdf])
+    assert chosen == expected
+    assert ("in China" in reason) == chosen.startswith("EPSG:45")
+
+
+def test_analysis_crs_from_projected_layers() -> None:
+    """osmnx edges in UTM 32N (Monaco) keep UTM 32N, whatever else is installed."""
+    pts = gpd.GeoDataFrame(geometry=[Point(7.42, 43.74), Point(7.43, 43.75)], crs=4326)
+    assert crs.choose_analysis_crs([pts.to_crs(32632)])[0] == "EPSG:32632"

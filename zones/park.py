@@ -40,6 +40,8 @@ class Park:
         Path of the population GeoTIFF, if any.
     crs
         The analysis CRS, e.g. ``"EPSG:4548"``.
+    crs_reason
+        Why that CRS (given by the user, or the GK/UTM zone of the data's centre).
     synthetic
         True for the bundled synthetic sample park.
     sources
@@ -57,6 +59,7 @@ class Park:
     sources: dict[str, str] = field(default_factory=dict)
     findings: Findings = field(default_factory=Findings)
     mapping: Mapping | None = None
+    crs_reason: str = ""
 
     def __getattr__(self, name: str) -> gpd.GeoDataFrame:
         layers = self.__dict__.get("layers", {})
@@ -64,7 +67,7 @@ class Park:
             if name not in layers:
                 raise DataFileError(
                     f"layer '{name}' is needed but was not found in "
-                    f"{self.sources.get('_data', 'the data')}; add it or pass --{name} FILE"
+                    f"{self.sources.get('_data', 'the data')}; add it or pass {name}=FILE"
                 )
             return layers[name]
         raise AttributeError(name)
@@ -73,19 +76,40 @@ class Park:
 def _resolve_sources(
     data: Path | None, names: tuple[str, ...], overrides: dict[str, Path]
 ) -> tuple[dict[str, tuple[Path, str | None]], bool]:
-    synthetic = data is None
-    root = sample_path() if data is None else Path(data)
-    if not root.exists():
-        raise DataFileError(f"{root}: --data path not found")
-    found = {}
+    """Where each layer comes from; the sample only when the user gave no data at all."""
+    synthetic = data is None and not overrides
+    found: dict[str, tuple[Path, str | None]] = {}
     for name in names:
         if overrides.get(name) is not None:
-            found[name] = (Path(overrides[name]), None)
-            continue
-        src = find_layer_source(root / "park.gpkg" if synthetic else root, name)
-        if src is not None:
-            found[name] = src
+            found[name] = (overrides[name], None)
+    if data is None and not synthetic:
+        return found, False  # the user's files alone: the sample is never read
+    root = sample_path() / "park.gpkg" if synthetic else Path(data)
+    if not root.exists():
+        raise DataFileError(f"{root}: data path not found (data=)")
+    for name in names:
+        if name not in found:
+            src = find_layer_source(root, name)
+            if src is not None:
+                found[name] = src
     return found, synthetic
+
+
+def _data_label(data: Path | str | None, sources: dict, synthetic: bool) -> str:
+    if synthetic:
+        return str(sample_path())
+    if data is not None:
+        return str(data)
+    return ", ".join(_label(p) for p, _ in sources.values()) or "(no data)"
+
+
+def _is_frame(value: object) -> bool:
+    """A GeoDataFrame given instead of a file (the Python API accepts both)."""
+    return hasattr(value, "geometry") and hasattr(value, "crs")
+
+
+def _label(source: object) -> str:
+    return "(GeoDataFrame)" if _is_frame(source) else str(source)
 
 
 def load_park(
@@ -120,7 +144,8 @@ def load_park(
         Missing CRS, unreadable files, schema errors (all listed at once).
     """
     settings = settings or Settings()
-    overrides = {k: Path(v) for k, v in (overrides or {}).items() if v is not None}
+    overrides = {k: (v if _is_frame(v) else Path(v))
+                 for k, v in (overrides or {}).items() if v is not None}
     mapping = load_mapping(mapping) if isinstance(mapping, (str, Path)) else mapping
     if mapping is not None:
         for name, block in mapping.layers.items():
@@ -129,10 +154,14 @@ def load_park(
     sources, synthetic = _resolve_sources(None if data is None else Path(data), layers, overrides)
     missing = [name for name in required if name not in sources]
     if missing:
+        label = _data_label(data, sources, synthetic)
         raise DataFileError(
-            f"{data or sample_path()}: required layer(s) not found: {', '.join(missing)}. "
-            "Expected GeoPackage layers or files named after them (e.g. parcels.gpkg, "
-            "parcels.shp), or pass them with --<layer> FILE"
+            f"{label}: required layer(s) not found: {', '.join(missing)}. Pass "
+            f"{', '.join(f'{m}=FILE' for m in missing)}"
+            + (", or a data folder/GeoPackage holding them (layers or files named after them, "
+               "e.g. parcels.gpkg, parcels.shp)" if data is None else
+               " (expected GeoPackage layers or files named after them, e.g. parcels.gpkg, "
+               "parcels.shp)")
         )
     findings = Findings()
     raw: dict[str, gpd.GeoDataFrame] = {}
@@ -143,14 +172,14 @@ def load_park(
         findings.extend(found)
         raw[name] = gdf
     findings.raise_if_errors()
-    analysis_crs = crs_mod.choose_crs(list(raw.values()), settings.analysis_crs)
+    analysis_crs, reason = crs_mod.choose_analysis_crs(list(raw.values()), settings.analysis_crs)
     projected = {name: crs_mod.to_crs(gdf, analysis_crs) for name, gdf in raw.items()}
     park = Park(layers=projected, crs=analysis_crs, synthetic=synthetic,
-                sources={n: str(p) for n, (p, _) in sources.items()}, findings=findings,
-                mapping=mapping)
-    park.sources["_data"] = str(data or sample_path())
+                sources={n: _label(p) for n, (p, _) in sources.items()}, findings=findings,
+                mapping=mapping, crs_reason=reason)
+    park.sources["_data"] = _data_label(data, sources, synthetic)
     if "population" in layers:
-        park.population_path = _population_path(data, overrides)
+        park.population_path = _population_path(data, overrides, synthetic)
     select_year(park, settings)
     check_joins(park, settings)
     park.findings.raise_if_errors()
@@ -177,9 +206,16 @@ def read_layer(
         Parcels already read, to place table rows by parcel key.
     """
     block = mapping.for_layer(name) if mapping else None
+    if _is_frame(path):  # a GeoDataFrame from the Python API: mapped and checked like a file
+        path, frame = Path(f"({name} GeoDataFrame)"), path.copy()
+    else:
+        frame = None
     label = f"{path}" + (f" (layer {layer})" if layer else "")
     notes = []
-    if Path(path).suffix.lower() in TABLE_SUFFIXES:
+    if frame is not None:
+        gdf = apply_mapping(frame, block)
+        converted = False
+    elif Path(path).suffix.lower() in TABLE_SUFFIXES:
         table = apply_mapping(read_table(path, block.sheet if block else None), block)
         gdf, notes = place_table(table, name, str(path), block, parcels, settings.coords,
                                  settings.input_crs)
@@ -205,10 +241,13 @@ def read_layer(
     return gdf, found
 
 
-def _population_path(data: Path | str | None, overrides: dict[str, Path]) -> Path | None:
+def _population_path(data: Path | str | None, overrides: dict[str, Path],
+                     synthetic: bool) -> Path | None:
     if "population" in overrides:
         return overrides["population"]
-    root = sample_path() if data is None else Path(data)
+    if data is None and not synthetic:
+        return None  # the user's files alone: no population unless given
+    root = sample_path() if synthetic else Path(data)
     folder = root if root.is_dir() else root.parent
     for suffix in (".tif", ".tiff"):
         if (folder / f"population{suffix}").exists():

@@ -1,0 +1,13 @@
+"""The public Python API; import it as ``import zonekit as zk`` (see :mod:`zonekit`)."""
+
+from zonekit.api.circles import CircleOptions, circles
+from zonekit.api.circles_result import CirclesResult
+from zonekit.api.data import DataOptions, load_park
+from zonekit.api.mujun import IndicatorsResult, IntensityResult, indicators, intensity
+from zonekit.api.report import ReportResult, report
+from zonekit.api.results import Result
+from zonekit.api.zones import ZonesResult, zones
+
+__all__ = ["CircleOptions", "CirclesResult", "DataOptions", "IndicatorsResult",
+           "IntensityResult", "ReportResult", "Result", "ZonesResult", "circles",
+           "indicators", "intensity", "load_park", "report", "zones"]

@@ -1,0 +1,193 @@
+"""The result of a circle: per-origin minutes, coverage, gaps, isochrones; its files and maps."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from zonekit.api.results import Result
+from zonekit.errors import ZonekitError
+
+if TYPE_CHECKING:
+    import folium
+    import geopandas as gpd
+    import pandas as pd
+
+
+def _geometry_kind(gdf: Any) -> str:
+    kinds = set(gdf.geometry.geom_type.dropna())
+    return "point" if kinds <= {"Point", "MultiPoint"} else (
+        "line" if kinds <= {"LineString", "MultiLineString"} else "polygon")
+
+
+@dataclass
+class CirclesResult(Result):
+    """One circle's tables (analysis CRS) and summary.
+
+    Attributes
+    ----------
+    origins
+        One row per origin: ``origin_id`` (the user's ids), ``weight``, ``snap_m``,
+        ``reachable``, ``minutes_<category>`` (or ``metres_<category>``), ``complete``,
+        ``covered`` …, with the origin's shape.
+    coverage
+        Long table: ``scenario``, ``category``, ``measure``, ``limit``, ``total``,
+        ``covered``, ``share``.
+    facilities, gaps, isochrones, surfaces, grid, tables
+        Facility snapping, gap areas, isochrone bands, travel-time rasters and their grid,
+        extra tables (``zones`` for industry, ``roads`` and ``sites`` for charging).
+    """
+
+    bundle: Any = None
+    kind: str = "service"
+    measure: str = "minutes"
+    basemap: str = "none"
+    stations: gpd.GeoDataFrame | None = None
+
+    @property
+    def origins(self) -> gpd.GeoDataFrame:  # noqa: D102 - see the class attributes
+        return self.bundle.origins
+
+    @property
+    def coverage(self) -> pd.DataFrame:  # noqa: D102
+        return self.bundle.coverage
+
+    @property
+    def facilities(self) -> pd.DataFrame:  # noqa: D102
+        return self.bundle.facilities
+
+    @property
+    def gaps(self) -> gpd.GeoDataFrame:  # noqa: D102
+        return self.bundle.gaps
+
+    @property
+    def isochrones(self) -> gpd.GeoDataFrame:  # noqa: D102
+        return self.bundle.isochrones
+
+    @property
+    def surfaces(self) -> dict[str, Any]:  # noqa: D102
+        return self.bundle.surfaces
+
+    @property
+    def tables(self) -> dict[str, Any]:  # noqa: D102
+        return self.bundle.tables
+
+    def as_run(self) -> dict[str, Any]:
+        """The run as the maps and the report take it (``summary``, ``origins``, ``gaps`` …)."""
+        run: dict[str, Any] = {"summary": self.summary, "coverage": self.coverage,
+                               "origins": self.origins, "gaps": self.gaps,
+                               "isochrones": self.isochrones}
+        for name in ("roads", "sites", "zones"):
+            if name in self.tables:
+                run[name] = self.tables[name]
+        return run
+
+    def _write(self, folder: Path) -> list[str]:
+        files = self._write_tables(folder)
+        files += self._write_layers(folder)
+        files += self._write_maps(folder)
+        return files
+
+    def _write_tables(self, folder: Path) -> list[str]:
+        from zonekit.maps.qgis_style import add_style_to_gpkg
+        from zonekit.maps.style import coverage_style
+        from zonekit.zones.io import write_csv, write_gpkg
+
+        origins = self.origins
+        write_csv(origins.drop(columns=origins.geometry.name), folder / "origins.csv")
+        write_gpkg({"origins": origins}, folder / "origins.gpkg")
+        add_style_to_gpkg(folder / "origins.gpkg", "origins",
+                          coverage_style("covered", _geometry_kind(origins),
+                                         fields=("origin_id",)))
+        write_csv(self.coverage, folder / "coverage.csv")
+        write_csv(self.facilities, folder / "facilities.csv")
+        files = ["origins.gpkg", "origins.csv", "coverage.csv", "facilities.csv"]
+        if "zones" in self.tables:
+            write_csv(self.tables["zones"], folder / "zones.csv")
+            files.append("zones.csv")
+        return files
+
+    def _write_layers(self, folder: Path) -> list[str]:
+        import numpy as np
+
+        from zonekit.analysis.circles.isochrones import write_surfaces
+        from zonekit.maps import circle_maps as cm
+        from zonekit.maps.qgis_style import add_style_to_gpkg
+        from zonekit.maps.style import StyleSpec, coverage_style, graduated, minutes_style
+        from zonekit.zones.io import write_gpkg
+
+        unit, iso = self.measure, self.isochrones
+        write_gpkg({"gaps": self.gaps}, folder / "gaps.gpkg")
+        add_style_to_gpkg(folder / "gaps.gpkg", "gaps", cm.gap_style())
+        layers = {"isochrones": iso}
+        if "roads" in self.tables:
+            layers["roads"] = self.tables["roads"]
+        write_gpkg(layers, folder / "isochrones.gpkg")
+        if len(iso):
+            values = iso[unit].to_numpy(float)
+            spec = (minutes_style(values, unit, fields=("name_zh", unit)) if unit == "minutes"
+                    else graduated("metres", unit, values, "网络距离（米）",
+                                   breaks=sorted(set(values)), cmap="YlGnBu_r", decimals=0,
+                                   fields=("name_zh", unit)))
+            add_style_to_gpkg(folder / "isochrones.gpkg", "isochrones", spec)
+        if "roads" in layers:
+            add_style_to_gpkg(folder / "isochrones.gpkg", "roads",
+                              coverage_style("covered", "line", fields=("length_m",)))
+        files = ["gaps.gpkg", "isochrones.gpkg"]
+        tifs = write_surfaces({k: np.asarray(v) for k, v in self.surfaces.items()},
+                              self.bundle.grid, folder / "surfaces", self.bundle.names_zh, unit)
+        files += [f"surfaces/{p.name}" for p in tifs]
+        if "sites" in self.tables:
+            write_gpkg({"sites": self.tables["sites"],
+                        "candidates": self.tables["candidates"]}, folder / "sites.gpkg")
+            add_style_to_gpkg(folder / "sites.gpkg", "sites", cm.sites_style())
+            add_style_to_gpkg(folder / "sites.gpkg", "candidates", StyleSpec(
+                name="candidates", title="候选站点", geometry="point", color="#969696",
+                point_radius_px=2.0))
+            files.append("sites.gpkg")
+        return files
+
+    def _write_maps(self, folder: Path) -> list[str]:
+        """The run's HTML map (minute runs only: the map styles are minute bands)."""
+        if self.measure != "minutes" or not len(self.origins):
+            self.summary.setdefault("notes", []).append(
+                "no HTML map: the circle maps show minute thresholds (use the GeoPackages)")
+            return []
+        from zonekit.api.maps import write_map
+
+        layers, title = self.map_layers(self.kind)
+        written = write_map(layers, title, folder, f"map_{self.kind}", ("html",), self.basemap,
+                            self.synthetic, gpkg=False)
+        return [p.name for p in written]
+
+    def map_layers(self, kind: str | None = None) -> tuple[list, str]:
+        """Layers and title of this circle's map (``kind`` = the circle's, or ``isochrones``)."""
+        from zonekit.maps import circle_maps as cm
+
+        kind = kind or self.kind
+        zones = self.park.layers.get("zones") if self.park is not None else None
+        if kind == "isochrones":
+            return (cm.isochrone_layers(self.isochrones, self._facility_points(), zones),
+                    cm.isochrone_title(self.kind))
+        if kind != self.kind:
+            raise ZonekitError(f"a {self.kind} circle draws the maps {self.kind} and "
+                               f"isochrones, not {kind!r}")
+        if self.kind == "charging":
+            return (cm.charging_layers(self.origins, self.tables.get("roads"),
+                                       self.tables.get("sites"), self.gaps, self.stations,
+                                       zones), cm.circle_title(self.kind))
+        return (cm.service_layers(self.origins, self.gaps, self.isochrones, zones),
+                cm.circle_title(self.kind))
+
+    def _facility_points(self) -> gpd.GeoDataFrame | None:
+        if self.park is None:
+            return None
+        return self.park.layers.get("facilities")
+
+    def map(self, kind: str | None = None, basemap: str | None = None) -> folium.Map:
+        """An interactive map (folium) of the circle, nothing written."""
+        from zonekit.api.maps import to_folium
+
+        layers, title = self.map_layers(kind)
+        return to_folium(layers, title, basemap or self.basemap, self.synthetic)

@@ -1,0 +1,190 @@
+"""Reading a park for the API: the sample only when no data is given, user files alone otherwise.
+
+:func:`load_park` is the door every analysis of the API (and so every command) reads data
+through: read → validate → project (see :func:`zonekit.zones.park.load_park`). Layers may
+be given as files or GeoDataFrames; a folder or GeoPackage (``data``) supplies the rest.
+When the caller gives no data at all, the bundled SYNTHETIC sample park is read, and every
+result says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from zonekit.settings import Settings
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+    from zonekit.zones.park import Park
+
+#: Layers a caller may give one by one (files or GeoDataFrames); ``population`` is a GeoTIFF.
+LAYER_ARGS = ("zones", "parcels", "enterprises", "facilities", "roads", "population")
+
+Source = "str | Path | gpd.GeoDataFrame | None"
+
+
+@dataclass(frozen=True)
+class DataOptions:
+    """Everything that says which data to read and how: one object for every analysis.
+
+    Parameters
+    ----------
+    data
+        A GeoPackage or folder of layer files; ``None`` with no layer given: the bundled
+        synthetic sample.
+    layers
+        Layer name → file or GeoDataFrame, replacing (or, without ``data``, being) the data.
+    mapping
+        A mapping YAML (path or shipped name: ``sandiao``, ``osmnx``) from the user's field
+        names and units onto the layer model.
+    crs
+        CRS of inputs that carry none (never guessed).
+    analysis_crs
+        Projected CRS to compute in; default: chosen from the data (GK in China, UTM elsewhere).
+    coords
+        ``"gcj02"`` or ``"bd09"``: inputs are Amap/Baidu coordinates, converted on reading.
+    encoding
+        Encoding of Shapefile ``.dbf`` files without ``.cpg``; default: detected.
+    data_year
+        Statistics year of the enterprise figures; default: the latest in the data.
+    drop_invalid
+        Continue without invalid rows (listed in the result) instead of stopping.
+    """
+
+    data: str | Path | None = None
+    layers: dict[str, Any] = field(default_factory=dict)
+    mapping: str | Path | None = None
+    crs: str | None = None
+    analysis_crs: str | None = None
+    coords: str | None = None
+    encoding: str | None = None
+    data_year: int | None = None
+    drop_invalid: bool = False
+
+    def settings(self) -> Settings:
+        """The run's :class:`~zonekit.settings.Settings`."""
+        coords = self.coords
+        if coords is not None:
+            from zonekit.zones.coords import normalise_source
+
+            coords = normalise_source(coords)
+        return Settings(analysis_crs=self.analysis_crs, input_crs=self.crs, coords=coords,
+                        encoding=self.encoding, year=self.data_year,
+                        drop_invalid=self.drop_invalid)
+
+    @property
+    def given(self) -> bool:
+        """Whether the caller gave any data (then the sample is never read)."""
+        return self.data is not None or any(v is not None for v in self.layers.values())
+
+    def inputs(self) -> list[Path]:
+        """Every input path (for refusing an output folder that would overwrite one)."""
+        paths = [Path(self.data)] if self.data is not None else []
+        paths += [Path(v) for v in self.layers.values() if isinstance(v, (str, Path))]
+        if isinstance(self.mapping, (str, Path)) and Path(self.mapping).suffix:
+            paths.append(Path(self.mapping))
+        return paths
+
+
+def load_park(
+    data: str | Path | None = None,
+    *,
+    mapping: str | Path | None = None,
+    crs: str | None = None,
+    analysis_crs: str | None = None,
+    coords: str | None = None,
+    encoding: str | None = None,
+    data_year: int | None = None,
+    drop_invalid: bool = False,
+    zones: Any = None,
+    parcels: Any = None,
+    enterprises: Any = None,
+    facilities: Any = None,
+    roads: Any = None,
+    population: str | Path | None = None,
+    layers: tuple[str, ...] | None = None,
+    required: tuple[str, ...] = (),
+) -> Park:
+    """Read, validate and project a park's layers.
+
+    Parameters
+    ----------
+    data, mapping, crs, analysis_crs, coords, encoding, data_year, drop_invalid
+        See :class:`DataOptions`.
+    zones, parcels, enterprises, facilities, roads
+        One layer each, as a file or a GeoDataFrame (replacing that layer of ``data``).
+    population
+        Population GeoTIFF (persons per cell).
+    layers
+        Model layers to read when present (default: all).
+    required
+        Layers that must be present; a missing one is an error naming its parameter.
+
+    Returns
+    -------
+    zonekit.zones.park.Park
+        Layers in the analysis CRS (metres), with ``crs_reason``, ``synthetic`` and the
+        validation ``findings``.
+
+    Examples
+    --------
+    >>> import zonekit as zk
+    >>> park = zk.load_park()  # the bundled SYNTHETIC sample
+    >>> park.synthetic, park.crs
+    (True, 'EPSG:4548')
+    """
+    opts = DataOptions(data, {"zones": zones, "parcels": parcels, "enterprises": enterprises,
+                              "facilities": facilities, "roads": roads,
+                              "population": population},
+                       mapping, crs, analysis_crs, coords, encoding, data_year, drop_invalid)
+    return read_park(opts, layers=layers, required=required)
+
+
+def read_park(opts: DataOptions, layers: tuple[str, ...] | None = None,
+              required: tuple[str, ...] = (), mapping: Any = None) -> Park:
+    """Read the park described by ``opts`` (``mapping`` overrides ``opts.mapping``)."""
+    from zonekit.zones.park import load_park as _load
+    from zonekit.zones.schema import LAYERS
+
+    wanted = tuple(LAYERS) if layers is None else tuple(layers)
+    overrides = {k: v for k, v in opts.layers.items() if v is not None and k in wanted}
+    return _load(opts.data, layers=wanted, overrides=overrides, settings=opts.settings(),
+                 required=required, mapping=opts.mapping if mapping is None else mapping)
+
+
+def user_layer(source: Any, settings: Settings, crs: str, label: str) -> gpd.GeoDataFrame:
+    """Read a point/polygon layer of the user's own columns (origins, facilities, candidates).
+
+    CRS checked (``settings.input_crs`` for a layer without one), GCJ-02/BD-09 converted,
+    projected to ``crs``; every column kept.
+    """
+    from zonekit.zones import crs as crs_mod
+    from zonekit.zones.io import read_vector
+
+    if hasattr(source, "geometry"):
+        gdf, name = source.copy(), f"({label} GeoDataFrame)"
+    else:
+        gdf, name = read_vector(Path(source), encoding=settings.encoding, label=label), source
+    if gdf.crs is None and settings.input_crs:
+        gdf = gdf.set_crs(settings.input_crs)
+    crs_mod.require_crs(gdf, name, label)
+    if settings.coords:
+        from zonekit.zones.coords import convert_gdf
+
+        gdf = convert_gdf(gdf, settings.coords)
+    crs_mod.check_geographic_extent(gdf, f"{name}")
+    return crs_mod.to_crs(gdf, crs)
+
+
+def data_options_from(kw: dict[str, Any]) -> DataOptions:
+    """A :class:`DataOptions` from keywords (``data=``, layer names, ``mapping=`` …)."""
+    from zonekit.errors import ZonekitError
+
+    layers = {k: kw.pop(k) for k in list(kw) if k in LAYER_ARGS}
+    try:
+        return DataOptions(layers=layers, **kw)
+    except TypeError as exc:
+        raise ZonekitError(f"unknown data option: {exc}") from None

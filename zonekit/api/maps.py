@@ -1,0 +1,129 @@
+"""Maps of results: one set of layers becomes an HTML map, a PNG/PDF and a styled GeoPackage.
+
+Every map is drawn from a result it is handed (``ZonesResult``, ``IntensityResult``,
+``CirclesResult``): :func:`map_layers` asks the result for its layers and title, and
+:func:`write_map` writes them. Nothing here runs an analysis.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from zonekit.errors import ZonekitError
+
+if TYPE_CHECKING:
+    import folium
+
+    from zonekit.maps.interactive import MapLayer
+
+FORMATS = ("html", "png", "pdf", "all")
+
+#: Map kinds: the result type that draws each, and what it shows.
+MAP_KINDS: dict[str, tuple[str, str]] = {
+    "zones": ("zones", "core zones and municipal blocks, named, with areas"),
+    "land-output": ("zones", "land output 亿元/km² per zone (mapclassify classes)"),
+    "mujun": ("intensity", "parcels by 亩均效益 class A–D, 未参评 grey"),
+    "low-efficiency": ("intensity", "low-efficiency parcels by reason, renewal-plan parcels "
+                       "outlined"),
+    "service": ("circles", "15-minute life circle: reach per category, gaps"),
+    "lifecircle": ("circles", "GB 50180 life circles (public services): reach, gaps"),
+    "industry": ("circles", "15-minute industry circle of the chain's enterprises, gaps"),
+    "charging": ("circles", "5-minute charging circle: coverage, gaps, stations, new sites"),
+    "isochrones": ("circles", "isochrones (5/10/15 minutes) of a circle's facilities"),
+}
+
+#: New charging sites the ``charging`` map proposes (as ``zonekit demo`` and the report).
+CHARGING_SITES = 5
+
+
+def check_kind(kind: str) -> str:
+    """Return the analysis (``zones``, ``intensity``, ``circles``) that draws map ``kind``."""
+    if kind not in MAP_KINDS:
+        raise ZonekitError(f"unknown map {kind!r}; choose one of {', '.join(MAP_KINDS)}")
+    return MAP_KINDS[kind][0]
+
+
+def check_formats(fmt: str) -> tuple[str, ...]:
+    """The formats of ``fmt`` (``all`` = html, png, pdf); PNG/PDF need a CJK font, checked now."""
+    if fmt not in FORMATS:
+        raise ZonekitError(f"format must be one of {', '.join(FORMATS)}, got {fmt!r}")
+    formats = ("html", "png", "pdf") if fmt == "all" else (fmt,)
+    if "png" in formats or "pdf" in formats:
+        from zonekit.maps.static import find_cjk_font
+
+        find_cjk_font()  # fail before the work when Chinese text cannot be drawn
+    return formats
+
+
+def check_basemap(basemap: str, html: bool = True) -> None:
+    """Refuse an unknown basemap (and ``tianditu`` without its key when HTML is drawn)."""
+    import os
+
+    from zonekit.maps.interactive import BASEMAPS
+
+    if basemap not in BASEMAPS:
+        raise ZonekitError(f"basemap must be one of {', '.join(BASEMAPS)}, got {basemap!r}")
+    if html and basemap == "tianditu" and not os.environ.get("TIANDITU_KEY"):
+        raise ZonekitError("basemap 'tianditu' needs a 天地图 key in the environment variable "
+                           "TIANDITU_KEY; or use osm, amap or none")
+
+
+def to_folium(layers: list[MapLayer], title: str, basemap: str, synthetic: bool,
+              attribution: str | None = None) -> folium.Map:
+    """An interactive map of the layers (see :func:`zonekit.maps.interactive.make_map`)."""
+    from zonekit.maps.interactive import make_map
+
+    return make_map(layers, basemap=basemap, synthetic=synthetic, title=title)
+
+
+def write_map(layers: list[MapLayer], title: str, out: Path, stem: str,
+              formats: tuple[str, ...], basemap: str = "osm", synthetic: bool = False,
+              gpkg: bool = True) -> list[Path]:
+    """Write a map's files: ``stem.html``/``.png``/``.pdf`` per ``formats``, and ``stem.gpkg``.
+
+    The GeoPackage holds each layer, named after what it holds, with its QGIS default style.
+    """
+    from zonekit.maps.qgis_style import add_style_to_gpkg
+    from zonekit.zones.io import write_gpkg
+
+    written: list[Path] = []
+    if "html" in formats:
+        from zonekit.maps.interactive import save_map
+
+        written.append(save_map(to_folium(layers, title, basemap, synthetic),
+                                out / f"{stem}.html"))
+    for fmt in ("png", "pdf"):
+        if fmt in formats:
+            from zonekit.maps.static import plot_static, save_static
+
+            ax = plot_static(layers, title=title, synthetic=synthetic)
+            written.append(save_static(ax, out / f"{stem}.{fmt}"))
+    if not gpkg:
+        return written
+    names = layer_names(layers, stem)
+    gpkg_path = write_gpkg({n: layer.gdf for n, layer in zip(names, layers, strict=True)},
+                           out / f"{stem}.gpkg")
+    for name, layer in zip(names, layers, strict=True):
+        add_style_to_gpkg(gpkg_path, name, layer.spec)
+    written.append(gpkg_path)
+    return written
+
+
+def layer_names(layers: list[MapLayer], stem: str) -> list[str]:
+    """GeoPackage layer names after what each holds (its style's name), unique."""
+    import re
+
+    names: list[str] = []
+    for i, layer in enumerate(layers):
+        base = re.sub(r"[^0-9A-Za-z_]+", "_", str(getattr(layer.spec, "name", "") or "")).strip("_")
+        name = base or f"{stem}_{i + 1}"
+        while name in names:
+            name = f"{name}_{i + 1}"
+        names.append(name)
+    return names
+
+
+def draw(result: Any, kind: str, **options: Any) -> tuple[list[MapLayer], str]:
+    """The layers and title of map ``kind`` of ``result`` (its ``map_layers`` method)."""
+    return result.map_layers(kind, **options)

@@ -1,0 +1,123 @@
+"""``zk.report``: one offline HTML report and one Excel workbook from results in memory.
+
+The results are written into sub-folders of ``out`` (``zones/``, ``intensity/``,
+``indicators/``, ``circles_<kind>/``) as their own commands write them, and the report
+and workbook are drawn from the same results (nothing is computed twice or read back).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from zonekit.api.results import Result
+from zonekit.errors import DataFileError, ZonekitError
+
+if TYPE_CHECKING:
+    from zonekit.maps.report_data import Outputs
+    from zonekit.zones.park import Park
+
+REPORT_HTML = "report.html"
+REPORT_XLSX = "report.xlsx"
+
+#: The circles of a report: kind and new charging sites.
+CIRCLE_RUNS = (("service", None), ("industry", None), ("charging", 5))
+
+
+@dataclass
+class ReportResult:
+    """Where the report went, and which results it holds."""
+
+    html: Path
+    workbook: Path
+    folders: dict[str, Path] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def folder_name(result: Result) -> str:
+    """The sub-folder of a result in a report (``zones``, ``circles_service`` …)."""
+    command = result.summary.get("command", "result")
+    return f"circles_{result.kind}" if command == "circles" else command
+
+
+def run_all(park: Park) -> tuple[list[Result], list[str]]:
+    """Every analysis the park's layers allow; notes say what was left out and why."""
+    from zonekit.api.circles import circles
+    from zonekit.api.mujun import indicators, intensity
+    from zonekit.api.zones import zones
+
+    results: list[Result] = [zones(park), intensity(park), indicators(park)]
+    notes = []
+    missing = [n for n in ("roads", "facilities") if n not in park.layers]
+    if missing:
+        notes.append(f"no circles in the report: the data has no {' and no '.join(missing)} "
+                     "layer")
+        return results, notes
+    for kind, sites in CIRCLE_RUNS:
+        if kind == "industry" and "enterprises" not in park.layers:
+            continue
+        results.append(circles(kind, park, new_sites=sites))
+    return results, notes
+
+
+def outputs_of(results: list[Result], folder: Path) -> Outputs:
+    """The report's view (:class:`~zonekit.maps.report_data.Outputs`) of the results."""
+    from zonekit.maps.report_data import Outputs
+
+    by = {folder_name(r): r for r in results}
+    need = [n for n in ("zones", "intensity", "indicators") if n not in by]
+    if need:
+        raise ZonekitError(f"a report needs the zones, intensity and indicators results; "
+                           f"missing: {', '.join(need)}")
+    z, i, t = by["zones"], by["intensity"], by["indicators"]
+    return Outputs(
+        folder=folder, zone_summary=z.summary, zones=z.table, zone_geo=z.zones,
+        intensity=i.summary, intensity_zones=i.zones, industries=i.industries,
+        renewal_plan=i.renewal_plan, trajectory=i.trajectory, parcels=i.parcels,
+        enterprises=i.enterprises, indicators=t.table, indicator_summary=t.summary,
+        circles={r.kind: r.as_run() for r in results if folder_name(r).startswith("circles_")})
+
+
+def report(results: list[Result] | None = None, out: str | Path = "out/report", *,
+           basemap: str = "none", force: bool = False, park: Park | None = None,
+           **data_options: Any) -> ReportResult:
+    """Write ``report.html`` and ``report.xlsx`` (and each result's files) into ``out``.
+
+    Parameters
+    ----------
+    results
+        Results of :func:`zonekit.zones`, :func:`~zonekit.intensity`,
+        :func:`~zonekit.indicators` and any circles; default: all the analyses the data
+        allows, run on ``park`` (or on the data read from ``data_options``).
+    out
+        Folder of the report.
+    basemap
+        Basemap of the report's maps (``none``: opens offline).
+    force
+        Overwrite an earlier report in ``out``.
+    """
+    from zonekit.api.data import data_options_from, read_park
+    from zonekit.api.maps import check_basemap
+    from zonekit.maps.report import write_report_from
+
+    check_basemap(basemap)
+    folder = Path(out)
+    if folder.exists() and not folder.is_dir():
+        raise DataFileError(f"{folder}: out= must be a folder, found a file")
+    done = [p.name for p in (folder / REPORT_HTML, folder / REPORT_XLSX) if p.exists()]
+    if done and not force:
+        raise DataFileError(f"{folder}: {', '.join(done)} exist(s); pass force=True to "
+                            "overwrite, or choose another out=")
+    notes: list[str] = []
+    if results is None:
+        park = park or read_park(data_options_from(data_options))
+        results, notes = run_all(park)
+    folders = {}
+    for result in results:
+        name = folder_name(result)
+        result.write(folder / name, force=force)
+        folders[name] = folder / name
+    html, xlsx = write_report_from(outputs_of(results, folder), folder, basemap,
+                                   REPORT_HTML, REPORT_XLSX)
+    return ReportResult(html, xlsx, folders, notes)

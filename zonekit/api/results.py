@@ -1,0 +1,118 @@
+"""What every analysis of the API returns: tables, a ``summary`` dict, ``write`` and maps.
+
+A result holds its tables in memory (GeoDataFrames in the analysis CRS, DataFrames) and a
+``summary`` dict with the keys of the ``summary.json`` it writes. ``write(out)`` writes
+exactly what the command line writes; maps are drawn from the result, never by running an
+analysis again or reading files back.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from zonekit import __version__
+from zonekit.errors import DataFileError
+
+if TYPE_CHECKING:
+    from zonekit.zones.park import Park
+
+SYNTHETIC_NOTE = (
+    "SYNTHETIC sample park: generated data calibrated to the plan's 2024 baseline; "
+    "not real enterprises, parcels or roads"
+)
+
+
+def summary_base(command: str, park: Park | None = None) -> dict[str, Any]:
+    """Fields every ``summary.json`` starts with (no timestamps: runs are reproducible)."""
+    base: dict[str, Any] = {"command": command, "zonekit_version": __version__}
+    if park is None:
+        return base
+    base.update({
+        "crs": park.crs,
+        "crs_reason": park.crs_reason,
+        "data": "bundled sample" if park.synthetic else park.sources.get("_data"),
+        "synthetic": park.synthetic,
+        "enterprise_year": park.year,
+        "input_notes": [str(p) for p in park.findings.notes],
+        "dropped_rows": int(len(park.findings.dropped_table())),
+        "mapping": (park.mapping.raw or None) if park.mapping else None,
+        "mapping_source": park.mapping.source if park.mapping else None,
+    })
+    if park.synthetic:
+        base["data_note"] = SYNTHETIC_NOTE
+    return base
+
+
+class Timings:
+    """Seconds per step of a run, for ``summary['timings_s']`` (and ``--verbose``)."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    @contextmanager
+    def step(self, name: str) -> Iterator[None]:
+        """Time the block as step ``name`` (added to an earlier step of that name)."""
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            took = time.perf_counter() - start
+            self.seconds[name] = round(self.seconds.get(name, 0.0) + took, 3)
+
+
+def prepare_out(out: Path | str, force: bool = False) -> Path:
+    """Create the folder ``out``; refuse to overwrite an earlier run unless ``force``."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise DataFileError(f"{out}: out= must be a folder, found a file")
+    if out.exists() and (out / "summary.json").exists() and not force:
+        raise DataFileError(
+            f"{out}: holds results of an earlier run (summary.json); pass force=True to "
+            "overwrite them, or choose another out="
+        )
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+@dataclass
+class Result:
+    """Base of every result: the park it was computed on, a summary and step timings."""
+
+    summary: dict[str, Any]
+    park: Park | None = field(default=None, repr=False)
+    timings: Timings = field(default_factory=Timings, repr=False)
+
+    @property
+    def synthetic(self) -> bool:
+        """Whether the result comes from the bundled synthetic sample."""
+        return bool(self.park is not None and self.park.synthetic)
+
+    def write(self, out: Path | str, force: bool = False) -> list[str]:
+        """Write the result's files into the folder ``out``, as the command line does.
+
+        Returns
+        -------
+        list of str
+            The names of the files written, ``summary.json`` last.
+        """
+        from zonekit.zones.io import write_csv, write_json
+
+        folder = prepare_out(out, force)
+        with self.timings.step("write"):
+            files = self._write(folder)
+            dropped = self.park.findings.dropped_table() if self.park is not None else None
+            if dropped is not None and len(dropped):
+                write_csv(dropped, folder / "dropped.csv")
+                files.append("dropped.csv")
+        self.summary["outputs"] = [*files, "summary.json"]
+        self.summary["timings_s"] = dict(self.timings.seconds)
+        write_json(self.summary, folder / "summary.json")
+        return self.summary["outputs"]
+
+    def _write(self, folder: Path) -> list[str]:
+        raise NotImplementedError
