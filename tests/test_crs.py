@@ -76,6 +76,6 @@ def test_analysis_crs_from_the_data_alone(lon, lat, layer_crs, expected) -> None
 
 
 def test_analysis_crs_from_projected_layers() -> None:
-    """osmnx edges in UTM 32N (Monaco) keep UTM 32N, whatever else is installed."""
+    """Edges of osmnx in UTM 32N (Monaco) keep UTM 32N."""
     pts = gpd.GeoDataFrame(geometry=[Point(7.42, 43.74), Point(7.43, 43.75)], crs=4326)
     assert crs.choose_analysis_crs([pts.to_crs(32632)])[0] == "EPSG:32632"

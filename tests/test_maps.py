@@ -420,17 +420,19 @@ def test_map_command_writes_all_formats(tiny_park_dir: Path, tmp_path: Path) -> 
     assert bad.exit_code == 2 and "zones" in bad.output and "Traceback" not in bad.output
 
 
-def test_new_map_kind_plugs_in(tiny_park_dir: Path, tmp_path: Path,
-                               monkeypatch: pytest.MonkeyPatch) -> None:
-    from zonekit.cli import commands_map as cm
+def test_maps_draw_the_result_they_are_handed(tiny_park_dir: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """A result's map uses its own tables: nothing is computed again for the map."""
+    import zonekit as zk
+    from zonekit.analysis.land import measures
 
-    def build(park, opts):
-        return [MapLayer(park.zones, zone_kind_style(label_column=None))], "测试图"
+    result = zk.zones(data=tiny_park_dir)
 
-    monkeypatch.setitem(cm.MAP_KINDS, "test-kind", cm.MapKind("test", ("zones",), build))
-    result = runner.invoke(app, ["map", "test-kind", "--data", str(tiny_park_dir), "--out",
-                                 str(tmp_path), "--basemap", "none"])
-    assert result.exit_code == 0, result.output
-    assert "测试图" in (tmp_path / "map_test_kind.html").read_text(encoding="utf-8")
-    assert [name for name, _ in cm.demo_steps(tmp_path)][:2] == ["map zones", "map land-output"]
+    def no_recomputation(*args, **kwargs):
+        raise AssertionError("the map recomputed the zone table")
+
+    monkeypatch.setattr(measures, "zone_table", no_recomputation)
+    for kind in ("zones", "land-output"):
+        page = result.map(kind).get_root().render()
+        assert "功能分区" in page or "地均产出" in page
 

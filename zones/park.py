@@ -104,7 +104,7 @@ def _data_label(data: Path | str | None, sources: dict, synthetic: bool) -> str:
 
 
 def _is_frame(value: object) -> bool:
-    """A GeoDataFrame given instead of a file (the Python API accepts both)."""
+    """Return a GeoDataFrame given instead of a file (the Python API accepts both)."""
     return hasattr(value, "geometry") and hasattr(value, "crs")
 
 

@@ -195,7 +195,7 @@ def circles(kind: str = "service", park: Park | None = None, *,
 
 
 def _park(park: Park | None, data: DataOptions, kind: str, timings: Timings) -> Park:
-    """The park for a circle: roads (and facilities, enterprises) required; the rest optional."""
+    """Return the park of a circle: roads (facilities, enterprises) required, the rest optional."""
     from zonekit.api.data import read_park
 
     layers = ["roads", "zones", "parcels", "population"]
@@ -216,7 +216,7 @@ def _park(park: Park | None, data: DataOptions, kind: str, timings: Timings) -> 
 
 
 def roads_text_mapping(user: Any) -> Any:
-    """The user's mapping, with the roads' ``maxspeed`` read as text.
+    """Return the user's mapping, with the roads' ``maxspeed`` read as text.
 
     OSM values ("50", "30 mph", "['40', '60']") are then parsed by the network builder
     instead of being rejected by the layer model's number check.
@@ -237,7 +237,7 @@ def roads_text_mapping(user: Any) -> Any:
 
 def _inputs(park: Park, data: DataOptions, kind: str, job: Any,
             o: CircleOptions) -> dict[str, Any]:
-    """The pipeline's inputs: roads, facilities (park's or the user's), origins, candidates."""
+    """Return the pipeline's inputs: roads, facilities (park's or user's), origins, candidates."""
     settings = data.settings()
     roads = park.roads.rename(columns={"_maxspeed_text": "maxspeed"})
     inputs: dict[str, Any] = {"roads": roads, "park": park, "coords": settings.coords}
@@ -285,7 +285,7 @@ def _candidates(source: Any, settings: Any, crs: str) -> gpd.GeoDataFrame:
 
 
 def _grid(park: Park, population: Any, roads: gpd.GeoDataFrame) -> tuple[Any, Any, str]:
-    """The surfaces' grid: the population GeoTIFF when it overlaps the roads, else 100 m.
+    """Return the surfaces' grid: the population GeoTIFF when it overlaps the roads, else 100 m.
 
     Returns the grid, the persons per cell (``None`` without population) and a sentence
     saying which grid was used.

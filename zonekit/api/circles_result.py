@@ -74,7 +74,7 @@ class CirclesResult(Result):
         return self.bundle.tables
 
     def as_run(self) -> dict[str, Any]:
-        """The run as the maps and the report take it (``summary``, ``origins``, ``gaps`` …)."""
+        """Return the run as maps and the report take it (``summary``, ``origins``, ``gaps`` …)."""
         run: dict[str, Any] = {"summary": self.summary, "coverage": self.coverage,
                                "origins": self.origins, "gaps": self.gaps,
                                "isochrones": self.isochrones}
@@ -149,7 +149,7 @@ class CirclesResult(Result):
         return files
 
     def _write_maps(self, folder: Path) -> list[str]:
-        """The run's HTML map (minute runs only: the map styles are minute bands)."""
+        """Return the run's HTML map (minute runs only: the map styles are minute bands)."""
         if self.measure != "minutes" or not len(self.origins):
             self.summary.setdefault("notes", []).append(
                 "no HTML map: the circle maps show minute thresholds (use the GeoPackages)")
@@ -186,7 +186,7 @@ class CirclesResult(Result):
         return self.park.layers.get("facilities")
 
     def map(self, kind: str | None = None, basemap: str | None = None) -> folium.Map:
-        """An interactive map (folium) of the circle, nothing written."""
+        """Return an interactive map (folium) of the circle, nothing written."""
         from zonekit.api.maps import to_folium
 
         layers, title = self.map_layers(kind)

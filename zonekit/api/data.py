@@ -65,7 +65,7 @@ class DataOptions:
     drop_invalid: bool = False
 
     def settings(self) -> Settings:
-        """The run's :class:`~zonekit.settings.Settings`."""
+        """Return the run's :class:`~zonekit.settings.Settings`."""
         coords = self.coords
         if coords is not None:
             from zonekit.zones.coords import normalise_source
@@ -145,14 +145,25 @@ def load_park(
 
 def read_park(opts: DataOptions, layers: tuple[str, ...] | None = None,
               required: tuple[str, ...] = (), mapping: Any = None) -> Park:
-    """Read the park described by ``opts`` (``mapping`` overrides ``opts.mapping``)."""
+    """Read the park described by ``opts`` (``mapping`` overrides ``opts.mapping``).
+
+    A layer the caller gave that this analysis does not read is named in the park's notes
+    (printed and written to ``summary.json``), never dropped silently.
+    """
     from zonekit.zones.park import load_park as _load
     from zonekit.zones.schema import LAYERS
+    from zonekit.zones.validate import Problem
 
     wanted = tuple(LAYERS) if layers is None else tuple(layers)
     overrides = {k: v for k, v in opts.layers.items() if v is not None and k in wanted}
-    return _load(opts.data, layers=wanted, overrides=overrides, settings=opts.settings(),
+    park = _load(opts.data, layers=wanted, overrides=overrides, settings=opts.settings(),
                  required=required, mapping=opts.mapping if mapping is None else mapping)
+    for name, source in opts.layers.items():
+        if source is not None and name not in wanted:
+            park.findings.notes.append(Problem(
+                name, str(source) if isinstance(source, (str, Path)) else "(GeoDataFrame)",
+                None, "given, but this analysis does not use this layer", []))
+    return park
 
 
 def user_layer(source: Any, settings: Settings, crs: str, label: str) -> gpd.GeoDataFrame:
@@ -180,7 +191,7 @@ def user_layer(source: Any, settings: Settings, crs: str, label: str) -> gpd.Geo
 
 
 def data_options_from(kw: dict[str, Any]) -> DataOptions:
-    """A :class:`DataOptions` from keywords (``data=``, layer names, ``mapping=`` …)."""
+    """Return a :class:`DataOptions` from keywords (``data=``, layer names, ``mapping=`` …)."""
     from zonekit.errors import ZonekitError
 
     layers = {k: kw.pop(k) for k in list(kw) if k in LAYER_ARGS}

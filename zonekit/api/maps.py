@@ -45,7 +45,7 @@ def check_kind(kind: str) -> str:
 
 
 def check_formats(fmt: str) -> tuple[str, ...]:
-    """The formats of ``fmt`` (``all`` = html, png, pdf); PNG/PDF need a CJK font, checked now."""
+    """Return the formats of ``fmt`` (``all``: html, png, pdf); PNG/PDF need a CJK font."""
     if fmt not in FORMATS:
         raise ZonekitError(f"format must be one of {', '.join(FORMATS)}, got {fmt!r}")
     formats = ("html", "png", "pdf") if fmt == "all" else (fmt,)
@@ -71,7 +71,7 @@ def check_basemap(basemap: str, html: bool = True) -> None:
 
 def to_folium(layers: list[MapLayer], title: str, basemap: str, synthetic: bool,
               attribution: str | None = None) -> folium.Map:
-    """An interactive map of the layers (see :func:`zonekit.maps.interactive.make_map`)."""
+    """Return an interactive map of the layers (see :func:`zonekit.maps.interactive.make_map`)."""
     from zonekit.maps.interactive import make_map
 
     return make_map(layers, basemap=basemap, synthetic=synthetic, title=title)
@@ -125,5 +125,5 @@ def layer_names(layers: list[MapLayer], stem: str) -> list[str]:
 
 
 def draw(result: Any, kind: str, **options: Any) -> tuple[list[MapLayer], str]:
-    """The layers and title of map ``kind`` of ``result`` (its ``map_layers`` method)."""
+    """Return the layers and title of map ``kind`` of ``result`` (its ``map_layers`` method)."""
     return result.map_layers(kind, **options)

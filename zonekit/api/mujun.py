@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 
 def _data_year(park: Park, targets: Any) -> tuple[int, str | None]:
-    """The statistics year of the enterprise figures, and a note when it is assumed."""
+    """Return the statistics year of the enterprise figures, and a note when it is assumed."""
     if park.year is not None:
         return int(park.year), None
     fallback = targets.indicators["land_output_yi_per_km2"].baseline_year or 2024
@@ -30,7 +30,7 @@ def _data_year(park: Park, targets: Any) -> tuple[int, str | None]:
 
 
 def _share(value: float | None, name: str) -> float | None:
-    """A growth rate given in percent per year, as a fraction."""
+    """Return a growth rate given in percent per year, as a fraction."""
     if value is None:
         return None
     if not -50 < value < 100:
@@ -95,7 +95,7 @@ class IntensityResult(Result):
                            f"not {kind!r}")
 
     def map(self, kind: str = "mujun", basemap: str = "none") -> folium.Map:
-        """An interactive map (folium) of the result, nothing written."""
+        """Return an interactive map (folium) of the result, nothing written."""
         from zonekit.api.maps import to_folium
 
         layers, title = self.map_layers(kind)

@@ -36,7 +36,7 @@ class ReportResult:
 
 
 def folder_name(result: Result) -> str:
-    """The sub-folder of a result in a report (``zones``, ``circles_service`` …)."""
+    """Return the sub-folder of a result in a report (``zones``, ``circles_service`` …)."""
     command = result.summary.get("command", "result")
     return f"circles_{result.kind}" if command == "circles" else command
 
@@ -62,7 +62,7 @@ def run_all(park: Park) -> tuple[list[Result], list[str]]:
 
 
 def outputs_of(results: list[Result], folder: Path) -> Outputs:
-    """The report's view (:class:`~zonekit.maps.report_data.Outputs`) of the results."""
+    """Return the report's view (:class:`~zonekit.maps.report_data.Outputs`) of the results."""
     from zonekit.maps.report_data import Outputs
 
     by = {folder_name(r): r for r in results}

@@ -32,7 +32,7 @@ def check_denominator(denominator: str) -> None:
 def park_for(park: Park | None, data: DataOptions | None, layers: tuple[str, ...],
              timings: Timings, required: tuple[str, ...] | None = None,
              mapping: Any = None) -> Park:
-    """The park to analyse: the one given, else read from ``data`` (the sample if empty)."""
+    """Return the park to analyse: the one given, else read from ``data`` (the sample if empty)."""
     if park is not None:
         missing = [name for name in (required or layers) if name not in park.layers]
         if missing:
@@ -90,7 +90,7 @@ class ZonesResult(Result):
         raise ZonekitError(f"a zones result draws the maps zones and land-output, not {kind!r}")
 
     def map(self, kind: str = "zones", basemap: str = "none", **options: Any) -> folium.Map:
-        """An interactive map (folium) of the result, nothing written."""
+        """Return an interactive map (folium) of the result, nothing written."""
         from zonekit.api.maps import to_folium
 
         layers, title = self.map_layers(kind, **options)

@@ -1,20 +1,24 @@
-"""Options, output folders and messages shared by the commands.
+"""What every command shares: the data options (declared once), output folders, messages.
 
-Everything here is at the edge: reading options, printing, writing files. Heavy modules
+Everything here is at the edge: reading options, printing, writing files. A command turns
+its options into the API's option objects (:func:`reads_data` builds the
+:class:`~zonekit.api.data.DataOptions`), calls the API and prints. Heavy modules
 (geopandas, …) are imported inside functions so ``zonekit --help`` starts fast.
 """
 
 from __future__ import annotations
 
+import inspect
+import re
 import sys
+import typing
+from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from zonekit import __version__
-from zonekit.errors import DataFileError
 from zonekit.settings import Settings
 
 if TYPE_CHECKING:
@@ -28,120 +32,145 @@ SYNTHETIC_NOTE = (
 )
 
 DataOpt = Annotated[Path | None, typer.Option(
-    "--data", help="GeoPackage or folder of layer files; default: the bundled synthetic sample.")]
+    "--data", help="GeoPackage or folder of layer files. Without --data and without any layer "
+    "file, the bundled SYNTHETIC sample park is used.", rich_help_panel="Data")]
 OutOpt = Annotated[Path, typer.Option("--out", help="Folder for results.")]
 ForceOpt = Annotated[bool, typer.Option(
     "--force", help="Overwrite results already in --out.")]
 CrsOpt = Annotated[str | None, typer.Option(
-    "--crs", help="CRS of input layers that carry none, e.g. EPSG:4490 (never guessed).")]
+    "--crs", help="CRS of input layers that carry none, e.g. EPSG:4490 (never guessed).",
+    rich_help_panel="Data")]
 AnalysisCrsOpt = Annotated[str | None, typer.Option(
-    "--analysis-crs", help="Projected CRS for computing (default: CGCS2000 GK zone of the data, "
-    "EPSG:4548 for Miyun).")]
+    "--analysis-crs", help="Projected CRS to compute in (default: from the data: CGCS2000 GK "
+    "zone in China, EPSG:4548 for Miyun; WGS84 UTM zone elsewhere).", rich_help_panel="Data")]
 CoordsOpt = Annotated[str | None, typer.Option(
-    "--coords", help="Inputs are Amap (gcj02) or Baidu (bd09) coordinates: convert them.")]
+    "--coords", help="Inputs are Amap (gcj02) or Baidu (bd09) coordinates: convert them.",
+    rich_help_panel="Data")]
 EncodingOpt = Annotated[str | None, typer.Option(
-    "--encoding", help="Encoding of Shapefile .dbf without .cpg (default: detect UTF-8/GBK).")]
+    "--encoding", help="Encoding of Shapefile .dbf without .cpg (default: detect UTF-8/GBK).",
+    rich_help_panel="Data")]
 YearOpt = Annotated[int | None, typer.Option(
-    "--data-year", help="Statistics year of the enterprise figures (default: the latest).")]
+    "--data-year", help="Statistics year of the enterprise figures (default: the latest).",
+    rich_help_panel="Data")]
+MappingOpt = Annotated[str | None, typer.Option(
+    "--mapping", help="YAML mapping of your field names and units to the layer model, or a "
+    "shipped one: sandiao, osmnx.", rich_help_panel="Data")]
+DropOpt = Annotated[bool, typer.Option(
+    "--drop-invalid", help="Continue without invalid rows; they are listed in dropped.csv.",
+    rich_help_panel="Data")]
 BasemapOpt = Annotated[str, typer.Option(
-    "--basemap", help="Basemap of the HTML maps: osm, tianditu, amap or none (opens offline).")]
-ZonesOpt = Annotated[Path | None, typer.Option("--zones", help="Zones layer file.")]
-ParcelsOpt = Annotated[Path | None, typer.Option("--parcels", help="Parcels layer file.")]
-EntsOpt = Annotated[Path | None, typer.Option("--enterprises", help="Enterprises layer file.")]
+    "--basemap", help="Basemap of the HTML maps: none (default; opens offline), osm, tianditu "
+    "(needs TIANDITU_KEY) or amap (overlays shifted to GCJ-02).")]
 DenominatorOpt = Annotated[str, typer.Option(
     "--denominator", help="Land for land output: built (construction land in use or idle), "
     "all (zone area, plus parcels in no zone) or industrial.")]
-MappingOpt = Annotated[str | None, typer.Option(
-    "--mapping", help="YAML mapping of your field names and units to the layer model, or a "
-    "shipped one: sandiao, osmnx.")]
-DropOpt = Annotated[bool, typer.Option(
-    "--drop-invalid", help="Continue without invalid rows; they are listed in dropped.csv.")]
+ProfileOpt = Annotated[Path | None, typer.Option(
+    "--profile", help="YAML merged over the shipped profile of this analysis.")]
 
 
-def settings_from(crs: str | None, analysis_crs: str | None, coords: str | None,
-                  encoding: str | None, year: int | None, drop_invalid: bool) -> Settings:
-    """Build the run's :class:`Settings` from command-line options."""
-    if coords is not None:
-        from zonekit.zones.coords import normalise_source
-
-        coords = normalise_source(coords)
-    return Settings(analysis_crs=analysis_crs, input_crs=crs, coords=coords,
-                    encoding=encoding, year=year, drop_invalid=drop_invalid)
+def _layer_opt(name: str, text: str) -> Any:
+    return Annotated[Path | None, typer.Option(f"--{name}", help=text, rich_help_panel="Data")]
 
 
-def prepare_out(out: Path, force: bool) -> Path:
-    """Create ``out``; refuse to overwrite earlier results unless ``force``."""
-    out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise DataFileError(f"{out}: --out must be a folder, found a file")
-    if out.exists() and (out / "summary.json").exists() and not force:
-        raise DataFileError(
-            f"{out}: holds results of an earlier run (summary.json); pass --force to "
-            "overwrite them, or choose another --out"
-        )
-    out.mkdir(parents=True, exist_ok=True)
-    return out
+#: The layer files a command may take instead of (or over) --data.
+LAYER_OPTS = {
+    "zones": _layer_opt("zones", "Zones layer file."),
+    "parcels": _layer_opt("parcels", "Parcels layer file."),
+    "enterprises": _layer_opt("enterprises", "Enterprises layer or table (CSV/Excel)."),
+    "facilities": _layer_opt("facilities", "Facilities file (your own id/category columns: "
+                             "--facility-id, --category-col)."),
+    "roads": _layer_opt("roads", "Road layer: plain centrelines or osmnx edges (u, v)."),
+    "population": _layer_opt("population", "Population GeoTIFF (persons per cell)."),
+}
+#: The data options every command that reads data accepts (name → annotation, default).
+DATA_OPTS: dict[str, tuple[Any, Any]] = {
+    "data": (DataOpt, None), "mapping": (MappingOpt, None), "crs": (CrsOpt, None),
+    "analysis_crs": (AnalysisCrsOpt, None), "coords": (CoordsOpt, None),
+    "encoding": (EncodingOpt, None), "data_year": (YearOpt, None),
+    "drop_invalid": (DropOpt, False),
+}
+PARK = ("zones", "parcels", "enterprises")
+ALL_LAYERS = tuple(LAYER_OPTS)
 
 
-def summary_base(command: str, park: Park | None = None) -> dict[str, Any]:
-    """Fields every ``summary.json`` starts with (no timestamps: runs are reproducible)."""
-    base: dict[str, Any] = {"command": command, "zonekit_version": __version__}
-    if park is not None:
-        base.update({
-            "crs": park.crs,
-            "data": "bundled sample" if park.synthetic else park.sources.get("_data"),
-            "synthetic": park.synthetic,
-            "enterprise_year": park.year,
-            "input_notes": [str(p) for p in park.findings.notes],
-            "dropped_rows": int(len(park.findings.dropped_table())),
-            "mapping": park.mapping.raw if park.mapping else None,
-            "mapping_source": park.mapping.source if park.mapping else None,
-        })
-        if park.synthetic:
-            base["data_note"] = SYNTHETIC_NOTE
-    return base
+def with_options(target: str, params: dict[str, tuple[Any, Any]],
+                 build: Callable[[dict[str, Any]], Any]) -> Callable:
+    """Declare a block of options once and hand a command one object built from them.
 
-
-def finish(out: Path, park: Park | None) -> None:
-    """Write ``dropped.csv`` when rows were dropped; echo notes about the input."""
-    from zonekit.zones.io import write_csv
-
-    if park is None:
-        return
-    dropped = park.findings.dropped_table()
-    if len(dropped):
-        write_csv(dropped, out / "dropped.csv")
-        info(f"{len(dropped)} invalid row(s) dropped: see {out / 'dropped.csv'}")
-    for note in park.findings.notes:
-        info(f"note: {note}")
-
-
-def check_basemap(basemap: str, key_needed: bool = False) -> None:
-    """Refuse an unknown basemap before any work is done.
-
-    ``key_needed``: HTML maps will be drawn, so a ``tianditu`` basemap needs its key
-    (``TIANDITU_KEY``) now rather than after the analysis.
+    The command takes a parameter ``target`` instead of the options: ``params`` (name →
+    (typer annotation, default)) are added to its signature for typer, and ``build`` turns
+    their values into the object passed as ``target``. A ``force`` parameter of the
+    command becomes ``--force``.
     """
-    import os
+    def decorate(command: Callable) -> Callable:
+        hints = typing.get_type_hints(command, include_extras=True)
+        own = [p.replace(annotation=ForceOpt if p.name == "force" else
+                         hints.get(p.name, p.annotation))
+               for p in inspect.signature(command).parameters.values() if p.name != target]
+        kw = inspect.Parameter.KEYWORD_ONLY
+        added = [inspect.Parameter(n, kw, default=d, annotation=a) for n, (a, d) in params.items()]
 
-    from zonekit.errors import ZonekitError
-    from zonekit.maps.interactive import BASEMAPS
+        def command_with_options(*args: Any, **kwargs: Any) -> Any:
+            values = {n: kwargs.pop(n) for n in params}
+            return command(*args, **{target: build(values)}, **kwargs)
 
-    if basemap not in BASEMAPS:
-        raise ZonekitError(f"--basemap must be one of {', '.join(BASEMAPS)}, got {basemap!r}")
-    if key_needed and basemap == "tianditu" and not os.environ.get("TIANDITU_KEY"):
-        raise ZonekitError("--basemap tianditu needs a 天地图 key in the environment variable "
-                           "TIANDITU_KEY; or use osm, amap or none")
+        command_with_options.__name__ = command.__name__
+        command_with_options.__doc__ = command.__doc__
+        command_with_options.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+            own + added, return_annotation=None)
+        command_with_options.__annotations__ = {p.name: p.annotation for p in own + added}
+        return command_with_options
+
+    return decorate
 
 
-def check_denominator(denominator: str) -> None:
-    """Refuse an unknown land-output denominator before any work is done."""
-    from zonekit.analysis.land.measures import DENOMINATORS
-    from zonekit.errors import ZonekitError
+def reads_data(layers: tuple[str, ...] = ALL_LAYERS) -> Callable:
+    """Give a command the shared data options, as ``options`` (a ``DataOptions``).
 
-    if denominator not in DENOMINATORS:
-        raise ZonekitError(f"--denominator must be one of {', '.join(DENOMINATORS)}, "
-                           f"got {denominator!r}")
+    ``--data``, a ``--<layer>`` file option per name in ``layers``, ``--mapping``, ``--crs``,
+    ``--analysis-crs``, ``--coords``, ``--encoding``, ``--data-year`` and ``--drop-invalid``.
+    """
+    params = {f"{n}_file": (LAYER_OPTS[n], None) for n in layers} | DATA_OPTS
+
+    def build(values: dict[str, Any]) -> Any:
+        from zonekit.api.data import DataOptions
+
+        files = {n: values.pop(f"{n}_file") for n in layers}
+        return DataOptions(layers=files, **values)
+
+    return with_options("options", params, build)
+
+
+#: Parameter names of the API that messages name, and the command-line option of each.
+_FLAG_OF = {name: "--" + name.replace("_", "-") for name in (
+    "data", "mapping", "crs", "analysis_crs", "coords", "encoding", "data_year",
+    "drop_invalid", "force", "out", *ALL_LAYERS, "minutes", "metres", "measure", "mode",
+    "origins", "origin_id", "facility_id", "category_col", "weight_col", "new_sites",
+    "target_share", "demand", "candidates", "chain", "profile", "max_snap_m", "jobs",
+    "basemap", "denominator", "target", "growth", "conservative_growth", "lag", "targets",
+    "format", "kind", "speed_col", "categories", "category_map", "report_minutes")}
+_FLAG_OF["year"] = "--year"
+_PARAM = re.compile(r"(?<![\w-])(" + "|".join(sorted(_FLAG_OF, key=len, reverse=True))
+                    + r")=(True\b|'[^']*'|\"[^\"]*\")?(\s?)")
+
+
+def to_flags(message: str) -> str:
+    """Rewrite the API's parameter names in a message into this command line's options.
+
+    Examples
+    --------
+    >>> to_flags("pass crs='EPSG:4548', or force=True; roads=FILE; crs= with the code")
+    'pass --crs EPSG:4548, or --force; --roads FILE; --crs with the code'
+    """
+    def flag(m: re.Match) -> str:
+        name, value, space = _FLAG_OF[m.group(1)], m.group(2), m.group(3)
+        if value == "True":
+            return name + space
+        if value:
+            return f"{name} {value[1:-1]}{space}"
+        return f"{name} "
+
+    return _PARAM.sub(flag, message)
 
 
 def info(message: str) -> None:
@@ -150,11 +179,29 @@ def info(message: str) -> None:
 
 
 def announce_data(park: Park) -> None:
-    """Say which data is analysed, and that the sample is synthetic."""
+    """Say which data is analysed, in which CRS and why; that the sample is synthetic."""
     if park.synthetic:
         info(f"Data: {SYNTHETIC_NOTE}.")
     else:
-        info(f"Data: {park.sources.get('_data')} (CRS for analysis: {park.crs})")
+        info(f"Data: {park.sources.get('_data')}")
+    info(f"Analysis CRS: {park.crs} — {park.crs_reason}")
+
+
+def finish(out: Path, result: Any, verbose: bool = False) -> None:
+    """Echo what a run dropped or noted about its input, and (verbose) its step timings."""
+    park = result.park
+    if park is not None:
+        dropped = park.findings.dropped_table()
+        if len(dropped):
+            info(f"{len(dropped)} invalid row(s) dropped: see {out / 'dropped.csv'}")
+        for note in park.findings.notes:
+            info(f"note: {note}")
+    for note in result.summary.get("notes", []):
+        info(f"note: {note}")
+    if verbose:
+        steps = ", ".join(f"{k} {v:.2f} s" for k, v in result.summary.get("timings_s", {}).items())
+        info(f"timings: {steps}")
+    info(f"Results written to {out}/ ({', '.join(result.summary.get('outputs', []))})")
 
 
 @contextmanager
@@ -169,3 +216,44 @@ def progress(description: str) -> Iterator[Any]:
                   disable=not sys.stderr.isatty()) as bar:
         bar.add_task(description, total=None)
         yield bar
+
+
+def settings_from(crs: str | None, analysis_crs: str | None, coords: str | None,
+                  encoding: str | None, year: int | None, drop_invalid: bool) -> Settings:
+    """Build :class:`Settings` from options (for ``zonekit scale``, which reads partitions)."""
+    from zonekit.api.data import DataOptions
+
+    return DataOptions(crs=crs, analysis_crs=analysis_crs, coords=coords, encoding=encoding,
+                       data_year=year, drop_invalid=drop_invalid).settings()
+
+
+def prepare_out(out: Path, force: bool) -> Path:
+    """Create ``out``; refuse to overwrite earlier results unless ``force``."""
+    from zonekit.api.results import prepare_out as prepare
+
+    return prepare(out, force)
+
+
+def summary_base(command: str, park: Park | None = None) -> dict[str, Any]:
+    """Fields every ``summary.json`` starts with (see :func:`zonekit.api.results.summary_base`)."""
+    from zonekit.api.results import summary_base as base
+
+    return base(command, park)
+
+
+def finish_park(out: Path, park: Park | None) -> None:
+    """Write ``dropped.csv`` when rows were dropped; echo notes about the input."""
+    from zonekit.zones.io import write_csv
+
+    if park is None:
+        return
+    dropped = park.findings.dropped_table()
+    if len(dropped):
+        write_csv(dropped, out / "dropped.csv")
+        info(f"{len(dropped)} invalid row(s) dropped: see {out / 'dropped.csv'}")
+    for note in park.findings.notes:
+        info(f"note: {note}")
+
+
+VerboseOpt = Annotated[bool, typer.Option(
+    "--verbose", help="Also print each step's seconds (always in summary.json: timings_s).")]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 from typer.core import TyperGroup
 
@@ -15,7 +17,10 @@ class _Group(TyperGroup):
         try:
             return super().invoke(ctx)
         except ZonekitError as exc:
-            typer.echo(f"Error: {exc}", err=True)
+            from zonekit.cli._common import to_flags
+
+            # library messages name API parameters (crs=); say them as this CLI's options
+            typer.echo(f"Error: {to_flags(str(exc))}", err=True)
             raise typer.Exit(2) from None
 
     def list_commands(self, ctx: typer.Context) -> list[str]:
@@ -25,11 +30,27 @@ class _Group(TyperGroup):
 app = typer.Typer(
     cls=_Group,
     help="Land use, land output and service circles for industrial parks "
-    "(first user: 中关村密云园). Without --data, commands use the bundled SYNTHETIC sample park.",
+    "(first user: 中关村密云园). Given no data at all, commands use the bundled SYNTHETIC "
+    "sample park.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        from zonekit import __version__
+
+        typer.echo(f"zonekit {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(version: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True, help="Print the version and exit.")]
+          = False) -> None:
+    """Land use, land output and service circles for industrial parks."""
 
 
 def _register() -> None:

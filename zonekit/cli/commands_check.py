@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -12,20 +12,14 @@ from zonekit.cli import _common as c
 ORDER = 15
 
 
-def check(
-    data: c.DataOpt = None,
-    mapping: c.MappingOpt = None,
-    crs: c.CrsOpt = None,
-    analysis_crs: c.AnalysisCrsOpt = None,
-    coords: c.CoordsOpt = None,
-    encoding: c.EncodingOpt = None,
-    year: c.YearOpt = None,
-) -> None:
+@c.reads_data()
+def check(options: Any) -> None:
     """Check every layer a run would read (files, columns, units, codes, CRS, joins)."""
     from zonekit.zones.check import check_data
 
-    settings = c.settings_from(crs, analysis_crs, coords, encoding, year, False)
-    report = check_data(data, settings=settings, mapping=mapping)
+    files = {k: v for k, v in options.layers.items() if v is not None}
+    report = check_data(options.data, settings=options.settings(), mapping=options.mapping,
+                        overrides=files or None)
     for line in report.lines():
         typer.echo(line)
     if not report.ok:

@@ -18,46 +18,39 @@ def demo(
     """Run the main analyses on the bundled synthetic sample park into --out."""
     import time
 
-    from zonekit.cli import commands_zones
+    import zonekit as zk
+    from zonekit.api.maps import write_map
 
     started = time.perf_counter()
     c.info(f"zonekit demo — {c.SYNTHETIC_NOTE}.")
-    steps = [("zones", lambda: commands_zones.zones(out=out / "zones", force=True))]
-    steps += _optional_steps(out)
-    for name, step in steps:
-        c.info(f"\n== {name} ==")
-        step()
-    c.info(f"\nDemo finished in {time.perf_counter() - started:.1f} s; results in {out.resolve()}/")
-    _print_report_path(out)
+    with c.progress("Reading the sample park"):
+        park = zk.load_park()
+    with c.progress("Zones, 亩均, indicators, three circles, the report"):
+        done = zk.report(out=out, force=True, park=park)
+    zones = zk.zones(park)
+    maps = out / "maps"
+    maps.mkdir(parents=True, exist_ok=True)
+    formats = _formats()
+    for kind in ("zones", "land-output"):
+        layers, title = zones.map_layers(kind)
+        write_map(layers, title, maps, f"map_{kind.replace('-', '_')}", formats, "none", True)
+    for name, folder in done.folders.items():
+        c.info(f"{name}: {folder}/")
+    c.info(f"maps: {maps}/")
+    c.info(f"\nDemo finished in {time.perf_counter() - started:.1f} s; results in "
+           f"{out.resolve()}/\nReport: {done.html.resolve()}")
 
 
-def _print_report_path(out: Path) -> None:
-    """End with where the report is (``zonekit report``'s demo step writes it)."""
+def _formats() -> tuple[str, ...]:
+    """HTML, and PNG/PDF when a CJK font is installed."""
     try:
-        from zonekit.cli.commands_report import report_path
-    except ImportError:
-        return
-    path = report_path(out)
-    if path.exists():
-        c.info(f"Report: {path.resolve()}")
+        from zonekit.maps.static import find_cjk_font
 
-
-def _optional_steps(out: Path) -> list[tuple[str, object]]:
-    """Collect the steps of analyses that register a ``demo_steps(out)`` function."""
-    import importlib
-    import pkgutil
-
-    import zonekit.cli as pkg
-
-    modules = [importlib.import_module(f"zonekit.cli.{m.name}")
-               for m in pkgutil.iter_modules(pkg.__path__)
-               if m.name.startswith("commands_") and m.name not in ("commands_demo",
-                                                                   "commands_zones")]
-    steps: list[tuple[str, object]] = []
-    for module in sorted(modules, key=lambda m: getattr(m, "ORDER", 100)):
-        if hasattr(module, "demo_steps"):
-            steps += module.demo_steps(out)
-    return steps
+        find_cjk_font()
+    except Exception as exc:  # noqa: BLE001 - any font problem: keep the HTML maps
+        c.info(f"note: static maps skipped in the demo: {exc}")
+        return ("html",)
+    return ("html", "png", "pdf")
 
 
 def register(app: typer.Typer) -> None:

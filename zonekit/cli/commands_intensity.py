@@ -14,7 +14,7 @@ import typer
 from zonekit.cli import _common as c
 
 if TYPE_CHECKING:
-    from zonekit.zones.park import Park
+    pass
 
 ORDER = 20  # position in `zonekit --help`
 
@@ -22,41 +22,10 @@ TargetsOpt = Annotated[Path | None, typer.Option(
     "--targets", help="YAML merged over the plan's Table 1-1 (baselines, 2030 targets).")]
 
 
-def _load(data: Path | None, files: dict[str, Path | None], settings: Any) -> Park:
-    from zonekit.zones.park import load_park
-
-    with c.progress("Reading and checking layers"):
-        park = load_park(data, layers=("zones", "parcels", "enterprises"), overrides=files,
-                         settings=settings, required=("zones", "parcels", "enterprises"))
-    c.announce_data(park)
-    return park
-
-
-def _data_year(park: Park, settings: Any, fallback: int) -> tuple[int, str | None]:
-    if park.year is not None:
-        return int(park.year), None
-    if settings.year is not None:
-        return int(settings.year), None
-    return fallback, (f"the enterprises layer has no 'year' column: its figures are taken as "
-                      f"{fallback} (pass --year to say otherwise)")
-
-
-def _pct(value: float | None, name: str) -> float | None:
-    from zonekit.errors import ZonekitError
-
-    if value is None:
-        return None
-    if not -50 < value < 100:
-        raise ZonekitError(f"{name} is in percent per year (e.g. 4.2), got {value}")
-    return value / 100
-
-
+@c.reads_data()
 def intensity(
-    data: c.DataOpt = None,
+    options: Any,
     out: c.OutOpt = Path("out/intensity"),
-    zones_file: c.ZonesOpt = None,
-    parcels_file: c.ParcelsOpt = None,
-    enterprises_file: c.EntsOpt = None,
     denominator: c.DenominatorOpt = "built",
     profile: Annotated[Path | None, typer.Option(
         "--profile", help="YAML merged over the shipped 亩均 profile (weights, benchmarks, "
@@ -75,74 +44,25 @@ def intensity(
         "(default: the plan's output-per-employee path, ≈ 4.2).")] = None,
     lag: Annotated[int | None, typer.Option(
         help="Years from the data year until renewed land produces (default 3).")] = None,
-    basemap: Annotated[str, typer.Option(
-        help="Basemap of map_mujun.html and map_low_efficiency.html: osm, tianditu, amap or "
-        "none (opens offline).")] = "osm",
-    force: c.ForceOpt = False,
-    crs: c.CrsOpt = None,
-    analysis_crs: c.AnalysisCrsOpt = None,
-    coords: c.CoordsOpt = None,
-    encoding: c.EncodingOpt = None,
-    year: c.YearOpt = None,
-    drop_invalid: c.DropOpt = False,
+    basemap: c.BasemapOpt = "none",
+    force: bool = False,
+    verbose: c.VerboseOpt = False,
 ) -> None:
     """Land output and 亩均 figures, 亩均效益 classes, low-efficiency land and a 腾笼换鸟 plan."""
-    from zonekit.analysis.indicators import load_targets, round_table
-    from zonekit.analysis.mujun.evaluation import load_profile
-    from zonekit.analysis.mujun.pipeline import Options, run
-    from zonekit.errors import ZonekitError
-    from zonekit.maps.analysis_maps import map_columns, style_parcels_gpkg
-    from zonekit.zones.io import write_csv, write_gpkg, write_json
+    import zonekit as zk
+    from zonekit.api.maps import check_basemap
 
-    c.check_denominator(denominator)
-    c.check_basemap(basemap)
-    if lag is not None and lag < 0:
-        raise ZonekitError(f"--lag is a number of years ≥ 0, got {lag}")
-    prof = load_profile(profile)  # profile errors before any heavy work
-    targets = load_targets(targets_file)
-    opts = Options(denominator, target, target_year, _pct(growth, "--growth"),
-                   _pct(conservative_growth, "--conservative-growth"), lag)
-    settings = c.settings_from(crs, analysis_crs, coords, encoding, year, drop_invalid)
-    out = c.prepare_out(out, force)
-    park = _load(data, {"zones": zones_file, "parcels": parcels_file,
-                        "enterprises": enterprises_file}, settings)
-    data_year, year_note = _data_year(
-        park, settings, targets.indicators["land_output_yi_per_km2"].baseline_year or 2024)
+    check_basemap(basemap)
     with c.progress("Scoring enterprises and parcels, flagging low-efficiency land, planning"):
-        res = run(park.zones, park.parcels, park.enterprises, prof, targets, data_year, opts)
-    with c.progress("Writing results"):
-        geo = map_columns(park.parcels[["geometry"]].join(res.parcels))
-        write_gpkg({"parcels": geo}, out / "parcels.gpkg")
-        style_parcels_gpkg(out / "parcels.gpkg")
-        write_csv(round_table(res.enterprises), out / "enterprises.csv")
-        write_csv(round_table(res.zones), out / "zones.csv")
-        write_csv(round_table(res.industries), out / "industries.csv")
-        write_csv(round_table(res.targets), out / "targets.csv")
-        write_csv(round_table(res.renewal_plan), out / "renewal_plan.csv")
-        write_csv(round_table(res.trajectory), out / "trajectory.csv")
-        summary = c.summary_base("intensity", park) | res.summary
-        if year_note:
-            summary["year_note"] = year_note
-        write_json(summary, out / "summary.json")
-    with c.progress("Drawing maps"):
-        _write_maps(geo, park, out, basemap)
-    c.finish(out, park)
-    _print(res, summary)
-    c.info(f"Results written to {out}/ (parcels.gpkg, enterprises.csv, zones.csv, industries.csv, "
-           "targets.csv, renewal_plan.csv, trajectory.csv, summary.json, map_mujun.html, "
-           "map_low_efficiency.html)")
-
-
-def _write_maps(parcels: Any, park: Park, out: Path, basemap: str) -> None:
-    """Write map_mujun.html and map_low_efficiency.html (parcels.gpkg holds their styles)."""
-    from zonekit.cli.commands_map import write_map
-    from zonekit.maps import analysis_maps as am
-
-    for stem, layers, title in (
-            ("map_mujun", am.mujun_layers(parcels, park.zones), am.mujun_title()),
-            ("map_low_efficiency", am.low_efficiency_layers(parcels, park.zones),
-             am.low_efficiency_title())):
-        write_map(layers, title, out, stem, ("html",), basemap, park.synthetic, gpkg=False)
+        result = zk.intensity(denominator=denominator, target=target, year=target_year,
+                              growth=growth, conservative_growth=conservative_growth, lag=lag,
+                              profile=profile, targets=targets_file, basemap=basemap,
+                              options=options)
+    c.announce_data(result.park)
+    with c.progress("Writing results and maps"):
+        result.write(out, force=force)
+    _print(result, result.summary)
+    c.finish(out, result, verbose)
 
 
 def _print(res: Any, summary: dict[str, Any]) -> None:
@@ -178,84 +98,24 @@ def _f(value: object) -> str:
     return f"{value:,.1f}"
 
 
+@c.reads_data()
 def indicators(
-    data: c.DataOpt = None,
+    options: Any,
     out: c.OutOpt = Path("out/indicators"),
-    zones_file: c.ZonesOpt = None,
-    parcels_file: c.ParcelsOpt = None,
-    enterprises_file: c.EntsOpt = None,
     denominator: c.DenominatorOpt = "built",
     targets_file: TargetsOpt = None,
-    force: c.ForceOpt = False,
-    crs: c.CrsOpt = None,
-    analysis_crs: c.AnalysisCrsOpt = None,
-    coords: c.CoordsOpt = None,
-    encoding: c.EncodingOpt = None,
-    year: c.YearOpt = None,
-    drop_invalid: c.DropOpt = False,
+    force: bool = False,
+    verbose: c.VerboseOpt = False,
 ) -> None:
     """Track the plan's Table 1-1: each indicator from the data beside baseline and target."""
-    from zonekit.analysis.indicators import (
-        Context,
-        compute_indicators,
-        indicator_trend,
-        load_targets,
-        round_table,
-    )
-    from zonekit.zones.io import write_csv, write_json
+    import zonekit as zk
 
-    c.check_denominator(denominator)
-    targets = load_targets(targets_file)
-    settings = c.settings_from(crs, analysis_crs, coords, encoding, year, drop_invalid)
-    out = c.prepare_out(out, force)
-    park = _load(data, {"zones": zones_file, "parcels": parcels_file,
-                        "enterprises": enterprises_file}, settings)
-    data_year, year_note = _data_year(
-        park, settings, targets.indicators["land_output_yi_per_km2"].baseline_year or 2024)
     with c.progress("Computing indicators"):
-        table = compute_indicators(park.enterprises, targets, data_year, parcels=park.parcels,
-                                   zones=park.zones, denominator=denominator,
-                                   all_years=park.enterprises_all_years)
-        ctx = Context(park.parcels, park.zones, denominator, targets.tech_industries,
-                      park.enterprises_all_years)
-        trend = indicator_trend(targets, ctx)
-    write_csv(round_table(table), out / "indicators.csv")
-    years = sorted(int(y) for y in trend["year"].unique()) if len(trend) else [data_year]
-    if len(years) >= 2:
-        wide = trend.pivot(index="indicator", columns="year", values="value")
-        wide = wide.reindex([k for k in targets.indicators if k in wide.index]).reset_index()
-        wide.columns = [str(col) for col in wide.columns]
-        write_csv(round_table(wide), out / "trend.csv")
-    summary = c.summary_base("indicators", park)
-    summary.update({
-        "targets_source": targets.source, "targets_file": targets.path, "data_year": data_year,
-        "target_year": targets.target_year, "denominator": denominator,
-        "years_of_enterprise_data": years,
-        "trend_note": "trends use each year's enterprise figures over today's parcels and zones "
-                      "(the layers hold no land history)",
-        "indicators": {r["indicator"]: {k: _plain(r[k]) for k in (
-            "name_zh", "unit", "supported", "value", "baseline", "target", "gap",
-            "required_annual_growth_pct", "trend_growth_pct", "on_track", "note")}
-            for r in table.to_dict("records")},
-        "unsupported": table.loc[~table["supported"], "indicator"].tolist(),
-        "on_track": table.loc[table["on_track"].eq(True), "indicator"].tolist(),
-        "off_track": table.loc[table["on_track"].eq(False), "indicator"].tolist(),
-    })
-    if year_note:
-        summary["year_note"] = year_note
-    write_json(summary, out / "summary.json")
-    c.finish(out, park)
-    _print_indicators(table)
-    c.info(f"Results written to {out}/ (indicators.csv{', trend.csv' if len(years) >= 2 else ''}, "
-           "summary.json)")
-
-
-def _plain(value: object) -> object:
-    import math
-
-    if isinstance(value, float):
-        return None if math.isnan(value) else round(value, 4)
-    return value
+        result = zk.indicators(denominator=denominator, targets=targets_file, options=options)
+    c.announce_data(result.park)
+    result.write(out, force=force)
+    _print_indicators(result.table)
+    c.finish(out, result, verbose)
 
 
 def _print_indicators(table: Any) -> None:
@@ -279,9 +139,3 @@ def register(app: typer.Typer) -> None:
     """Add this module's commands to the app."""
     app.command("intensity")(intensity)
     app.command("indicators")(indicators)
-
-
-def demo_steps(out: Path) -> list[tuple[str, Any]]:
-    """Return the steps `zonekit demo` runs here: intensity analysis and plan tracker."""
-    return [("intensity", lambda: intensity(out=out / "intensity", force=True)),
-            ("indicators", lambda: indicators(out=out / "indicators", force=True))]

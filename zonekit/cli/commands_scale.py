@@ -62,37 +62,29 @@ def _check_workers(workers: int | None, scheduler: str | None) -> None:
 
 
 @app.command("partition")
+@c.reads_data()
 def partition(
-    data: c.DataOpt = None,
+    options: Any,
     out: c.OutOpt = Path("out/parts"),
     parts: Annotated[int, typer.Option("--parts", help="Number of partitions.")] = 4,
     group: Annotated[str, typer.Option(
         help="Zones column grouping zones into parks (kept whole); default park_id, "
         "else each zone alone.")] = "park_id",
-    force: c.ForceOpt = False,
-    crs: c.CrsOpt = None,
-    analysis_crs: c.AnalysisCrsOpt = None,
-    coords: c.CoordsOpt = None,
-    encoding: c.EncodingOpt = None,
-    year: c.YearOpt = None,
-    drop_invalid: c.DropOpt = False,
-    mapping: c.MappingOpt = None,
+    force: bool = False,
 ) -> None:
     """Read and check one park's layers, write them as GeoParquet partitions."""
     from zonekit.analysis.scale.evaluation import require_dask
     from zonekit.analysis.scale.partitions import split_layers, write_parts
+    from zonekit.api.data import read_park
     from zonekit.errors import ZonekitError
     from zonekit.zones.io import write_json
-    from zonekit.zones.park import load_park
 
     require_dask()
     if parts < 1:
         raise ZonekitError(f"--parts must be ≥ 1, got {parts}")
-    settings = c.settings_from(crs, analysis_crs, coords, encoding, year, drop_invalid)
     out = c.prepare_out(out, force)
     with c.progress("Reading and checking layers"):
-        park = load_park(data, layers=("zones", "parcels", "enterprises"), settings=settings,
-                         required=("zones", "parcels", "enterprises"), mapping=mapping)
+        park = read_park(options, layers=c.PARK, required=c.PARK)
     c.announce_data(park)
     split = split_layers(park.zones, park.parcels, park.enterprises, parts, group)
     with c.progress("Writing partitions"):
@@ -101,7 +93,7 @@ def partition(
         "partitions": [{"name": p.name, "parcels": len(p.parcels),
                         "enterprises": len(p.enterprises)} for p in split.parts]}
     write_json(summary, out / "summary.json")
-    c.finish(out, park)
+    c.finish_park(out, park)
     c.info(f"{len(split)} partitions written to {out}/ (zones/, parcels/, enterprises/)")
 
 
@@ -181,7 +173,7 @@ def intensity(
         "tax_per_mu_class_means_wan": res.class_means}
     summary["files"] = [str(Path(f).relative_to(out)) for f in summary["files"]]
     write_json(summary, out / "summary.json")
-    c.finish(out, park)
+    c.finish_park(out, park)
     c.info(f"{summary['enterprises']:,} enterprises ({summary['graded_enterprises']:,} graded), "
            f"{summary['parcels']:,} parcels, {summary['low_efficiency_parcels']:,} low-efficiency "
            f"({summary['low_efficiency_area_km2']:.2f} km²) in "

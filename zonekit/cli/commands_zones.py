@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -12,59 +12,24 @@ from zonekit.cli import _common as c
 ORDER = 10  # position in `zonekit --help`
 
 
+@c.reads_data()
 def zones(
-    data: c.DataOpt = None,
+    options: Any,
     out: c.OutOpt = Path("out/zones"),
-    zones_file: c.ZonesOpt = None,
-    parcels_file: c.ParcelsOpt = None,
-    enterprises_file: c.EntsOpt = None,
     denominator: c.DenominatorOpt = "built",
-    force: c.ForceOpt = False,
-    crs: c.CrsOpt = None,
-    analysis_crs: c.AnalysisCrsOpt = None,
-    coords: c.CoordsOpt = None,
-    encoding: c.EncodingOpt = None,
-    year: c.YearOpt = None,
-    drop_invalid: c.DropOpt = False,
-    mapping: c.MappingOpt = None,
+    force: bool = False,
+    verbose: c.VerboseOpt = False,
 ) -> None:
     """Measure each zone and block: area, built land, enterprises, revenue, land output."""
-    from zonekit.analysis.land.measures import DENOMINATOR_DOC, park_summary, zone_table
-    from zonekit.zones.io import write_csv, write_gpkg, write_json
-    from zonekit.zones.park import load_park
+    import zonekit as zk
 
-    c.check_denominator(denominator)
-    settings = c.settings_from(crs, analysis_crs, coords, encoding, year, drop_invalid)
-    out = c.prepare_out(out, force)
-    with c.progress("Reading and checking layers"):
-        park = load_park(data, layers=("zones", "parcels", "enterprises"),
-                         overrides={"zones": zones_file, "parcels": parcels_file,
-                                    "enterprises": enterprises_file},
-                         settings=settings, required=("zones", "parcels", "enterprises"),
-                         mapping=mapping)
-    c.announce_data(park)
-    table = zone_table(park.zones, park.parcels, park.enterprises, denominator)
-    geo = park.zones[["zone_id", "geometry"]].merge(table, on="zone_id")
-    write_csv(table, out / "zones.csv")
-    write_gpkg({"zones": geo}, out / "zones.gpkg")
-    _style_gpkg(out / "zones.gpkg", geo)
-    summary = c.summary_base("zones", park) | park_summary(table)
-    summary.update({"denominator": denominator, "denominator_meaning": DENOMINATOR_DOC[denominator],
-                    "zones": table.loc[table["zone_id"] != "park", "zone_id"].tolist()})
-    write_json(summary, out / "summary.json")
-    c.finish(out, park)
-    _print_table(table)
-    c.info(f"Results written to {out}/ (zones.csv, zones.gpkg, summary.json)")
-
-
-def _style_gpkg(path: Path, geo: object) -> None:
-    """Default QGIS style (zone kinds) plus a land-output style, as in the HTML maps."""
-    from zonekit.maps.qgis_style import add_style_to_gpkg
-    from zonekit.maps.style import land_output_style, zone_kind_style
-
-    add_style_to_gpkg(path, "zones", zone_kind_style(label_column="name_zh"))
-    add_style_to_gpkg(path, "zones", land_output_style(geo["land_output_yi_per_km2"],
-                                                      label_column="name_zh"), default=False)
+    with c.progress("Reading and checking layers, measuring zones"):
+        result = zk.zones(denominator=denominator, options=options)
+    c.announce_data(result.park)
+    with c.progress("Writing results"):
+        result.write(out, force=force)
+    _print_table(result.table)
+    c.finish(out, result, verbose)
 
 
 def _print_table(table: object) -> None:
