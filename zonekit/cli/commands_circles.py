@@ -101,6 +101,9 @@ def _user_layer(path: Path, settings: Any, crs: str, label: str) -> gpd.GeoDataF
     return crs_mod.to_crs(gdf, crs)
 
 
+_REPLACED_MAXSPEED = "_maxspeed_replaced"
+
+
 def _roads_mapping(user: Any) -> Any:
     """Build a mapping that reads ``maxspeed`` as text.
 
@@ -115,6 +118,8 @@ def _roads_mapping(user: Any) -> Any:
     cols = {k: ("_maxspeed_text" if v == "maxspeed" else v) for k, v in cols.items()}
     if "_maxspeed_text" not in cols.values():
         cols["maxspeed"] = "_maxspeed_text"
+    elif "maxspeed" not in cols:  # another column maps onto maxspeed: it replaces the layer's
+        cols["maxspeed"] = _REPLACED_MAXSPEED
     base = block or LayerMapping(layer="roads")
     layers = dict(user.layers) if user else {}
     layers["roads"] = LayerMapping(**{**base.__dict__, "columns": cols})
@@ -268,7 +273,13 @@ def _load(data: Path | None, kind: str, roads_file: Path | None, facilities_file
                      overrides={"roads": roads_file, "parcels": parcels_file,
                                 "enterprises": enterprises_file, "zones": zones_file},
                      mapping=_roads_mapping(mapping))
-    roads = park.roads.rename(columns={"_maxspeed_text": "maxspeed"})
+    roads = park.roads
+    if _REPLACED_MAXSPEED in roads:
+        source = next(k for k, v in park.mapping.for_layer("roads").columns.items()
+                      if v == "_maxspeed_text")
+        c.info(f"note: roads column 'maxspeed' replaced by the mapped column '{source}'")
+        roads = roads.drop(columns=_REPLACED_MAXSPEED)
+    roads = roads.rename(columns={"_maxspeed_text": "maxspeed"})
     inputs: dict[str, Any] = {"roads": roads, "park": park, "coords": settings.coords}
     for name in ("zones", "parcels", "enterprises"):
         inputs[name] = park.layers.get(name)
