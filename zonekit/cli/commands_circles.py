@@ -56,6 +56,25 @@ def _check_options(kind: str, minutes: float | None, metres: float | None, measu
     return "metres" if metres is not None else (measure or "minutes")
 
 
+def _check_new_options(kind: str, unit: str, mode: str, categories: str | None,
+                       category_map: Path | None, speed_col: str | None,
+                       report_minutes: float | None) -> None:
+    from zonekit.analysis.circles.profile import SERVICE_KINDS
+    from zonekit.errors import ZonekitError
+
+    if (categories is not None or category_map is not None) and kind not in SERVICE_KINDS:
+        raise ZonekitError("--categories and --category-map choose the categories of "
+                           f"{' and '.join(SERVICE_KINDS)} circles, not of --kind {kind}")
+    if categories is not None and not categories.strip(" ,"):
+        raise ZonekitError("--categories: expected category names separated by commas")
+    if speed_col is not None and (mode != "drive" or unit != "minutes"):
+        raise ZonekitError("--speed-col gives driving speeds (km/h): use it with --mode drive "
+                           f"and minutes (got mode {mode}, measure {unit})")
+    if report_minutes is not None and (unit != "minutes" or not report_minutes > 0):
+        raise ZonekitError("--report-minutes N (N > 0) is for minute thresholds, got "
+                           f"{report_minutes} with measure {unit}")
+
+
 def _limits(spec: Any, categories: list[str] | None, minutes: float | None,
             metres: float | None, measure: str) -> dict[str, float]:
     """Threshold per category in the measure's unit: one given number, or the profile's."""
@@ -144,8 +163,8 @@ def _grid(park: Any, population: Path | None, roads: gpd.GeoDataFrame) -> tuple[
 
 def circles(
     kind: Annotated[str, typer.Option(
-        help="service (15分钟便民生活圈), industry (15分钟产业生态圈) or charging "
-        "(5分钟充电圈).")] = "service",
+        help="service (15分钟便民生活圈), lifecircle (GB 50180-2018 生活圈公共服务设施), "
+        "industry (15分钟产业生态圈) or charging (5分钟充电圈).")] = "service",
     data: c.DataOpt = None,
     out: c.OutOpt = Path("out/circles"),
     roads_file: Annotated[Path | None, typer.Option("--roads", help="Road layer: plain "
@@ -161,10 +180,23 @@ def circles(
     parcels_file: c.ParcelsOpt = None,
     enterprises_file: c.EntsOpt = None,
     zones_file: c.ZonesOpt = None,
-    minutes: Annotated[float | None, typer.Option(help="One time threshold for every category "
-                       "(overrides the profile's per-category minutes).")] = None,
-    metres: Annotated[float | None, typer.Option(help="One network-distance threshold (m) for "
-                      "every category instead of time.")] = None,
+    minutes: Annotated[float | None, typer.Option(help="Time threshold of the categories the "
+                       "circle does not know (service, lifecircle; profile categories keep "
+                       "theirs), of every category (industry, charging).")] = None,
+    metres: Annotated[float | None, typer.Option(help="The same as a network distance (m) "
+                      "instead of time.")] = None,
+    categories: Annotated[str | None, typer.Option("--categories", help="Service circles: "
+                          "compute only these categories (a,b,c: ids, Chinese names or your "
+                          "values).")] = None,
+    category_map: Annotated[Path | None, typer.Option("--category-map", help="CSV (your name, "
+                            "category) or YAML mapping your category names onto the "
+                            "profile's.")] = None,
+    speed_col: Annotated[str | None, typer.Option("--speed-col", help="Road column of speeds "
+                         "(km/h, e.g. 设计速度) for --mode drive; never above the posted "
+                         "maxspeed.")] = None,
+    report_minutes: Annotated[float | None, typer.Option("--report-minutes", help="Report "
+                              "minutes_<category> up to N minutes (default: the profile's "
+                              "surface_max_minutes, 30).")] = None,
     measure: Annotated[str | None, typer.Option(help="minutes, or metres: the profile's GB "
                        "50180 walking distances per category.")] = None,
     mode: Annotated[str | None, typer.Option(help="walk, bike or drive (default: the "
@@ -208,14 +240,17 @@ def circles(
 ) -> None:
     """Service circles on the road network: who reaches what within N minutes, gaps, new sites."""
     from zonekit.analysis.circles import pipeline as run
-    from zonekit.analysis.circles.profile import SAME_CHAIN, load_circles_profile
+    from zonekit.analysis.circles.profile import SAME_CHAIN, SERVICE_KINDS, load_circles_profile
 
     unit = _check_options(kind, minutes, metres, measure, mode, new_sites, target_share, origins)
     prof = load_circles_profile(profile)  # profile errors before any heavy work
     spec = prof.circle(kind)
+    _check_new_options(kind, unit, mode or spec.mode, categories, category_map, speed_col,
+                       report_minutes)
     user_cats = facilities_file is not None and category_col is None
     user_list = ([SAME_CHAIN, kind] if kind == "industry" else [kind]) if user_cats else None
-    limits = _limits(spec, user_list, minutes, metres, unit)
+    service = kind in SERVICE_KINDS  # categories come from the data, resolved in the run
+    limits = {} if service else _limits(spec, user_list, minutes, metres, unit)
     c.check_basemap(basemap)
     settings = c.settings_from(crs, analysis_crs, coords, encoding, year, drop_invalid)
     out = c.prepare_out(out, force)
@@ -225,7 +260,11 @@ def circles(
                   chain=chain, fast_only=fast_only or spec.fast_only,
                   max_snap_m=prof.max_snap_m if max_snap_m is None else max_snap_m, jobs=jobs,
                   origin_id=origin_id, weight_col=weight_col,
-                  demand=_demand(demand, spec))
+                  demand=_demand(demand, spec),
+                  threshold=(minutes if unit == "minutes" else metres) if service else None,
+                  categories=[x.strip() for x in categories.split(",") if x.strip()]
+                  if categories else None, category_map=category_map,
+                  report_limit=report_minutes, speed_col=speed_col)
     with c.progress("Reading and checking layers"):
         park, inputs = _load(data, kind, roads_file, facilities_file, origins, parcels_file,
                              enterprises_file, zones_file, settings, mapping, job,
@@ -236,6 +275,8 @@ def circles(
     c.announce_data(park)
     with c.progress(f"Routing the {spec.name_zh} ({kind})"):
         result = run.run(job, inputs, grid, persons)
+    for note in result.summary.get("notes", []):
+        c.info(f"note: {note}")
     for note in result.summary.get("warnings", []):
         c.info(f"warning: {note}")
     with c.progress("Writing results"):
