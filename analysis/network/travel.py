@@ -221,11 +221,9 @@ def _factorize(series: pd.Series) -> tuple[np.ndarray, list]:
     try:  # straight from the Series: Arrow strings need no object copy
         codes, uniques = pd.factorize(series)
     except TypeError:  # unhashable list values (osmnx merged edges)
-        values = np.array(
-            [tuple(v) if isinstance(v, (list, np.ndarray)) else v
-             for v in series.to_numpy(dtype=object)],
-            dtype=object,
-        )
+        values = np.empty(len(series), dtype=object)  # 1-D even when every row is a list
+        values[:] = [tuple(v) if isinstance(v, (list, np.ndarray)) else v
+                     for v in series.to_numpy(dtype=object)]
         codes, uniques = pd.factorize(values)
     return codes, list(uniques)
 
