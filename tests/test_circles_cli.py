@@ -166,7 +166,7 @@ def test_category_column_and_empty_categories(small_files, tmp_path):
 @pytest.mark.parametrize(("args", "message"), [
     (["--minutes", "5", "--metres", "300"], "not both"),
     (["--new-sites", "3"], "--kind charging"),
-    (["--kind", "boat"], "--kind must be one of service, industry, charging"),
+    (["--kind", "boat"], "--kind must be one of service, lifecircle, industry, charging"),
     (["--mode", "fly"], "--mode must be one of walk, bike, drive"),
     (["--measure", "metres", "--kind", "charging"], "no metres for charging_station"),
 ])

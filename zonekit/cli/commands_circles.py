@@ -3,8 +3,8 @@
 Outputs in ``--out`` (columns documented in the command's help and the README):
 ``origins.gpkg``/``origins.csv`` (per origin: ``origin_id``, ``weight``, ``snap_m``,
 ``reachable``, ``on_main_network``, ``minutes_<category>`` — or ``metres_<category>`` with
-``--metres`` — NaN when none within the limit, ``missing``, ``n_missing``, ``complete``,
-``covered``), ``coverage.csv`` (long: ``scenario``, ``category``, ``measure``, ``limit``,
+``--metres`` — up to the report limit, NaN beyond it, ``within_<category>`` (meets the
+threshold), ``missing``, ``n_missing``, ``complete``, ``covered``), ``coverage.csv`` (long: ``scenario``, ``category``, ``measure``, ``limit``,
 ``total``, ``covered``, ``share``), ``facilities.csv`` (snapping of every facility),
 ``gaps.gpkg``, ``isochrones.gpkg`` (and layer ``roads`` for charging),
 ``surfaces/<unit>_<category>.tif``, ``zones.csv`` (industry), ``sites.gpkg`` (charging
