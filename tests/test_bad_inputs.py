@@ -86,8 +86,9 @@ def test_circles_reports_pieces_far_points_and_empty_categories(street_files, tm
     summary = json.loads((tmp_path / "o" / "summary.json").read_text(encoding="utf-8"))
     assert summary["circle"]["network"]["pieces"] == 2               # network in pieces
     assert sorted(summary["circle"]["facilities_unreachable"]) == ["F0012", "F0013"]
-    assert "fitness" in summary["circle"]["empty_categories"]        # no facilities at all
-    assert summary["coverage"]["current"]["fitness"]["origins"] == 0
+    assert "fitness" in summary["not_in_data"]          # no facilities: named, not 0 % coverage
+    assert "fitness" not in summary["coverage"]["current"]
+    assert "not in your data" in result.output
 
 
 @pytest.mark.parametrize(("profile", "expect"), [

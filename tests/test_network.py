@@ -167,7 +167,8 @@ def test_parse_maxspeed():
     )
     got = parse_maxspeed(s)
     np.testing.assert_allclose(got[:5], [50, 50, 30 * 1.609344, 40, 40])
-    assert np.isnan(got[[5, 6, 7, 9, 10, 11]]).all()
+    assert np.isnan(got[[6, 7, 9, 11]]).all()  # unknown code, 0, missing, implausible
+    assert np.isinf(got[[5, 10]]).all()  # "none", "signals": no posted limit
     assert got[8] == 70
 
 
@@ -192,7 +193,11 @@ def test_edge_speeds_precedence():
     np.testing.assert_allclose(
         edge_speeds_kmh(roads, slow)[:2], [50, 30]
     )  # factor only on maxspeed
-    np.testing.assert_allclose(edge_speeds_kmh(roads, slow, speed_col="design")[3], 45)
+    with pytest.raises(SchemaError, match=r"column 'design'.*not a speed.*'x' \(rows 5\)"):
+        edge_speeds_kmh(roads, slow, speed_col="design")
+    roads.loc[5, "design"] = ""  # blank: the profile's speed
+    np.testing.assert_allclose(edge_speeds_kmh(roads, slow, speed_col="design")[3:],
+                               [45, 50, 30 * 1.609344 / 2])
     np.testing.assert_allclose(edge_speeds_kmh(roads, load_profile("walk")), 4.5)
     with pytest.raises(SchemaError, match="'nope'.*not found"):
         edge_speeds_kmh(roads, drive, speed_col="nope")

@@ -18,6 +18,7 @@ instead of a file. The mapping used is written into every ``summary.json``.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,10 @@ UNITS: dict[str, dict[str, float]] = {
 _KEYS = {"file", "sheet", "layer", "columns", "units", "values", "defaults", "position", "key",
          "crs"}
 SHIPPED = Path(__file__).with_name("mappings")
+#: ``DataFrame.attrs`` key under which :func:`apply_mapping` leaves its notes.
+NOTES_ATTR = "zonekit_mapping_notes"
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -154,7 +159,7 @@ def apply_mapping(df: pd.DataFrame, mapping: LayerMapping | None) -> pd.DataFram
     """Rename, convert units, map values and fill defaults (a new frame; input untouched)."""
     if mapping is None:
         return df
-    out = df.rename(columns=mapping.columns)
+    out, notes = _rename(df, mapping)
     for col, unit in mapping.units.items():
         if col in out.columns:
             factor = next(t for s, t in UNITS.items() if col.endswith(s))[unit]
@@ -167,4 +172,27 @@ def apply_mapping(df: pd.DataFrame, mapping: LayerMapping | None) -> pd.DataFram
             out[col] = value
         else:
             out[col] = out[col].fillna(value)
+    if notes:
+        out.attrs[NOTES_ATTR] = notes
     return out
+
+
+def _rename(df: pd.DataFrame, mapping: LayerMapping) -> tuple[pd.DataFrame, list[str]]:
+    """Rename the mapped columns; a column the layer already has under a target name yields.
+
+    Two columns of one name would break every later step, and the mapping states which
+    column the user means: the mapped one replaces the existing one (a note says so).
+    """
+    renamed = {k: v for k, v in mapping.columns.items() if k in df.columns and k != v}
+    targets = set(renamed.values())
+    if len(targets) < len(renamed):
+        twice = sorted({v for v in renamed.values() if list(renamed.values()).count(v) > 1})
+        raise ProfileError(f"mapping layer '{mapping.layer}', key 'columns': several columns "
+                           f"map onto {', '.join(twice)}; keep one")
+    clash = [c for c in df.columns if c in targets and c not in renamed]
+    notes = [f"column '{c}' replaced by the mapped column "
+             f"'{next(k for k, v in renamed.items() if v == c)}' (mapping layer "
+             f"'{mapping.layer}')" for c in clash]
+    for note in notes:
+        logger.info(note)
+    return df.drop(columns=clash).rename(columns=renamed), notes

@@ -16,7 +16,7 @@ from zonekit.errors import DataFileError, SchemaError
 from zonekit.settings import Settings
 from zonekit.zones import crs as crs_mod
 from zonekit.zones.io import find_layer_source, read_vector, sample_path
-from zonekit.zones.mapping import Mapping, apply_mapping, load_mapping
+from zonekit.zones.mapping import NOTES_ATTR, Mapping, apply_mapping, load_mapping
 from zonekit.zones.schema import LAYERS
 from zonekit.zones.tables import TABLE_SUFFIXES, place_table, read_table
 from zonekit.zones.validate import Findings, Problem, drop_error_rows, validate_layer
@@ -217,6 +217,7 @@ def read_layer(
         converted = False
     elif Path(path).suffix.lower() in TABLE_SUFFIXES:
         table = apply_mapping(read_table(path, block.sheet if block else None), block)
+        mapped = table.attrs.get(NOTES_ATTR, [])
         gdf, notes = place_table(table, name, str(path), block, parcels, settings.coords,
                                  settings.input_crs)
         converted = True  # coordinates of tables are converted while placing them
@@ -224,6 +225,7 @@ def read_layer(
         gdf = read_vector(path, layer=(block.source_layer if block and block.source_layer
                                        else layer), encoding=settings.encoding, label=name)
         gdf = apply_mapping(gdf, block)
+        mapped = gdf.attrs.get(NOTES_ATTR, [])
         converted = False
     input_crs = (block.crs if block and block.crs else None) or settings.input_crs
     if gdf.crs is None and input_crs:
@@ -235,7 +237,7 @@ def read_layer(
         gdf = convert_gdf(gdf, settings.coords)
     crs_mod.check_geographic_extent(gdf, label)
     gdf, found = validate_layer(gdf, LAYERS[name], str(path), allow_empty=bool(notes))
-    found.notes += notes
+    found.notes += notes + [Problem(name, str(path), None, m) for m in mapped]
     if settings.drop_invalid:
         gdf = drop_error_rows(gdf, found, LAYERS[name])
     return gdf, found

@@ -8,8 +8,9 @@ engine (:func:`zonekit.analysis.network.engine.nearest_times`), origin → facil
 Definitions (also written into ``summary.json``):
 
 * A category **covers** an origin when the nearest facility of that category is within
-  the category's threshold (``minutes_<category>`` not NaN); thresholds may differ by
-  category (5 min for a convenience store, 15 for a supermarket).
+  the category's threshold (``within_<category>``); thresholds may differ by category
+  (5 min for a convenience store, 15 for a supermarket). ``minutes_<category>`` holds the
+  time up to a longer report limit, so a planner reads how far a missed facility is.
 * **Shares** are weighted: population cells by persons, other origins by their weight
   (1 each unless a weight column is given). Unreachable origins (farther than the snap
   distance from every road) stay in the denominator, uncovered.
@@ -35,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from zonekit.analysis.circles.profile import SAME_CHAIN, ChainSpec, CircleSpec
-from zonekit.analysis.network.engine import nearest_times
+from zonekit.analysis.network.engine import LIMIT_TOLERANCE_S, nearest_times
 from zonekit.analysis.network.graph import Network, build_network
 from zonekit.analysis.network.snapping import Snapped, snap_points
 
@@ -159,6 +160,17 @@ def _categories(facilities: gpd.GeoDataFrame, cats: list[str], category_col: str
     return sub, pd.Series(pd.Categorical(values[keep], categories=cats), index=sub.index), notes
 
 
+def within_limits(times: pd.DataFrame, limits: dict[str, float], measure: str) -> pd.DataFrame:
+    """Whether each ``<measure>_<category>`` time meets its category's threshold.
+
+    The engine's rounding allowance applies, so a search stopped at the threshold and a
+    longer search give the same answer.
+    """
+    tol = LIMIT_TOLERANCE_S if measure == "metres" else LIMIT_TOLERANCE_S / 60.0
+    return pd.DataFrame({c: np.nan_to_num(times[f"{measure}_{c}"].to_numpy(float), nan=np.inf)
+                         <= limits[c] + tol for c in limits}, index=times.index)
+
+
 def _times(network: Network, origins: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame,
            category: pd.Series, limits: dict[str, float], measure: str, max_snap_m: float,
            n_jobs: int, so: Snapped | None = None) -> tuple[pd.DataFrame, Snapped, Snapped]:
@@ -222,8 +234,9 @@ def service_circle(network: Network, origins: Origins, facilities: gpd.GeoDataFr
                    basics: tuple[str, ...] | None = None, category_col: str = "category",
                    id_col: str | None = "fac_id", measure: str = "minutes",
                    max_snap_m: float = 250.0, n_jobs: int = 1,
-                   origins_snapped: Snapped | None = None) -> CircleResult:
-    """Compute the 15-minute life circle: time to each category, missing basics, coverage.
+                   origins_snapped: Snapped | None = None, report_limit: float | None = None,
+                   complete_name: str = "basics_complete") -> CircleResult:
+    """Compute a service circle: time to each category, missing basics, coverage.
 
     Parameters
     ----------
@@ -241,34 +254,46 @@ def service_circle(network: Network, origins: Origins, facilities: gpd.GeoDataFr
         Chinese category names.
     origins_snapped
         The origins already snapped to this network (reused, e.g. across scenarios).
+    report_limit
+        Times are reported up to this limit (``measure`` units; at least each threshold);
+        None: up to each category's threshold.
+    complete_name
+        Coverage category of the complete set: ``basics_complete`` (every basic), or e.g.
+        ``all_categories`` when ``basics`` is empty (every category of the run).
 
     Returns
     -------
     CircleResult
-        ``origins`` adds ``<measure>_<category>``, ``missing``, ``missing_zh``,
+        ``origins`` adds ``<measure>_<category>`` (NaN only beyond the report limit),
+        ``within_<category>`` (meets the threshold), ``missing``, ``missing_zh``,
         ``n_missing``, ``complete`` and ``covered`` (= complete).
     """
     cats = list(limits)
     basics = tuple(b for b in (spec.basics if basics is None else basics) if b in cats)
     fac, cat, notes = _categories(facilities, cats, category_col)
-    t, so, sf = _times(network, origins.points, fac, cat, limits, measure, max_snap_m, n_jobs,
+    search = dict(limits) if report_limit is None else {
+        c: max(float(report_limit), v) for c, v in limits.items()}
+    t, so, sf = _times(network, origins.points, fac, cat, search, measure, max_snap_m, n_jobs,
                        origins_snapped)
     main = main_component(network)
-    table = _base(origins, network, so, main).join(t.set_axis(origins.points.index))
-    present = t.notna().set_axis(origins.points.index)
-    present.columns = cats
+    t = t.set_axis(origins.points.index)
+    present = within_limits(t, limits, measure)
+    table = _base(origins, network, so, main).join(t).join(
+        present.add_prefix("within_"))
     _missing_columns(table, present[list(basics)] if basics else present, names_zh)
     table["complete"] = present[list(basics or cats)].all(axis=1)
     table["covered"] = table["complete"]
     w = origins.points["weight"].to_numpy(float)
     covered = present.copy()
-    covered["basics_complete"] = table["complete"]
+    covered[complete_name] = table["complete"]
     cov = coverage_rows(covered, w, dict(limits),
-                        {**names_zh, "basics_complete": "基本保障类业态齐全"},
+                        {**names_zh, "basics_complete": "基本保障类业态齐全",
+                         "all_categories": "全部业态齐全"},
                         origins.weight_name, "persons" if origins.weight_name == "population"
                         else "weight")
     ftab = _facility_table(network, sf, fac, id_col, cat, main)
     summary = {**_notes(table, ftab, network), **notes, "basics": list(basics),
+               "report_limit": report_limit,
                "weight_name": origins.weight_name, "weight_total": float(w.sum()),
                "weight_unreachable": float(w[~table["reachable"].to_numpy(bool)].sum())}
     return CircleResult(table, cov, ftab, summary, {"origins": so, "facilities": sf})
@@ -279,7 +304,8 @@ def industry_circle(network: Network, enterprises: gpd.GeoDataFrame,
                     limits: dict[str, float], names_zh: dict[str, str], *,
                     zones: gpd.GeoDataFrame | None = None, category_col: str = "category",
                     id_col: str | None = "fac_id", measure: str = "minutes",
-                    max_snap_m: float = 250.0, n_jobs: int = 1) -> CircleResult:
+                    max_snap_m: float = 250.0, n_jobs: int = 1,
+                    report_limit: float | None = None) -> CircleResult:
     """Compute the industry circle of one chain: what each of its enterprises reaches.
 
     ``limits`` holds the element categories and ``same_chain``. Returns per enterprise
@@ -296,9 +322,10 @@ def industry_circle(network: Network, enterprises: gpd.GeoDataFrame,
     elements = [c for c in limits if c != SAME_CHAIN]
     res = service_circle(network, origins, facilities, spec, {c: limits[c] for c in elements},
                          names_zh, basics=tuple(elements), category_col=category_col,
-                         id_col=id_col, measure=measure, max_snap_m=max_snap_m, n_jobs=n_jobs)
+                         id_col=id_col, measure=measure, max_snap_m=max_snap_m, n_jobs=n_jobs,
+                         report_limit=report_limit)
     table, so = res.origins, res.snapped["origins"]
-    present = table[[f"{measure}_{c}" for c in elements]].notna()
+    present = table[[f"within_{c}" for c in elements]].copy()
     present.columns = elements
     if SAME_CHAIN in limits:
         pairs = coverage_pairs(network, so, so, engine_limit(limits[SAME_CHAIN], measure))
@@ -385,8 +412,8 @@ def charging_circle(network: Network, origins: Origins, stations: gpd.GeoDataFra
                     enterprises: gpd.GeoDataFrame | None = None, category: str = "charging_station",
                     category_col: str = "category", id_col: str | None = "fac_id",
                     fast_only: bool = False, measure: str = "minutes", max_snap_m: float = 250.0,
-                    scenario: str = "current",
-                    reuse: dict[str, Snapped] | None = None) -> CircleResult:
+                    scenario: str = "current", reuse: dict[str, Snapped] | None = None,
+                    report_limit: float | None = None) -> CircleResult:
     """Compute the charging circle: shares of population, parcels, enterprises, roads.
 
     ``stations`` may hold other categories (dropped) and ``power_kw`` (stations with
@@ -408,7 +435,8 @@ def charging_circle(network: Network, origins: Origins, stations: gpd.GeoDataFra
     reuse = reuse or {}
     res = service_circle(network, origins, st, spec, limits, names_zh, basics=(category,),
                          category_col=category_col, id_col=id_col, measure=measure,
-                         max_snap_m=max_snap_m, origins_snapped=reuse.get("origins"))
+                         max_snap_m=max_snap_m, origins_snapped=reuse.get("origins"),
+                         report_limit=report_limit)
     snapped = {"origins": res.snapped["origins"]}
     res.coverage["scenario"] = scenario
     rows = [res.coverage[res.coverage["category"] == category]]

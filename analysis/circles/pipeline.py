@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from zonekit.analysis.circles import kinds as cc
+from zonekit.analysis.circles.categories import RunCategories, resolve_categories
 from zonekit.analysis.circles.isochrones import (
     footprint_gaps,
     grid_gaps,
@@ -29,7 +30,12 @@ from zonekit.analysis.circles.origins import (
     population_cells,
     residential_parcels,
 )
-from zonekit.analysis.circles.profile import SAME_CHAIN, CircleSpec, CirclesProfile
+from zonekit.analysis.circles.profile import (
+    SAME_CHAIN,
+    SERVICE_KINDS,
+    CircleSpec,
+    CirclesProfile,
+)
 from zonekit.errors import DataFileError
 
 if TYPE_CHECKING:
@@ -89,6 +95,16 @@ class Job:
     origin_id: str | None = None
     weight_col: str | None = None
     demand: str = "built_land_km2"
+    #: Service kinds: the one threshold for categories the circle does not know, a
+    #: restriction of the run to some categories, a county's category map.
+    threshold: float | None = None
+    categories: list[str] | None = None
+    category_map: Any = None
+    #: Minutes (or metres) up to which times are reported; None: the profile's
+    #: surface_max_minutes (metres: twice the largest threshold).
+    report_limit: float | None = None
+    #: Road column of speeds (km/h) overriding the travel profile.
+    speed_col: str | None = None
 
 
 @dataclass
@@ -162,8 +178,7 @@ def _surfaces(job: Job, network: Any, sources: gpd.GeoDataFrame, cats: list[str]
 
     snapped = snap_points(network, sources, job.max_snap_m, layer="facilities")
     category = pd.Series(pd.Categorical(sources["_cat"].to_numpy(), categories=cats))
-    lim = max(cc.engine_limit(v, job.measure) for v in job.limits.values())
-    lim = max(lim, job.profile.surface_max_minutes) if job.measure == "minutes" else 2 * lim
+    lim = cc.engine_limit(report_limit(job), job.measure)
     surf = grid_minutes(network, grid, snapped, category, lim, job.max_snap_m, job.jobs)
     return {k: cc.to_unit(v, job.measure) for k, v in surf.items()}
 
@@ -174,9 +189,17 @@ def run(job: Job, inputs: dict[str, Any], grid: Grid, persons: np.ndarray | None
 
     park_crs = inputs["roads"].crs
     names = job.profile.names_zh
-    network = cc.circle_network(inputs["roads"], job.mode, job.measure)
+    network = cc.circle_network(inputs["roads"], job.mode, job.measure,
+                                speed_col=job.speed_col)
     fac, cat_col, fid = inputs["facilities"], inputs["category_col"], inputs["facility_id"]
-    warnings = []
+    warnings = speed_notes(inputs["roads"], job)
+    resolved = None
+    if job.kind in SERVICE_KINDS:
+        resolved = resolve_job(job, fac[cat_col])
+        names = {**names, **resolved.names_zh()}
+        fac = fac.assign(_run_category=fac[cat_col].astype(str).str.strip().map(
+            resolved.value_to_id))
+        cat_col = "_run_category"
     hint = None if inputs.get("coords") else gcj02_hint(fac, network.edge_tree,
                                                          job.profile.gcj02_check_m)
     if hint and hint["coords"]:
@@ -190,7 +213,7 @@ def run(job: Job, inputs: dict[str, Any], grid: Grid, persons: np.ndarray | None
         chain = job.spec.chain(job.chain)
         res = cc.industry_circle(network, inputs["enterprises"], fac, job.spec, chain,
                                  job.limits, names, zones=inputs.get("zones"), n_jobs=job.jobs,
-                                 **kw)
+                                 report_limit=report_limit(job), **kw)
         ents = inputs["enterprises"]
         members = ents[ents["industry"].astype(str).isin(chain.industries)]
         origins_shapes = members.geometry.reset_index(drop=True)
@@ -208,12 +231,16 @@ def run(job: Job, inputs: dict[str, Any], grid: Grid, persons: np.ndarray | None
             res = cc.charging_circle(network, origins, fac, job.spec, job.limits[category], names,
                                      parcels=inputs.get("parcels"),
                                      enterprises=inputs.get("enterprises"), category=category,
-                                     fast_only=job.fast_only, **kw)
+                                     fast_only=job.fast_only, report_limit=report_limit(job),
+                                     **kw)
             tables["roads"] = res.extra["roads"]
             used = fac.loc[res.facilities.index]
         else:
+            basics = _basics(job, resolved, warnings)
             res = cc.service_circle(network, origins, fac, job.spec, job.limits, names,
-                                    n_jobs=job.jobs, **kw)
+                                    n_jobs=job.jobs, report_limit=report_limit(job),
+                                    basics=basics, complete_name=_complete_name(basics),
+                                    **kw)
             used = fac[fac[cat_col].astype(str).isin(cats)]
         sources = _sources(used[cat_col].astype(str).to_numpy(), used.geometry.to_numpy(),
                            park_crs)
@@ -227,6 +254,9 @@ def run(job: Job, inputs: dict[str, Any], grid: Grid, persons: np.ndarray | None
     if job.kind == "charging" and job.new_sites is not None:
         siting = add_sites(job, res, origins, network, fac, inputs, tables)
     summary = _summary(job, res, network, hint, warnings)
+    if resolved is not None:
+        summary.update(resolved.summary())
+        summary["notes"] = resolved.notes()
     if siting is not None:
         summary["siting"] = siting
     table = gpd.GeoDataFrame(res.origins.reset_index(drop=True),
@@ -235,16 +265,69 @@ def run(job: Job, inputs: dict[str, Any], grid: Grid, persons: np.ndarray | None
                   tables, names)
 
 
+def report_limit(job: Job) -> float:
+    """Limit (measure units) up to which times are reported and surfaces computed."""
+    top = max(job.limits.values())
+    if job.report_limit is not None:
+        return max(float(job.report_limit), top)
+    return max(top, job.profile.surface_max_minutes) if job.measure == "minutes" else 2 * top
+
+
+def resolve_job(job: Job, values: pd.Series) -> RunCategories:
+    """Resolve a service run's categories from the data; set ``job.limits``."""
+    circles_of: dict[str, list[str]] = {}
+    for kind, spec in job.profile.circles.items():
+        for cid in spec.category_ids:
+            circles_of.setdefault(cid, []).append(kind)
+    resolved = resolve_categories(values, job.spec, job.profile.names_zh, measure=job.measure,
+                                  threshold=job.threshold, categories=job.categories,
+                                  category_map=job.category_map, circles_of=circles_of)
+    if not resolved.categories:
+        raise DataFileError("facilities: no facility of a category this run can use ("
+                            + "; ".join(resolved.notes()) + ")")
+    job.limits = resolved.limits()
+    return resolved
+
+
+def _basics(job: Job, resolved: RunCategories | None, warnings: list[str]) -> tuple[str, ...]:
+    """Return the circle's basics when the data holds them all, else () and a warning."""
+    basics = tuple(job.spec.basics)
+    missing = [b for b in basics if b not in job.limits]
+    if basics and missing:
+        warnings.append("basics complete (基本保障类业态齐全) not computed: your data has no "
+                        f"{', '.join(missing)}; 'all_categories' counts the categories given")
+        return ()
+    return basics
+
+
+def _complete_name(basics: tuple[str, ...]) -> str:
+    return "basics_complete" if basics else "all_categories"
+
+
+def speed_notes(roads: gpd.GeoDataFrame, job: Job) -> list[str]:
+    """Warnings on road speeds: ``maxspeed`` values that give no limit (class speed used)."""
+    from zonekit.analysis.network.travel import invalid_maxspeeds
+
+    if job.mode != "drive" or job.measure != "minutes" or "maxspeed" not in roads:
+        return []
+    bad = invalid_maxspeeds(roads["maxspeed"])
+    if not bad:
+        return []
+    shown = ", ".join(f"{v!r} ({n} roads)" for v, n in list(bad.items())[:10])
+    return [f"roads column 'maxspeed': {sum(bad.values())} values give no speed limit, "
+            f"the road class speed is used there: {shown}"]
+
+
 def _gaps(job: Job, res: cc.CircleResult, origins: Origins | None,
           surfaces: dict[str, np.ndarray], grid: Grid, persons: np.ndarray | None,
           inputs: dict[str, Any]) -> gpd.GeoDataFrame:
     names = {**job.profile.names_zh, "basics_complete": "基本保障类业态齐全"}
     crs = inputs["roads"].crs
-    unit = job.measure
-    if job.kind == "service" and origins is not None:
-        present = res.origins[[f"{unit}_{c}" for c in job.limits]].notna()
+    if job.kind in SERVICE_KINDS and origins is not None:
+        present = res.origins[[f"within_{c}" for c in job.limits]].copy()
         present.columns = list(job.limits)
-        present["basics_complete"] = res.origins["complete"]
+        present[_complete_name(tuple(res.summary["basics"]))] = res.origins["complete"]
+        names["all_categories"] = "全部业态齐全"
         unc = {c: ~present[c].to_numpy(bool) for c in present.columns}
         if origins.kind == "population_cells":
             rows, cols = origins.points["row"].to_numpy(), origins.points["col"].to_numpy()

@@ -27,8 +27,11 @@ from zonekit.errors import ProfileError
 
 DEFAULT_PROFILE_PATH = pio.PROFILE_DIR / "circles.yaml"
 
-#: The three circles.
-KINDS = ("service", "industry", "charging")
+#: The circles.
+KINDS = ("service", "lifecircle", "industry", "charging")
+#: Circles computed by :func:`~zonekit.analysis.circles.kinds.service_circle` (categories
+#: from the data, basics, gaps of uncovered origins).
+SERVICE_KINDS = ("service", "lifecircle")
 MODES = ("walk", "bike", "drive")
 ORIGIN_KINDS = ("population", "residential", "enterprises")
 #: Pseudo-category of the industry circle: other enterprises of the same chain.
@@ -37,8 +40,9 @@ SAME_CHAIN = "same_chain"
 _TOP = {"scheme", "settings", "categories", "circles"}
 _SETTINGS = {"max_snap_m", "surface_max_minutes", "bands_minutes", "gcj02_check_m"}
 _CIRCLE = {"name_zh", "mode", "origins", "categories", "basics", "min_peers", "weights",
-           "default_chain", "chains", "target_share", "fast_power_kw", "fast_only", "siting"}
-_CATEGORY = {"minutes", "metres"}
+           "default_chain", "chains", "target_share", "fast_power_kw", "fast_only", "siting",
+           "default_minutes"}
+_CATEGORY = {"minutes", "metres", "life_circle"}
 _CHAIN = {"industries", "weights", "name_zh"}
 _SITING = {"demand", "spacing_m", "road_max_m", "land_classes", "max_candidates", "solver",
            "time_limit_s"}
@@ -56,6 +60,7 @@ class CategorySpec:
     name_zh: str
     minutes: float
     metres: float | None = None
+    life_circle: str | None = None
 
 
 @dataclass(frozen=True)
@@ -98,6 +103,7 @@ class CircleSpec:
     fast_power_kw: float = 60.0
     fast_only: bool = False
     siting: SitingSpec = SitingSpec()
+    default_minutes: float | None = None
 
     @property
     def category_ids(self) -> tuple[str, ...]:
@@ -171,7 +177,9 @@ def _categories(raw: Any, known: dict[str, str], src: str) -> tuple[CategorySpec
             raise ProfileError(f"{where}: required key 'minutes' is missing")
         minutes = pio.number(spec["minutes"], "minutes", where, minimum=1e-9, maximum=600)
         metres = pio.number(spec.get("metres"), "metres", where, minimum=1e-9, allow_none=True)
-        out.append(CategorySpec(str(cat), known[cat], float(minutes or 0), metres))
+        level = spec.get("life_circle")
+        out.append(CategorySpec(str(cat), known[cat], float(minutes or 0), metres,
+                                None if level is None else str(level)))
     return tuple(out)
 
 
@@ -268,7 +276,9 @@ def _circle(kind: str, raw: Any, known: dict[str, str], src: str) -> CircleSpec:
                                       minimum=0, maximum=1) or 0),
         fast_power_kw=float(pio.number(raw.get("fast_power_kw", 60), "fast_power_kw", src,
                                        minimum=0) or 0),
-        fast_only=fast_only, siting=_siting(siting, src), **kw,
+        fast_only=fast_only, siting=_siting(siting, src),
+        default_minutes=pio.number(raw.get("default_minutes"), "default_minutes", src,
+                                   minimum=1e-9, maximum=600, allow_none=True), **kw,
     )
 
 

@@ -55,6 +55,16 @@ class CircleOptions:
         Worker processes for the categories.
     basemap
         Basemap of the HTML map ``write`` draws.
+    categories
+        Service kinds: compute only these categories (ids, Chinese names or the data's
+        values; a list or ``"a,b,c"``).
+    category_map
+        A county's names onto the profile's categories: a dict, or a CSV/YAML file.
+    speed_col
+        Road column of driving speeds (km/h, e.g. 设计速度); never above the posted limit.
+    report_minutes
+        ``minutes_<category>`` is reported up to this many minutes (default: the profile's
+        ``surface_max_minutes``); ``within_<category>`` says whether the threshold is met.
     """
 
     minutes: float | None = None
@@ -76,6 +86,10 @@ class CircleOptions:
     max_snap_m: float | None = None
     jobs: int = 1
     basemap: str = "none"
+    categories: str | list[str] | None = None
+    category_map: Any = None
+    speed_col: str | None = None
+    report_minutes: float | None = None
 
 
 CIRCLE_FIELDS = {f.name for f in fields(CircleOptions)}
@@ -117,7 +131,33 @@ def check_options(kind: str, o: CircleOptions) -> str:
                            "enterprises=FILE, not origins=")
     if o.demand is not None and o.demand not in DEMANDS:
         raise ZonekitError(f"demand must be one of {', '.join(DEMANDS)}, got {o.demand!r}")
-    return "metres" if o.metres is not None else (o.measure or "minutes")
+    measure = "metres" if o.metres is not None else (o.measure or "minutes")
+    _check_category_options(kind, measure, o)
+    return measure
+
+
+def _check_category_options(kind: str, measure: str, o: CircleOptions) -> None:
+    from zonekit.analysis.circles.profile import SERVICE_KINDS
+
+    if (o.categories is not None or o.category_map is not None) and kind not in SERVICE_KINDS:
+        raise ZonekitError("categories= and category_map= choose the categories of "
+                           f"{' and '.join(SERVICE_KINDS)} circles, not of kind {kind!r}")
+    if o.speed_col is not None and (o.mode not in (None, "drive") or measure != "minutes"):
+        raise ZonekitError("speed_col= gives driving speeds (km/h): use it with mode='drive' "
+                           f"and minutes (got mode {o.mode}, measure {measure})")
+    if o.report_minutes is not None and (measure != "minutes" or not o.report_minutes > 0):
+        raise ZonekitError("report_minutes=N (N > 0) is for minute thresholds, got "
+                           f"{o.report_minutes} with measure {measure}")
+
+
+def _category_list(categories: str | list[str] | None) -> list[str] | None:
+    if categories is None:
+        return None
+    items = categories.split(",") if isinstance(categories, str) else list(categories)
+    items = [str(x).strip() for x in items if str(x).strip()]
+    if not items:
+        raise ZonekitError("categories=: expected category names separated by commas")
+    return items
 
 
 def limits(spec: Any, categories: list[str] | None, o: CircleOptions,
@@ -161,7 +201,7 @@ def circles(kind: str = "service", park: Park | None = None, *,
         isochrones, surfaces; ``write(out)`` and ``map()``.
     """
     from zonekit.analysis.circles import pipeline as run
-    from zonekit.analysis.circles.profile import SAME_CHAIN, load_circles_profile
+    from zonekit.analysis.circles.profile import SAME_CHAIN, SERVICE_KINDS, load_circles_profile
 
     data, more = split_options(kwargs)
     data = options or data
@@ -169,17 +209,25 @@ def circles(kind: str = "service", park: Park | None = None, *,
     measure = check_options(kind, o)
     prof = load_circles_profile(o.profile)  # profile errors before any heavy work
     spec = prof.circle(kind)
+    if o.speed_col is not None and (o.mode or spec.mode) != "drive":
+        raise ZonekitError(f"speed_col= gives driving speeds: the {kind} circle is "
+                           f"{spec.mode}; pass mode='drive'")
     user_fac = data.layers.get("facilities") is not None
     one_cat = user_fac and o.category_col is None
     cats = ([SAME_CHAIN, kind] if kind == "industry" else [kind]) if one_cat else None
+    service = kind in SERVICE_KINDS  # categories come from the data, resolved in the run
     job = run.Job(kind=kind, profile=prof, spec=spec, measure=measure,
-                  limits=limits(spec, cats, o, measure), mode=o.mode or spec.mode,
+                  limits={} if service else limits(spec, cats, o, measure),
+                  mode=o.mode or spec.mode,
                   new_sites=o.new_sites,
                   target_share=spec.target_share if o.target_share is None else o.target_share,
                   chain=o.chain, fast_only=o.fast_only or spec.fast_only,
                   max_snap_m=prof.max_snap_m if o.max_snap_m is None else o.max_snap_m,
                   jobs=o.jobs, origin_id=o.origin_id, weight_col=o.weight_col,
-                  demand=o.demand or spec.siting.demand)
+                  demand=o.demand or spec.siting.demand,
+                  threshold=(o.minutes if measure == "minutes" else o.metres) if service else None,
+                  categories=_category_list(o.categories), category_map=o.category_map,
+                  report_limit=o.report_minutes, speed_col=o.speed_col)
     timings = Timings()
     park = _park(park, data, kind, timings)
     with timings.step("read"):
@@ -215,6 +263,9 @@ def _park(park: Park | None, data: DataOptions, kind: str, timings: Timings) -> 
                          mapping=roads_text_mapping(data.mapping))
 
 
+REPLACED_MAXSPEED = "_maxspeed_replaced"
+
+
 def roads_text_mapping(user: Any) -> Any:
     """Return the user's mapping, with the roads' ``maxspeed`` read as text.
 
@@ -229,6 +280,8 @@ def roads_text_mapping(user: Any) -> Any:
     cols = {k: ("_maxspeed_text" if v == "maxspeed" else v) for k, v in cols.items()}
     if "_maxspeed_text" not in cols.values():
         cols["maxspeed"] = "_maxspeed_text"
+    elif "maxspeed" not in cols:  # another column maps onto maxspeed: it replaces the layer's
+        cols["maxspeed"] = REPLACED_MAXSPEED
     base = block or LayerMapping(layer="roads")
     layers = dict(user.layers) if user else {}
     layers["roads"] = LayerMapping(**{**base.__dict__, "columns": cols})
@@ -239,7 +292,11 @@ def _inputs(park: Park, data: DataOptions, kind: str, job: Any,
             o: CircleOptions) -> dict[str, Any]:
     """Return the pipeline's inputs: roads, facilities (park's or user's), origins, candidates."""
     settings = data.settings()
-    roads = park.roads.rename(columns={"_maxspeed_text": "maxspeed"})
+    roads = park.roads
+    if REPLACED_MAXSPEED in roads:
+        park.findings.notes.append(_replaced_note(park))
+        roads = roads.drop(columns=REPLACED_MAXSPEED)
+    roads = roads.rename(columns={"_maxspeed_text": "maxspeed"})
     inputs: dict[str, Any] = {"roads": roads, "park": park, "coords": settings.coords}
     for name in ("zones", "parcels", "enterprises"):
         inputs[name] = park.layers.get(name)
@@ -264,6 +321,15 @@ def _inputs(park: Park, data: DataOptions, kind: str, job: Any,
     if o.candidates is not None:
         inputs["candidates"] = _candidates(o.candidates, settings, park.crs)
     return inputs
+
+
+def _replaced_note(park: Park) -> Any:
+    from zonekit.zones.validate import Problem
+
+    source = next(k for k, v in park.mapping.for_layer("roads").columns.items()
+                  if v == "_maxspeed_text")
+    return Problem("roads", park.sources.get("roads", ""), "maxspeed",
+                   f"the layer's column 'maxspeed' is replaced by the mapped column '{source}'")
 
 
 def _stations(inputs: dict[str, Any], kind: str) -> gpd.GeoDataFrame | None:

@@ -22,9 +22,10 @@ CIRCLE_OPTS: dict[str, tuple[Any, Any]] = {
         "population (cells of the population GeoTIFF, default), residential (parcels) or a "
         "point/polygon FILE."))], None),
     "minutes": (Annotated[float | None, _opt("--minutes", text=(
-        "One time threshold for every category (overrides the profile's)."))], None),
+        "Time threshold of the categories the circle does not know (service, lifecircle; "
+        "profile categories keep theirs), of every category (industry, charging)."))], None),
     "metres": (Annotated[float | None, _opt("--metres", text=(
-        "One network-distance threshold (m) for every category instead of time."))], None),
+        "The same as a network distance (m) instead of time."))], None),
     "measure": (Annotated[str | None, _opt("--measure", text=(
         "minutes, or metres: the profile's GB 50180 walking distances per category."))], None),
     "mode": (Annotated[str | None, _opt("--mode", text=(
@@ -57,6 +58,18 @@ CIRCLE_OPTS: dict[str, tuple[Any, Any]] = {
     "max_snap_m": (Annotated[float | None, _opt("--max-snap-m", text=(
         "Points farther from every road are unreachable (default 250 m)."))], None),
     "jobs": (Annotated[int, _opt("--jobs", text="Worker processes for the categories.")], 1),
+    "categories": (Annotated[str | None, _opt("--categories", text=(
+        "Service circles: compute only these categories (a,b,c: ids, Chinese names or your "
+        "values)."))], None),
+    "category_map": (Annotated[Path | None, _opt("--category-map", text=(
+        "CSV (your name, category) or YAML mapping your category names onto the "
+        "profile's."))], None),
+    "speed_col": (Annotated[str | None, _opt("--speed-col", text=(
+        "Road column of speeds (km/h, e.g. 设计速度) for --mode drive; never above the posted "
+        "maxspeed."))], None),
+    "report_minutes": (Annotated[float | None, _opt("--report-minutes", text=(
+        "Report minutes_<category> up to N minutes (default: the profile's "
+        "surface_max_minutes, 30)."))], None),
 }
 
 

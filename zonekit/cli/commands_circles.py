@@ -3,12 +3,13 @@
 Outputs in ``--out`` (columns documented in the command's help and the README):
 ``origins.gpkg``/``origins.csv`` (per origin: ``origin_id``, ``weight``, ``snap_m``,
 ``reachable``, ``on_main_network``, ``minutes_<category>`` — or ``metres_<category>`` with
-``--metres`` — NaN when none within the limit, ``missing``, ``n_missing``, ``complete``,
-``covered``), ``coverage.csv`` (long: ``scenario``, ``category``, ``measure``, ``limit``,
-``total``, ``covered``, ``share``), ``facilities.csv`` (snapping of every facility),
-``gaps.gpkg``, ``isochrones.gpkg`` (and layer ``roads`` for charging),
-``surfaces/<unit>_<category>.tif``, ``zones.csv`` (industry), ``sites.gpkg`` (charging
-with ``--new-sites``) and ``summary.json``.
+``--metres`` — up to the report limit, NaN beyond it, ``within_<category>`` (meets the
+threshold), ``missing``, ``n_missing``, ``complete``, ``covered``), ``coverage.csv``
+(long: ``scenario``, ``category``, ``measure``, ``limit``, ``total``, ``covered``,
+``share``), ``facilities.csv`` (snapping of every facility), ``gaps.gpkg``,
+``isochrones.gpkg`` (and layer ``roads`` for charging), ``surfaces/<unit>_<category>.tif``,
+``zones.csv`` (industry), ``sites.gpkg`` (charging with ``--new-sites``) and
+``summary.json``.
 """
 
 from __future__ import annotations
@@ -29,8 +30,8 @@ def circles(
     options: Any,
     circle: Any,
     kind: Annotated[str, typer.Option(
-        help="service (15分钟便民生活圈), industry (15分钟产业生态圈) or charging "
-        "(5分钟充电圈).")] = "service",
+        help="service (15分钟便民生活圈), lifecircle (GB 50180-2018 生活圈公共服务设施), "
+        "industry (15分钟产业生态圈) or charging (5分钟充电圈).")] = "service",
     out: Annotated[Path | None, typer.Option(
         "--out", help="Folder for results (default: out/circles/KIND).")] = None,
     basemap: c.BasemapOpt = "none",
