@@ -50,6 +50,8 @@ class Outputs:
     indicators: pd.DataFrame
     indicator_summary: dict[str, Any]
     circles: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: Name of the park for titles; ``None``: from the zones layer or the sample's.
+    park_name: str | None = None
 
     @property
     def synthetic(self) -> bool:
@@ -231,8 +233,12 @@ def report_tables(out: Outputs, full: bool = False) -> dict[str, pd.DataFrame]:
     """
     plan = _plan(out)
     in_plan = plan[[c for c in plan if c.startswith("in_plan_")]].any(axis=1)
+    from zonekit.maps.report_text import note_zh
+
+    indicators = out.indicators.assign(note=out.indicators["note"].map(note_zh)) \
+        if "note" in out.indicators else out.indicators
     tables = {
-        "规划指标": chinese_table(out.indicators, INDICATOR_COLUMNS, INDICATOR_NAME, not full),
+        "规划指标": chinese_table(indicators, INDICATOR_COLUMNS, INDICATOR_NAME, not full),
         "功能分区": chinese_table(_total(out.zones, "zone_id"), ZONE_COLUMNS, ZONE_KIND,
                                   not full),
         "分区亩均效益": chinese_table(_total(out.intensity_zones, "zone_id"), ZONE_MUJUN_COLUMNS,
@@ -264,7 +270,8 @@ COVERAGE_FIELDS = {
     "name_zh": Field("name_zh", "业态"),
     "measure": Field("measure", "覆盖对象", values={
         "population": "人口", "parcels": "地块", "enterprises": "企业",
-        "road_length_km": "道路长度", "chain_enterprises": "产业链企业"}),
+        "road_length_km": "道路长度（km）", "chain_enterprises": "产业链企业",
+        "built_land_km2": "建成建设用地（含在建，km²）", "employees": "从业人员"}),
     "limit": Field("limit", "时间阈值", "分钟", 0), "total": Field("total", "总量", "", 1),
     "covered": Field("covered", "覆盖量", "", 1),
     "share_pct": Field("share_pct", "覆盖比例", "%", 1),
