@@ -339,7 +339,8 @@ def render_report(out: Outputs, basemap: str = "none") -> str:
          _table(tables["功能分区"]) + "".join(maps.get("zones", []))),
         ("mujun", "亩均效益评价",
          _table(tables["分区亩均效益"], "各分区亩均效益") + _table(tables["产业"], "各产业")
-         + _table(tables["亩均效益分类"], "地块与企业亩均效益分类")
+         + _table(tables["地块亩均效益分类"], "地块亩均效益分类（按地块评价等级）")
+         + _table(tables["企业亩均效益分类"], "企业亩均效益分类（按企业评价等级）")
          + "".join(maps.get("mujun", []))),
         ("renewal", "低效用地与腾笼换鸟",
          _table(tables["低效用地"], "低效用地（按认定原因）")
@@ -428,7 +429,8 @@ def write_report(folder: Path | str, basemap: str = "none", html_name: str = "re
     notes = [report_title(out), *(["注意：" + SYNTHETIC_NOTE_ZH] if out.synthetic else []),
              f"数据来源：{data_source(out)}；坐标系 {out.zone_summary.get('crs')}",
              "列名中括号内为单位；亿元 = 10⁸ 元，万元 = 10⁴ 元，1 亩 = 666.67 m²。"]
-    xlsx = write_workbook(report_tables(out, full=True), folder / xlsx_name, notes)
+    mark = "注意：" + SYNTHETIC_NOTE_ZH if out.synthetic else ""
+    xlsx = write_workbook(report_tables(out, full=True), folder / xlsx_name, notes, mark)
     return html_path, xlsx
 
 
