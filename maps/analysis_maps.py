@@ -208,14 +208,14 @@ def low_efficiency_layers(parcels: gpd.GeoDataFrame,
             MapLayer(plan, plan_spec, name="腾笼换鸟更新方案"), *_zone_layer(zones)]
 
 
-def mujun_title() -> str:
+def mujun_title(park: str = PARK_NAME_ZH) -> str:
     """Title of the 亩均 map."""
-    return f"{PARK_NAME_ZH} 地块亩均效益评价（A–D 类）"
+    return f"{park} 地块亩均效益评价（A–D 类）"
 
 
-def low_efficiency_title() -> str:
+def low_efficiency_title(park: str = PARK_NAME_ZH) -> str:
     """Title of the low-efficiency map."""
-    return f"{PARK_NAME_ZH} 低效用地与腾笼换鸟更新方案"
+    return f"{park} 低效用地与腾笼换鸟更新方案"
 
 
 def mujun_map(parcels: gpd.GeoDataFrame, zones: gpd.GeoDataFrame | None = None,

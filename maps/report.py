@@ -22,15 +22,16 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from zonekit.maps.conclusions import conclusions, conclusions_html
 from zonekit.maps.interactive import FONT_CSS, SYNTHETIC_NOTE_ZH
 from zonekit.maps.report_data import Outputs, load_outputs, report_tables
+from zonekit.maps.report_text import data_source, notes_zh, park_name, report_title
 
 if TYPE_CHECKING:
     import folium
     import pandas as pd
     from matplotlib.axes import Axes
 
-REPORT_TITLE = "中关村密云园 空间布局与土地效益分析报告"
 HEADLINE_KEYS = ("total_revenue_yi", "land_output_yi_per_km2", "output_per_employee_wan")
 SCENARIO_ZH = {"main": "主情景", "conservative": "保守情景"}
 CIRCLE_TABLES = ("生活圈覆盖", "充电站选址")
@@ -212,33 +213,68 @@ def png_data_uri(ax_or_fig: Any, dpi: int = 130) -> str:
 
 # --- maps ------------------------------------------------------------------------------------
 
-def report_maps(out: Outputs, basemap: str = "none") -> list[tuple[str, folium.Map]]:
-    """Draw the report's maps as ``(section, map)``: zones, land output, 亩均, renewal, circles."""
+def report_maps(out: Outputs, basemap: str = "none") -> list[tuple[str, str, folium.Map]]:
+    """Draw the report's maps as ``(section, title, map)``: zones, 亩均, renewal, circles.
+
+    Titles are shown above each map, not on it, so no zone label is covered.
+    """
     from zonekit.maps import analysis_maps as am
     from zonekit.maps import zone_maps as zm
-    from zonekit.maps.interactive import make_map
     from zonekit.zones.park import Park
 
     park = Park(layers={"zones": out.zone_geo}, crs=str(out.zone_geo.crs),
                 synthetic=out.synthetic)
-    table = out.zones
-    syn = out.synthetic
-    maps = [
-        ("zones", make_map(zm.zone_layers(park, table=table), basemap, syn, zm.zone_title())),
-        ("zones", make_map(zm.land_output_layers(park, table=table), basemap, syn,
-                           zm.land_output_title(out.intensity.get("denominator", "built")))),
-        ("mujun", make_map(am.mujun_layers(out.parcels, out.zone_geo), basemap, syn,
-                           am.mujun_title())),
-        ("renewal", make_map(am.low_efficiency_layers(out.parcels, out.zone_geo), basemap,
-                             syn, am.low_efficiency_title())),
+    name, table = park_name(out), out.zones
+    denominator = out.intensity.get("denominator", "built")
+    specs = [
+        ("zones", zm.zone_layers(park, table=table), zm.zone_title(name)),
+        ("zones", zm.land_output_layers(park, table=table),
+         zm.land_output_title(denominator, name)),
+        ("mujun", am.mujun_layers(out.parcels, out.zone_geo), am.mujun_title(name)),
+        ("renewal", am.low_efficiency_layers(out.parcels, out.zone_geo),
+         am.low_efficiency_title(name)),
     ]
     if out.circles:
         from zonekit.maps import circle_maps as cm
 
         for run in out.circles.values():
             for layers, title in cm.circle_layers(run, out.zone_geo):
-                maps.append(("circles", make_map(layers, basemap, syn, title)))
-    return maps
+                specs.append(("circles", layers, title.replace(cm.PARK_NAME_ZH, name)))
+    return [(section, title, report_map(layers, basemap, out.synthetic))
+            for section, layers, title in specs]
+
+
+#: In the report's frames: legend at the top left under the zoom buttons, clear of the
+#: layer control (top right) and the scale (bottom left).
+REPORT_MAP_CSS = """<style>
+#zk-report-legend { position: absolute; top: 80px; left: 10px; bottom: auto; right: auto;
+  z-index: 1000;
+  background: #fff; padding: 6px 8px; border-radius: 4px; max-width: 260px;
+  box-shadow: 0 1px 4px rgba(0,0,0,.3); font-size: 12px; line-height: 1.5;
+  max-height: calc(100% - 150px); overflow-y: auto; }
+#zk-report-legend .zk-swatch { display: inline-block; width: 14px; height: 12px;
+  margin-right: 6px; vertical-align: middle; box-sizing: border-box; }
+#zk-report-legend .zk-legend-title { font-weight: bold; margin-top: 4px; }
+</style>"""
+
+
+def report_map(layers: list[Any], basemap: str, synthetic: bool) -> folium.Map:
+    """One map of the report: the layers, and a legend built from their style specs."""
+    import folium
+
+    from zonekit.maps.interactive import make_map
+    from zonekit.maps.legend import legend_groups, legend_html
+
+    m = make_map(layers, basemap, synthetic)
+    html_root = m.get_root().html
+    for key, child in list(html_root._children.items()):
+        if 'id="zk-legend"' in child.render():  # make_map's legend: replaced by ours
+            del html_root._children[key]
+    m.get_root().header.add_child(folium.Element(REPORT_MAP_CSS), name="zk_report_css")
+    html_root.add_child(folium.Element(
+        legend_html(legend_groups(layers), element_id="zk-report-legend",
+                    css_class="zk-legend zk-report-legend")))
+    return m
 
 
 def _iframe(m: folium.Map, title: str) -> str:
@@ -287,21 +323,24 @@ def render_report(out: Outputs, basemap: str = "none") -> str:
     """
     tables = report_tables(out)
     maps: dict[str, list[str]] = {}
-    for section, m in report_maps(out, basemap):
-        maps.setdefault(section, []).append(_iframe(m, m.get_root().title or section))
+    for section, title, m in report_maps(out, basemap):
+        maps.setdefault(section, []).append(
+            f'<h3 class="zk-map-title">{html.escape(title)}</h3>{_iframe(m, title)}')
     chart = png_data_uri(trajectory_axes(out.trajectory))
     s, zs = out.intensity, out.zone_summary
     year = s.get("base_year") or zs.get("enterprise_year")
-    data_line = ("数据：内置合成样例园区" if out.synthetic
-                 else f"数据：{zs.get('data')}") + f"；统计年份 {year}；坐标系 {zs.get('crs')}"
+    data_line = f"数据来源：{data_source(out)}；统计年份 {year}；坐标系 {zs.get('crs')}"
+    title = report_title(out)
     sections = [
         ("headline", "核心指标与规划目标", _cards(headline(out))),
+        ("conclusions", "结论与建议", conclusions_html(conclusions(out))),
         ("indicators", "规划主要指标（表 1-1）跟踪", _table(tables["规划指标"])),
         ("zones", "功能分区与地均产出",
          _table(tables["功能分区"]) + "".join(maps.get("zones", []))),
         ("mujun", "亩均效益评价",
          _table(tables["分区亩均效益"], "各分区亩均效益") + _table(tables["产业"], "各产业")
-         + _table(tables["亩均效益分类"], "地块与企业亩均效益分类")
+         + _table(tables["地块亩均效益分类"], "地块亩均效益分类（按地块评价等级）")
+         + _table(tables["企业亩均效益分类"], "企业亩均效益分类（按企业评价等级）")
          + "".join(maps.get("mujun", []))),
         ("renewal", "低效用地与腾笼换鸟",
          _table(tables["低效用地"], "低效用地（按认定原因）")
@@ -322,22 +361,19 @@ def render_report(out: Outputs, basemap: str = "none") -> str:
               if out.synthetic else "")
     return (f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>{REPORT_TITLE}</title>{_css()}</head><body>"
-            f"<header><h1>{REPORT_TITLE}</h1><p>{html.escape(data_line)}；zonekit "
+            f"<title>{html.escape(title)}</title>{_css()}</head><body>"
+            f"<header><h1>{html.escape(title)}</h1><p>{html.escape(data_line)}；zonekit "
             f"{html.escape(str(zs.get('zonekit_version', '')))} 生成</p></header>{banner}"
             f'<nav>{nav}</nav><main>{body}</main></body></html>')
 
 
 def _notes(out: Outputs) -> str:
-    s = out.intensity
-    items = [f"地均产出用地口径（{s.get('denominator')}）：{s.get('denominator_meaning', '')}",
-             f"亩均效益评价方案：{s.get('scheme', '')}（{s.get('profile', '')}）",
-             f"发展路径模型：{s.get('trajectory_model', '')}",
-             f"规划目标来源：{out.indicator_summary.get('targets_source', '')}"]
-    items += [str(n) for n in (s.get("input_notes") or [])]
-    if s.get("year_note"):
-        items.append(str(s["year_note"]))
-    return "<ul>" + "".join(f"<li>{html.escape(i)}</li>" for i in items) + "</ul>"
+    items, raw = notes_zh(out)
+    body = "<ul>" + "".join(f"<li>{html.escape(i)}</li>" for i in items) + "</ul>"
+    if raw:  # the analyses' own notes, as the console printed them
+        body += ('<p>数据处理提示（程序原文）：</p><ul class="zk-raw" lang="en">'
+                 + "".join(f"<li><code>{html.escape(i)}</code></li>" for i in raw) + "</ul>")
+    return body
 
 
 def _css() -> str:
@@ -365,6 +401,9 @@ th, td {{ border: 1px solid #ccc; padding: 3px 8px; }} th {{ background: #ddebf7
 td {{ text-align: left; }} td.n {{ text-align: right; white-space: nowrap; }}
 .zk-map {{ width: 100%; height: 560px; border: 1px solid #bbb; margin: 12px 0;
   background: #fff; }}
+.zk-findings li {{ margin: 6px 0; line-height: 1.6; }}
+.zk-source {{ color: #666; font-size: 12px; }}
+.zk-map-title {{ margin: 18px 0 0; font-size: 16px; }}
 .zk-chart {{ max-width: 100%; background: #fff; border: 1px solid #ddd; }}
 </style>"""
 
@@ -394,10 +433,11 @@ def write_report_from(out: Outputs, folder: Path | str, basemap: str = "none",
     html_path = folder / html_name
     with atomic_path(html_path) as tmp:
         Path(tmp).write_text(page, encoding="utf-8")
-    notes = [REPORT_TITLE, *(["注意：" + SYNTHETIC_NOTE_ZH] if out.synthetic else []),
-             f"数据来源：{out.zone_summary.get('data')}；坐标系 {out.zone_summary.get('crs')}",
+    notes = [report_title(out), *(["注意：" + SYNTHETIC_NOTE_ZH] if out.synthetic else []),
+             f"数据来源：{data_source(out)}；坐标系 {out.zone_summary.get('crs')}",
              "列名中括号内为单位；亿元 = 10⁸ 元，万元 = 10⁴ 元，1 亩 = 666.67 m²。"]
-    xlsx = write_workbook(report_tables(out, full=True), folder / xlsx_name, notes)
+    mark = "注意：" + SYNTHETIC_NOTE_ZH if out.synthetic else ""
+    xlsx = write_workbook(report_tables(out, full=True), folder / xlsx_name, notes, mark)
     return html_path, xlsx
 
 

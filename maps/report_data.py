@@ -50,6 +50,8 @@ class Outputs:
     indicators: pd.DataFrame
     indicator_summary: dict[str, Any]
     circles: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: Name of the park for titles; ``None``: from the zones layer or the sample's.
+    park_name: str | None = None
 
     @property
     def synthetic(self) -> bool:
@@ -186,19 +188,36 @@ def _total(df: pd.DataFrame, column: str) -> pd.DataFrame:
     return out
 
 
-def class_table(out: Outputs) -> pd.DataFrame:
-    """Parcels and enterprises per 亩均 class: counts, land, revenue, tax."""
+CLASS_ORDER = ("A", "B", "C", "D", "not graded")
+
+
+def _by_class(frame: pd.DataFrame, **agg: tuple[str, Any]) -> pd.DataFrame:
     import pandas as pd
 
-    p = out.parcels
-    order = ["A", "B", "C", "D", "not graded"]
-    g = p.groupby("class").agg(parcels=("parcel_id", "size"), area_mu=("area_mu", "sum"),
-                               revenue_yi=("revenue_yi", "sum"), tax_wan=("tax_wan", "sum"))
-    g = g.reindex([c for c in order if c in g.index] + [c for c in g.index if c not in order])
-    firms = out.enterprises["class"].value_counts()
-    g["enterprises"] = firms.reindex(g.index).fillna(0).astype(int)
-    g["share_pct"] = 100 * g["area_mu"] / g["area_mu"].sum()
+    g = frame.groupby("class").agg(**agg)
+    g = g.reindex([c for c in CLASS_ORDER if c in g.index]
+                  + [c for c in g.index if c not in CLASS_ORDER])
     return pd.DataFrame(g).reset_index()
+
+
+def class_table(out: Outputs) -> pd.DataFrame:
+    """Parcels per 亩均 class (the parcel's own grade): count, land, share, revenue, tax."""
+    g = _by_class(out.parcels, parcels=("parcel_id", "size"), area_mu=("area_mu", "sum"),
+                  revenue_yi=("revenue_yi", "sum"), tax_wan=("tax_wan", "sum"))
+    g["share_pct"] = 100 * g["area_mu"] / g["area_mu"].sum()
+    return g
+
+
+def enterprise_class_table(out: Outputs) -> pd.DataFrame:
+    """Enterprises per 亩均 class (the firm's own grade): count, land, revenue, tax."""
+    e = out.enterprises
+    cols = {"enterprises": ("class", "size")}
+    for col in ("land_mu", "revenue_wan", "tax_wan", "employees"):
+        if col in e:
+            cols[col] = (col, "sum")
+    g = _by_class(e, **cols)
+    g["share_pct"] = 100 * g["enterprises"] / g["enterprises"].sum()
+    return g
 
 
 def low_efficiency_table(out: Outputs) -> pd.DataFrame:
@@ -231,17 +250,25 @@ def report_tables(out: Outputs, full: bool = False) -> dict[str, pd.DataFrame]:
     """
     plan = _plan(out)
     in_plan = plan[[c for c in plan if c.startswith("in_plan_")]].any(axis=1)
+    from zonekit.maps.report_text import note_zh
+
+    indicators = out.indicators.assign(note=out.indicators["note"].map(note_zh)) \
+        if "note" in out.indicators else out.indicators
     tables = {
-        "规划指标": chinese_table(out.indicators, INDICATOR_COLUMNS, INDICATOR_NAME, not full),
+        "规划指标": chinese_table(indicators, INDICATOR_COLUMNS, INDICATOR_NAME, not full),
         "功能分区": chinese_table(_total(out.zones, "zone_id"), ZONE_COLUMNS, ZONE_KIND,
                                   not full),
         "分区亩均效益": chinese_table(_total(out.intensity_zones, "zone_id"), ZONE_MUJUN_COLUMNS,
                                       as_text=not full),
         "产业": chinese_table(_total(out.industries, "industry"), INDUSTRY_COLUMNS,
                               as_text=not full),
-        "亩均效益分类": chinese_table(class_table(out), ("class", "parcels", "area_mu",
-                                                    "share_pct", "revenue_yi", "tax_wan",
-                                                    "enterprises"), as_text=not full),
+        "地块亩均效益分类": chinese_table(class_table(out), (
+            "class", "parcels", "area_mu", "share_pct", "revenue_yi", "tax_wan"),
+            {"share_pct": Field("share_pct", "面积占比", "%", 1)}, as_text=not full),
+        "企业亩均效益分类": chinese_table(enterprise_class_table(out), (
+            "class", "enterprises", "share_pct", "land_mu", "revenue_wan", "tax_wan",
+            "employees"), {"share_pct": Field("share_pct", "企业数占比", "%", 1)},
+            as_text=not full),
         "低效用地": chinese_table(low_efficiency_table(out), ("le_class", "parcels", "area_mu",
                                                           "area_km2", "share_pct"),
                                   as_text=not full),
@@ -264,14 +291,31 @@ COVERAGE_FIELDS = {
     "name_zh": Field("name_zh", "业态"),
     "measure": Field("measure", "覆盖对象", values={
         "population": "人口", "parcels": "地块", "enterprises": "企业",
-        "road_length_km": "道路长度", "chain_enterprises": "产业链企业"}),
+        "road_length_km": "道路长度（km）", "chain_enterprises": "产业链企业",
+        "built_land_km2": "建成建设用地（含在建，km²）", "employees": "从业人员"}),
     "limit": Field("limit", "时间阈值", "分钟", 0), "total": Field("total", "总量", "", 1),
     "covered": Field("covered", "覆盖量", "", 1),
     "share_pct": Field("share_pct", "覆盖比例", "%", 1),
     "solution": Field("solution", "选址方案", values={"mclp": "最大覆盖选址",
                                                   "set_cover": "达到目标覆盖率的最少站点"}),
-    "site_id": Field("site_id", "站点编号"),
+    "site_id": Field("site_id", "站点编号"), "unit_zh": Field("unit_zh", "单位"),
+    "share_after_pct": Field("share_after_pct", "选址后覆盖比例", "%", 1),
+    "zone_name": Field("zone_name", "所在分区"), "road_name": Field("road_name", "最近道路"),
+    "lon_wgs84": Field("lon_wgs84", "经度（WGS84）", "°", 6),
+    "lat_wgs84": Field("lat_wgs84", "纬度（WGS84）", "°", 6),
+    "lon_gcj02": Field("lon_gcj02", "经度（GCJ-02，高德）", "°", 6),
+    "lat_gcj02": Field("lat_gcj02", "纬度（GCJ-02，高德）", "°", 6),
 }
+
+
+UNIT_ZH = {"persons": "人", "enterprises": "家", "parcels": "块", "km": "km", "km2": "km²"}
+#: Demand a charging siting maximises: (what, unit) for the 新增覆盖 heading.
+SITE_DEMAND_UNITS = {"built_land_km2": ("建成建设用地（含在建）", "km²"),
+                     "population": ("人口", "人"), "parcels": ("地块", "块"),
+                     "enterprises": ("企业", "家"), "employees": ("从业人员", "人")}
+#: Columns saying where a proposed site is, when the siting run adds them.
+SITE_PLACE_COLUMNS = ("zone_name", "zone_id", "road_name", "lon_wgs84", "lat_wgs84",
+                      "lon_gcj02", "lat_gcj02")
 
 
 def coverage_table(out: Outputs) -> pd.DataFrame:
@@ -285,7 +329,8 @@ def coverage_table(out: Outputs) -> pd.DataFrame:
         cov = run.get("coverage")
         if cov is not None:
             parts.append(cov.assign(circle_zh=CIRCLE_ZH.get(kind, kind),
-                                    share_pct=100 * cov["share"]))
+                                    share_pct=100 * cov["share"],
+                                    unit_zh=cov["unit"].map(lambda u: UNIT_ZH.get(u, u))))
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
 
@@ -295,16 +340,24 @@ def circle_tables(out: Outputs, as_text: bool = True) -> dict[str, pd.DataFrame]
     cov = coverage_table(out)
     if len(cov):
         tables["生活圈覆盖"] = chinese_table(cov, ("circle_zh", "scenario", "name_zh", "measure",
-                                                  "limit", "covered", "total", "share_pct"),
+                                                  "limit", "covered", "total", "unit_zh",
+                                                  "share_pct"),
                                             COVERAGE_FIELDS, as_text)
-    sites = out.circles.get("charging", {}).get("sites")
+    run = out.circles.get("charging", {})
+    sites = run.get("sites")
     if sites is not None and len(sites):
+        demand = str(((run.get("summary") or {}).get("siting") or {}).get("demand", ""))
+        unit = SITE_DEMAND_UNITS.get(demand, ("", ""))
+        fields = {**COVERAGE_FIELDS,
+                  "added_weight": Field("added_weight", f"新增覆盖{unit[0]}", unit[1], 2)}
+        frame = sites.drop(columns="geometry").assign(share_after_pct=100 * sites["share_after"])
+        extra = [c for c in SITE_PLACE_COLUMNS if c in frame]
         tables["充电站选址"] = chinese_table(
-            sites.drop(columns="geometry"), ("solution", "rank", "site_id", "candidate_id",
-                                             "added_weight", "share_after"),
-            COVERAGE_FIELDS, as_text)
+            frame, ("solution", "rank", "site_id", "candidate_id", *extra, "added_weight",
+                    "share_after_pct"), fields, as_text)
     return tables
 
 
 __all__ = ["CIRCLE_FOLDERS", "Outputs", "circle_tables", "class_table", "coverage_table",
+           "enterprise_class_table",
            "load_circles", "load_outputs", "load_run", "low_efficiency_table", "report_tables"]

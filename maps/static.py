@@ -204,27 +204,15 @@ def add_north_arrow(ax: Axes, x: float = 0.95, y: float = 0.93) -> None:
                             "headlength": 10})
 
 
-def _legend(ax: Axes, layers: list[MapLayer], gdfs: list[Any]) -> None:
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import Patch
+def _legend(target: Any, layers: list[MapLayer], **kwargs: Any) -> None:
+    """One legend built from the layers' style specs (:mod:`zonekit.maps.legend`)."""
+    from zonekit.maps.legend import legend_groups, mpl_handles
 
-    handles: list[Any] = []
-    for layer, gdf in zip(layers, gdfs, strict=True):
-        spec = layer.spec
-        values = list(gdf[spec.column]) if spec.column and spec.column in gdf else None
-        handles.append(Patch(visible=False, label=spec.title))
-        for label, color in spec.legend(values):
-            if spec.geometry == "point":
-                handles.append(Line2D([], [], marker="o", linestyle="", markerfacecolor=color,
-                                      markeredgecolor=spec.stroke_color, label=label))
-            elif spec.geometry == "line":
-                handles.append(Line2D([], [], color=color, linewidth=2, label=label))
-            else:
-                handles.append(Patch(facecolor=color, edgecolor=spec.stroke_color,
-                                     alpha=spec.fill_opacity, label=label))
-    # Outside the frame, right of the map, so it never hides a feature.
-    leg = ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8,
-                    frameon=True, framealpha=0.9, borderaxespad=0.0)
+    handles = mpl_handles(legend_groups(layers))
+    # Outside the frame, right of the map(s), so it never hides a feature.
+    options = {"loc": "upper left", "bbox_to_anchor": (1.01, 1.0), "fontsize": 8,
+               "frameon": True, "framealpha": 0.9, "borderaxespad": 0.0, **kwargs}
+    leg = target.legend(handles=handles, **options)
     for text, handle in zip(leg.get_texts(), handles, strict=True):
         if not handle.get_visible():
             text.set_fontweight("bold")
@@ -239,9 +227,26 @@ def _map_crs(layers: list[MapLayer]) -> Any:
     return layers[0].gdf.estimate_utm_crs()
 
 
+def panel_layers(layers: list[MapLayer]) -> list[MapLayer]:
+    """Pick the layers drawn one per panel: those sharing one style spec (one per category)."""
+    counts: dict[Any, int] = {}
+    for layer in layers:
+        counts[layer.spec] = counts.get(layer.spec, 0) + 1
+    return [layer for layer in layers if counts[layer.spec] > 1]
+
+
+def _is_outline(layer: MapLayer) -> bool:
+    """Unfilled single-symbol layers (zone boundaries): context drawn in every panel."""
+    return layer.spec.kind == "single" and layer.spec.fill_opacity == 0
+
+
 def plot_static(layers: list[MapLayer], ax: Axes | None = None, title: str = "",
                 synthetic: bool = False, figsize_in: tuple[float, float] = (10, 8)) -> Axes:
     """Draw layers with matplotlib: fills, labels, legend, north arrow, scale bar, footer.
+
+    When several layers share one style (one isochrone layer per category) and no ``ax``
+    is given, each of them gets a small panel of its own (with the outline layers, e.g.
+    zone boundaries), the remaining layers a last panel, and all panels one shared legend.
 
     Parameters
     ----------
@@ -249,69 +254,116 @@ def plot_static(layers: list[MapLayer], ax: Axes | None = None, title: str = "",
         Layers to draw, bottom first; reprojected to the first layer's CRS if it is
         projected, else to a UTM zone (metres).
     ax
-        Axes to draw on; a new figure when ``None``.
+        Axes to draw on (one map, no panels); a new figure when ``None``.
     title
         Map title (Chinese).
     synthetic
         Add a footer saying the data is the synthetic sample park.
     figsize_in
-        Size of a new figure in inches.
+        Size of a new one-map figure in inches.
 
     Returns
     -------
     matplotlib.axes.Axes
-        The axes drawn on; save with :func:`save_static`.
+        The axes drawn on (the first panel's); save with :func:`save_static`.
 
     Raises
     ------
     FontNotFoundError
         When no Chinese font is installed.
     """
-    import matplotlib.patheffects as pe
     import matplotlib.pyplot as plt
 
     crs = _map_crs(layers)
+    panels = panel_layers(layers) if ax is None else []
     with cjk_rc():
+        if panels:
+            return _plot_panels(layers, panels, crs, title, synthetic)
         if ax is None:
-            fig, ax = plt.subplots(figsize=figsize_in)
-        gdfs = [layer.gdf.to_crs(crs) for layer in layers]
-        for layer, gdf in zip(layers, gdfs, strict=True):
-            spec = layer.spec
-            values = gdf[spec.column] if spec.column else [None] * len(gdf)
-            colors = spec.colors(values)
-            if spec.geometry == "line":
-                gdf.plot(ax=ax, color=colors, linewidth=spec.stroke_width_px * 1.5)
-            elif spec.geometry == "point":
-                gdf.plot(ax=ax, color=colors, markersize=(spec.point_radius_px * 2) ** 2,
-                         edgecolor=spec.stroke_color, linewidth=0.5, alpha=spec.fill_opacity)
-            else:
-                gdf.plot(ax=ax, color=colors, alpha=spec.fill_opacity)
-                gdf.boundary.plot(ax=ax, color=spec.stroke_color,
-                                  linewidth=spec.stroke_width_px * 0.6)
-            if spec.label_column and spec.label_column in gdf.columns:
-                for pt, text in zip(gdf.geometry.representative_point(),
-                                    gdf[spec.label_column], strict=True):
-                    if text is None or str(text) in ("", "nan"):
-                        continue
-                    ax.annotate(str(text), (pt.x, pt.y), ha="center", va="center",
-                                fontsize=9, zorder=9,
-                                path_effects=[pe.withStroke(linewidth=3, foreground="white")])
-        ax.set_aspect("equal")
-        ax.margins(0.1)
-        ax.set_xticks([])
-        ax.set_yticks([])
-        ax.set_xlabel("")
-        ax.set_ylabel("")
+            _, ax = plt.subplots(figsize=figsize_in)
+        _draw(ax, layers, crs)
         if title:
             ax.set_title(title, fontsize=14, fontweight="bold")
-        _legend(ax, layers, gdfs)
+        _legend(ax, layers)
         add_north_arrow(ax)
         add_scale_bar(ax)
-        notes = [SYNTHETIC_NOTE_ZH] if synthetic else []
-        notes.append(f"坐标系 {crs.to_string()}；zonekit 生成")
-        ax.text(0.0, -0.015, "；".join(notes), transform=ax.transAxes, ha="left", va="top",
-                fontsize=7, color="#7a4d00" if synthetic else "#555555")
+        _footer(ax, crs, synthetic)
     return ax
+
+
+def _draw(ax: Axes, layers: list[MapLayer], crs: Any) -> None:
+    import matplotlib.patheffects as pe
+
+    for layer in layers:
+        gdf = layer.gdf.to_crs(crs)
+        spec = layer.spec
+        values = gdf[spec.column] if spec.column else [None] * len(gdf)
+        colors = spec.colors(values)
+        if spec.geometry == "line":
+            gdf.plot(ax=ax, color=colors, linewidth=spec.stroke_width_px * 1.5)
+        elif spec.geometry == "point":
+            gdf.plot(ax=ax, color=colors, markersize=(spec.point_radius_px * 2) ** 2,
+                     edgecolor=spec.stroke_color, linewidth=0.5, alpha=spec.fill_opacity)
+        elif len(gdf):
+            if spec.fill_opacity > 0:
+                gdf.plot(ax=ax, color=colors, alpha=spec.fill_opacity)
+            gdf.boundary.plot(ax=ax, color=spec.stroke_color,
+                              linewidth=spec.stroke_width_px * 0.6)
+        if spec.label_column and spec.label_column in gdf.columns:
+            for pt, text in zip(gdf.geometry.representative_point(), gdf[spec.label_column],
+                                strict=True):
+                if text is None or str(text) in ("", "nan"):
+                    continue
+                ax.annotate(str(text), (pt.x, pt.y), ha="center", va="center", fontsize=9,
+                            zorder=9,
+                            path_effects=[pe.withStroke(linewidth=3, foreground="white")])
+    ax.set_aspect("equal")
+    ax.margins(0.1)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+
+
+def _footer(ax: Axes, crs: Any, synthetic: bool, y: float = -0.015) -> None:
+    notes = [SYNTHETIC_NOTE_ZH] if synthetic else []
+    notes.append(f"坐标系 {crs.to_string()}；zonekit 生成")
+    ax.text(0.0, y, "；".join(notes), transform=ax.transAxes, ha="left", va="top",
+            fontsize=7, color="#7a4d00" if synthetic else "#555555")
+
+
+def _plot_panels(layers: list[MapLayer], panels: list[MapLayer], crs: Any, title: str,
+                 synthetic: bool) -> Axes:
+    """Small multiples: one panel per category layer, one for the rest, one legend."""
+    import matplotlib.pyplot as plt
+
+    outlines = [layer for layer in layers if _is_outline(layer)]
+    in_panels = {id(p) for p in panels}
+    rest = [layer for layer in layers if id(layer) not in in_panels and not _is_outline(layer)]
+    maps = [([p], p.title) for p in panels]
+    if rest:
+        maps.append((rest, "、".join(layer.title for layer in rest)))
+    ncols = 4 if len(maps) > 6 else min(3, len(maps))
+    nrows = -(-len(maps) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(3.4 * ncols + 2.6, 3.4 * nrows + 0.8),
+                             squeeze=False)
+    flat = list(axes.ravel())
+    for ax, (drawn, name) in zip(flat, maps, strict=False):
+        _draw(ax, [*drawn, *outlines], crs)
+        for text in ax.texts:  # zone names crowd a small panel: keep the outlines only
+            text.set_visible(False)
+        ax.set_title(name, fontsize=10)
+    for ax in flat[len(maps):]:
+        ax.set_axis_off()
+    first = flat[0]
+    add_north_arrow(first)
+    add_scale_bar(first)
+    if title:
+        fig.suptitle(title, fontsize=14, fontweight="bold")
+    _legend(fig, layers, loc="upper left", bbox_to_anchor=(1.0, 0.95))
+    fig.tight_layout()
+    _footer(flat[(nrows - 1) * ncols], crs, synthetic, y=-0.04)
+    return first
 
 
 def save_static(ax_or_fig: Axes | Figure, path: Path | str, dpi: int = 200) -> Path:
@@ -332,4 +384,4 @@ def save_static(ax_or_fig: Axes | Figure, path: Path | str, dpi: int = 200) -> P
 
 __all__ = ["CJK_FAMILIES", "CJKFont", "FontNotFoundError", "add_north_arrow",
            "add_scale_bar", "cjk_rc", "find_cjk_font", "has_glyphs", "nice_length_m",
-           "plot_static", "save_static"]
+           "panel_layers", "plot_static", "save_static"]

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from zonekit.maps.style import FIELDS, YES_NO_ZH, Field
 
@@ -117,9 +117,11 @@ def chinese_table(df: pd.DataFrame, columns: Sequence[str] | None = None,
 
     cols = [c for c in (columns or list(df.columns)) if c in df.columns and c != "geometry"]
     out = pd.DataFrame(index=df.index)
+    formats: dict[str, str] = {}
     for col in cols:
         info = field_of(col, overrides)
         values = df[col]
+        formats[info.heading] = number_format(info, col in YEAR_COLUMNS)
         if col in YEAR_COLUMNS:  # 2024, never 2,024 or 2024.0
             years = pd.to_numeric(values, errors="coerce").round().astype("Int64")
             out[info.heading] = years.astype(str).replace("<NA>", "—") if as_text else years
@@ -129,7 +131,24 @@ def chinese_table(df: pd.DataFrame, columns: Sequence[str] | None = None,
             out[info.heading] = [info.format(v) if not _missing(v) else None for v in values]
         else:
             out[info.heading] = values
+    out.attrs["number_formats"] = formats  # read by write_workbook
     return out
+
+
+def number_format(info: Field, year: bool = False) -> str:
+    """Excel number format of a field: thousands separators, its decimals, % for shares.
+
+    Examples
+    --------
+    >>> number_format(Field("a", "面积", "km²", 2)), number_format(Field("s", "占比", "%", 1))
+    ('#,##0.00', '#,##0.0"%"')
+    """
+    if year:
+        return "0"
+    if info.decimals is None:
+        return "General"
+    body = "#,##0" + ("." + "0" * info.decimals if info.decimals > 0 else "")
+    return f'{body}"%"' if info.unit == "%" else body
 
 
 def _missing(value: object) -> bool:
@@ -148,8 +167,12 @@ def _sheet_name(name: str, used: set[str]) -> str:
 
 
 def write_workbook(tables: Mapping[str, pd.DataFrame], path: Path | str,
-                   notes: Sequence[str] = ()) -> Path:
+                   notes: Sequence[str] = (), mark: str = "") -> Path:
     """Write one sheet per table (already with Chinese headers) to an ``.xlsx`` file.
+
+    Numbers get the formats :func:`chinese_table` recorded (thousands separators, the
+    field's decimals, % for shares); each sheet prints landscape, fitted to the page
+    width, with its header row repeated on every page.
 
     Parameters
     ----------
@@ -159,6 +182,9 @@ def write_workbook(tables: Mapping[str, pd.DataFrame], path: Path | str,
         The ``.xlsx`` file, written atomically.
     notes
         Lines for a first sheet ``说明`` (data source, synthetic-data warning, units).
+    mark
+        A warning written above the header of every sheet and in every printed page's
+        header, e.g. that the data is the synthetic sample; empty for none.
 
     Returns
     -------
@@ -166,9 +192,6 @@ def write_workbook(tables: Mapping[str, pd.DataFrame], path: Path | str,
         ``path``.
     """
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
 
     from zonekit.zones.io import atomic_path
 
@@ -177,25 +200,67 @@ def write_workbook(tables: Mapping[str, pd.DataFrame], path: Path | str,
     wb = Workbook(write_only=True)  # streams rows: several times faster on large sheets
     sheets = ({"说明": _notes_frame(notes)} if notes else {}) | dict(tables)
     for name, table in sheets.items():
-        ws = wb.create_sheet(_sheet_name(name, used))
-        ws.freeze_panes = "A2"
-        for i, col in enumerate(table.columns, start=1):
-            sample = [str(v) for v in table[col].head(200)]
-            width = max([_width(str(col)) / 1.6, *(_width(v) for v in sample)])
-            ws.column_dimensions[get_column_letter(i)].width = min(max(width + 2, 8), 80)
-        header = []
-        for col in table.columns:
-            cell = WriteOnlyCell(ws, value=str(col))
-            cell.font = Font(bold=True)
-            cell.fill = PatternFill("solid", fgColor="DDEBF7")
-            cell.alignment = Alignment(wrap_text=True, vertical="center")
-            header.append(cell)
-        ws.append(header)
-        for row in table.itertuples(index=False):
-            ws.append([_cell(v) for v in row])
+        _write_sheet(wb.create_sheet(_sheet_name(name, used)), table, mark)
     with atomic_path(path) as tmp:
         wb.save(tmp)
     return path
+
+
+def _write_sheet(ws: Any, table: pd.DataFrame, mark: str) -> None:
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    formats = table.attrs.get("number_formats", {})
+    header_row = 2 if mark else 1
+    ws.freeze_panes = f"A{header_row + 1}"
+    ws.print_title_rows = f"{header_row}:{header_row}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = "9"  # A4
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    widths = []
+    for i, col in enumerate(table.columns, start=1):
+        sample = [_shown(v, formats.get(str(col), "General")) for v in table[col].head(200)]
+        width = min(max([_width(str(col)) / 2 + 1, *(_width(v) for v in sample), 6]) + 2, 60)
+        widths.append(width)
+        ws.column_dimensions[get_column_letter(i)].width = width
+    lines = max([-(-_width(str(c)) // max(w - 1, 1)) for c, w in zip(table.columns, widths,
+                                                                         strict=True)] or [1])
+    ws.row_dimensions[header_row].height = 15 * lines + 3  # wrapped headers stay in their row
+    if mark:
+        ws.oddHeader.center.text = mark
+        note = WriteOnlyCell(ws, value=mark)
+        note.font = Font(bold=True, color="7A4D00")
+        ws.append([note])
+    header = []
+    for col in table.columns:
+        cell = WriteOnlyCell(ws, value=str(col))
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="DDEBF7")
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        header.append(cell)
+    ws.append(header)
+    fmts = [formats.get(str(c), "General") for c in table.columns]
+    for row in table.itertuples(index=False):
+        cells = []
+        for value, fmt in zip(row, fmts, strict=True):
+            cell = WriteOnlyCell(ws, value=_cell(value))
+            if fmt != "General":
+                cell.number_format = fmt
+            cells.append(cell)
+        ws.append(cells)
+
+
+def _shown(value: object, fmt: str) -> str:
+    """Roughly the text Excel shows for ``value`` in format ``fmt`` (for column widths)."""
+    if fmt == "General" or isinstance(value, str):
+        return str(value)
+    try:
+        decimals = len(fmt.split(".")[1].split('"')[0]) if "." in fmt else 0
+        return f"{float(value):,.{decimals}f}" + ("%" if "%" in fmt else "")
+    except (TypeError, ValueError):
+        return str(value)
 
 
 def _notes_frame(notes: Sequence[str]) -> pd.DataFrame:

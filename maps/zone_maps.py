@@ -84,14 +84,14 @@ def land_output_layers(park: Park, denominator: str = "built", scheme: str = "Fi
     return [MapLayer(frame, spec, name="地均产出")]
 
 
-def zone_title() -> str:
+def zone_title(park: str = PARK_NAME_ZH) -> str:
     """Title of the zone map."""
-    return f"{PARK_NAME_ZH} 功能分区与市级高新区区块"
+    return f"{park} 功能分区与市级高新区区块"
 
 
-def land_output_title(denominator: str = "built") -> str:
+def land_output_title(denominator: str = "built", park: str = PARK_NAME_ZH) -> str:
     """Title of the land-output map, naming the land used as denominator."""
-    return f"{PARK_NAME_ZH} 各分区地均产出（亿元/km²，用地口径：{DENOMINATOR_ZH[denominator]}）"
+    return f"{park} 各分区地均产出（亿元/km²，用地口径：{DENOMINATOR_ZH[denominator]}）"
 
 
 def zone_map(park: Park, basemap: str = "osm", m: folium.Map | None = None,

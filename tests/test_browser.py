@@ -233,6 +233,11 @@ window.addEventListener('error', function (e) {
 </script>"""
 
 REPORT_PROBE = FRAME_HOOK + """<script>
+function box(e) {
+  if (!e) { return null; }
+  var r = e.getBoundingClientRect();
+  return [r.left, r.top, r.right, r.bottom];
+}
 window.addEventListener('load', function () {
   setTimeout(function () {
     var frames = Array.prototype.slice.call(document.querySelectorAll('iframe.zk-map'));
@@ -249,7 +254,15 @@ window.addEventListener('load', function () {
           layers: q('.leaflet-control-layers-overlays label span span').map(
             function (s) { return s.textContent.trim(); }),
           paths: q('path.leaflet-interactive').length,
-          footer: (d.getElementById('zk-footer') || {}).textContent || ''};
+          footer: (d.getElementById('zk-footer') || {}).textContent || '',
+          legend: box(d.getElementById('zk-report-legend')),
+          control: box(d.querySelector('.leaflet-control-layers')),
+          swatches: q('#zk-report-legend .zk-swatch').map(
+            function (s) { return s.getAttribute('data-fill'); }),
+          fills: q('path.leaflet-interactive').map(function (p) {
+            var fill = p.getAttribute('fill');
+            return (p.getAttribute('fill-opacity') === '0' || fill === 'none')
+              ? p.getAttribute('stroke') : fill; })};
       })};
     var pre = document.createElement('pre');
     pre.id = 'zk-report';
@@ -275,7 +288,8 @@ def test_report_opens_offline(browser: str, sample_dir: Path, tmp_path: Path) ->
     report = json.loads(html.unescape(found.group(1)))
     assert report["errors"] == [] and _console_errors(dom.stderr) == []
     assert "合成样例" in report["banner"] and "分析报告" in report["title"]
-    assert report["sections"][:2] == ["核心指标与规划目标", "规划主要指标（表 1-1）跟踪"]
+    assert report["sections"][:3] == ["核心指标与规划目标", "结论与建议",
+                                      "规划主要指标（表 1-1）跟踪"]
     assert report["images"] and report["images"][0] > 300  # the chart decoded
     expected = [["功能分区"], ["地均产出"], ["亩均效益等级", "功能分区边界"],
                 ["低效用地", "腾笼换鸟更新方案", "功能分区边界"]]
@@ -286,8 +300,18 @@ def test_report_opens_offline(browser: str, sample_dir: Path, tmp_path: Path) ->
         assert "合成样例" in got["footer"]
     for got in report["maps"][len(expected):]:  # the circles maps, when present
         assert got["errors"] == [] and got["leaflet"] and got["layers"], got
+    for got in report["maps"]:
+        legend, control = got["legend"], got["control"]
+        assert legend and control, got["layers"]
+        overlap = (legend[0] < control[2] and control[0] < legend[2]
+                   and legend[1] < control[3] and control[1] < legend[3])
+        assert not overlap, (got["layers"], legend, control)  # the control hides no legend
+        # Every colour drawn has its legend swatch (outlines: their stroke colour).
+        missing = {c.lower() for c in got["fills"] if c} - {c.lower() for c in got["swatches"]}
+        assert not missing, (got["layers"], missing)
     shot = tmp_path / "report.png"
-    done = _chromium([f"--screenshot={shot}", page.as_uri()], tmp_path / "profile-shot")
+    done = _chromium([f"--screenshot={shot}", "--window-size=1300,6000", page.as_uri()],
+                     tmp_path / "profile-shot")
     assert shot.exists(), done.stderr[-3000:]
     colours, drawn = _not_blank(shot)
     assert colours > 20 and drawn > 0.05, (colours, drawn)

@@ -436,3 +436,88 @@ def test_maps_draw_the_result_they_are_handed(tiny_park_dir: Path,
         page = result.map(kind).get_root().render()
         assert "功能分区" in page or "地均产出" in page
 
+
+
+# --- legends from the style specs, panels, GeoPackage layer names ---------------------------
+
+def _circle_like_layers(zones: gpd.GeoDataFrame) -> list[MapLayer]:
+    """Three per-category layers sharing one style, two same-titled styles, an outline."""
+    import dataclasses
+
+    from zonekit.maps.analysis_maps import renewal_plan_style, zone_outline_style
+
+    spec = minutes_style([3, 8, 12])
+    cats = [MapLayer(zones.assign(category=c, minutes=m), spec, name=f"可达范围：{c}")
+            for c, m in (("pharmacy", 3.0), ("clinic", 8.0), ("market", 12.0))]
+    cells = MapLayer(zones.assign(covered=[True, False]), coverage_style(), name="起点覆盖情况")
+    roads = MapLayer(gpd.GeoDataFrame({"covered": [True, False]},
+                                      geometry=zones.boundary.values, crs=zones.crs),
+                     dataclasses.replace(coverage_style("covered", "line")), name="道路覆盖情况")
+    plan = MapLayer(zones, renewal_plan_style(), name="腾笼换鸟更新方案")
+    return [*cats, cells, roads, plan, MapLayer(zones, zone_outline_style(), name="功能分区边界")]
+
+
+def test_each_drawn_layer_has_one_legend_entry_of_its_colour(zones: gpd.GeoDataFrame) -> None:
+    from zonekit.maps.legend import legend_groups, legend_html
+
+    layers = _circle_like_layers(zones)
+    groups = legend_groups(layers)
+    titles = [g.title for g in groups]
+    assert len(titles) == len(set(titles)), titles  # no "服务圈覆盖" twice
+    assert titles.count("到达时间（分钟）") == 1  # one entry for the per-category layers
+    assert {"起点覆盖情况", "道路覆盖情况"} <= set(titles)
+    for layer in layers:
+        drawn = set(layer.spec.colors(layer.gdf[layer.spec.column]) if layer.spec.column
+                    else [layer.spec.color])
+        owners = [g for g in groups if any(e.fill in drawn for e in g.entries)
+                  and all(e.geometry == layer.spec.geometry for e in g.entries)]
+        hits = [g for g in owners if {e.fill for e in g.entries} >= drawn]
+        assert len(hits) == 1, (layer.title, drawn, titles)
+    plan = next(g for g in groups if g.title == "腾笼换鸟更新方案地块").entries[0]
+    # Drawn as a thick dark outline over a faint fill: the legend shows just that.
+    assert (plan.stroke, plan.stroke_width_px, plan.fill_opacity) == ("#08519c", 3.0, 0.12)
+    page = legend_html(groups)
+    assert 'border:3px solid #08519c' in page and "rgba(8,81,156,0.12)" in page
+    assert page.count("功能分区边界") == 1
+
+
+def test_static_circle_map_has_one_panel_per_category(zones: gpd.GeoDataFrame) -> None:
+    _need_font()
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from zonekit.maps.static import plot_static
+
+    layers = _circle_like_layers(zones)
+    ax = plot_static(layers, title="测试")
+    fig = ax.figure
+    titled = [a.get_title() for a in fig.axes if a.get_title()]
+    assert titled[:3] == ["可达范围：pharmacy", "可达范围：clinic", "可达范围：market"]
+    assert len(titled) == 4  # + one panel for the other layers
+    legends = fig.legends
+    assert len(legends) == 1 and not any(a.get_legend() for a in fig.axes)
+    texts = [t.get_text() for t in legends[0].get_texts()]
+    assert texts.count("到达时间（分钟）") == 1 and "功能分区边界" in texts
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+
+
+def test_map_gpkg_layers_are_named_and_marked(tmp_path: Path, zones: gpd.GeoDataFrame) -> None:
+    import pyogrio
+
+    from zonekit.maps.gpkg_layers import write_map_gpkg
+
+    layers = _circle_like_layers(zones)
+    path = write_map_gpkg(layers, tmp_path / "m.gpkg", synthetic=True)
+    names = [n for n, _ in pyogrio.list_layers(path) if n != "layer_styles"]
+    assert names[:3] == ["coverage_pharmacy", "coverage_clinic", "coverage_market"]
+    assert "zone_outline" in names and not any(n.startswith("map_") for n in names)
+    with sqlite3.connect(path) as db:
+        assert db.execute("pragma user_version").fetchone()[0] == 10200  # GeoPackage 1.2
+        desc = dict(db.execute("select table_name, description from gpkg_contents"))
+    assert all("SYNTHETIC" in desc[n] for n in names)
+    plain = write_map_gpkg(layers, tmp_path / "u.gpkg")
+    with sqlite3.connect(plain) as db:
+        assert not any("SYNTHETIC" in (d or "") for (d,) in
+                       db.execute("select description from gpkg_contents"))

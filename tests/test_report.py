@@ -89,7 +89,8 @@ def test_workbook_has_chinese_headers_and_the_csv_values(tiny_report: Path) -> N
 
     wb = openpyxl.load_workbook(tiny_report / "report.xlsx", read_only=True)
     assert wb.sheetnames[:3] == ["说明", "规划指标", "功能分区"]
-    sheets = {"亩均效益分类", "低效用地", "更新方案", "发展路径", "地块", "企业"}
+    sheets = {"地块亩均效益分类", "企业亩均效益分类", "低效用地", "更新方案", "发展路径", "地块",
+              "企业"}
     assert sheets <= set(wb.sheetnames)
     for ws in wb.worksheets:
         header = [c.value for c in next(ws.iter_rows(max_row=1))]
@@ -146,5 +147,93 @@ def test_demo_ends_with_the_report(sample_dir: Path, tmp_path: Path) -> None:
         assert text in page, text
     import openpyxl
 
-    sheets = openpyxl.load_workbook(report.with_suffix(".xlsx"), read_only=True).sheetnames
-    assert {"生活圈覆盖", "充电站选址", "企业"} <= set(sheets)
+    wb = openpyxl.load_workbook(report.with_suffix(".xlsx"), read_only=True)
+    assert {"生活圈覆盖", "充电站选址", "企业"} <= set(wb.sheetnames)
+    for ws in wb.worksheets:  # the synthetic sample: marked on every sheet
+        assert "合成样例" in str(next(ws.iter_rows(max_row=1))[0].value), ws.title
+    assert "结论与建议" in page and "充电站选址）" in page  # a finding names its table
+    assert "中关村密云园" in page.split("<title>")[1].split("</title>")[0]
+
+
+# --- words and numbers a director can read ---------------------------------------------------
+
+def body_text(page: str) -> str:
+    """The report's visible text, without the maps, the chart and the verbatim program notes."""
+    import html
+
+    body = page.split("<body>", 1)[1]
+    body = re.sub(r"<iframe.*?</iframe>", " ", body, flags=re.S)
+    body = re.sub(r'<ul class="zk-raw" lang="en">.*?</ul>', " ", body, flags=re.S)
+    body = re.sub(r"<img[^>]*>", " ", body)
+    return html.unescape(re.sub(r"<[^>]+>", "\n", body))
+
+
+def english_sentences(text: str) -> list[str]:
+    """Runs of three or more Latin words (codes like GZ-0105 or EPSG:4548 are single words)."""
+    return re.findall(r"[A-Za-z][A-Za-z_]+(?:[ ,;:]+[A-Za-z_]{2,}){2,}", text)
+
+
+def test_report_body_is_chinese_without_paths(tiny_report: Path) -> None:
+    page = (tiny_report / "report.html").read_text(encoding="utf-8")
+    text = body_text(page)
+    assert english_sentences(text) == []
+    assert re.findall(r"(?:/[\w.-]+){2,}|[A-Za-z]:\\", text) == []  # no file path
+    raw = re.findall(r"\b[a-z]+(?:_[a-z0-9]+)+\b", text)  # built_land_km2, in_plan_main…
+    assert raw == [], raw
+    assert "口径说明" in text and "建成建设用地" in text and "bundled sample" not in page
+    # A park the data does not name is 园区, never the sample's 中关村密云园.
+    assert "<title>园区 空间布局与土地效益分析报告</title>" in page
+    titles = re.findall(r'<h3 class="zk-map-title">(.*?)</h3>', page)
+    assert len(titles) == 4 and all(t.startswith("园区 ") for t in titles), titles
+
+
+def test_english_detector_finds_a_sentence() -> None:
+    assert english_sentences("说明：firms in 生命健康 and other notes")
+    assert not english_sentences("地块 GZ-0105，坐标系 EPSG:4548，zonekit 0.1.0 生成")
+
+
+def test_conclusions_follow_the_figures(tiny_report: Path) -> None:
+    from zonekit.maps.conclusions import conclusions
+    from zonekit.maps.report_data import load_outputs
+
+    out = load_outputs(tiny_report)
+    before = [f.text for f in conclusions(out)]
+    assert before and all(re.search(r"\d", t) for t in before)
+    assert {f.source for f in conclusions(out)} <= {"规划指标", "发展路径", "更新方案",
+                                                    "生活圈覆盖", "服务缺口图层", "充电站选址"}
+    ind = out.indicators.copy()
+    row = ind.index[ind["supported"].astype(bool)][0]
+    ind.loc[row, ["value", "target", "gap", "required_annual_growth_pct", "on_track"]] = \
+        [12.5, 99.0, 86.5, 33.3, False]
+    out.indicators = ind
+    after = [f.text for f in conclusions(out)]
+    assert after != before
+    name = ind.loc[row, "name_zh"]
+    hit = next(t for t in after if t.startswith(f"{name}："))
+    assert "现状 12.5" in hit and "目标 99.0" in hit and "33.3%" in hit
+
+
+def test_workbook_formats_and_page_setup(tiny_report: Path) -> None:
+    import openpyxl
+
+    wb = openpyxl.load_workbook(tiny_report / "report.xlsx")
+    ws = wb["功能分区"]
+    header = [c.value for c in ws[1]]
+    area = ws.cell(row=2, column=header.index("面积（km²）") + 1)
+    assert area.number_format == "#,##0.00"
+    firms = ws.cell(row=2, column=header.index("企业数（家）") + 1)
+    assert firms.number_format == "#,##0"
+    share = wb["地块亩均效益分类"]
+    col = [c.value for c in share[1]].index("面积占比（%）") + 1
+    assert share.cell(row=2, column=col).number_format == '#,##0.0"%"'
+    for ws in wb.worksheets:
+        assert ws.page_setup.orientation == "landscape", ws.title
+        assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
+        assert ws.print_title_rows == "$1:$1" and ws.freeze_panes == "A2"
+        assert ws.row_dimensions[1].height >= 15
+        assert "合成" not in str(ws["A1"].value)  # user data: no synthetic mark
+    # One level per table: parcels by the parcel's class, firms by the firm's own class.
+    parcels = [c.value for c in wb["地块亩均效益分类"][1]]
+    firms = [c.value for c in wb["企业亩均效益分类"][1]]
+    assert "地块数（个）" in parcels and "企业数（家）" not in parcels
+    assert "企业数（家）" in firms and "地块数（个）" not in firms

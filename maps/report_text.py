@@ -1,0 +1,122 @@
+"""The report's words: park name, data source line, 口径说明 and tracker notes in Chinese.
+
+The analyses write their notes for the console (English); the report is for a director
+who reads Chinese, so the known notes are rewritten here, one pattern each, and file
+paths never appear (a profile is named by its scheme).
+
+Examples
+--------
+>>> note_zh("firms in 生命健康")
+'生命健康产业企业合计'
+>>> note_zh("Σ rnd_wan 2022–2024, annual")
+'2022–2024 年企业研发费用合计的年均增速'
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from zonekit.maps.report_data import Outputs
+
+#: Park of the shipped sample: the synthetic data is calibrated to its plan.
+SAMPLE_PARK_ZH = "中关村密云园"
+FALLBACK_PARK_ZH = "园区"
+DATA_SAMPLE_ZH = "示例数据（合成）"
+DATA_USER_ZH = "用户提供的园区图层"
+DENOMINATOR_NOTE_ZH = {
+    "built": "建成建设用地：在用或闲置、用地性质为建设用地（工业、物流仓储、商业、居住、"
+             "公共服务）的地块",
+    "industrial": "建成工业用地：在用或闲置的工业用地地块",
+    "all": "分区总面积：各分区边界内的全部土地（含未建设用地、道路与绿地）",
+}
+TRAJECTORY_ZH = ("营业收入按基期收入（加上新增用地投产后的产出和更新地块的增收）乘以"
+                 "年均自然增长率逐年推算；在建地块自约定年份起计入用地、自投产年份起产生产出；"
+                 "地均产出 = 营业收入 ÷ 用地。")
+
+_NOTES: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
+    (re.compile(r"^firms in (.+)$"), lambda m: f"{m.group(1).replace(', ', '、')}产业企业合计"),
+    (re.compile(r"^denominator: (\w+) land$"),
+     lambda m: f"用地口径：{DENOMINATOR_NOTE_ZH.get(m.group(1), m.group(1)).split('：')[0]}"),
+    (re.compile(r"^firms without a patent figure count as 0$"), "未填报专利的企业按 0 计"),
+    (re.compile(r"^revenue ≥ (.+)$"), r"营业收入 ≥ \1"),
+    (re.compile(r"^firms with (\w+) true$"), lambda m: {
+        "high_tech": "认定为高新技术企业的企业数", "specialized": "认定为专精特新的企业数",
+    }.get(m.group(1), f"{m.group(1)} 为“是”的企业数")),
+    (re.compile(r"^tech firms \(industries: (.+)\) founded (\d+)–(\d+), per year; "
+                r"only firms still in the data are seen$"),
+     lambda m: f"{m.group(2)}–{m.group(3)} 年成立的科技型企业（{m.group(1).replace(', ', '、')}）"
+               "的年均数；仅统计数据中仍存续的企业"),
+    (re.compile(r"^Σ rnd_wan (\d+)–(\d+), annual$"), r"\1–\2 年企业研发费用合计的年均增速"),
+    (re.compile(r"^the layers carry no incubator accreditation.*$"),
+     "图层中没有孵化器认定等级（市级/国家级），无法计算"),
+    (re.compile(r"^needs the zones and parcels layers$"), "需要分区和地块图层"),
+    (re.compile(r"^needs enterprise figures for at least two years$"),
+     "需要至少两个年份的企业数据"),
+    (re.compile(r"^no (\w+) column.*$"), r"企业图层缺少 \1 字段"),
+    (re.compile(r"^no founded_year figures$"), "企业图层没有成立年份"),
+]
+
+
+def note_zh(note: object) -> str:
+    """Rewrite an indicator note in Chinese (unknown notes are kept as they are)."""
+    text = "" if note is None or note != note else str(note).strip()
+    for pattern, repl in _NOTES:
+        if pattern.match(text):
+            return pattern.sub(repl, text)
+    return text
+
+
+def park_name(out: Outputs) -> str:
+    """Name of the park: given to :class:`Outputs`, a zones column, the sample's, or 园区."""
+    if out.park_name:
+        return out.park_name
+    for col in ("park_name", "park_zh", "park"):
+        if col in out.zone_geo:
+            names = out.zone_geo[col].dropna().astype(str).unique()
+            if len(names) == 1 and names[0].strip():
+                return names[0].strip()
+    return SAMPLE_PARK_ZH if out.synthetic else FALLBACK_PARK_ZH
+
+
+def report_title(out: Outputs) -> str:
+    """Title of the report, after the park's name."""
+    return f"{park_name(out)} 空间布局与土地效益分析报告"
+
+
+def data_source(out: Outputs) -> str:
+    """Where the data comes from, without a path: 示例数据（合成） or the user's layers."""
+    return DATA_SAMPLE_ZH if out.synthetic else DATA_USER_ZH
+
+
+def scheme_name(scheme: object, profile: object) -> str:
+    """Name of the 亩均 scheme: its Chinese name and whether the shipped profile was used."""
+    text = str(scheme or "")
+    head = re.match(r"^[^\sA-Za-z(（]+", text)
+    name = head.group(0) if head else "亩均效益综合评价"
+    shipped = str(profile or "").replace("\\", "/").endswith("analysis/profiles/mujun.yaml")
+    return f"{name}综合评价（{'内置方案' if shipped or not profile else '用户自定义方案'}）"
+
+
+def notes_zh(out: Outputs) -> tuple[list[str], list[str]]:
+    """口径说明 in Chinese, and the analyses' own processing notes (kept verbatim)."""
+    s = out.intensity
+    denominator = str(s.get("denominator", "built"))
+    items = [
+        f"地均产出用地口径：{DENOMINATOR_NOTE_ZH.get(denominator, denominator)}。",
+        f"亩均效益评价方案：{scheme_name(s.get('scheme'), s.get('profile'))}。得分 = Σ 权重 × "
+        "指标值 ÷ 基准值，基准值为参评企业均值，按排名比例分为 A、B、C、D 四类；数据中没有增加值，"
+        "以营业收入代替增加值，没有排放数据，其权重计入研发投入强度。",
+        f"发展路径模型：{TRAJECTORY_ZH}",
+        f"规划目标来源：{out.indicator_summary.get('targets_source', '')}。",
+        f"数据来源：{data_source(out)}；统计年份 {s.get('base_year') or '—'}。",
+    ]
+    raw = [str(n) for n in (s.get("input_notes") or [])]
+    if s.get("year_note"):
+        raw.append(str(s["year_note"]))
+    return items, raw
+
+
+__all__ = ["data_source", "note_zh", "notes_zh", "park_name", "report_title", "scheme_name"]
