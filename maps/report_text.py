@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from zonekit.maps.report_data import Outputs
@@ -71,14 +71,20 @@ def note_zh(note: object) -> str:
 
 def park_name(out: Outputs) -> str:
     """Name of the park: given to :class:`Outputs`, a zones column, the sample's, or 园区."""
-    if out.park_name:
-        return out.park_name
+    return out.park_name or park_name_of(out.zone_geo, out.synthetic)
+
+
+def park_name_of(zones: Any, synthetic: bool) -> str:
+    """Name of the park from its zones' ``park_name``/``park_zh``/``park`` column.
+
+    Without one: the sample's name for the sample, 园区 for other data.
+    """
     for col in ("park_name", "park_zh", "park"):
-        if col in out.zone_geo:
-            names = out.zone_geo[col].dropna().astype(str).unique()
+        if zones is not None and col in zones:
+            names = zones[col].dropna().astype(str).unique()
             if len(names) == 1 and names[0].strip():
                 return names[0].strip()
-    return SAMPLE_PARK_ZH if out.synthetic else FALLBACK_PARK_ZH
+    return SAMPLE_PARK_ZH if synthetic else FALLBACK_PARK_ZH
 
 
 def report_title(out: Outputs) -> str:

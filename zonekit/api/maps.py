@@ -84,9 +84,6 @@ def write_map(layers: list[MapLayer], title: str, out: Path, stem: str,
 
     The GeoPackage holds each layer, named after what it holds, with its QGIS default style.
     """
-    from zonekit.maps.qgis_style import add_style_to_gpkg
-    from zonekit.zones.io import write_gpkg
-
     written: list[Path] = []
     if "html" in formats:
         from zonekit.maps.interactive import save_map
@@ -101,27 +98,10 @@ def write_map(layers: list[MapLayer], title: str, out: Path, stem: str,
             written.append(save_static(ax, out / f"{stem}.{fmt}"))
     if not gpkg:
         return written
-    names = layer_names(layers, stem)
-    gpkg_path = write_gpkg({n: layer.gdf for n, layer in zip(names, layers, strict=True)},
-                           out / f"{stem}.gpkg")
-    for name, layer in zip(names, layers, strict=True):
-        add_style_to_gpkg(gpkg_path, name, layer.spec)
-    written.append(gpkg_path)
+    from zonekit.maps.gpkg_layers import write_map_gpkg
+
+    written.append(write_map_gpkg(layers, out / f"{stem}.gpkg", synthetic))
     return written
-
-
-def layer_names(layers: list[MapLayer], stem: str) -> list[str]:
-    """GeoPackage layer names after what each holds (its style's name), unique."""
-    import re
-
-    names: list[str] = []
-    for i, layer in enumerate(layers):
-        base = re.sub(r"[^0-9A-Za-z_]+", "_", str(getattr(layer.spec, "name", "") or "")).strip("_")
-        name = base or f"{stem}_{i + 1}"
-        while name in names:
-            name = f"{name}_{i + 1}"
-        names.append(name)
-    return names
 
 
 def draw(result: Any, kind: str, **options: Any) -> tuple[list[MapLayer], str]:

@@ -88,9 +88,10 @@ class IntensityResult(Result):
 
         zones = self.park.zones if self.park is not None else None
         if kind == "mujun":
-            return am.mujun_layers(self.parcels, zones), am.mujun_title()
+            return am.mujun_layers(self.parcels, zones), am.mujun_title(self.park_name)
         if kind == "low-efficiency":
-            return am.low_efficiency_layers(self.parcels, zones), am.low_efficiency_title()
+            return (am.low_efficiency_layers(self.parcels, zones),
+                    am.low_efficiency_title(self.park_name))
         raise ZonekitError("an intensity result draws the maps mujun and low-efficiency, "
                            f"not {kind!r}")
 

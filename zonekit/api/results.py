@@ -88,6 +88,14 @@ class Result:
     timings: Timings = field(default_factory=Timings, repr=False)
 
     @property
+    def park_name(self) -> str:
+        """Name of the park for titles (a zones column, else 中关村密云园 / 园区)."""
+        from zonekit.maps.report_text import park_name_of
+
+        zones = self.park.layers.get("zones") if self.park is not None else None
+        return park_name_of(zones, self.synthetic)
+
+    @property
     def synthetic(self) -> bool:
         """Whether the result comes from the bundled synthetic sample."""
         return bool(self.park is not None and self.park.synthetic)

@@ -82,11 +82,11 @@ class ZonesResult(Result):
 
         if kind == "zones":
             return (zone_maps.zone_layers(self.park, self.denominator, self.table),
-                    zone_maps.zone_title())
+                    zone_maps.zone_title(self.park_name))
         if kind == "land-output":
             return (zone_maps.land_output_layers(self.park, self.denominator, scheme, classes,
                                                  self.table),
-                    zone_maps.land_output_title(self.denominator))
+                    zone_maps.land_output_title(self.denominator, self.park_name))
         raise ZonekitError(f"a zones result draws the maps zones and land-output, not {kind!r}")
 
     def map(self, kind: str = "zones", basemap: str = "none", **options: Any) -> folium.Map:
