@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 __all__ = ["CircleOptions", "CirclesResult", "DataOptions", "IndicatorsResult",
-           "IntensityResult", "ReportResult", "Result", "ZonesResult", "__version__", "circles",
+           "IntensityResult", "ReportResult", "Result", "ZonesResult", "__version__",
+           "chinese_table", "circles",
            "indicators", "intensity", "load_park", "report", "zones"]
 
 if TYPE_CHECKING:
@@ -80,6 +81,13 @@ class _Zones:
 
 
 zones = _Zones()
+
+
+def chinese_table(*args: Any, **kwargs: Any) -> Any:
+    """Give a table Chinese headings with units (:func:`zonekit.maps.workbook.chinese_table`)."""
+    from zonekit.maps.workbook import chinese_table as table
+
+    return table(*args, **kwargs)
 
 
 def __getattr__(name: str) -> Any:

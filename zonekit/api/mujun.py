@@ -95,6 +95,12 @@ class IntensityResult(Result):
         raise ZonekitError("an intensity result draws the maps mujun and low-efficiency, "
                            f"not {kind!r}")
 
+    def trajectory_chart(self) -> Any:
+        """Draw land output year by year, with and without renewal, per scenario (Axes)."""
+        from zonekit.maps.report import trajectory_axes
+
+        return trajectory_axes(self.trajectory)
+
     def map(self, kind: str = "mujun", basemap: str = "none") -> folium.Map:
         """Return an interactive map (folium) of the result, nothing written."""
         from zonekit.api.maps import to_folium

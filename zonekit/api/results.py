@@ -100,6 +100,17 @@ class Result:
         """Whether the result comes from the bundled synthetic sample."""
         return bool(self.park is not None and self.park.synthetic)
 
+    def static(self, kind: str | None = None, **options: Any) -> Any:
+        """Draw map ``kind`` of the result with matplotlib (Chinese labels need a CJK font).
+
+        Returns the ``matplotlib`` Axes; save it with ``ax.figure.savefig("map.pdf")``.
+        """
+        from zonekit.maps.static import plot_static
+
+        layers, title = (self.map_layers(**options) if kind is None
+                         else self.map_layers(kind, **options))
+        return plot_static(layers, title=title, synthetic=self.synthetic)
+
     def write(self, out: Path | str, force: bool = False) -> list[str]:
         """Write the result's files into the folder ``out``, as the command line does.
 
