@@ -111,26 +111,26 @@ def check_options(kind: str, o: CircleOptions) -> str:
     from zonekit.analysis.circles.profile import DEMANDS, KINDS, MODES
 
     if kind not in KINDS:
-        raise ZonekitError(f"kind must be one of {', '.join(KINDS)}, got {kind!r}")
+        raise ZonekitError(f"kind= must be one of {', '.join(KINDS)}, got {kind!r}")
     if o.minutes is not None and o.metres is not None:
-        raise ZonekitError("give minutes or metres, not both")
+        raise ZonekitError("give minutes= or metres=, not both")
     for name, v in (("minutes", o.minutes), ("metres", o.metres)):
         if v is not None and not v > 0:
-            raise ZonekitError(f"{name} must be a positive number, got {v}")
+            raise ZonekitError(f"{name}= must be a positive number, got {v}")
     if o.measure not in (None, "minutes", "metres"):
-        raise ZonekitError(f"measure must be minutes or metres, got {o.measure!r}")
+        raise ZonekitError(f"measure= must be minutes or metres, got {o.measure!r}")
     if o.mode is not None and o.mode not in MODES:
-        raise ZonekitError(f"mode must be one of {', '.join(MODES)}, got {o.mode!r}")
+        raise ZonekitError(f"mode= must be one of {', '.join(MODES)}, got {o.mode!r}")
     if o.new_sites is not None and (kind != "charging" or o.new_sites < 0):
         raise ZonekitError("new_sites=K (K ≥ 0) chooses charging sites: use it with kind "
                            f"'charging' (got kind {kind!r}, K = {o.new_sites})")
     if o.target_share is not None and not 0 < o.target_share <= 1:
-        raise ZonekitError(f"target_share is a share in (0, 1], got {o.target_share}")
+        raise ZonekitError(f"target_share= is a share in (0, 1], got {o.target_share}")
     if kind == "industry" and o.origins is not None:
         raise ZonekitError("the industry circle starts from the chain's enterprises: pass "
                            "enterprises=FILE, not origins=")
     if o.demand is not None and o.demand not in DEMANDS:
-        raise ZonekitError(f"demand must be one of {', '.join(DEMANDS)}, got {o.demand!r}")
+        raise ZonekitError(f"demand= must be one of {', '.join(DEMANDS)}, got {o.demand!r}")
     measure = "metres" if o.metres is not None else (o.measure or "minutes")
     _check_category_options(kind, measure, o)
     return measure

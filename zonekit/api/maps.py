@@ -47,7 +47,7 @@ def check_kind(kind: str) -> str:
 def check_formats(fmt: str) -> tuple[str, ...]:
     """Return the formats of ``fmt`` (``all``: html, png, pdf); PNG/PDF need a CJK font."""
     if fmt not in FORMATS:
-        raise ZonekitError(f"format must be one of {', '.join(FORMATS)}, got {fmt!r}")
+        raise ZonekitError(f"format= must be one of {', '.join(FORMATS)}, got {fmt!r}")
     formats = ("html", "png", "pdf") if fmt == "all" else (fmt,)
     if "png" in formats or "pdf" in formats:
         from zonekit.maps.static import find_cjk_font
@@ -63,7 +63,7 @@ def check_basemap(basemap: str, html: bool = True) -> None:
     from zonekit.maps.interactive import BASEMAPS
 
     if basemap not in BASEMAPS:
-        raise ZonekitError(f"basemap must be one of {', '.join(BASEMAPS)}, got {basemap!r}")
+        raise ZonekitError(f"basemap= must be one of {', '.join(BASEMAPS)}, got {basemap!r}")
     if html and basemap == "tianditu" and not os.environ.get("TIANDITU_KEY"):
         raise ZonekitError("basemap 'tianditu' needs a 天地图 key in the environment variable "
                            "TIANDITU_KEY; or use osm, amap or none")

@@ -34,7 +34,7 @@ def _share(value: float | None, name: str) -> float | None:
     if value is None:
         return None
     if not -50 < value < 100:
-        raise ZonekitError(f"{name} is in percent per year (e.g. 4.2), got {value}")
+        raise ZonekitError(f"{name}= is in percent per year (e.g. 4.2), got {value}")
     return value / 100
 
 
@@ -148,7 +148,7 @@ def intensity(park: Park | None = None, *, denominator: str = "built",
 
     check_denominator(denominator)
     if lag is not None and lag < 0:
-        raise ZonekitError(f"lag is a number of years ≥ 0, got {lag}")
+        raise ZonekitError(f"lag= is a number of years ≥ 0, got {lag}")
     prof = load_profile(profile)  # profile errors before any heavy work
     plan = load_targets(targets)
     opts = Options(denominator, target, year, _share(growth, "growth"),

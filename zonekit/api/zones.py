@@ -25,7 +25,7 @@ def check_denominator(denominator: str) -> None:
     from zonekit.analysis.land.measures import DENOMINATORS
 
     if denominator not in DENOMINATORS:
-        raise ZonekitError(f"denominator must be one of {', '.join(DENOMINATORS)}, "
+        raise ZonekitError(f"denominator= must be one of {', '.join(DENOMINATORS)}, "
                            f"got {denominator!r}")
 
 
