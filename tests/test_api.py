@@ -248,3 +248,25 @@ def test_messages_name_the_command_line_options() -> None:
         "pass --crs EPSG:4548, or --force; --roads FILE; --crs with the code")
     assert to_flags("analysis_crs='EPSG:32632' and data_year=2023") == (
         "--analysis-crs EPSG:32632 and --data-year 2023")
+
+
+def test_travel_speeds_are_overridden_like_every_profile(utm_city: dict[str, Path],
+                                                        tmp_path: Path) -> None:
+    """A circles profile's `travel:` block changes the speeds; unknown keys are refused."""
+    import zonekit as zk
+
+    args = dict(roads=utm_city["roads"], facilities=utm_city["facilities"],
+                origins=utm_city["origins"], origin_id="hid", facility_id="poi_id",
+                category_col="category", minutes=5)
+    slow = tmp_path / "slow.yaml"
+    slow.write_text("travel:\n  walk:\n    default_speed_kmh: 2.25\n", encoding="utf-8")
+    base = zk.circles("service", **args).origins
+    half = zk.circles("service", profile=slow, **args).origins
+    walked = base["minutes_pharmacy"].notna() & half["minutes_pharmacy"].notna()
+    assert walked.any()
+    ratio = half.loc[walked, "minutes_pharmacy"] / base.loc[walked, "minutes_pharmacy"]
+    assert ((ratio > 1.5) & (ratio <= 2.0 + 1e-9)).all()  # the access legs keep their speed
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("travel:\n  walk:\n    speed: 3\n", encoding="utf-8")
+    with pytest.raises(ZonekitError, match="speed"):
+        zk.circles("service", profile=bad, **args)

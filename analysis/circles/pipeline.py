@@ -190,6 +190,7 @@ def run(job: Job, inputs: dict[str, Any], grid: Grid, persons: np.ndarray | None
     park_crs = inputs["roads"].crs
     names = job.profile.names_zh
     network = cc.circle_network(inputs["roads"], job.mode, job.measure,
+                                travel_profile=job.profile.travel_profile(job.mode),
                                 speed_col=job.speed_col)
     fac, cat_col, fid = inputs["facilities"], inputs["category_col"], inputs["facility_id"]
     warnings = speed_notes(inputs["roads"], job)

@@ -37,7 +37,7 @@ ORIGIN_KINDS = ("population", "residential", "enterprises")
 #: Pseudo-category of the industry circle: other enterprises of the same chain.
 SAME_CHAIN = "same_chain"
 
-_TOP = {"scheme", "settings", "categories", "circles"}
+_TOP = {"scheme", "settings", "categories", "circles", "travel"}
 _SETTINGS = {"max_snap_m", "surface_max_minutes", "bands_minutes", "gcj02_check_m"}
 _CIRCLE = {"name_zh", "mode", "origins", "categories", "basics", "min_peers", "weights",
            "default_chain", "chains", "target_share", "fast_power_kw", "fast_only", "siting",
@@ -139,6 +139,15 @@ class CirclesProfile:
     surface_max_minutes: float = 30.0
     bands_minutes: tuple[float, ...] = (5.0, 10.0, 15.0)
     gcj02_check_m: float = 150.0
+    #: Travel-profile keys per mode merged over ``travel.yaml`` (e.g. a county's walking
+    #: speed), checked by :func:`zonekit.analysis.network.travel.load_profile`.
+    travel: dict[str, dict] = field(default_factory=dict)
+
+    def travel_profile(self, mode: str) -> Any:
+        """Return the travel profile of ``mode`` with this profile's overrides."""
+        from zonekit.analysis.network.travel import load_profile
+
+        return load_profile(mode, overrides=self.travel.get(mode))
 
     def circle(self, kind: str) -> CircleSpec:
         """Return the circle ``kind``."""
@@ -309,6 +318,14 @@ def load_circles_profile(path: str | Path | None = None) -> CirclesProfile:
     pio.check_keys(circles_raw, set(KINDS), f"{src}, key 'circles'")
     circles = {kind: _circle(kind, circles_raw[kind], names, src)
                for kind in KINDS if kind in circles_raw}
+    travel = pio.section(data, "travel", src) if "travel" in data else {}
+    for mode, keys in travel.items():
+        if not isinstance(keys, dict):
+            raise ProfileError(f"{src}, key 'travel.{mode}': expected a mapping of travel "
+                               f"settings (speeds_kmh, default_speed_kmh …), found {keys!r}")
+        from zonekit.analysis.network.travel import load_profile
+
+        load_profile(str(mode), overrides=keys)  # unknown modes and keys refused now
     bands = settings.get("bands_minutes", [5, 10, 15])
     if not isinstance(bands, list) or not bands:
         raise ProfileError(f"{src}, key 'settings.bands_minutes': expected a list of minutes, "
@@ -325,4 +342,5 @@ def load_circles_profile(path: str | Path | None = None) -> CirclesProfile:
                                                     minimum=1e-9) or 0) for b in bands)),
         gcj02_check_m=float(pio.number(settings.get("gcj02_check_m", 150),
                                        "settings.gcj02_check_m", src, minimum=0) or 0),
+        travel={str(k): dict(v) for k, v in travel.items()},
     )
