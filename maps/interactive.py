@@ -200,7 +200,7 @@ def _add_basemap(m: folium.Map, basemap: str, tianditu_key: str | None) -> None:
         if not key:
             raise ZonekitError(
                 "the tianditu basemap needs a 天地图 key: set the environment variable "
-                "TIANDITU_KEY (get one at the 天地图 developer site), or use --basemap "
+                "TIANDITU_KEY (get one at the 天地图 developer site), or use basemap= "
                 "osm, amap or none")
         for layer, name in (("vec", "天地图矢量"), ("cva", "天地图注记")):
             folium.TileLayer(_TIANDITU_URL.format(layer=layer, key=key), attr="© 天地图",
@@ -268,7 +268,7 @@ def _inline_leaflet(m: folium.Map, basemap: str) -> None:
     if assets is None:
         if basemap == "none":
             raise ZonekitError(
-                "an offline map (--basemap none) needs Leaflet installed locally: "
+                "an offline map (basemap='none') needs Leaflet installed locally: "
                 "pip install xstatic-leaflet (or apt-get install libjs-leaflet)")
         log.warning("Leaflet not installed locally (pip install xstatic-leaflet); "
                     "the map loads it from a CDN")
@@ -311,7 +311,7 @@ def make_map(layers: list[MapLayer], basemap: str = "osm", synthetic: bool = Fal
     import folium
 
     if basemap not in BASEMAPS:
-        raise ZonekitError(f"--basemap must be one of {', '.join(BASEMAPS)}, got {basemap!r}")
+        raise ZonekitError(f"basemap= must be one of {', '.join(BASEMAPS)}, got {basemap!r}")
     if not layers:
         raise ZonekitError("nothing to map: no layers given")
     gdfs = [_to_display_crs(layer.gdf, basemap) for layer in layers]

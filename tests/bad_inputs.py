@@ -152,7 +152,7 @@ CASES = [
     Case("missing CRS", no_crs, ("parcels.shp", "no coordinate reference system", "EPSG:4548")),
     Case("metres labelled as WGS84", metres_labelled_wgs84, ("zones.gpkg", "not degrees")),
     Case("swapped lon/lat", swapped_lonlat, ("zones.gpkg", "swapped")),
-    Case("outside China", outside_china, ("zones.gpkg", "outside China")),
+    Case("outside China: computed in UTM", outside_china, ("UTM zone", "outside China"), 0),
     Case("invalid polygon repaired", invalid_polygon, ("repaired", "A1"), 0),
     Case("empty geometry", empty_geometry, ("parcels", "empty or missing geometry", "A2")),
     Case("zero-area polygon", zero_area, ("parcels", "zero-area", "A2")),

@@ -177,12 +177,12 @@ def test_map_takes_crs_wherever_circles_does(tmp_path: Path) -> None:
 
     park = zk.load_park(layers=("roads", "facilities", "zones", "parcels"))
     bare = {}
-    for name in ("roads", "facilities"):
+    for name in ("roads", "facilities", "parcels"):
         bare[name] = tmp_path / f"{name}.gpkg"
         park.layers[name].to_crs(4548).set_crs(None, allow_override=True).to_file(bare[name])
     args = ["--roads", str(bare["roads"]), "--facilities", str(bare["facilities"]),
             "--category-col", "category", "--origins", "residential",
-            "--parcels", str(ROOT / "data/sample/park.gpkg")]
+            "--parcels", str(bare["parcels"])]
     without = runner.invoke(app, ["map", "service", *args, "--out", str(tmp_path / "m0")])
     assert without.exit_code == 2 and "--crs" in without.output
     for cmd, out in ((["circles"], "c"), (["map", "service"], "m")):

@@ -44,7 +44,7 @@ def find_layer_source(data: Path, name: str) -> tuple[Path, str | None] | None:
             layers = {row[0] for row in pyogrio.list_layers(data)}
             return (data, name) if name in layers else None
         raise DataFileError(
-            f"{data}: --data must be a GeoPackage (.gpkg) or a folder of layer files, "
+            f"{data}: data= must be a GeoPackage (.gpkg) or a folder of layer files, "
             f"found a {data.suffix or 'suffix-less'} file"
         )
     if name == "population":

@@ -214,6 +214,7 @@ def read_layer(
     notes = []
     if frame is not None:
         gdf = apply_mapping(frame, block)
+        mapped = gdf.attrs.get(NOTES_ATTR, [])
         converted = False
     elif Path(path).suffix.lower() in TABLE_SUFFIXES:
         table = apply_mapping(read_table(path, block.sheet if block else None), block)

@@ -107,7 +107,7 @@ def place_table(
             raise SchemaError(
                 f"{where(source, layer)}: rows have coordinate columns '{cols[0]}'/'{cols[1]}' "
                 "but no coordinate system is stated: add position: {crs: wgs84|gcj02|bd09|"
-                "EPSG:XXXX} to the mapping, or pass --coords gcj02|bd09 or --crs EPSG:XXXX")
+                "EPSG:XXXX} to the mapping, or pass coords='gcj02' (or 'bd09') or crs='EPSG:XXXX'")
         x = np.array(pd.to_numeric(df[cols[0]], errors="coerce"), dtype=float)
         y = np.array(pd.to_numeric(df[cols[1]], errors="coerce"), dtype=float)
         ok = np.isfinite(x) & np.isfinite(y)

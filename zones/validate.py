@@ -58,7 +58,7 @@ class Findings:
         """Raise one :class:`SchemaError` listing every error."""
         if self.errors:
             lines = "\n".join(f"  - {p}" for p in self.errors)
-            advice = ("Fix the rows above, or pass --drop-invalid to continue without them "
+            advice = ("Fix the rows above, or pass drop_invalid=True to continue without them "
                       "(they are then listed in dropped.csv)."
                       if any(p.rows for p in self.errors) else "Fix the layers above.")
             raise SchemaError(
@@ -132,7 +132,7 @@ def validate_layer(
         findings.errors.append(Problem(
             spec.name, source, ", ".join(missing_cols),
             f"required column(s) missing: {', '.join(missing_cols)} (found: {found}). "
-            "Rename them, or map your names with --mapping",
+            "Rename them, or map your names with mapping=FILE",
         ))
         return out, findings
     bad_rows = np.zeros(len(out), bool)

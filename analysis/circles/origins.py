@@ -301,7 +301,7 @@ def residential_parcels(parcels: gpd.GeoDataFrame) -> Origins:
     res = parcels[land_use_class(parcels["land_use"]).eq("residential").to_numpy()]
     if not len(res):
         raise SchemaError(f"{where(layer='parcels', column='land_use')}: no residential parcels "
-                          "(land-use codes 07xx) to start from; use --origins population or a "
+                          "(land-use codes 07xx) to start from; use origins='population' or a "
                           "file")
     return layer_origins(res, "parcel_id", layer="parcels", kind="residential_parcels")
 
@@ -357,5 +357,5 @@ def gcj02_hint(points: gpd.GeoDataFrame, edge_tree: Any, threshold_m: float = 15
             "message": f"{layer} lie a median {d0:.0f} m from the roads, but {d1:.0f} m once "
                        f"converted from {source.upper()} to WGS84: they look like "
                        f"{'Amap' if source == 'gcj02' else 'Baidu'} coordinates; pass "
-                       f"--coords {source} (it converts every input layer), or convert this "
-                       f"layer alone with `zonekit convert FILE OUT --from {source}`"}
+                       f"coords='{source}' (it converts every input layer), or convert this "
+                       f"layer alone first (zonekit convert)"}

@@ -58,7 +58,7 @@ METHODS = {
                   "'≤ m' exactly when its centre's time is ≤ m",
     "road_length": "exact: each edge split where the time from the road to the nearest "
                    "station crosses the limit (closed form, no midpoint rule)",
-    "metres": "--metres / --measure metres: network distance, computed by the same engine "
+    "metres": "metres= / measure='metres': network distance, computed by the same engine "
               "at one metre per second on every edge and access leg (exact)",
     "industry_score": "Σ weight of the elements within reach / Σ weights (0–1); the chain "
                       "element counts when at least min_peers other chain enterprises are "
@@ -69,9 +69,9 @@ METHODS = {
                          "employees: enterprise points (1 each / their employees); "
                          "road_length_km: exact share of drivable road length",
     "siting": "candidates: a grid over suitable land within road_max_m of a road (or "
-              "--candidates); demand: --demand (default built_land_km2); mclp: k sites "
+              "candidates=); demand: demand= (default built_land_km2); mclp: k sites "
               "maximising newly covered demand (spopt MCLP); set_cover: fewest sites reaching "
-              "--target-share (spopt LSCP when the target is 1, else the smallest p whose "
+              "target_share= (spopt LSCP when the target is 1, else the smallest p whose "
               "optimal MCLP reaches it); coverage after each is recomputed by the engine",
 }
 
@@ -130,11 +130,11 @@ def _origins(job: Job, inputs: dict[str, Any], grid: Grid, persons: np.ndarray |
         return layer_origins(inputs["origins_layer"], job.origin_id, job.weight_col)
     if choice == "residential":
         if inputs.get("parcels") is None:
-            raise DataFileError("--origins residential needs a parcels layer (--parcels FILE)")
+            raise DataFileError("origins='residential' needs a parcels layer (parcels=FILE)")
         return residential_parcels(inputs["parcels"])
     if persons is None:
-        raise DataFileError("no population GeoTIFF found beside the data: pass --population "
-                            "FILE, or --origins residential / --origins FILE")
+        raise DataFileError("no population GeoTIFF found beside the data: pass population=FILE, "
+                            "or origins='residential', or origins=FILE")
     return population_cells(grid, persons, crs)
 
 
@@ -413,7 +413,7 @@ def add_sites(job: Job, res: cc.CircleResult, origins: Origins, network: Any,
     sc = snap_points(network, cand, job.max_snap_m, layer="candidates")
     if job.demand not in res.extra["demand"]:
         layer = "parcels" if job.demand in ("parcels", "built_land_km2") else "enterprises"
-        raise DataFileError(f"--demand {job.demand} needs the {layer} layer; available: "
+        raise DataFileError(f"demand='{job.demand}' needs the {layer} layer; available: "
                             f"{', '.join(res.extra['demand'])}")
     snapped, weight, covered = res.extra["demand"][job.demand]
     pairs = coverage_pairs(network, snapped, sc, cc.engine_limit(job.limits[category],

@@ -245,7 +245,7 @@ def _summary(res: Result, profile: mujun.MujunProfile, flags: pd.DataFrame, ptab
     if opts.denominator != "built":
         summary["target_note"] = (
             f"the plan's 30.4 (2024) and 40 (2030) are land output on built land; with the "
-            f"'{opts.denominator}' denominator they are not like for like: pass --target to "
+            f"'{opts.denominator}' denominator they are not like for like: pass target= to "
             f"set a target on this denominator")
     return summary
 

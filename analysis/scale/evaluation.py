@@ -97,7 +97,7 @@ def open_client(scheduler: str | None = None, workers: int | None = None,
         try:
             client = Client(scheduler, timeout="20s")
         except OSError as exc:
-            raise ZonekitError(f"--scheduler {scheduler}: cannot reach a dask scheduler "
+            raise ZonekitError(f"scheduler='{scheduler}': cannot reach a dask scheduler "
                                f"({exc}); start one with `dask scheduler` and workers with "
                                f"`dask worker {scheduler}`") from None
         with client:

@@ -122,8 +122,8 @@ def check_options(kind: str, o: CircleOptions) -> str:
     if o.mode is not None and o.mode not in MODES:
         raise ZonekitError(f"mode= must be one of {', '.join(MODES)}, got {o.mode!r}")
     if o.new_sites is not None and (kind != "charging" or o.new_sites < 0):
-        raise ZonekitError("new_sites=K (K ≥ 0) chooses charging sites: use it with kind "
-                           f"'charging' (got kind {kind!r}, K = {o.new_sites})")
+        raise ZonekitError("new_sites=K (K ≥ 0) chooses charging sites: use it with "
+                           f"kind='charging' (got kind {kind!r}, K = {o.new_sites})")
     if o.target_share is not None and not 0 < o.target_share <= 1:
         raise ZonekitError(f"target_share= is a share in (0, 1], got {o.target_share}")
     if kind == "industry" and o.origins is not None:

@@ -174,8 +174,12 @@ def to_flags(message: str) -> str:
 
 
 def info(message: str) -> None:
-    """Print a message for the user on stderr (stdout stays for results)."""
-    typer.echo(message, err=True)
+    """Print a message for the user on stderr (stdout stays for results).
+
+    Notes and warnings of the library name API parameters (``coords='gcj02'``); they are
+    said here as this command line's options (``--coords gcj02``).
+    """
+    typer.echo(to_flags(message), err=True)
 
 
 def announce_data(park: Park) -> None:
