@@ -103,7 +103,8 @@ def _coerce(series: pd.Series, col: Column) -> tuple[pd.Series, np.ndarray]:
 
 
 def validate_layer(
-    gdf: gpd.GeoDataFrame, spec: Layer, source: str, allow_empty: bool = False
+    gdf: gpd.GeoDataFrame, spec: Layer, source: str, allow_empty: bool = False,
+    known_bad: np.ndarray | None = None,
 ) -> tuple[gpd.GeoDataFrame, Findings]:
     """Check and normalise one layer against its model.
 
@@ -117,6 +118,9 @@ def validate_layer(
         File name (and layer) for messages.
     allow_empty
         Accept empty geometries (rows of a table that could not be placed, already listed).
+    known_bad
+        Rows whose geometry was already reported (e.g. NaN coordinates) and removed: they
+        count as invalid, without a second "empty geometry" problem.
 
     Returns
     -------
@@ -183,33 +187,37 @@ def validate_layer(
                     f"duplicate ids ({mask.sum()} rows share {values[mask].nunique()} ids)",
                     sorted(set(values[mask].tolist()), key=str)))
                 bad_rows |= mask
-    geom_bad, geom_findings, out = _check_geometry(out, spec, source, allow_empty)
+    known = np.zeros(len(out), bool) if known_bad is None else np.asarray(known_bad, bool)
+    geom_bad, geom_findings, out = _check_geometry(out, spec, source, allow_empty, known)
     findings.extend(geom_findings)
-    out.attrs["_zonekit_bad_rows"] = bad_rows | geom_bad
+    out.attrs["_zonekit_bad_rows"] = bad_rows | geom_bad | known
     return out, findings
 
 
 def _check_geometry(
-    gdf: gpd.GeoDataFrame, spec: Layer, source: str, allow_empty: bool = False
+    gdf: gpd.GeoDataFrame, spec: Layer, source: str, allow_empty: bool,
+    known_bad: np.ndarray,
 ) -> tuple[np.ndarray, Findings, gpd.GeoDataFrame]:
     import shapely
 
     findings = Findings()
     geoms = gdf.geometry.to_numpy()
     empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    reported = empty & known_bad
+    empty &= ~known_bad
     if empty.any() and not allow_empty:
         findings.errors.append(Problem(spec.name, source, "geometry", "empty or missing geometry",
                                        _row_ids(gdf, empty, spec.id_column)))
     expected = {"polygon": ("Polygon", "MultiPolygon"), "point": ("Point",),
                 "line": ("LineString", "MultiLineString")}[spec.geometry]
     types = np.array([g.geom_type if g is not None else None for g in geoms], dtype=object)
-    types[empty] = None
-    wrong = ~empty & ~np.isin(types, expected)
+    types[empty | reported] = None
+    wrong = ~empty & ~reported & ~np.isin(types, expected)
     if wrong.any():
         findings.errors.append(Problem(spec.name, source, "geometry",
             f"expected {' or '.join(expected)} geometries, found {sorted(set(types[wrong]))}",
             _row_ids(gdf, wrong, spec.id_column)))
-    bad = (empty & (not allow_empty)) | wrong
+    bad = (empty & (not allow_empty)) | wrong | reported
     if spec.geometry == "polygon":
         invalid = ~bad & ~shapely.is_valid(geoms)
         if invalid.any():
@@ -259,3 +267,25 @@ def drop_error_rows(
     }))
     findings.errors = [p for p in findings.errors if p.layer != spec.name or not p.rows]
     return gdf.loc[~bad].copy()
+
+
+def refuse_if_all_dropped(name: str, gdf: gpd.GeoDataFrame, findings: Findings,
+                          source: str) -> None:
+    """Stop when dropping invalid rows left a layer with no rows at all.
+
+    An analysis of nothing would write empty or misleading results; the message gives the
+    reasons the rows were dropped, most frequent first.
+    """
+    if len(gdf) or not findings.dropped:
+        return
+    table = findings.dropped_table()
+    table = table[table["layer"] == name]
+    if table.empty:
+        return
+    reasons = table["reason"].value_counts()
+    listed = "; ".join(f"{r} ({n} rows)" for r, n in reasons.head(5).items())
+    raise SchemaError(
+        f"{source}: every row of layer '{name}' ({len(table)}) is invalid, so dropping invalid "
+        f"rows (drop_invalid) would leave nothing to analyse. Reasons: {listed}. Nothing was "
+        "written; fix the layer first."
+    )
