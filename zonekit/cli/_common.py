@@ -70,17 +70,58 @@ def settings_from(crs: str | None, analysis_crs: str | None, coords: str | None,
 
 
 def prepare_out(out: Path, force: bool) -> Path:
-    """Create ``out``; refuse to overwrite earlier results unless ``force``."""
+    """Return the folder to write a run into; refuse inputs, earlier results, locked folders.
+
+    For the command being run (its ``--out``), this is a staging folder from
+    :func:`zonekit.zones.output.run_folder`, swapped in as ``out`` when the command ends
+    without error (the click context closes it). A command called from another one
+    (``demo``, ``report``) writes into ``out`` directly, as before.
+    """
+    from zonekit.zones.output import check_not_input, run_folder
+
     out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise DataFileError(f"{out}: --out must be a folder, found a file")
-    if out.exists() and (out / "summary.json").exists() and not force:
-        raise DataFileError(
-            f"{out}: holds results of an earlier run (summary.json); pass --force to "
-            "overwrite them, or choose another --out"
-        )
-    out.mkdir(parents=True, exist_ok=True)
-    return out
+    ctx = _context()
+    inputs = _inputs(ctx)
+    if ctx is None or ctx.params.get("out") is None or Path(ctx.params["out"]) != out:
+        check_not_input(out, inputs)
+        if out.exists() and not out.is_dir():
+            raise DataFileError(f"{out}: --out must be a folder, found a file")
+        if out.exists() and (out / "summary.json").exists() and not force:
+            raise DataFileError(
+                f"{out}: holds results of an earlier run (summary.json); pass --force to "
+                "overwrite them, or choose another --out"
+            )
+        out.mkdir(parents=True, exist_ok=True)
+        return out
+    staging = ctx.with_resource(run_folder(out, force, inputs))
+    ctx.meta.setdefault("zonekit_staging", {})[str(staging)] = str(out.absolute())
+    return staging
+
+
+def _context() -> Any:
+    """Return the running command's context (typer vendors click since 0.2x), or ``None``."""
+    try:
+        from typer._click.globals import get_current_context
+    except ImportError:  # typer with click as a separate package
+        from click import get_current_context
+    return get_current_context(silent=True)
+
+
+def _inputs(ctx: Any) -> list[Path]:
+    """Paths among the command's options (files, folders; the sample when --data is unset)."""
+    if ctx is None:
+        return []
+    found = []
+    for name, value in ctx.params.items():
+        values = value if isinstance(value, (list, tuple)) else [value]
+        for v in values:
+            if name != "out" and isinstance(v, (str, Path)) and v and Path(v).exists():
+                found.append(Path(v))
+    if "data" in ctx.params and ctx.params["data"] is None:
+        from zonekit.zones.io import sample_path
+
+        found.append(sample_path())
+    return found
 
 
 def summary_base(command: str, park: Park | None = None) -> dict[str, Any]:
@@ -145,7 +186,13 @@ def check_denominator(denominator: str) -> None:
 
 
 def info(message: str) -> None:
-    """Print a message for the user on stderr (stdout stays for results)."""
+    """Print a message for the user on stderr (stdout stays for results).
+
+    Paths in the staging folder of a run are shown as the ``--out`` they will become.
+    """
+    ctx = _context()
+    for staging, out in (ctx.meta.get("zonekit_staging", {}) if ctx else {}).items():
+        message = message.replace(staging, out)
     typer.echo(message, err=True)
 
 
