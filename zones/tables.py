@@ -134,6 +134,14 @@ def _coordinate_columns(df: pd.DataFrame, mapping: LayerMapping | None) -> tuple
     return None
 
 
+def _row_label(df: pd.DataFrame, i: int, key: str) -> str:
+    """``row 7 (parcel_id B9)``: the spreadsheet row when known, else the feature number."""
+    sheet_rows = df.attrs.get("zonekit_rows")
+    label = f"row {sheet_rows[i]}" if sheet_rows is not None else f"#{i}"
+    value = df[key].iloc[i] if key in df.columns else None
+    return label + (f" ({key} {value})" if not pd.isna(value) else f" (no {key})")
+
+
 def place_table(
     df: pd.DataFrame, layer: str, source: str, mapping: LayerMapping | None,
     parcels: gpd.GeoDataFrame | None, coords: str | None, input_crs: str | None,
@@ -200,9 +208,7 @@ def place_table(
             geoms[moved.index] = moved.to_numpy()
         todo = np.array([g is None for g in geoms])
     if todo.any():
-        sheet_rows = df.attrs.get("zonekit_rows", np.arange(len(df)) + 2)
-        rows = [f"row {sheet_rows[i]}" + (f" ({key} {df[key].iloc[i]})" if key in df.columns
-                                          else "") for i in np.flatnonzero(todo)]
+        rows = [_row_label(df, i, key) for i in np.flatnonzero(todo)]
         notes.append(Problem(layer, source, key,
                              "rows with no usable position (no coordinates and no matching "
                              "parcel): kept in totals, left out of maps and circles", rows))

@@ -187,11 +187,43 @@ def validate_layer(
                     f"duplicate ids ({mask.sum()} rows share {values[mask].nunique()} ids)",
                     sorted(set(values[mask].tolist()), key=str)))
                 bad_rows |= mask
+    if spec.name == "roads" and "oneway" in out.columns:
+        unknown, problems = oneway_problems(out["oneway"], source)
+        findings.errors += problems
+        bad_rows |= unknown
     known = np.zeros(len(out), bool) if known_bad is None else np.asarray(known_bad, bool)
     geom_bad, geom_findings, out = _check_geometry(out, spec, source, allow_empty, known)
     findings.extend(geom_findings)
     out.attrs["_zonekit_bad_rows"] = bad_rows | geom_bad | known
     return out, findings
+
+
+def oneway_problems(values: pd.Series, source: str) -> tuple[np.ndarray, list[Problem]]:
+    """Describe one-way codes the network builder cannot read, with the likely convention.
+
+    NavInfo (四维图新) road data code the direction as 0 (not surveyed), 1 (both ways),
+    2 (one-way, digitised direction), 3 (one-way, against it): there 1 means two-way, the
+    opposite of OSM, so such codes are never guessed but mapped by the user.
+    """
+    from zonekit.zones.schema import ONEWAY_WORDS
+
+    text = values.astype("string").str.strip().str.lower()
+    unknown = text.notna().to_numpy() & ~text.isin(list(ONEWAY_WORDS)).to_numpy()
+    if not unknown.any():
+        return unknown, []
+    found = sorted(set(values[unknown].astype(str)))
+    hint = ("expected yes/no, true/false, 1/0/-1, T/F, FT/TF/B, reverse, 单行/双向/正向/反向")
+    if {"2", "3"} & set(text[unknown]):
+        hint = ("2/3 look like NavInfo (四维图新) direction codes (0 not surveyed, 1 both ways, "
+                "2 one-way in the digitised direction, 3 one-way against it), in which 1 "
+                "means two-way: say so in the mapping, values: {oneway: {0: no, 1: no, "
+                "2: yes, 3: '-1'}}")
+    if "n" in set(text[unknown]):
+        hint += ("; N (Esri/HERE: closed to traffic both ways) is not a direction: remove "
+                 "those roads, or map N in the mapping's values block")
+    return unknown, [Problem("roads", source, "oneway", f"unknown one-way codes "
+                             f"{', '.join(found[:8])}: {hint}", [f"#{i}" for i in
+                                                                 np.flatnonzero(unknown)])]
 
 
 def _check_geometry(
