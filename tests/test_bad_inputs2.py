@@ -66,7 +66,7 @@ def test_out_that_is_contains_or_lies_inside_an_input(tiny_park_dir: Path, how, 
     before = snapshot(root)
     result = zones(tiny_park_dir, out_of(tiny_park_dir), "--force")
     assert result.exit_code == 2, result.output
-    assert f"the output folder {how} the input" in result.output
+    assert f"the --out folder {how} the input" in result.output
     assert snapshot(root) == before
 
 
@@ -142,7 +142,7 @@ def test_unwritable_out(tiny_park_dir, tmp_path, monkeypatch) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("", encoding="utf-8")
     result = zones(tiny_park_dir, blocker / "out")
-    assert result.exit_code == 2 and "cannot create the output folder" in result.output
+    assert result.exit_code == 2 and "cannot create the --out folder" in result.output
 
     def denied(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
@@ -150,7 +150,7 @@ def test_unwritable_out(tiny_park_dir, tmp_path, monkeypatch) -> None:
     monkeypatch.setattr("tempfile.mkdtemp", denied)
     result = zones(tiny_park_dir, tmp_path / "out")
     assert result.exit_code == 2, result.output
-    assert "cannot write beside the output folder (Permission denied)" in result.output
+    assert "cannot write beside the --out folder (Permission denied)" in result.output
 
 
 def test_read_only_out(tiny_park_dir, tmp_path) -> None:

@@ -106,10 +106,13 @@ def _tidy_rows(df: pd.DataFrame, path: Path) -> tuple[pd.DataFrame, list[tuple[s
         notes.append((f"a header that seems to start on row {header} (rows above it look "
                       "like a title and were skipped); if that is wrong, remove the title rows",
                       []))
-    text = df.astype("string").apply(lambda c: c.str.strip())
-    blank = (text.isna() | (text == "")).all(axis=1).to_numpy()
-    total = text.apply(lambda c: c.str.fullmatch(_TOTAL, case=False)).fillna(False)
-    total = total.any(axis=1).to_numpy() & ~blank
+    blank = np.ones(len(df), bool)
+    total = np.zeros(len(df), bool)
+    for col in df.columns:
+        text = df[col].astype("string").str.strip()
+        blank &= (text.isna() | (text == "")).to_numpy(dtype=bool, na_value=True)
+        total |= text.str.fullmatch(_TOTAL, case=False).to_numpy(dtype=bool, na_value=False)
+    total &= ~blank
     if blank.any():
         notes.append(("blank rows skipped", [f"row {r}" for r in rows[blank]]))
     if total.any():

@@ -93,7 +93,11 @@ def prepare_out(out: Path, force: bool) -> Path:
             )
         out.mkdir(parents=True, exist_ok=True)
         return out
-    staging = ctx.with_resource(run_folder(out, force, inputs))
+    try:
+        staging = ctx.with_resource(run_folder(out, force, inputs))
+    except DataFileError as exc:  # the library names its parameters; say the options
+        raise DataFileError(str(exc).replace("pass force=True", "pass --force")
+                            .replace("output folder", "--out folder")) from None
     ctx.meta.setdefault("zonekit_staging", {})[str(staging)] = str(out.absolute())
     return staging
 
