@@ -323,10 +323,16 @@ def _check_land_use(park: Park) -> None:
     unknown = sorted(str(c) for c, (_, cls) in known.items() if cls is None)
     if unknown:
         rows = parcels.loc[parcels["land_use"].isin(unknown), "parcel_id"].tolist()
-        park.findings.notes.append(Problem(
-            "parcels", park.sources["parcels"], "land_use",
-            f"unknown land-use codes {', '.join(unknown)} (neither 2020 用地用海分类 nor 三调): "
-            "these parcels are not counted as construction land", rows))
+        message = (f"unknown land-use codes {', '.join(unknown[:10])} (neither 2020 用地用海分类 "
+                   "nor 三调): these parcels are not counted as construction land")
+        if len(rows) == len(parcels):  # no known code at all: the column holds something else
+            park.findings.errors.append(Problem(
+                "parcels", park.sources["parcels"], "land_use",
+                f"{message}, and no parcel has a known code: is the right column mapped to "
+                "land_use?", []))
+        else:
+            park.findings.notes.append(Problem(
+                "parcels", park.sources["parcels"], "land_use", message, rows))
     names = parcels["land_use"].map({c: n for c, (n, _) in known.items()})
     if "land_use_name" in parcels.columns:
         parcels["land_use_name"] = parcels["land_use_name"].fillna(names)

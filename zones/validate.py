@@ -86,6 +86,8 @@ def _coerce(series: pd.Series, col: Column) -> tuple[pd.Series, np.ndarray]:
     missing = series.isna().to_numpy()
     if col.kind in ("int", "float"):
         values = pd.to_numeric(series, errors="coerce")
+        if col.kind == "int":  # beyond 2**53 floats are no longer whole numbers (and 1e20 no int)
+            values = values.astype(float).where(lambda v: ~(v.abs() > 2.0**53))
         bad = values.isna().to_numpy() & ~missing
         if col.kind == "int":
             return values.round().astype("Int64"), bad
