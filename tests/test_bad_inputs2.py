@@ -248,3 +248,38 @@ def test_navinfo_codes_through_a_mapping(tmp_path) -> None:
                        encoding="utf-8")
     result = _circles(folder, tmp_path / "o", "--mapping", str(mapping))
     assert result.exit_code == 0, result.output
+
+
+# --- the area-of-use check accepts legitimate data anywhere -----------------------------------
+
+def _utm_park(lon: float, lat: float):
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    zone = int((lon + 180) // 6) + 1
+    epsg = (32600 if lat >= 0 else 32700) + zone
+    pts = gpd.GeoSeries([Point(lon, lat)], crs=4326).to_crs(epsg)
+    return gpd.GeoDataFrame(geometry=pts.buffer(2000).envelope, crs=epsg)
+
+
+def test_area_of_use_accepts_utm_and_gauss_kruger_data_anywhere() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from zonekit.zones.crs import check_coordinates, check_geographic_extent
+
+    @settings(max_examples=40, deadline=None, derandomize=True)
+    @given(lon=st.floats(-177, 177), lat=st.floats(-79, 83))
+    def check(lon: float, lat: float) -> None:
+        gdf = _utm_park(lon, lat)
+        nonfinite, outside = check_coordinates(gdf, "park.gpkg")
+        assert not nonfinite.any() and not outside.any()
+        check_geographic_extent(gdf, "park.gpkg")  # no error for data where its CRS says
+        lonlat = gdf.to_crs(4326).set_crs(gdf.crs, allow_override=True)
+        with pytest.raises(ValueError, match="look like degrees"):
+            check_coordinates(lonlat, "park.gpkg")
+
+    check()
+    # A neighbouring Gauss-Krüger zone is still accepted (data 2° beyond EPSG:4548's area).
+    gk = _utm_park(120.4, 40.0).to_crs(4548)
+    assert not check_coordinates(gk, "park.gpkg")[1].any()

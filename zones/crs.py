@@ -87,9 +87,27 @@ def _sample_xy(gdf: gpd.GeoDataFrame, n: int = 2000) -> tuple[np.ndarray, np.nda
 
 
 def check_geographic_extent(gdf: gpd.GeoDataFrame, source: str) -> None:
-    """Catch projected numbers labelled as degrees, swapped lon/lat and data outside China."""
-    if gdf.empty or gdf.crs is None or not gdf.crs.is_geographic:
+    """Catch coordinates that do not fit the layer's CRS.
+
+    Projected numbers labelled as degrees, swapped lon/lat, degrees outside China; and, for
+    every CRS, degrees under a projected label, numbers outside the CRS's area of use and
+    NaN/infinite or stray coordinates (see :func:`check_coordinates`; callers that want
+    to report or drop such rows one by one use :func:`coordinate_problems` first).
+    """
+    if gdf.empty or gdf.crs is None:
         return
+    nonfinite, outside = check_coordinates(gdf, source)
+    if nonfinite.any() or outside.any():
+        rows = np.flatnonzero(nonfinite | outside)
+        raise CRSError(f"{source}: features {', '.join(f'#{i}' for i in rows[:20])} have "
+                       "coordinates that are not numbers (NaN, infinity) or lie far outside "
+                       f"where the CRS applies ({_area_text(gdf.crs)}); fix their geometry")
+    if gdf.crs.is_geographic:
+        _check_degrees(gdf, source)
+
+
+def _check_degrees(gdf: gpd.GeoDataFrame, source: str) -> None:
+    """Projected numbers labelled as degrees, swapped lon/lat, degrees outside China."""
     x, y = _sample_xy(gdf)
     if x.size == 0:
         return
@@ -239,7 +257,7 @@ def check_coordinates(gdf: gpd.GeoDataFrame, source: str) -> tuple[np.ndarray, n
         )
     if outside.sum() > good_rows / 2:
         if gdf.crs.is_geographic:
-            check_geographic_extent(gdf[~nonfinite & outside], source)
+            _check_degrees(gdf[~nonfinite & outside], source)
         mx, my = float(np.median(x)), float(np.median(y))
         raise CRSError(
             f"{source}: coordinates centre on ({mx:,.1f}, {my:,.1f}), far outside where the "
