@@ -142,7 +142,9 @@ def test_every_data_option_reaches_the_loader(command: str, tmp_path: Path,
 
     monkeypatch.setattr(park_mod, "load_park", loader)
     layer_files = {name: tmp_path / f"my_{name}.gpkg" for name in ALL}
-    args = [*command.split(), "--data", str(tmp_path), "--mapping", "osmnx",
+    data = tmp_path / "data"
+    data.mkdir()
+    args = [*command.split(), "--data", str(data), "--mapping", "osmnx",
             "--crs", "EPSG:4490", "--analysis-crs", "EPSG:4548", "--coords", "gcj02",
             "--encoding", "gbk", "--data-year", "2023", "--drop-invalid",
             "--out", str(tmp_path / "out")]
@@ -153,7 +155,7 @@ def test_every_data_option_reaches_the_loader(command: str, tmp_path: Path,
     s = seen["settings"]
     assert (s.input_crs, s.analysis_crs, s.coords, s.encoding, s.year, s.drop_invalid) == (
         "EPSG:4490", "EPSG:4548", "gcj02", "gbk", 2023, True)
-    assert Path(seen["data"]) == tmp_path and seen["mapping"] is not None
+    assert Path(seen["data"]) == data and seen["mapping"] is not None
     given = {k: Path(v) for k, v in seen["overrides"].items()}
     # Layers this analysis reads reach the loader; the others are named as unused (below);
     # a circle reads the user's facilities with their own columns, beside the loader.

@@ -223,7 +223,7 @@ def convert_geometries(geoms: npt.ArrayLike, source: str) -> np.ndarray:
     return shapely.transform(np.asarray(geoms, dtype=object), _xy, include_z=True)
 
 
-def convert_gdf(gdf: GeoDataFrame, source: str) -> GeoDataFrame:
+def convert_gdf(gdf: GeoDataFrame, source: str, label: str | None = None) -> GeoDataFrame:
     """Return a copy of ``gdf`` with its active geometry converted to WGS84 (EPSG:4326).
 
     GCJ-02 and BD-09 are not registered CRSs, so files holding them usually
@@ -237,6 +237,9 @@ def convert_gdf(gdf: GeoDataFrame, source: str) -> GeoDataFrame:
         Layer in GCJ-02 or BD-09 degrees, with CRS EPSG:4326, EPSG:4490 or none.
     source : str
         ``"gcj02"`` or ``"bd09"`` (or a spelling :func:`normalise_source` accepts).
+    label : str, optional
+        File (and layer) for messages; default: the file :func:`zonekit.zones.io.read_vector`
+        recorded in ``gdf.attrs``.
 
     Returns
     -------
@@ -254,10 +257,12 @@ def convert_gdf(gdf: GeoDataFrame, source: str) -> GeoDataFrame:
         crs = CRS.from_user_input(crs)
         if crs.is_projected or (crs.to_epsg() not in (4326, 4490) and crs != CRS("OGC:CRS84")):
             kind = "projected" if crs.is_projected else "unexpected"
+            name = label or gdf.attrs.get("zonekit_source") or "the layer"
             raise CRSError(
-                "GCJ-02/BD-09 coordinates are longitude/latitude degrees (labelled EPSG:4326, "
-                f"EPSG:4490 or no CRS), but the layer has the {kind} CRS {crs.to_string()} "
-                f"({crs.name})"
+                f"{name}: coords={source} converts GCJ-02/BD-09 longitude/latitude degrees "
+                f"(labelled EPSG:4326, EPSG:4490 or no CRS), but this layer has the {kind} "
+                f"CRS {crs.to_string()} ({crs.name}); its coordinates are not Amap/Baidu "
+                "degrees: leave out coords= for it, or give the Amap/Baidu layers separately"
             )
     out = gdf.copy()
     geom_col = out.geometry.name

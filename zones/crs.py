@@ -93,9 +93,27 @@ def _sample_xy(gdf: gpd.GeoDataFrame, n: int = 2000) -> tuple[np.ndarray, np.nda
 
 
 def check_geographic_extent(gdf: gpd.GeoDataFrame, source: str) -> None:
-    """Catch projected numbers labelled as degrees and swapped lon/lat (China's ranges)."""
-    if gdf.empty or gdf.crs is None or not gdf.crs.is_geographic:
+    """Catch coordinates that do not fit the layer's CRS.
+
+    Projected numbers labelled as degrees and swapped lon/lat; and, for every CRS, degrees
+    under a projected label, numbers outside the CRS's area of use and NaN/infinite or
+    stray coordinates (see :func:`check_coordinates`; callers that want
+    to report or drop such rows one by one use :func:`coordinate_problems` first).
+    """
+    if gdf.empty or gdf.crs is None:
         return
+    nonfinite, outside = check_coordinates(gdf, source)
+    if nonfinite.any() or outside.any():
+        rows = np.flatnonzero(nonfinite | outside)
+        raise CRSError(f"{source}: features {', '.join(f'#{i}' for i in rows[:20])} have "
+                       "coordinates that are not numbers (NaN, infinity) or lie far outside "
+                       f"where the CRS applies ({_area_text(gdf.crs)}); fix their geometry")
+    if gdf.crs.is_geographic:
+        _check_degrees(gdf, source)
+
+
+def _check_degrees(gdf: gpd.GeoDataFrame, source: str) -> None:
+    """Projected numbers labelled as degrees, swapped lon/lat (data anywhere else is fine)."""
     x, y = _sample_xy(gdf)
     if x.size == 0:
         return
@@ -231,3 +249,120 @@ def to_crs(gdf: gpd.GeoDataFrame, crs: str) -> gpd.GeoDataFrame:
     if gdf.crs is not None and gdf.crs.equals(crs):
         return gdf.copy()
     return gdf.to_crs(crs)
+
+
+#: How far (degrees) beyond a CRS's area of use coordinates may lie before they count as
+#: wrong: wide enough for data in a neighbouring UTM / Gauss-Krüger zone.
+AREA_MARGIN_DEG = 10.0
+
+
+def _area_box(crs: object) -> tuple[float, float, float, float] | None:
+    """Return the CRS's area of use, widened by :data:`AREA_MARGIN_DEG`, in its own units."""
+    from pyproj import CRS, Transformer
+
+    crs = CRS.from_user_input(crs)
+    area = crs.area_of_use
+    if area is None:
+        return None
+    m = AREA_MARGIN_DEG
+    west, east = max(area.west - m, -180.0), min(area.east + m, 180.0)
+    south, north = max(area.south - m, -89.0), min(area.north + m, 89.0)
+    if area.west > area.east:  # crosses the antimeridian: do not judge
+        return None
+    if crs.is_geographic:
+        return west, south, east, north
+    try:
+        box = Transformer.from_crs(crs.geodetic_crs, crs, always_xy=True).transform_bounds(
+            west, south, east, north, densify_pts=21)
+    except Exception:  # noqa: BLE001  (pyproj cannot bound every projection)
+        return None
+    return box if all(np.isfinite(box)) else None
+
+
+def _area_text(crs: object) -> str:
+    from pyproj import CRS
+
+    crs = CRS.from_user_input(crs)
+    area = crs.area_of_use
+    where_used = f"{area.name.split('.')[0]} ({area.west:g}…{area.east:g}°E, " \
+                 f"{area.south:g}…{area.north:g}°N)" if area else "its area of use"
+    return f"{crs.to_string()} ({crs.name}) is used in {where_used}"
+
+
+def check_coordinates(gdf: gpd.GeoDataFrame, source: str) -> tuple[np.ndarray, np.ndarray]:
+    """Check coordinates against the layer's CRS: finite numbers, inside its area of use.
+
+    Parameters
+    ----------
+    gdf
+        A layer with a CRS.
+    source
+        File (and layer) for messages.
+
+    Returns
+    -------
+    Two boolean row masks: rows with NaN/infinite coordinates, and rows with vertices far
+    (more than :data:`AREA_MARGIN_DEG` degrees) outside the CRS's area of use.
+
+    Raises
+    ------
+    zonekit.errors.CRSError
+        When most of the layer lies outside the CRS's area of use, or when a projected
+        layer holds only degree-sized numbers: the label does not fit the coordinates.
+    """
+    import shapely
+
+    n = len(gdf)
+    coords, idx = shapely.get_coordinates(np.asarray(gdf.geometry.values), return_index=True)
+    finite = np.isfinite(coords).all(axis=1)
+    nonfinite = np.bincount(idx[~finite], minlength=n) > 0
+    outside = np.zeros(n, bool)
+    coords, idx = coords[finite], idx[finite]
+    if gdf.crs is None or coords.size == 0:
+        return nonfinite, outside
+    x, y = coords[:, 0], coords[:, 1]
+    box = _area_box(gdf.crs)
+    if box is not None:
+        off = (x < box[0]) | (y < box[1]) | (x > box[2]) | (y > box[3])
+        outside = (np.bincount(idx[off], minlength=n) > 0) & ~nonfinite
+    good_rows = np.unique(idx).size
+    if gdf.crs.is_projected and np.all(np.abs(x) <= 180) and np.all(np.abs(y) <= 90):
+        raise CRSError(
+            f"{source}: the layer says it is in {gdf.crs.to_string()} (metres) but holds "
+            f"coordinates such as ({x[0]:.5f}, {y[0]:.5f}), which look like degrees "
+            "(longitude/latitude): the CRS label is wrong. Probably EPSG:4490 (CGCS2000) or "
+            "EPSG:4326 (WGS84): fix the .prj, or re-save the layer with the right CRS."
+        )
+    if outside.sum() > good_rows / 2:
+        if gdf.crs.is_geographic:
+            _check_degrees(gdf[~nonfinite & outside], source)
+        mx, my = float(np.median(x)), float(np.median(y))
+        raise CRSError(
+            f"{source}: coordinates centre on ({mx:,.1f}, {my:,.1f}), far outside where the "
+            f"layer's CRS applies: {_area_text(gdf.crs)}. The CRS label does not fit the "
+            f"numbers; {suggest_crs(x, y)}."
+        )
+    return nonfinite, outside
+
+
+def coordinate_problems(gdf: gpd.GeoDataFrame, source: str, layer: str,
+                        id_column: str | None) -> tuple[np.ndarray, list]:
+    """Run :func:`check_coordinates`; describe the bad rows as validation problems.
+
+    Returns the mask of rows to treat as invalid and a list of
+    :class:`zonekit.zones.validate.Problem`.
+    """
+    from zonekit.zones.validate import Problem, _row_ids
+
+    nonfinite, outside = check_coordinates(gdf, source)
+    problems = []
+    if nonfinite.any():
+        problems.append(Problem(layer, source, "geometry",
+                                "coordinates that are not numbers (NaN or infinity)",
+                                _row_ids(gdf, nonfinite, id_column)))
+    if outside.any():
+        problems.append(Problem(layer, source, "geometry",
+                                "vertices far outside where the CRS applies "
+                                f"({_area_text(gdf.crs)}): a stray vertex, or a wrong CRS label",
+                                _row_ids(gdf, outside, id_column)))
+    return nonfinite | outside, problems

@@ -31,7 +31,40 @@ def shapefile_encoding(path: Path, max_bytes: int = 4_000_000) -> str | None:
         dbf = path.with_suffix(".DBF")
         if not dbf.exists():
             return None
-    raw = dbf.read_bytes()[:max_bytes]
+    with dbf.open("rb") as fh:
+        return dbf_encoding(fh.read(max_bytes))
+
+
+def zip_shapefile_encoding(path: Path, max_bytes: int = 4_000_000) -> str | None:
+    """Like :func:`shapefile_encoding`, for the (first) Shapefile inside a zip archive.
+
+    Parameters
+    ----------
+    path
+        The ``.zip`` file.
+    max_bytes
+        How much of the ``.dbf`` to inspect.
+    """
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = {n.lower(): n for n in archive.namelist()}
+            shp = sorted(n for n in names if n.endswith(".shp"))
+            if not shp:
+                return None
+            stem = shp[0][:-4]
+            dbf = names.get(f"{stem}.dbf")
+            if f"{stem}.cpg" in names or dbf is None:
+                return None
+            with archive.open(dbf) as fh:
+                return dbf_encoding(fh.read(max_bytes))
+    except (zipfile.BadZipFile, OSError):
+        return None  # GDAL then reports the broken archive with the file name
+
+
+def dbf_encoding(raw: bytes) -> str | None:
+    """Return the encoding of the records in ``raw`` (a ``.dbf``'s first bytes); ``None``: any."""
     if len(raw) < 32:
         return None
     header_len = int.from_bytes(raw[8:10], "little")

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 VECTOR_SUFFIXES = (".gpkg", ".geojson", ".json", ".shp", ".parquet", ".geoparquet",
-                   ".fgb", ".gml", ".kml", ".csv", ".xlsx", ".xls")
+                   ".fgb", ".gml", ".kml", ".csv", ".xlsx", ".xls", ".shp.zip", ".zip")
 #: Several vector readers need the ``pyogrio`` engine explicitly.
 _ENGINE = "pyogrio"
 
@@ -39,10 +39,7 @@ def find_layer_source(data: Path, name: str) -> tuple[Path, str | None] | None:
     """Locate layer ``name`` in a GeoPackage or a folder; ``None`` when absent."""
     if data.is_file():
         if data.suffix.lower() == ".gpkg":
-            import pyogrio
-
-            layers = {row[0] for row in pyogrio.list_layers(data)}
-            return (data, name) if name in layers else None
+            return (data, name) if name in gpkg_layers(data) else None
         raise DataFileError(
             f"{data}: data= must be a GeoPackage (.gpkg) or a folder of layer files, "
             f"found a {data.suffix or 'suffix-less'} file"
@@ -64,8 +61,22 @@ def find_layer_source(data: Path, name: str) -> tuple[Path, str | None] | None:
     return None
 
 
+def gpkg_layers(path: Path) -> set[str]:
+    """Names of the layers in a GeoPackage; a clear error when it is not a readable one."""
+    import pyogrio
+
+    try:
+        return {row[0] for row in pyogrio.list_layers(path)}
+    except Exception as exc:  # pyogrio/GDAL raise many types; the user needs the file name
+        raise DataFileError(
+            f"{path}: cannot read it as a GeoPackage ({type(exc).__name__}: "
+            f"{str(exc).strip()[:200]}). Is it complete (not truncated by a copy or download) "
+            "and really a GeoPackage?"
+        ) from exc
+
+
 def read_vector(path: Path, layer: str | None = None, encoding: str | None = None,
-                label: str | None = None) -> gpd.GeoDataFrame:
+                label: str | None = None, allow_table: bool = False) -> gpd.GeoDataFrame:
     """Read a vector layer with pyogrio, naming the file and layer when it fails.
 
     Parameters
@@ -78,6 +89,9 @@ def read_vector(path: Path, layer: str | None = None, encoding: str | None = Non
         Text encoding for Shapefiles; ``None`` detects GBK/UTF-8 when no ``.cpg`` exists.
     label
         The model layer name, for messages.
+    allow_table
+        Return a layer without geometry (an attribute table in a GeoPackage) as a plain
+        ``DataFrame`` instead of refusing it.
     """
     import geopandas as gpd
 
@@ -85,12 +99,9 @@ def read_vector(path: Path, layer: str | None = None, encoding: str | None = Non
     if not path.exists():
         raise DataFileError(f"{path}: file not found (layer '{label or layer}')")
     kwargs: dict[str, Any] = {}
-    if path.suffix.lower() == ".shp":
-        from zonekit.zones.encoding import shapefile_encoding
-
-        enc = encoding or shapefile_encoding(path)
-        if enc:
-            kwargs["encoding"] = enc
+    enc = encoding or _detect_encoding(path)
+    if enc:
+        kwargs["encoding"] = enc
     try:
         if path.suffix.lower() in (".parquet", ".geoparquet"):
             gdf = gpd.read_parquet(path)
@@ -103,7 +114,23 @@ def read_vector(path: Path, layer: str | None = None, encoding: str | None = Non
         ) from exc
     if len(gdf) == 0:
         raise DataFileError(f"{where(path, layer or label)}: the layer is empty (0 features)")
+    if not isinstance(gdf, gpd.GeoDataFrame) and not allow_table:
+        raise DataFileError(f"{where(path, layer or label)}: the layer has no geometry (an "
+                            "attribute table); expected features with points, lines or polygons")
+    gdf.attrs["zonekit_source"] = str(where(path, layer))
     return gdf
+
+
+def _detect_encoding(path: Path) -> str | None:
+    """Detect a Shapefile .dbf's encoding when no .cpg says it, also inside a zip archive."""
+    from zonekit.zones import encoding
+
+    suffix = path.suffix.lower()
+    if suffix == ".shp":
+        return encoding.shapefile_encoding(path)
+    if suffix == ".zip":
+        return encoding.zip_shapefile_encoding(path)
+    return None
 
 
 @contextmanager

@@ -110,10 +110,63 @@ def load_mapping(spec: str | Path | None) -> Mapping | None:
     if not isinstance(raw, dict):
         raise ProfileError(f"{path}: expected a mapping of layer names to blocks, "
                            f"found {type(raw).__name__}")
+    _refuse_cycles(raw, path, [])
     layers = {}
     for name, block in raw.items():
         layers[name] = _layer_mapping(path, name, block)
     return Mapping(layers=layers, source=str(path), raw=raw)
+
+
+def _refuse_cycles(node: Any, path: Path, trail: list[Any]) -> None:
+    """Refuse YAML whose aliases make a structure contain itself (``&a {x: *a}``)."""
+    if not isinstance(node, (dict, list)):
+        return
+    if any(node is seen for seen in trail):
+        raise ProfileError(f"{path}: a YAML alias refers to a block that contains it "
+                           "(an alias cycle); write the values out instead of using *alias")
+    trail.append(node)
+    for child in (node.values() if isinstance(node, dict) else node):
+        _refuse_cycles(child, path, trail)
+    trail.pop()
+
+
+#: Keys whose value must be a table (YAML mapping), and, for ``values``, of tables.
+_TABLE_KEYS = ("columns", "units", "values", "defaults", "position")
+
+
+def _check_structure(path: Path, name: str, block: dict[str, Any]) -> None:
+    """Each key of a layer block has the shape the reader expects, else a clear error."""
+    where_ = f"{path}, layer '{name}'"
+    for key in _TABLE_KEYS:
+        value = block.get(key)
+        if value is not None and not isinstance(value, dict):
+            raise ProfileError(f"{where_}, key '{key}': expected a table such as "
+                               f"{_EXAMPLES[key]}, found {value!r}")
+    for col, spellings in (block.get("values") or {}).items():
+        if not isinstance(spellings, dict):
+            raise ProfileError(f"{where_}, key 'values', column '{col}': expected a table of "
+                               f"spellings such as {{在用: in_use}}, found {spellings!r}")
+    for key in ("file", "layer", "key", "crs"):
+        if block.get(key) is not None and not isinstance(block[key], str):
+            raise ProfileError(f"{where_}, key '{key}': expected text, found {block[key]!r}")
+    if block.get("sheet") is not None and not isinstance(block["sheet"], (str, int)):
+        raise ProfileError(f"{where_}, key 'sheet': expected a sheet name or number, "
+                           f"found {block['sheet']!r}")
+    targets: dict[str, list[str]] = {}
+    for source, target in (block.get("columns") or {}).items():
+        targets.setdefault(model_column(str(target), name), []).append(str(source))
+    twice = {t: s for t, s in targets.items() if len(s) > 1}
+    if twice:
+        listed = "; ".join(f"{', '.join(s)} → {t}" for t, s in sorted(twice.items()))
+        raise ProfileError(f"{where_}, key 'columns': several source columns map to one "
+                           f"field ({listed}); keep one source per field")
+
+
+_EXAMPLES = {
+    "columns": "{企业名称: name}", "units": "{revenue: 亿元}",
+    "values": "{status: {在用: in_use}}", "defaults": "{status: in_use}",
+    "position": "{x: lon, y: lat, crs: gcj02}",
+}
 
 
 def _layer_mapping(path: Path, name: str, block: Any) -> LayerMapping:
@@ -126,6 +179,7 @@ def _layer_mapping(path: Path, name: str, block: Any) -> LayerMapping:
     if unknown:
         raise ProfileError(f"{path}, layer '{name}': unknown key(s) {', '.join(sorted(unknown))}; "
                            f"expected some of {', '.join(sorted(_KEYS))}")
+    _check_structure(path, name, block)
     columns = {str(k): model_column(str(v), name) for k, v in (block.get("columns") or {}).items()}
     model = {c.name for c in LAYERS[name].columns}
     bad = sorted(v for v in columns.values() if v not in model)

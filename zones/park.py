@@ -12,14 +12,20 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from zonekit.errors import DataFileError, SchemaError
+from zonekit.errors import DataFileError, SchemaError, where
 from zonekit.settings import Settings
 from zonekit.zones import crs as crs_mod
 from zonekit.zones.io import find_layer_source, read_vector, sample_path
-from zonekit.zones.mapping import NOTES_ATTR, Mapping, apply_mapping, load_mapping
+from zonekit.zones.mapping import NOTES_ATTR, LayerMapping, Mapping, apply_mapping, load_mapping
 from zonekit.zones.schema import LAYERS
 from zonekit.zones.tables import TABLE_SUFFIXES, place_table, read_table
-from zonekit.zones.validate import Findings, Problem, drop_error_rows, validate_layer
+from zonekit.zones.validate import (
+    Findings,
+    Problem,
+    drop_error_rows,
+    refuse_if_all_dropped,
+    validate_layer,
+)
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -183,7 +189,10 @@ def load_park(
     select_year(park, settings)
     check_joins(park, settings)
     park.findings.raise_if_errors()
+    for name, gdf in park.layers.items():
+        refuse_if_all_dropped(name, gdf, park.findings, park.sources.get(name, name))
     return park
+
 
 
 def read_layer(
@@ -211,37 +220,61 @@ def read_layer(
     else:
         frame = None
     label = f"{path}" + (f" (layer {layer})" if layer else "")
-    notes = []
     if frame is not None:
-        gdf = apply_mapping(frame, block)
-        mapped = gdf.attrs.get(NOTES_ATTR, [])
-        converted = False
-    elif Path(path).suffix.lower() in TABLE_SUFFIXES:
-        table = apply_mapping(read_table(path, block.sheet if block else None), block)
-        mapped = table.attrs.get(NOTES_ATTR, [])
-        gdf, notes = place_table(table, name, str(path), block, parcels, settings.coords,
-                                 settings.input_crs)
-        converted = True  # coordinates of tables are converted while placing them
+        gdf, notes, converted = apply_mapping(frame, block), [], False
     else:
-        gdf = read_vector(path, layer=(block.source_layer if block and block.source_layer
-                                       else layer), encoding=settings.encoding, label=name)
-        gdf = apply_mapping(gdf, block)
-        mapped = gdf.attrs.get(NOTES_ATTR, [])
-        converted = False
+        gdf, notes, converted = _read_source(name, path, layer, settings, block, parcels)
+    mapped = gdf.attrs.get(NOTES_ATTR, [])
     input_crs = (block.crs if block and block.crs else None) or settings.input_crs
     if gdf.crs is None and input_crs:
         gdf = gdf.set_crs(input_crs)
     crs_mod.require_crs(gdf, path, layer or name)
+    spec = LAYERS[name]
+    bad_xy, xy_problems = crs_mod.coordinate_problems(gdf, label, name, spec.id_column)
+    if bad_xy.any():  # keep NaN / stray vertices away from GEOS and the projection
+        gdf = gdf.copy()
+        gdf.loc[bad_xy, gdf.geometry.name] = None
     if settings.coords and not converted:
         from zonekit.zones.coords import convert_gdf
 
-        gdf = convert_gdf(gdf, settings.coords)
+        gdf = convert_gdf(gdf, settings.coords, label=label)
     crs_mod.check_geographic_extent(gdf, label)
-    gdf, found = validate_layer(gdf, LAYERS[name], str(path), allow_empty=bool(notes))
+    gdf, found = validate_layer(gdf, spec, str(path), allow_empty=bool(notes), known_bad=bad_xy)
+    found.errors[:0] = xy_problems
     found.notes += notes + [Problem(name, str(path), None, m) for m in mapped]
     if settings.drop_invalid:
-        gdf = drop_error_rows(gdf, found, LAYERS[name])
+        gdf = drop_error_rows(gdf, found, spec)
+        refuse_if_all_dropped(name, gdf, found, label)
     return gdf, found
+
+
+def _read_source(
+    name: str, path: Path, layer: str | None, settings: Settings,
+    block: LayerMapping | None, parcels: gpd.GeoDataFrame | None,
+) -> tuple[gpd.GeoDataFrame, list[Problem], bool]:
+    """Read a layer file, or a table (CSV, Excel, a GeoPackage attribute table) and place it.
+
+    Returns the layer, notes about rows that could not be placed, and whether GCJ-02 /
+    BD-09 coordinates were already converted (tables convert while placing rows).
+    """
+    import geopandas as gpd
+
+    if Path(path).suffix.lower() in TABLE_SUFFIXES:
+        table = read_table(path, block.sheet if block else None)
+        notes = table.attrs.pop("zonekit_notes", [])
+    else:
+        table = read_vector(path, layer=(block.source_layer if block and block.source_layer
+                                         else layer), encoding=settings.encoding, label=name,
+                            allow_table=True)
+        if isinstance(table, gpd.GeoDataFrame):
+            return apply_mapping(table, block), [], False
+        notes = []
+    source = where(path, layer)
+    table = apply_mapping(table, block)
+    gdf, placed = place_table(table, name, source, block, parcels, settings.coords,
+                              settings.input_crs)
+    gdf.attrs[NOTES_ATTR] = table.attrs.get(NOTES_ATTR, [])
+    return gdf, [*(Problem(name, source, None, msg, rows) for msg, rows in notes), *placed], True
 
 
 def _population_path(data: Path | str | None, overrides: dict[str, Path],
@@ -265,7 +298,11 @@ def select_year(park: Park, settings: Settings) -> None:
     year is recorded as an error finding.
     """
     ents = park.layers.get("enterprises")
-    if ents is None or "year" not in ents.columns:
+    if ents is None:
+        return
+    if "year" not in ents.columns:
+        _duplicate_ents(park, ents, "with no 'year' column, so each would be counted twice "
+                        "(add a year column for several years' figures, or remove the repeats)")
         return
     years = ents["year"].dropna()
     year = settings.year if settings.year is not None else int(years.max())
@@ -277,12 +314,17 @@ def select_year(park: Park, settings: Settings) -> None:
     park.enterprises_all_years = ents
     park.layers["enterprises"] = ents.loc[ents["year"] == year].copy()
     park.year = year
-    dup = park.layers["enterprises"]["ent_id"].duplicated(keep=False)
+    _duplicate_ents(park, park.layers["enterprises"], f"within year {year}")
+
+
+def _duplicate_ents(park: Park, ents: gpd.GeoDataFrame, context: str) -> None:
+    """Record an ``ent_id`` repeated in the enterprises analysed as an error finding."""
+    dup = ents["ent_id"].notna() & ents["ent_id"].duplicated(keep=False)
     if dup.any():
         park.findings.errors.append(Problem(
             "enterprises", park.sources["enterprises"], "ent_id",
-            f"duplicate ids within year {year}",
-            sorted(set(park.layers["enterprises"].loc[dup, "ent_id"]), key=str)))
+            f"the same enterprise id on several rows, {context}",
+            sorted(set(ents.loc[dup, "ent_id"]), key=str)))
 
 
 def check_joins(park: Park, settings: Settings) -> None:
@@ -323,10 +365,16 @@ def _check_land_use(park: Park) -> None:
     unknown = sorted(str(c) for c, (_, cls) in known.items() if cls is None)
     if unknown:
         rows = parcels.loc[parcels["land_use"].isin(unknown), "parcel_id"].tolist()
-        park.findings.notes.append(Problem(
-            "parcels", park.sources["parcels"], "land_use",
-            f"unknown land-use codes {', '.join(unknown)} (neither 2020 用地用海分类 nor 三调): "
-            "these parcels are not counted as construction land", rows))
+        message = (f"unknown land-use codes {', '.join(unknown[:10])} (neither 2020 用地用海分类 "
+                   "nor 三调): these parcels are not counted as construction land")
+        if len(rows) == len(parcels):  # no known code at all: the column holds something else
+            park.findings.errors.append(Problem(
+                "parcels", park.sources["parcels"], "land_use",
+                f"{message}, and no parcel has a known code: is the right column mapped to "
+                "land_use?", []))
+        else:
+            park.findings.notes.append(Problem(
+                "parcels", park.sources["parcels"], "land_use", message, rows))
     names = parcels["land_use"].map({c: n for c, (n, _) in known.items()})
     if "land_use_name" in parcels.columns:
         parcels["land_use_name"] = parcels["land_use_name"].fillna(names)

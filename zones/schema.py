@@ -170,6 +170,16 @@ FACILITIES = Layer(
     id_column="fac_id",
 )
 
+#: One-way spellings (lower case) → +1 digitised direction, -1 against it, 0 two-way. The
+#: network builder (``analysis/network/travel.py``) reads the same spellings.
+ONEWAY_WORDS: dict[str, int] = {
+    "yes": 1, "true": 1, "t": 1, "1": 1, "1.0": 1, "ft": 1, "y": 1,
+    "正向": 1, "单行": 1, "单向": 1, "单行道": 1, "是": 1,
+    "-1": -1, "-1.0": -1, "reverse": -1, "tf": -1, "反向": -1, "逆向": -1,
+    "no": 0, "false": 0, "f": 0, "0": 0, "0.0": 0, "b": 0, "": 0,
+    "双向": 0, "双行": 0, "否": 0, "reversible": 0, "alternating": 0,
+}
+
 ROADS = Layer(
     "roads",
     "line",

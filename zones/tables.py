@@ -25,35 +25,103 @@ if TYPE_CHECKING:
 TABLE_SUFFIXES = (".csv", ".xlsx", ".xls")
 _X_NAMES = ("lon", "lng", "longitude", "经度", "x")
 _Y_NAMES = ("lat", "latitude", "纬度", "y")
+# Cells that mark a total row in a spreadsheet.
+_TOTAL = r"(合\s*计|总\s*计|小\s*计|共\s*计|total|sum|grand total)[:：]?"
 
 
 def read_table(path: Path, sheet: str | int | None = None,
                allow_empty: bool = False) -> pd.DataFrame:
-    """Read a CSV (UTF-8 or GBK) or an Excel sheet (default: the first), all columns as text."""
+    """Read a CSV (UTF-8 or GBK) or an Excel sheet (default: the first), all columns as text.
+
+    Title rows above the header (as Excel exports often have), blank rows and total rows
+    (合计, 总计, 小计, total) are skipped; each skip is described, with spreadsheet row
+    numbers, in ``df.attrs["zonekit_notes"]`` as ``(message, rows)`` pairs, and
+    ``df.attrs["zonekit_rows"]`` holds the spreadsheet row number of every row kept.
+    """
     path = Path(path)
     if not path.exists():
         raise DataFileError(f"{path}: file not found")
     try:
-        if path.suffix.lower() == ".csv":
-            for encoding in ("utf-8-sig", "gb18030"):
-                try:
-                    df = pd.read_csv(path, encoding=encoding, dtype=str)
-                    break
-                except UnicodeDecodeError:
-                    continue
-            else:
-                raise DataFileError(f"{path}: neither UTF-8 nor GBK text")
-        else:
-            df = pd.read_excel(path, sheet_name=sheet if sheet is not None else 0, dtype=str)
+        df = _read_raw(path, sheet)
     except DataFileError:
         raise
     except Exception as exc:  # pandas/openpyxl raise many types; name the file
         raise DataFileError(f"{path}: cannot read the table ({type(exc).__name__}: "
                             f"{str(exc)[:200]})") from exc
+    df, notes = _tidy_rows(df, path)
     if df.empty and not allow_empty:
         raise DataFileError(f"{path}: the table is empty (0 rows)")
-    df.columns = [str(c).strip() for c in df.columns]
+    df.attrs["zonekit_notes"] = notes
     return df
+
+
+def _read_raw(path: Path, sheet: str | int | None) -> pd.DataFrame:
+    """All cells as text, header row found below any title rows; row numbers in attrs."""
+    if path.suffix.lower() == ".csv":
+        for encoding in ("utf-8-sig", "gb18030"):
+            try:
+                header = _header_row(_csv_head(path, encoding))
+                df = pd.read_csv(path, encoding=encoding, dtype=str, skiprows=header,
+                                 skip_blank_lines=False)
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            raise DataFileError(f"{path}: neither UTF-8 nor GBK text")
+    else:
+        sheet = sheet if sheet is not None else 0
+        head = pd.read_excel(path, sheet_name=sheet, dtype=str, header=None, nrows=30)
+        header = _header_row(head)
+        df = pd.read_excel(path, sheet_name=sheet, dtype=str, header=header)
+    df.columns = [str(c).strip() for c in df.columns]
+    df.attrs["zonekit_header"] = header + 1  # spreadsheet row of the header
+    return df
+
+
+def _csv_head(path: Path, encoding: str, n: int = 30) -> pd.DataFrame:
+    """Read the first ``n`` lines of a CSV, padded to equal width (title rows are short)."""
+    import csv
+    from itertools import islice
+
+    with path.open(encoding=encoding, newline="") as fh:
+        lines = [[c if c.strip() else None for c in row] for row in islice(csv.reader(fh), n)]
+    return pd.DataFrame(lines)
+
+
+def _header_row(head: pd.DataFrame) -> int:
+    """Index of the header row: the first nearly as full as the fullest of the first rows."""
+    filled = head.notna().sum(axis=1).to_numpy()
+    if filled.size == 0 or filled.max() == 0:
+        return 0
+    return int(np.flatnonzero(filled >= max(2, 0.8 * filled.max()))[0]) if filled.max() >= 2 \
+        else 0
+
+
+def _tidy_rows(df: pd.DataFrame, path: Path) -> tuple[pd.DataFrame, list[tuple[str, list]]]:
+    """Drop blank and total rows, describing them (and title rows) by spreadsheet row."""
+    header = df.attrs.get("zonekit_header", 1)
+    rows = np.arange(len(df)) + header + 1
+    notes: list[tuple[str, list]] = []
+    if header > 1:
+        notes.append((f"a header that seems to start on row {header} (rows above it look "
+                      "like a title and were skipped); if that is wrong, remove the title rows",
+                      []))
+    blank = np.ones(len(df), bool)
+    total = np.zeros(len(df), bool)
+    for col in df.columns:
+        text = df[col].astype("string").str.strip()
+        blank &= (text.isna() | (text == "")).to_numpy(dtype=bool, na_value=True)
+        total |= text.str.fullmatch(_TOTAL, case=False).to_numpy(dtype=bool, na_value=False)
+    total &= ~blank
+    if blank.any():
+        notes.append(("blank rows skipped", [f"row {r}" for r in rows[blank]]))
+    if total.any():
+        notes.append(("total rows (合计/总计/小计) skipped: they would count their rows twice",
+                      [f"row {r}" for r in rows[total]]))
+    keep = ~(blank | total)
+    out = df.loc[keep].reset_index(drop=True)
+    out.attrs["zonekit_rows"] = rows[keep].tolist()
+    return out, notes
 
 
 def _coordinate_columns(df: pd.DataFrame, mapping: LayerMapping | None) -> tuple[str, str] | None:
@@ -67,6 +135,14 @@ def _coordinate_columns(df: pd.DataFrame, mapping: LayerMapping | None) -> tuple
         if x and y:
             return x, y
     return None
+
+
+def _row_label(df: pd.DataFrame, i: int, key: str) -> str:
+    """``row 7 (parcel_id B9)``: the spreadsheet row when known, else the feature number."""
+    sheet_rows = df.attrs.get("zonekit_rows")
+    label = f"row {sheet_rows[i]}" if sheet_rows is not None else f"#{i}"
+    value = df[key].iloc[i] if key in df.columns else None
+    return label + (f" ({key} {value})" if not pd.isna(value) else f" (no {key})")
 
 
 def place_table(
@@ -135,8 +211,7 @@ def place_table(
             geoms[moved.index] = moved.to_numpy()
         todo = np.array([g is None for g in geoms])
     if todo.any():
-        rows = [f"row {i + 2}" + (f" ({key} {df[key].iloc[i]})" if key in df.columns else "")
-                for i in np.flatnonzero(todo)]
+        rows = [_row_label(df, i, key) for i in np.flatnonzero(todo)]
         notes.append(Problem(layer, source, key,
                              "rows with no usable position (no coordinates and no matching "
                              "parcel): kept in totals, left out of maps and circles", rows))
@@ -144,4 +219,6 @@ def place_table(
     if crs is None:
         raise SchemaError(f"{where(source, layer)}: no row could be placed: expected coordinate "
                           f"columns (lon/lat or x/y) or a '{key}' column matching the parcels")
-    return gpd.GeoDataFrame(df, geometry=list(geoms), crs=crs), notes
+    gdf = gpd.GeoDataFrame(df, geometry=list(geoms), crs=crs)
+    gdf.attrs = {}  # row numbers served their purpose; later frames must not carry them
+    return gdf, notes

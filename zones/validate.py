@@ -86,6 +86,8 @@ def _coerce(series: pd.Series, col: Column) -> tuple[pd.Series, np.ndarray]:
     missing = series.isna().to_numpy()
     if col.kind in ("int", "float"):
         values = pd.to_numeric(series, errors="coerce")
+        if col.kind == "int":  # beyond 2**53 floats are no longer whole numbers (and 1e20 no int)
+            values = values.astype(float).where(lambda v: ~(v.abs() > 2.0**53))
         bad = values.isna().to_numpy() & ~missing
         if col.kind == "int":
             return values.round().astype("Int64"), bad
@@ -103,7 +105,8 @@ def _coerce(series: pd.Series, col: Column) -> tuple[pd.Series, np.ndarray]:
 
 
 def validate_layer(
-    gdf: gpd.GeoDataFrame, spec: Layer, source: str, allow_empty: bool = False
+    gdf: gpd.GeoDataFrame, spec: Layer, source: str, allow_empty: bool = False,
+    known_bad: np.ndarray | None = None,
 ) -> tuple[gpd.GeoDataFrame, Findings]:
     """Check and normalise one layer against its model.
 
@@ -117,6 +120,9 @@ def validate_layer(
         File name (and layer) for messages.
     allow_empty
         Accept empty geometries (rows of a table that could not be placed, already listed).
+    known_bad
+        Rows whose geometry was already reported (e.g. NaN coordinates) and removed: they
+        count as invalid, without a second "empty geometry" problem.
 
     Returns
     -------
@@ -183,33 +189,69 @@ def validate_layer(
                     f"duplicate ids ({mask.sum()} rows share {values[mask].nunique()} ids)",
                     sorted(set(values[mask].tolist()), key=str)))
                 bad_rows |= mask
-    geom_bad, geom_findings, out = _check_geometry(out, spec, source, allow_empty)
+    if spec.name == "roads" and "oneway" in out.columns:
+        unknown, problems = oneway_problems(out["oneway"], source)
+        findings.errors += problems
+        bad_rows |= unknown
+    known = np.zeros(len(out), bool) if known_bad is None else np.asarray(known_bad, bool)
+    geom_bad, geom_findings, out = _check_geometry(out, spec, source, allow_empty, known)
     findings.extend(geom_findings)
-    out.attrs["_zonekit_bad_rows"] = bad_rows | geom_bad
+    out.attrs["_zonekit_bad_rows"] = bad_rows | geom_bad | known
     return out, findings
 
 
+def oneway_problems(values: pd.Series, source: str) -> tuple[np.ndarray, list[Problem]]:
+    """Describe one-way codes the network builder cannot read, with the likely convention.
+
+    NavInfo (四维图新) road data code the direction as 0 (not surveyed), 1 (both ways),
+    2 (one-way, digitised direction), 3 (one-way, against it): there 1 means two-way, the
+    opposite of OSM, so such codes are never guessed but mapped by the user.
+    """
+    from zonekit.zones.schema import ONEWAY_WORDS
+
+    text = values.astype("string").str.strip().str.lower()
+    unknown = text.notna().to_numpy() & ~text.isin(list(ONEWAY_WORDS)).to_numpy()
+    if not unknown.any():
+        return unknown, []
+    found = sorted(set(values[unknown].astype(str)))
+    hint = ("expected yes/no, true/false, 1/0/-1, T/F, FT/TF/B, reverse, 单行/双向/正向/反向")
+    if {"2", "3"} & set(text[unknown]):
+        hint = ("2/3 look like NavInfo (四维图新) direction codes (0 not surveyed, 1 both ways, "
+                "2 one-way in the digitised direction, 3 one-way against it), in which 1 "
+                "means two-way: say so in the mapping, values: {oneway: {0: no, 1: no, "
+                "2: yes, 3: '-1'}}")
+    if "n" in set(text[unknown]):
+        hint += ("; N (Esri/HERE: closed to traffic both ways) is not a direction: remove "
+                 "those roads, or map N in the mapping's values block")
+    return unknown, [Problem("roads", source, "oneway", f"unknown one-way codes "
+                             f"{', '.join(found[:8])}: {hint}", [f"#{i}" for i in
+                                                                 np.flatnonzero(unknown)])]
+
+
 def _check_geometry(
-    gdf: gpd.GeoDataFrame, spec: Layer, source: str, allow_empty: bool = False
+    gdf: gpd.GeoDataFrame, spec: Layer, source: str, allow_empty: bool,
+    known_bad: np.ndarray,
 ) -> tuple[np.ndarray, Findings, gpd.GeoDataFrame]:
     import shapely
 
     findings = Findings()
     geoms = gdf.geometry.to_numpy()
     empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    reported = empty & known_bad
+    empty &= ~known_bad
     if empty.any() and not allow_empty:
         findings.errors.append(Problem(spec.name, source, "geometry", "empty or missing geometry",
                                        _row_ids(gdf, empty, spec.id_column)))
     expected = {"polygon": ("Polygon", "MultiPolygon"), "point": ("Point",),
                 "line": ("LineString", "MultiLineString")}[spec.geometry]
     types = np.array([g.geom_type if g is not None else None for g in geoms], dtype=object)
-    types[empty] = None
-    wrong = ~empty & ~np.isin(types, expected)
+    types[empty | reported] = None
+    wrong = ~empty & ~reported & ~np.isin(types, expected)
     if wrong.any():
         findings.errors.append(Problem(spec.name, source, "geometry",
             f"expected {' or '.join(expected)} geometries, found {sorted(set(types[wrong]))}",
             _row_ids(gdf, wrong, spec.id_column)))
-    bad = (empty & (not allow_empty)) | wrong
+    bad = (empty & (not allow_empty)) | wrong | reported
     if spec.geometry == "polygon":
         invalid = ~bad & ~shapely.is_valid(geoms)
         if invalid.any():
@@ -259,3 +301,25 @@ def drop_error_rows(
     }))
     findings.errors = [p for p in findings.errors if p.layer != spec.name or not p.rows]
     return gdf.loc[~bad].copy()
+
+
+def refuse_if_all_dropped(name: str, gdf: gpd.GeoDataFrame, findings: Findings,
+                          source: str) -> None:
+    """Stop when dropping invalid rows left a layer with no rows at all.
+
+    An analysis of nothing would write empty or misleading results; the message gives the
+    reasons the rows were dropped, most frequent first.
+    """
+    if len(gdf) or not findings.dropped:
+        return
+    table = findings.dropped_table()
+    table = table[table["layer"] == name]
+    if table.empty:
+        return
+    reasons = table["reason"].value_counts()
+    listed = "; ".join(f"{r} ({n} rows)" for r, n in reasons.head(5).items())
+    raise SchemaError(
+        f"{source}: every row of layer '{name}' ({len(table)}) is invalid, so dropping invalid "
+        f"rows (drop_invalid) would leave nothing to analyse. Reasons: {listed}. Nothing was "
+        "written; fix the layer first."
+    )

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from zonekit.api.results import Result
-from zonekit.errors import DataFileError, ZonekitError
+from zonekit.errors import ZonekitError
 
 if TYPE_CHECKING:
     from zonekit.maps.report_data import Outputs
@@ -95,29 +95,33 @@ def report(results: list[Result] | None = None, out: str | Path = "out/report", 
     basemap
         Basemap of the report's maps (``none``: opens offline).
     force
-        Overwrite an earlier report in ``out``.
+        Replace an earlier report in ``out`` (the folder is written aside and swapped in
+        when complete, as :meth:`zonekit.api.results.Result.write` does).
     """
     from zonekit.api.data import data_options_from, read_park
     from zonekit.api.maps import check_basemap
     from zonekit.maps.report import write_report_from
+    from zonekit.zones.io import write_json
+    from zonekit.zones.output import run_folder
 
     check_basemap(basemap)
-    folder = Path(out)
-    if folder.exists() and not folder.is_dir():
-        raise DataFileError(f"{folder}: out= must be a folder, found a file")
-    done = [p.name for p in (folder / REPORT_HTML, folder / REPORT_XLSX) if p.exists()]
-    if done and not force:
-        raise DataFileError(f"{folder}: {', '.join(done)} exist(s); pass force=True to "
-                            "overwrite, or choose another out=")
     notes: list[str] = []
     if results is None:
         park = park or read_park(data_options_from(data_options))
         results, notes = run_all(park)
-    folders = {}
-    for result in results:
-        name = folder_name(result)
-        result.write(folder / name, force=force)
-        folders[name] = folder / name
-    html, xlsx = write_report_from(outputs_of(results, folder), folder, basemap,
-                                   REPORT_HTML, REPORT_XLSX)
+    inputs = sorted({p for r in results for p in r.inputs()})
+    folder = Path(out)
+    with run_folder(folder, force, inputs) as staging:
+        folders = {}
+        for result in results:
+            name = folder_name(result)
+            result.write_into(staging / name)
+            folders[name] = folder / name
+        write_report_from(outputs_of(results, folder), staging, basemap, REPORT_HTML,
+                          REPORT_XLSX)
+        summary = {"command": "report", "results": sorted(folders),
+                   "outputs": [REPORT_HTML, REPORT_XLSX, *sorted(folders), "summary.json"],
+                   "notes": notes, "synthetic": any(r.synthetic for r in results)}
+        write_json(summary, staging / "summary.json")
+    html, xlsx = folder / REPORT_HTML, folder / REPORT_XLSX
     return ReportResult(html, xlsx, folders, notes)

@@ -114,14 +114,39 @@ class Result:
     def write(self, out: Path | str, force: bool = False) -> list[str]:
         """Write the result's files into the folder ``out``, as the command line does.
 
+        The files go to a staging folder beside ``out``, swapped in when all are written
+        (:func:`zonekit.zones.output.run_folder`): ``out`` holds the earlier run or this
+        one, never a mix; it may not be, contain or lie inside an input; a second run into
+        the same ``out`` at the same time is refused.
+
         Returns
         -------
         list of str
             The names of the files written, ``summary.json`` last.
         """
+        from zonekit.zones.output import run_folder
+
+        with run_folder(out, force, self.inputs()) as folder:
+            return self.write_into(folder)
+
+    def inputs(self) -> list[Path]:
+        """Return the files and folders this result was read from (never written over)."""
+        from zonekit.zones.io import sample_path
+
+        if self.park is None:
+            return []
+        paths = [Path(p) for k, p in self.park.sources.items()
+                 if not str(p).startswith("(") and Path(p).exists()]
+        if self.park.population_path is not None:
+            paths.append(Path(self.park.population_path))
+        return paths + ([sample_path()] if self.synthetic else [])
+
+    def write_into(self, folder: Path) -> list[str]:
+        """Write the files into ``folder`` as it is (no staging; see :meth:`write`)."""
         from zonekit.zones.io import write_csv, write_json
 
-        folder = prepare_out(out, force)
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
         with self.timings.step("write"):
             files = self._write(folder)
             dropped = self.park.findings.dropped_table() if self.park is not None else None

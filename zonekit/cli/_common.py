@@ -173,6 +173,14 @@ def to_flags(message: str) -> str:
     return _PARAM.sub(flag, message)
 
 
+def check_out(out: Path, options: Any, force: bool) -> None:
+    """Refuse an unusable ``--out`` (an input, earlier results without ``--force``) early."""
+    from zonekit.zones.io import sample_path
+    from zonekit.zones.output import check_out as check
+
+    check(out, force, [*options.inputs(), *([] if options.given else [sample_path()])])
+
+
 def info(message: str) -> None:
     """Print a message for the user on stderr (stdout stays for results).
 

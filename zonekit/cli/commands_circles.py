@@ -46,6 +46,7 @@ def circles(
 
     check_basemap(basemap)
     out = out or Path("out/circles") / kind
+    c.check_out(out, options, force)
     with c.progress(f"Reading and routing the {kind} circle"):
         result = zk.circles(kind, options=options, circle=replace(circle, basemap=basemap))
     c.announce_data(result.park)

@@ -53,6 +53,7 @@ def intensity(
     from zonekit.api.maps import check_basemap
 
     check_basemap(basemap)
+    c.check_out(out, options, force)
     with c.progress("Scoring enterprises and parcels, flagging low-efficiency land, planning"):
         result = zk.intensity(denominator=denominator, target=target, year=target_year,
                               growth=growth, conservative_growth=conservative_growth, lag=lag,
@@ -110,6 +111,7 @@ def indicators(
     """Track the plan's Table 1-1: each indicator from the data beside baseline and target."""
     import zonekit as zk
 
+    c.check_out(out, options, force)
     with c.progress("Computing indicators"):
         result = zk.indicators(denominator=denominator, targets=targets_file, options=options)
     c.announce_data(result.park)

@@ -31,6 +31,7 @@ def report(
     from zonekit.api.maps import check_basemap
 
     check_basemap(basemap)
+    c.check_out(out, options, force)
     with c.progress("Reading and checking layers"):
         park = read_park(options, required=c.PARK)
     c.announce_data(park)

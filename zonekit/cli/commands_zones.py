@@ -23,6 +23,7 @@ def zones(
     """Measure each zone and block: area, built land, enterprises, revenue, land output."""
     import zonekit as zk
 
+    c.check_out(out, options, force)
     with c.progress("Reading and checking layers, measuring zones"):
         result = zk.zones(denominator=denominator, options=options)
     c.announce_data(result.park)
@@ -55,22 +56,18 @@ def convert(
     force: c.ForceOpt = False,
 ) -> None:
     """Convert a vector file from GCJ-02 or BD-09 to WGS84 coordinates, keeping attributes."""
-    import pyogrio
-
     from zonekit.errors import DataFileError
     from zonekit.zones.coords import convert_gdf, normalise_source
-    from zonekit.zones.io import atomic_path, read_vector
+    from zonekit.zones.io import read_vector
+    from zonekit.zones.output import check_not_input, write_vector_file
 
     source = normalise_source(from_)
     if dst.exists() and not force:
         raise DataFileError(f"{dst}: exists; pass --force to overwrite it")
-    if dst.resolve() == src.resolve():
-        raise DataFileError(
-            f"{dst}: the output must differ from the input (inputs are never modified)")
+    check_not_input(dst, [src])
     gdf = read_vector(src, layer=layer)
     converted = convert_gdf(gdf, source)
-    with atomic_path(dst) as tmp:
-        pyogrio.write_dataframe(converted, tmp, layer=layer or dst.stem)
+    write_vector_file(converted, dst, layer=layer)
     c.info(f"{len(converted)} features converted from {source} to WGS84 (EPSG:4326): {dst}")
 
 
