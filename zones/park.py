@@ -95,6 +95,7 @@ def load_park(
     settings: Settings | None = None,
     required: tuple[str, ...] = (),
     mapping: Mapping | str | Path | None = None,
+    osm_mode: str | None = None,
 ) -> Park:
     """Read, validate and project the layers of a park.
 
@@ -113,6 +114,9 @@ def load_park(
         Layers that must be present; their absence is an error naming the data path.
     mapping
         A mapping (or its file / shipped name) from the user's names and units to the model.
+    osm_mode
+        Travel mode (walk/bike/drive) whose ways are read when the roads are an OSM file
+        (``.osm``, ``.osm.gz``, ``.osm.bz2``, ``.osm.pbf``); ``None`` reads drive.
 
     Raises
     ------
@@ -139,7 +143,8 @@ def load_park(
     for name, (path, layer) in sources.items():
         if name == "population":
             continue
-        gdf, found = read_layer(name, path, layer, settings, mapping, raw.get("parcels"))
+        gdf, found = read_layer(name, path, layer, settings, mapping, raw.get("parcels"),
+                                osm_mode=osm_mode)
         findings.extend(found)
         raw[name] = gdf
     findings.raise_if_errors()
@@ -160,6 +165,7 @@ def load_park(
 def read_layer(
     name: str, path: Path, layer: str | None, settings: Settings,
     mapping: Mapping | None = None, parcels: gpd.GeoDataFrame | None = None,
+    osm_mode: str | None = None,
 ) -> tuple[gpd.GeoDataFrame, Findings]:
     """Read one layer: map names/units, place table rows, check CRS, validate.
 
@@ -175,7 +181,11 @@ def read_layer(
         The user's mapping, if any.
     parcels
         Parcels already read, to place table rows by parcel key.
+    osm_mode
+        Travel mode of the ways read from an OSM roads file (default drive).
     """
+    from zonekit.zones.osm.roads import is_osm_file
+
     block = mapping.for_layer(name) if mapping else None
     label = f"{path}" + (f" (layer {layer})" if layer else "")
     notes = []
@@ -184,6 +194,11 @@ def read_layer(
         gdf, notes = place_table(table, name, str(path), block, parcels, settings.coords,
                                  settings.input_crs)
         converted = True  # coordinates of tables are converted while placing them
+    elif name == "roads" and is_osm_file(path):
+        from zonekit.zones.osm.roads import read_osm_roads
+
+        gdf = apply_mapping(read_osm_roads(path, osm_mode or "drive"), block)
+        converted = True  # OSM is WGS84: coords= (GCJ-02/BD-09) never applies to it
     else:
         gdf = read_vector(path, layer=(block.source_layer if block and block.source_layer
                                        else layer), encoding=settings.encoding, label=name)
@@ -197,7 +212,8 @@ def read_layer(
         from zonekit.zones.coords import convert_gdf
 
         gdf = convert_gdf(gdf, settings.coords)
-    crs_mod.check_geographic_extent(gdf, label)
+    if not (name == "roads" and is_osm_file(path)):  # OSM: true WGS84 anywhere on Earth
+        crs_mod.check_geographic_extent(gdf, label)
     gdf, found = validate_layer(gdf, LAYERS[name], str(path), allow_empty=bool(notes))
     found.notes += notes
     if settings.drop_invalid:

@@ -144,7 +144,8 @@ def circles(
     data: c.DataOpt = None,
     out: c.OutOpt = Path("out/circles"),
     roads_file: Annotated[Path | None, typer.Option("--roads", help="Road layer: plain "
-                          "centrelines or osmnx edges (u, v).")] = None,
+                          "centrelines, osmnx edges (u, v) or an OSM file (.osm, .osm.gz, "
+                          ".osm.bz2, .osm.pbf; the --mode's ways).")] = None,
     facilities_file: Annotated[Path | None, typer.Option("--facilities", help="Your facility "
                                "file (own id/category columns: --facility-id, --category-col)."
                                )] = None,
@@ -239,6 +240,13 @@ def circles(
         summary["mapping"] = park.mapping.raw or None if park.mapping else None
         summary["outputs"] = files + ["summary.json"]
         from zonekit.zones.io import write_json
+        from zonekit.zones.osm.roads import is_osm_file
+
+        if roads_file is not None and is_osm_file(roads_file):
+            from zonekit.zones.osm import OSM_ATTRIBUTION
+
+            summary["attribution"] = OSM_ATTRIBUTION
+            c.info(f"roads: {OSM_ATTRIBUTION}")
 
         write_json(summary, out / "summary.json")  # the maps are drawn from the files
         maps = _write_maps(out, park, kind, basemap, unit)
@@ -267,7 +275,7 @@ def _load(data: Path | None, kind: str, roads_file: Path | None, facilities_file
                      + (("enterprises",) if kind == "industry" else ()),
                      overrides={"roads": roads_file, "parcels": parcels_file,
                                 "enterprises": enterprises_file, "zones": zones_file},
-                     mapping=_roads_mapping(mapping))
+                     mapping=_roads_mapping(mapping), osm_mode=job.mode)
     roads = park.roads.rename(columns={"_maxspeed_text": "maxspeed"})
     inputs: dict[str, Any] = {"roads": roads, "park": park, "coords": settings.coords}
     for name in ("zones", "parcels", "enterprises"):
