@@ -55,7 +55,14 @@ def test_is_osm_file():
     assert not any(is_osm_file(p) for p in ("a.gpkg", "osm.csv", "a.shp"))
 
 
-def test_bz2_and_pbf_give_identical_networks(real):
+def test_bz2_gz_and_pbf_give_identical_networks(real, tmp_path):
+    import bz2
+    import gzip
+
+    gz = tmp_path / "a.osm.gz"
+    gz.write_bytes(gzip.compress(bz2.decompress(real[0].read_bytes())))
+    pd.testing.assert_frame_equal(read_osm_roads(gz, mode="drive").drop(columns="geometry"),
+                                  read_osm_roads(real[1], mode="drive").drop(columns="geometry"))
     for mode in ("walk", "bike", "drive"):
         a, b = (read_osm_roads(p, mode=mode) for p in real)
         assert len(a) > 1000 and a.crs == "EPSG:4326"

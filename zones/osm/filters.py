@@ -15,6 +15,8 @@ import re
 from collections.abc import Callable, Mapping
 from functools import lru_cache
 
+from zonekit.errors import ZonekitError
+
 #: Travel modes and the osmnx ``network_type`` each one reads.
 MODES = ("walk", "bike", "drive")
 
@@ -26,11 +28,11 @@ def osmnx_way_filter(mode: str) -> str:
 
     Raises
     ------
-    ValueError
+    zonekit.errors.ZonekitError
         ``mode`` is not one of :data:`MODES`.
     """
     if mode not in MODES:
-        raise ValueError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
+        raise ZonekitError(f"mode= must be one of {', '.join(MODES)}, got {mode!r}")
     from osmnx import _overpass
 
     return _overpass._get_network_filter(mode)
