@@ -332,3 +332,19 @@ def test_tag_table_override_and_isced_levels(tmp_path):
     table.write_text("rules:\n  - {category: x}\n")
     with pytest.raises(ZonekitError, match=r"t.yaml, rules\[0\]"):
         read_osm_facilities(xml, tags=table)
+
+
+def test_osm_roads_through_load_park_are_never_shifted_by_coords(tmp_path):
+    from zonekit.settings import Settings
+    from zonekit.zones.park import load_park
+
+    ways = ('<way id="10" version="1"><nd ref="1"/><nd ref="2"/><nd ref="3"/>'
+            '<tag k="highway" v="residential"/><tag k="maxspeed" v="30"/></way>')
+    osm = _osm_xml(tmp_path / "china.osm", ways)
+    parks = [load_park(None, layers=("roads",), overrides={"roads": osm}, osm_mode="walk",
+                       settings=Settings(coords=coords)) for coords in (None, "gcj02")]
+    a, b = (p.roads for p in parks)
+    from zonekit.analysis.network.travel import parse_oneway
+
+    assert len(a) == 2 and a.crs == "EPSG:4548" and not parse_oneway(a["oneway"]).any()
+    assert a.geometry.geom_equals_exact(b.geometry, 0).all()
