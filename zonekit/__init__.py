@@ -24,8 +24,8 @@ __version__ = "0.1.0"
 
 __all__ = ["CircleOptions", "CirclesResult", "DataOptions", "IndicatorsResult",
            "IntensityResult", "ReportResult", "Result", "ZonesResult", "__version__",
-           "chinese_table", "circles",
-           "indicators", "intensity", "load_park", "report", "zones"]
+           "chinese_table", "circles", "indicators", "intensity", "load_park", "osm_facilities",
+           "osm_roads", "report", "zones"]
 
 if TYPE_CHECKING:
     from zonekit.api import (  # noqa: F401
@@ -41,6 +41,8 @@ if TYPE_CHECKING:
         indicators,
         intensity,
         load_park,
+        osm_facilities,
+        osm_roads,
         report,
     )
 

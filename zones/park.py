@@ -125,6 +125,7 @@ def load_park(
     settings: Settings | None = None,
     required: tuple[str, ...] = (),
     mapping: Mapping | str | Path | None = None,
+    osm_mode: str | None = None,
 ) -> Park:
     """Read, validate and project the layers of a park.
 
@@ -143,6 +144,9 @@ def load_park(
         Layers that must be present; their absence is an error naming the data path.
     mapping
         A mapping (or its file / shipped name) from the user's names and units to the model.
+    osm_mode
+        Travel mode (walk/bike/drive) whose ways are read when the roads are an OSM file
+        (``.osm``, ``.osm.gz``, ``.osm.bz2``, ``.osm.pbf``); ``None`` reads drive.
 
     Raises
     ------
@@ -174,7 +178,8 @@ def load_park(
     for name, (path, layer) in sources.items():
         if name == "population":
             continue
-        gdf, found = read_layer(name, path, layer, settings, mapping, raw.get("parcels"))
+        gdf, found = read_layer(name, path, layer, settings, mapping, raw.get("parcels"),
+                                osm_mode=osm_mode)
         findings.extend(found)
         raw[name] = gdf
     findings.raise_if_errors()
@@ -198,6 +203,7 @@ def load_park(
 def read_layer(
     name: str, path: Path, layer: str | None, settings: Settings,
     mapping: Mapping | None = None, parcels: gpd.GeoDataFrame | None = None,
+    osm_mode: str | None = None,
 ) -> tuple[gpd.GeoDataFrame, Findings]:
     """Read one layer: map names/units, place table rows, check CRS, validate.
 
@@ -213,15 +219,25 @@ def read_layer(
         The user's mapping, if any.
     parcels
         Parcels already read, to place table rows by parcel key.
+    osm_mode
+        Travel mode of the ways read from an OSM roads file (default drive).
     """
+    from zonekit.zones.osm.roads import is_osm_file
+
     block = mapping.for_layer(name) if mapping else None
     if _is_frame(path):  # a GeoDataFrame from the Python API: mapped and checked like a file
         path, frame = Path(f"({name} GeoDataFrame)"), path.copy()
     else:
         frame = None
     label = f"{path}" + (f" (layer {layer})" if layer else "")
+    osm = frame is None and name == "roads" and is_osm_file(path)
     if frame is not None:
         gdf, notes, converted = apply_mapping(frame, block), [], False
+    elif osm:  # OSM is WGS84: coords= (GCJ-02/BD-09) never applies to it
+        from zonekit.zones.osm.roads import read_osm_roads
+
+        gdf, notes, converted = apply_mapping(read_osm_roads(path, osm_mode or "drive"),
+                                              block), [], True
     else:
         gdf, notes, converted = _read_source(name, path, layer, settings, block, parcels)
     mapped = gdf.attrs.get(NOTES_ATTR, [])

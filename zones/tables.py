@@ -89,12 +89,16 @@ def _csv_head(path: Path, encoding: str, n: int = 30) -> pd.DataFrame:
 
 
 def _header_row(head: pd.DataFrame) -> int:
-    """Index of the header row: the first nearly as full as the fullest of the first rows."""
+    """Index of the header row: the first nearly as full as the fullest of the first rows.
+
+    "Nearly": at most one cell fewer (a header may leave its first cell empty, as pandas
+    writes an index) or 80 % of the cells, whichever asks less; title rows fill one or two.
+    """
     filled = head.notna().sum(axis=1).to_numpy()
-    if filled.size == 0 or filled.max() == 0:
+    if filled.size == 0 or filled.max() < 2:
         return 0
-    return int(np.flatnonzero(filled >= max(2, 0.8 * filled.max()))[0]) if filled.max() >= 2 \
-        else 0
+    need = max(2.0, min(filled.max() - 1.0, 0.8 * filled.max()))
+    return int(np.flatnonzero(filled >= need)[0])
 
 
 def _tidy_rows(df: pd.DataFrame, path: Path) -> tuple[pd.DataFrame, list[tuple[str, list]]]:

@@ -4,10 +4,12 @@ from zonekit.api.circles import CircleOptions, circles
 from zonekit.api.circles_result import CirclesResult
 from zonekit.api.data import DataOptions, load_park
 from zonekit.api.mujun import IndicatorsResult, IntensityResult, indicators, intensity
+from zonekit.api.osm import osm_facilities, osm_roads
 from zonekit.api.report import ReportResult, report
 from zonekit.api.results import Result
 from zonekit.api.zones import ZonesResult, zones
 
 __all__ = ["CircleOptions", "CirclesResult", "DataOptions", "IndicatorsResult",
            "IntensityResult", "ReportResult", "Result", "ZonesResult", "circles",
-           "indicators", "intensity", "load_park", "report", "zones"]
+           "indicators", "intensity", "load_park", "osm_facilities", "osm_roads", "report",
+           "zones"]

@@ -229,7 +229,7 @@ def circles(kind: str = "service", park: Park | None = None, *,
                   categories=_category_list(o.categories), category_map=o.category_map,
                   report_limit=o.report_minutes, speed_col=o.speed_col)
     timings = Timings()
-    park = _park(park, data, kind, timings)
+    park = _park(park, data, kind, timings, job.mode)
     with timings.step("read"):
         inputs = _inputs(park, data, kind, job, o)
         grid, persons, grid_note = _grid(park, data.layers.get("population"), inputs["roads"])
@@ -237,12 +237,17 @@ def circles(kind: str = "service", park: Park | None = None, *,
         bundle = run.run(job, inputs, grid, persons)
     summary = summary_base("circles", park) | bundle.summary
     summary["population"] = grid_note
+    if _from_osm(park):
+        from zonekit.zones.osm import OSM_ATTRIBUTION
+
+        summary["attribution"] = OSM_ATTRIBUTION
     return CirclesResult(summary=summary, park=park, timings=timings, bundle=bundle, kind=kind,
                          measure=measure, basemap=o.basemap,
                          stations=_stations(inputs, kind))
 
 
-def _park(park: Park | None, data: DataOptions, kind: str, timings: Timings) -> Park:
+def _park(park: Park | None, data: DataOptions, kind: str, timings: Timings,
+          mode: str) -> Park:
     """Return the park of a circle: roads (facilities, enterprises) required, the rest optional."""
     from zonekit.api.data import read_park
 
@@ -260,10 +265,18 @@ def _park(park: Park | None, data: DataOptions, kind: str, timings: Timings) -> 
                                                       if k != "facilities"}})
     with timings.step("read"):
         return read_park(opts, layers=tuple(layers), required=required,
-                         mapping=roads_text_mapping(data.mapping))
+                         mapping=roads_text_mapping(data.mapping), osm_mode=mode)
 
 
 REPLACED_MAXSPEED = "_maxspeed_replaced"
+
+
+def _from_osm(park: Park) -> bool:
+    """Whether the park's roads were read from an OpenStreetMap file."""
+    from zonekit.zones.osm.roads import is_osm_file
+
+    source = park.sources.get("roads", "")
+    return bool(source) and not source.startswith("(") and is_osm_file(Path(source))
 
 
 def roads_text_mapping(user: Any) -> Any:

@@ -144,8 +144,12 @@ def load_park(
 
 
 def read_park(opts: DataOptions, layers: tuple[str, ...] | None = None,
-              required: tuple[str, ...] = (), mapping: Any = None) -> Park:
+              required: tuple[str, ...] = (), mapping: Any = None,
+              osm_mode: str | None = None) -> Park:
     """Read the park described by ``opts`` (``mapping`` overrides ``opts.mapping``).
+
+    ``osm_mode`` (walk, bike, drive) says which ways to read when the roads are an
+    OpenStreetMap file (``.osm``, ``.osm.gz``, ``.osm.bz2``, ``.osm.pbf``).
 
     A layer the caller gave that this analysis does not read is named in the park's notes
     (printed and written to ``summary.json``), never dropped silently.
@@ -157,7 +161,8 @@ def read_park(opts: DataOptions, layers: tuple[str, ...] | None = None,
     wanted = tuple(LAYERS) if layers is None else tuple(layers)
     overrides = {k: v for k, v in opts.layers.items() if v is not None and k in wanted}
     park = _load(opts.data, layers=wanted, overrides=overrides, settings=opts.settings(),
-                 required=required, mapping=opts.mapping if mapping is None else mapping)
+                 required=required, mapping=opts.mapping if mapping is None else mapping,
+                 osm_mode=osm_mode)
     for name, source in opts.layers.items():
         if source is not None and name not in wanted:
             park.findings.notes.append(Problem(

@@ -79,7 +79,8 @@ LAYER_OPTS = {
     "enterprises": _layer_opt("enterprises", "Enterprises layer or table (CSV/Excel)."),
     "facilities": _layer_opt("facilities", "Facilities file (your own id/category columns: "
                              "--facility-id, --category-col)."),
-    "roads": _layer_opt("roads", "Road layer: plain centrelines or osmnx edges (u, v)."),
+    "roads": _layer_opt("roads", "Road layer: plain centrelines, osmnx edges (u, v) or an OSM "
+                        "file (.osm, .osm.gz, .osm.bz2, .osm.pbf: the ways of the mode)."),
     "population": _layer_opt("population", "Population GeoTIFF (persons per cell)."),
 }
 #: The data options every command that reads data accepts (name → annotation, default).

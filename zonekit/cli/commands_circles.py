@@ -50,6 +50,8 @@ def circles(
     with c.progress(f"Reading and routing the {kind} circle"):
         result = zk.circles(kind, options=options, circle=replace(circle, basemap=basemap))
     c.announce_data(result.park)
+    if result.summary.get("attribution"):
+        c.info(f"roads: {result.summary['attribution']}")
     for note in result.summary.get("warnings", []):
         c.info(f"warning: {note}")
     c.info(f"population: {result.summary.get('population')}")
