@@ -174,7 +174,7 @@ def measure(t: Target, ents: pd.DataFrame, year: int, ctx: Context) -> tuple[flo
 
 
 def plan_denominator(t: Target) -> str:
-    """The land the plan's land-output figures are on (``denominator`` key; default built)."""
+    """Return the land the plan's land-output figures are on (default built)."""
     return str(t.params.get("denominator", "built"))
 
 
