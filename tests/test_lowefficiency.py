@@ -100,7 +100,7 @@ def test_value_never_prints_as_its_threshold(value, limit, text) -> None:
 
 def test_plot_ratio_just_below_the_line_reads_below() -> None:
     table = it.parcel_intensity(parcels(), enterprises())
-    table["plot_ratio"] = 0.69962  # GZ-0105 on the sample: "0.70 < 0.7" before
+    table["plot_ratio"] = 0.69962  # like GZ-0105 of the sample (0.69976): "0.70 < 0.7" before
     flags = le.flag_parcels(table, None, le.Rules(tax_on=False, idle=False))
     reasons = flags.set_index(table["parcel_id"]).loc["P1", "reasons"]
     assert reasons == "容积率 0.6996 < 0.7"

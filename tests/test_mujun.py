@@ -282,3 +282,13 @@ def test_scope_all_in_one_ranking_when_asked(tmp_path: Path) -> None:
     e, p = enterprises(), parcels()
     out, _ = mujun.evaluate_enterprises(e, p, prof.evaluation, 2024)
     assert out.set_index("ent_id").loc["E4", "grade_status"] == "too_new"  # on commercial land
+
+
+def test_sample_reasons_never_print_a_value_at_its_threshold(sample_run) -> None:
+    import re
+
+    p = sample_run.parcels
+    assert p.set_index("parcel_id").loc["GZ-0105", "reasons"].startswith("容积率 0.6998 < 0.7")
+    for text in p.loc[p["low_efficiency"], "reasons"]:
+        for value, limit in re.findall(r"(\d+\.\d+) < (\d+(?:\.\d+)?)", text):
+            assert float(value) < float(limit), text

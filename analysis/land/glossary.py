@@ -62,8 +62,9 @@ TERMS: tuple[Term, ...] = (
          "充电圈选址按此覆盖（需求口径）。",
          "Every construction-land parcel whatever its status = built land + land under "
          "construction. The charging circle's siting demand.",
-         ("charging circle: demand 'built_land_km2' (a legacy name: it includes land under "
-          "construction)", "sites: demand_km2")),
+         ("charging circle: measure and demand 'built_land_km2' (a legacy name: it includes "
+          "land under construction)", "sites: added_weight where demand_unit is km2",
+          "intensity summary: land_figures")),
     Term("industrial_land", "工业用地（已建）", "built industrial land",
          "用地类别为工业、状态为使用中或闲置/停产的地块面积。",
          "Built parcels (in use or idle) of land class industrial.",
