@@ -36,7 +36,8 @@ DEFAULT_TARGETS_PATH = pio.PROFILE_DIR / "plan_targets.yaml"
 #: measure → the extra keys it takes.
 MEASURES: dict[str, set[str]] = {
     "total_revenue_yi": set(), "industry_revenue_yi": {"industries"},
-    "output_per_employee_wan": set(), "land_output_yi_per_km2": set(), "rnd_growth_pct": set(),
+    "output_per_employee_wan": set(), "land_output_yi_per_km2": {"denominator"},
+    "rnd_growth_pct": set(),
     "patents_per_10k_employees": set(), "firms_revenue_at_least": {"min_revenue_yi"},
     "count_flag": {"column"}, "new_firms_per_year": {"window_years"}, "unsupported": {"reason"},
 }
@@ -101,6 +102,8 @@ def load_targets(path: str | Path | None = None) -> PlanTargets:
             raise ProfileError(f"{where}, key 'measure': unknown measure {measure!r}; expected one "
                                f"of {', '.join(MEASURES)}")
         pio.check_keys(conf, _COMMON | MEASURES[measure], where)
+        if "denominator" in conf:
+            pio.choice(conf["denominator"], "denominator", where, ("built", "all", "industrial"))
         base_year = conf.get("baseline_year")
         targets[key] = Target(
             key=key, name_zh=str(conf.get("name_zh", key)), unit=str(conf.get("unit", "")),
@@ -147,10 +150,8 @@ def measure(t: Target, ents: pd.DataFrame, year: int, ctx: Context) -> tuple[flo
         if m == "output_per_employee_wan":
             emp = _num(ents, "employees").sum()
             return (_num(ents, "revenue_wan").sum() / emp if emp > 0 else None), ""
-        from zonekit.analysis.land.intensity import park_row, zone_intensity
-
-        row = park_row(zone_intensity(ctx.zones, ctx.parcels, ents, ctx.denominator))
-        return float(row["land_output_yi_per_km2"]), f"denominator: {ctx.denominator} land"
+        plan = plan_denominator(t)
+        return land_output(ents, ctx, plan), f"denominator: {plan} land, as the plan's"
     if m == "patents_per_10k_employees":
         if "patents" not in ents or ents["patents"].isna().all():
             return None, "no patents column / no patent figures"
@@ -170,6 +171,54 @@ def measure(t: Target, ents: pd.DataFrame, year: int, ctx: Context) -> tuple[flo
     if m == "rnd_growth_pct":
         return _rnd_growth(ctx.all_years)
     raise ValueError(f"unknown measure {m!r}")  # load_targets refuses these earlier
+
+
+def plan_denominator(t: Target) -> str:
+    """Return the land the plan's land-output figures are on (default built)."""
+    return str(t.params.get("denominator", "built"))
+
+
+def land_output(ents: pd.DataFrame, ctx: Context, denominator: str) -> float:
+    """Park land output (亿元/km²) of these enterprises on ``denominator`` land."""
+    from zonekit.analysis.land.intensity import park_row, zone_intensity
+
+    row = park_row(zone_intensity(ctx.zones, ctx.parcels, ents, denominator))
+    return float(row["land_output_yi_per_km2"])
+
+
+def _chosen_denominator(table: pd.DataFrame, targets: PlanTargets, ents: pd.DataFrame,
+                        ctx: Context) -> None:
+    """Set the land-output rows whose chosen denominator is not the plan's: say so, show both.
+
+    ``value`` and the on-track test stay on the plan's denominator (like with like: the
+    plan's baseline and target are on it); ``value_chosen_denominator`` holds the figure on
+    ``ctx.denominator`` beside it and ``note`` states the mismatch.
+    """
+    from zonekit.analysis.land.glossary import term
+
+    words = {"built": "built_land", "all": "zone_area", "industrial": "industrial_land"}
+    table["denominator"] = None
+    table["chosen_denominator"] = None
+    table["value_chosen_denominator"] = float("nan")
+    for i, key in table["indicator"].items():
+        t = targets.indicators[key]
+        if t.measure != "land_output_yi_per_km2" or not table.at[i, "supported"]:
+            continue
+        plan = plan_denominator(t)
+        table.at[i, "denominator"] = plan
+        if ctx.denominator == plan:
+            continue
+        chosen = land_output(ents, ctx, ctx.denominator)
+        table.at[i, "chosen_denominator"] = ctx.denominator
+        table.at[i, "value_chosen_denominator"] = chosen
+        name_plan = term(words.get(plan, "denominator_land")).name_zh
+        name_chosen = term(words.get(ctx.denominator, "denominator_land")).name_zh
+        table.at[i, "note"] = (
+            f"denominator differs from the plan's: value, gap and on-track use the plan's "
+            f"{plan} land ({name_plan}) to compare like with like with its baseline "
+            f"{t.baseline:g} and target {t.target:g}; on the chosen '{ctx.denominator}' land "
+            f"({name_chosen}) it is {chosen:.1f} {t.unit}, not comparable with the plan's "
+            f"figures")
 
 
 def _new_firms(ents: pd.DataFrame, year: int, window: int,
@@ -218,7 +267,9 @@ def compute_indicators(
     parcels, zones
         Needed for land output.
     denominator
-        Land for land output (``built``, ``all`` or ``industrial``).
+        Land for land output (``built``, ``all`` or ``industrial``). The plan's figures are
+        on its own denominator (``denominator`` key of the indicator, default ``built``):
+        the on-track test uses that one, and a different choice is shown beside it.
     all_years
         Enterprise rows of every year (with a ``year`` column), for trends.
     keys
@@ -230,7 +281,10 @@ def compute_indicators(
     ``value``, ``year``, ``baseline``, ``baseline_year``, ``diff_from_baseline``,
     ``target``, ``target_year``, ``gap``, ``required_annual_growth_pct``,
     ``required_annual_increase``, ``plan_path_value``, ``trend_years``,
-    ``trend_growth_pct``, ``on_track``, ``note``.
+    ``trend_growth_pct``, ``on_track``, ``note``; for land output also ``denominator``
+    (the plan's, on which ``value`` is computed), ``chosen_denominator`` and
+    ``value_chosen_denominator`` (when ``denominator`` differs from the plan's: the figure
+    on it, shown beside, never compared with the plan's baseline or target).
     """
     ctx = Context(parcels, zones, denominator, targets.tech_industries, all_years)
     trend = indicator_trend(targets, ctx, keys) if _years(all_years) >= 2 else pd.DataFrame()
@@ -241,6 +295,7 @@ def compute_indicators(
         value, note = measure(t, enterprises, year, ctx)
         rows.append(_row(t, value, note, year, targets.target_year, trend))
     table = pd.DataFrame(rows)
+    _chosen_denominator(table, targets, enterprises, ctx)
     numeric = ["value", "baseline", "diff_from_baseline", "target", "gap",
                "required_annual_growth_pct", "required_annual_increase", "plan_path_value",
                "trend_growth_pct"]

@@ -178,6 +178,16 @@ FACILITY_PLAN = {
 }
 DAILY_SERVICES = ("convenience_store", "breakfast", "pharmacy", "laundry", "hairdresser",
                   "fresh_market", "supermarket", "repair", "fitness", "clinic")
+# Where the chain platforms really are (placed from their own random stream, replacing the
+# rows FACILITY_PLAN drew, so every other layer stays identical): technology platforms in
+# the science city and the business zone, pilot bases (中试基地) beside the research zone and
+# in the environmental park. Production land in GZ, BH and LY has neither: firms in the far
+# south-east (LY, parts of BH and GZ) lack a pilot base within 15 minutes by car, as
+# chains do whose R&D sits in another town.
+CHAIN_PLATFORMS = {
+    "tech_platform": {"KC": 8, "SW": 4},
+    "pilot_base": {"KC": 5, "XT": 3},
+}
 GZ_HUB_ONLY = ("pharmacy", "charging_station")
 GZ_HUB_RADIUS_M = 1_400.0
 FACILITY_NAME = {
@@ -1062,6 +1072,34 @@ def build_facilities(rng, zones, roads, parcels) -> gpd.GeoDataFrame:
     return fac
 
 
+def place_chain_platforms(rng, zones, roads, facilities: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Re-place the rows of :data:`CHAIN_PLATFORMS` categories; ids and other rows unchanged.
+
+    ``rng`` is a stream of its own, so the main sequence (population after facilities)
+    draws exactly what it drew before.
+    """
+    tree = shapely.STRtree(roads.geometry.values)
+    zone_geom = zones.set_index("zone_id").geometry
+    base = roads[roads.zone_id.notna() & (roads.highway != "footway")
+                 & roads.geometry.length.gt(60)]
+    fac = facilities.copy()
+    for cat, per_zone in CHAIN_PLATFORMS.items():
+        rows = np.flatnonzero((fac["category"] == cat).to_numpy())
+        if len(rows) != sum(per_zone.values()):
+            raise ValueError(f"CHAIN_PLATFORMS[{cat!r}] must place {len(rows)} facilities "
+                             f"(FACILITY_PLAN's count), found {sum(per_zone.values())}")
+        new = []
+        for zid, count in per_zone.items():
+            m = (base.zone_id == zid).to_numpy()
+            for _ in range(count):
+                pt, road = _place_near_road(rng, tree, zone_geom[zid], base[m],
+                                            base.length.to_numpy()[m])
+                new.append(_facility_row(rng, cat, zid, road, pt))
+        for col in ("name", "geometry"):
+            fac.iloc[rows, fac.columns.get_loc(col)] = [r[col] for r in new]
+    return fac
+
+
 def _facility_row(rng, cat: str, zid: str, road: str | None, pt: Point) -> dict:
     label = road or next(z[1] for z in ZONES if z[0] == zid)
     name = FACILITY_NAME[cat].format(b=rng.choice(BRANDS), r=label, t=rng.choice(TOPICS))
@@ -1273,6 +1311,8 @@ def generate(out_dir: Path, seed: int = SEED) -> dict:
     enterprises = enterprise_rows(rng, firms, xy, parcels.parcel_id.to_numpy()[where])
     facilities = build_facilities(rng, zones, roads, parcels)
     pop, transform = build_population(rng, zones, parcels, villages)
+    facilities = place_chain_platforms(np.random.default_rng([seed, 2]), zones, roads,
+                                       facilities)
     layers = {
         "zones": zones,
         "parcels": parcels[["parcel_id", "zone_id", "land_use", "land_use_name", "floor_area_m2",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from circles_fixtures import planner_grid, points_near
@@ -12,6 +13,8 @@ from typer.testing import CliRunner
 
 from zonekit.cli.app import app
 from zonekit.maps.qgis_style import read_styles
+
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 
 runner = CliRunner()
 
@@ -70,6 +73,15 @@ def test_sample_industry_circle(sample_runs):
     assert "park" in zones.index and 0 < zones.loc["park", "mean_score"] <= 1
     ents = pd.read_csv(out / "origins.csv")
     assert {"peers_within", "score", "minutes_pilot_base", "zone_id"} <= set(ents)
+    # the sample's chain has gaps (pilot bases sit in KC and XT only): a planner sees one
+    assert 0.3 < cov["pilot_base"]["chain_enterprises"] < 0.9
+    assert ents["minutes_pilot_base"].isna().sum() == (~ents["complete"]).sum()  # > 15 min
+    assert not ents.loc[ents["zone_id"] == "LY", "complete"].any()
+    dist = s["circle"]["completeness"]
+    assert sum(dist["firms_by_missing"].values()) == len(ents)
+    assert dist["firms_by_missing"]["0"] == int(ents["complete"].sum())
+    assert dist["firms_by_missing"]["1"] == int((ents["n_missing"] == 1).sum()) > 0
+    assert sum(dist["pct_by_missing"].values()) == pytest.approx(100, abs=0.1)
 
 
 def test_sample_charging_siting_raises_coverage_and_reaches_target(sample_runs):
@@ -89,6 +101,24 @@ def test_sample_charging_siting_raises_coverage_and_reaches_target(sample_runs):
     sites = pd.read_csv(out / "coverage.csv")
     assert set(sites["scenario"]) == {"current", "mclp", "set_cover"}
     assert read_styles(out / "sites.gpkg") and (out / "isochrones.gpkg").exists()
+    # each site says where it is: zone, nearest named road, WGS84 and GCJ-02 coordinates
+    import geopandas as gpd
+
+    placed = gpd.read_file(out / "sites.gpkg", layer="sites")
+    zones = set(gpd.read_file(SAMPLE / "park.gpkg", layer="zones")["zone_id"])
+    assert set(placed["zone_id"]) <= zones and placed["zone_name_zh"].str.len().gt(0).all()
+    assert placed["road_name"].str.len().gt(0).all()
+    assert placed["lon_wgs84"].between(116.5, 117.3).all()
+    assert placed["lat_wgs84"].between(40.2, 40.7).all()
+    shift = np.hypot(placed["lon_gcj02"] - placed["lon_wgs84"],
+                     placed["lat_gcj02"] - placed["lat_wgs84"])
+    assert shift.between(0.003, 0.01).all()  # GCJ-02 is a few hundred metres off in Beijing
+    assert (placed["demand_unit"] == s["siting"]["demand_unit"]).all()
+    assert placed["share_after_pct"].between(0, 100).all()
+    answer = s["siting"]["answer"]
+    assert answer["demand_optimised"]["demand"] == demand
+    assert answer["mclp"]["sentence"].startswith("5 new sites bring 5-minute coverage of")
+    assert f"{100 * before:.1f} %" in answer["mclp"]["sentence"]
 
 
 def _planner_files(folder: Path, n: int) -> Path:

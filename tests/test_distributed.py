@@ -72,7 +72,7 @@ VARIANTS = {
         replace(s, benchmark="median") for s in SPECS)},
     "minmax-thresholds": {"scoring": "minmax", "class_method": "thresholds",
                           "class_thresholds": (("A", 60.0), ("B", 40.0), ("C", 20.0), ("D", 0.0))},
-    "scope-equal-share": {"scope_land_classes": ("industrial", "logistics"),
+    "scope-equal-share": {"scope_graded": ("industrial",), "scope_separately": (),
                           "land_share": "equal"},
 }
 

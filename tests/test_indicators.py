@@ -150,3 +150,35 @@ def test_cli_indicators(tmp_path: Path) -> None:
     assert summary["data_year"] == 2024 and summary["years_of_enterprise_data"] == [2023, 2024]
     assert "incubators" in summary["unsupported"]
     assert summary["indicators"]["total_revenue_yi"]["value"] == pytest.approx(11.51)
+
+
+@pytest.mark.skipif(not SAMPLE.exists(), reason="sample park not generated yet")
+@pytest.mark.parametrize(("denominator", "chosen"), [("all", 21.6), ("industrial", 54.1)])
+def test_other_denominator_states_the_mismatch_and_compares_like_with_like(
+        denominator: str, chosen: float) -> None:
+    from zonekit.zones.park import load_park
+
+    park = load_park(layers=("zones", "parcels", "enterprises"))
+    t = ind.compute_indicators(park.enterprises, ind.load_targets(), park.year,
+                               parcels=park.parcels, zones=park.zones,
+                               denominator=denominator).set_index("indicator")
+    row = t.loc["land_output_yi_per_km2"]
+    # before: 21.6 against the plan's 30.4 → "off track, needs 10.8 %/yr"
+    assert row["value"] == pytest.approx(30.4, abs=0.1)  # on the plan's built land
+    assert row["denominator"] == "built" and row["chosen_denominator"] == denominator
+    assert row["value_chosen_denominator"] == pytest.approx(chosen, abs=0.05)
+    assert row["required_annual_growth_pct"] == pytest.approx(4.68, abs=0.05)
+    assert "denominator differs from the plan's" in row["note"]
+    assert f"{chosen:.1f} 亿元/km²" in row["note"] and "not comparable" in row["note"]
+    built = ind.compute_indicators(park.enterprises, ind.load_targets(), park.year,
+                                   parcels=park.parcels, zones=park.zones).set_index("indicator")
+    assert pd.isna(built.loc["land_output_yi_per_km2", "chosen_denominator"])
+    assert "differs" not in built.loc["land_output_yi_per_km2", "note"]
+
+
+def test_plan_denominator_is_checked(tmp_path: Path) -> None:
+    bad = tmp_path / "t.yaml"
+    bad.write_text("indicators:\n  land_output_yi_per_km2: {denominator: parcels}\n",
+                   encoding="utf-8")
+    with pytest.raises(ProfileError, match="denominator"):
+        ind.load_targets(bad)

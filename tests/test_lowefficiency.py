@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from intensity_fixtures import enterprises, parcels
@@ -31,8 +32,8 @@ def test_every_flag_has_all_its_reasons() -> None:
     assert flags.loc["P4", "n_reasons"] == 3
     assert "容积率" in flags.loc["P4", "reasons"]
     assert "亩均税收 0.00 < 11.94" in flags.loc["P4", "reasons"]
-    assert "25 % of the industrial mean" in flags.loc["P4", "reasons"]
-    assert "idle" in flags.loc["P4", "reasons"]
+    assert "（工业用地均值的 25 %）" in flags.loc["P4", "reasons"]
+    assert "闲置/停产" in flags.loc["P4", "reasons"]
     flagged = flags[flags["low_efficiency"]]
     assert (flagged["n_reasons"] >= 1).all()
     assert (flagged["reasons"].str.len() > 0).all()
@@ -64,7 +65,7 @@ def test_class_rule_uses_parcel_class() -> None:
     cls = pd.Series(["D", "A", "not graded", "C", "not graded", "not graded"], index=table.index)
     flags = _flags(parcel_class=cls)
     assert flags.loc["P1", "class_d"] and not flags.loc["P2", "class_d"]
-    assert "亩均效益 class D" in flags.loc["P1", "reasons"]
+    assert "亩均效益 D 类" in flags.loc["P1", "reasons"]
 
 
 def test_unknown_plot_ratio_is_counted_not_flagged() -> None:
@@ -86,3 +87,33 @@ def test_rules_can_be_switched_off(tmp_path: Path, rule: str) -> None:
     all_d = pd.Series("D", index=table.index)
     assert column in _flags(mujun.load_profile().low_efficiency, all_d).columns
     assert column not in _flags(rules, all_d).columns
+
+
+@pytest.mark.parametrize(("value", "limit", "text"), [
+    (0.69962, 0.7, "0.6996"), (0.6999999, 0.7, "0.699999"), (0.5, 0.7, "0.50"),
+    (1.4951, 1.4987, "1.495"), (np.nan, 0.7, "nan")])
+def test_value_never_prints_as_its_threshold(value, limit, text) -> None:
+    assert le.below_text(value, limit) == text
+    if np.isfinite(value):
+        assert float(le.below_text(value, limit)) < limit
+
+
+def test_plot_ratio_just_below_the_line_reads_below() -> None:
+    table = it.parcel_intensity(parcels(), enterprises())
+    table["plot_ratio"] = 0.69962  # like GZ-0105 of the sample (0.69976): "0.70 < 0.7" before
+    flags = le.flag_parcels(table, None, le.Rules(tax_on=False, idle=False))
+    reasons = flags.set_index(table["parcel_id"]).loc["P1", "reasons"]
+    assert reasons == "容积率 0.6996 < 0.7"
+
+
+def test_only_the_graded_scope_is_flagged() -> None:
+    table = it.parcel_intensity(parcels(), enterprises())
+    table["status"] = "idle"  # every parcel idle: only industrial/logistics ones are judged
+    rules = mujun.load_profile().low_efficiency
+    assert rules.scope == "graded" and rules.only_classes == ("industrial", "logistics")
+    flags = le.flag_parcels(table, None, rules).set_index(table["parcel_id"])
+    assert not flags.loc["P3", "low_efficiency"]  # commercial (0901)
+    assert not flags.loc["P6", "low_efficiency"]  # green
+    assert flags.loc["P1", "idle"]
+    every = le.flag_parcels(table, None, replace(rules, scope="all", only_classes=None))
+    assert every.set_index(table["parcel_id"]).loc["P3", "idle"]

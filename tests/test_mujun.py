@@ -109,8 +109,11 @@ def test_small_new_and_parcelless_firms_not_graded() -> None:
     out, _ = mujun.evaluate_enterprises(e, p, ev, 2024)
     assert out.index.equals(e.index)
     status = dict(zip(out["ent_id"], out["grade_status"], strict=True))
-    assert status == {"E1": "graded", "E2": "graded", "E3": "graded", "E4": "too_new",
+    # E4 sits on commercial land: graded in the commercial ranking, not with factories
+    assert status == {"E1": "graded", "E2": "graded", "E3": "graded", "E4": "graded_separately",
                       "E5": "no_parcel", "E6": "too_small"}
+    seps, _, _ = mujun.evaluate_separately(e, p, it.parcel_intensity(p, e), ev, 2024)
+    assert seps.set_index(e["ent_id"]).loc["E4", "separate_status"] == "too_new"
     assert (out.loc[out["grade_status"] != "graded", "class"] == "not graded").all()
     assert out.loc[out["grade_status"] != "graded", "total_score"].isna().all()
     # too small by land: E3 holds 7.5 亩 of P2 by employee share; raise the minimum to 8 亩
@@ -130,7 +133,7 @@ def test_parcels_graded_from_aggregate_of_their_firms() -> None:
     by_id = out.set_index(table["parcel_id"])
     assert by_id.loc["P2", "revenue_per_tce_wan"] == pytest.approx(80_000 / 8_000)
     assert by_id["grade_status"].to_dict() == {
-        "P1": "graded", "P2": "graded", "P3": "too_new", "P4": "too_small",
+        "P1": "graded", "P2": "graded", "P3": "graded_separately", "P4": "too_small",
         "P5": "not_built", "P6": "no_enterprises"}
 
 
@@ -217,3 +220,75 @@ def test_enterprise_mu_from_parcel_share() -> None:
     assert e2["tax_per_mu_wan"] == pytest.approx(3_000 / 22.5)
     assert e2["revenue_per_tce_wan"] == pytest.approx(10.0)
     assert e2["rnd_intensity_pct"] == pytest.approx(5.0)
+
+
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample" / "park.gpkg"
+
+
+@pytest.fixture(scope="module")
+def sample_run():
+    if not SAMPLE.exists():
+        pytest.skip("sample park not generated yet")
+    from zonekit.analysis.indicators import load_targets
+    from zonekit.analysis.mujun import pipeline as efficiency
+    from zonekit.zones.park import load_park
+
+    park = load_park(layers=("zones", "parcels", "enterprises"))
+    return efficiency.run(park.zones, park.parcels, park.enterprises, mujun.load_profile(),
+                          load_targets(), park.year)
+
+
+def test_research_and_commercial_land_outside_the_industrial_ranking(sample_run) -> None:
+    p, s = sample_run.parcels, sample_run.summary
+    other = p["land_class"].isin(["commercial", "public_service"])
+    # before: two 科研用地 parcels of 科技创新区 and four commercial ones were class D and
+    # low-efficiency, and SW-0138 (commercial, 生态商务区) was in the renewal plan
+    assert (p.loc[other, "class"] == "not graded").all()
+    assert p.loc[other & (p["status"] != "under_construction") & (p["enterprises"] > 0),
+                 "grade_status"].eq("graded_separately").all()
+    assert not p.loc[other, "low_efficiency"].any()
+    assert not p.loc[other, [c for c in p if c.startswith("in_plan_")]].any().any()
+    assert not p.loc[p["parcel_id"].isin(["KC-0102", "KC-0113", "SW-0138"]),
+                     "renewal_candidate"].any()
+    # graded in rankings of their own: own classes, own benchmarks
+    for cls in ("commercial", "public_service"):
+        own = p.loc[p["separate_ranking"] == cls]
+        assert set(own["separate_class"]) >= {"A", "D"}
+        assert own["separate_rank"].dropna().min() == 1
+        assert cls in s["benchmarks_separately"]
+    main = p.loc[p["grade_status"] == "graded"]
+    assert set(main["land_class"]) <= {"industrial", "logistics"}
+    assert main["rank"].max() == len(main)  # one ranking of industrial and logistics land only
+    assert s["grading_scope"]["main_ranking"] == ["industrial", "logistics"]
+
+
+def test_old_scope_key_is_refused_with_its_replacement(tmp_path: Path) -> None:
+    f = tmp_path / "p.yaml"
+    f.write_text("evaluation:\n  scope_land_classes: [industrial]\n", encoding="utf-8")
+    with pytest.raises(ProfileError, match=r"scope_land_classes' was replaced by 'scope"):
+        mujun.load_profile(f)
+    f.write_text("evaluation:\n  scope: {graded: [industrial], separately: [industrial]}\n",
+                 encoding="utf-8")
+    with pytest.raises(ProfileError, match="industrial cannot be both"):
+        mujun.load_profile(f)
+
+
+def test_scope_all_in_one_ranking_when_asked(tmp_path: Path) -> None:
+    f = tmp_path / "p.yaml"
+    f.write_text("evaluation:\n  scope: {graded: null, separately: []}\n"
+                 "low_efficiency:\n  scope: all\n", encoding="utf-8")
+    prof = mujun.load_profile(f)
+    assert prof.evaluation.scope_graded is None and prof.low_efficiency.only_classes is None
+    e, p = enterprises(), parcels()
+    out, _ = mujun.evaluate_enterprises(e, p, prof.evaluation, 2024)
+    assert out.set_index("ent_id").loc["E4", "grade_status"] == "too_new"  # on commercial land
+
+
+def test_sample_reasons_never_print_a_value_at_its_threshold(sample_run) -> None:
+    import re
+
+    p = sample_run.parcels
+    assert p.set_index("parcel_id").loc["GZ-0105", "reasons"].startswith("容积率 0.6998 < 0.7")
+    for text in p.loc[p["low_efficiency"], "reasons"]:
+        for value, limit in re.findall(r"(\d+\.\d+) < (\d+(?:\.\d+)?)", text):
+            assert float(value) < float(limit), text

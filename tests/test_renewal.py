@@ -171,3 +171,28 @@ def test_sample_plan_reaches_target_or_says_why() -> None:
     for plan in res.plans.values():
         assert plan.reaches_target or "cannot" in plan.note
         assert plan.land_output_with_plan >= plan.land_output_without_plan - 1e-9
+
+
+@pytest.mark.skipif(not SAMPLE.exists(), reason="sample park not generated yet")
+def test_renewal_headline_gives_both_scenarios_and_what_decides() -> None:
+    from zonekit.zones.park import load_park
+
+    park = load_park(layers=("zones", "parcels", "enterprises"))
+    res = efficiency.run(park.zones, park.parcels, park.enterprises, mujun.load_profile(),
+                         load_targets(), park.year)
+    r = res.summary["renewal"]
+    main, cons = r["main"], r["conservative"]
+    assert main["parcels"] == res.summary["plan_parcels"]  # old keys kept
+    assert cons["parcels"] == res.summary["conservative_plan_parcels"] > 0
+    assert cons["area_km2"] == pytest.approx(res.summary["conservative_plan_area_km2"])
+    assert not main["renewal_needed"] and cons["renewal_needed"]
+    assert f"{cons['parcels']} 宗地块" in cons["headline"]
+    assert f"{cons['area_km2']:.2f} km²" in cons["headline"]
+    assert "无需腾笼换鸟" in main["headline"]
+    assert "growth path" in r["decided_by"] and "增长假设" in r["decided_by_zh"]
+    # the same growth for both: nothing decides between them
+    same = efficiency.run(park.zones, park.parcels, park.enterprises, mujun.load_profile(),
+                          load_targets(), park.year,
+                          efficiency.Options(growth=0.0418, conservative_growth=0.0418))
+    assert same.summary["renewal"]["decided_by"].startswith("no single assumption")
+    assert same.summary["renewal"]["main"]["growth_basis"] == "given growth="

@@ -120,3 +120,32 @@ def test_candidate_grid_on_suitable_land_near_roads_and_site_table():
     assert set(table["solution"]) == {"mclp", "set_cover"}
     assert table.loc[table["solution"] == "mclp", "rank"].tolist() == [1, 2]
     assert table["share_after"].max() <= 1.0 and table.crs == few.crs
+
+
+def test_sites_say_where_they_are():
+    from zonekit.analysis.circles.places import locate, pct_text, siting_answer
+    from zonekit.zones.coords import wgs84_to_gcj02
+
+    pts = gpd.GeoSeries([shapely.Point(X0 + 50, Y0 + 50), shapely.Point(X0 + 50, Y0 + 900),
+                         shapely.Point(X0 + 5000, Y0)], crs=CRS)
+    zones = gpd.GeoDataFrame({"zone_id": ["A"], "name_zh": ["甲区"]},
+                             geometry=[shapely.box(X0, Y0, X0 + 1000, Y0 + 1000)], crs=CRS)
+    roads = gpd.GeoDataFrame({"name": ["幸福路", None, "  "]}, geometry=[
+        shapely.LineString([(X0, Y0 + 80), (X0 + 500, Y0 + 80)]),      # 30 m from the first
+        shapely.LineString([(X0, Y0 + 10), (X0 + 500, Y0 + 10)]),      # nearer, unnamed
+        shapely.LineString([(X0, Y0 + 950), (X0 + 500, Y0 + 950)])], crs=CRS)
+    out = locate(pts, zones, roads, road_max_m=200.0)
+    assert out["zone_id"].tolist() == ["A", "A", "(outside every zone)"]
+    assert out["zone_name_zh"].tolist() == ["甲区", "甲区", ""]
+    assert out["road_name"].tolist() == ["幸福路", "(unnamed)", "(unnamed)"]  # blank names skipped
+    assert out["road_distance_m"].iloc[0] == pytest.approx(30.0)
+    wgs = pts.to_crs(4326)
+    assert out["lon_wgs84"].to_numpy() == pytest.approx(wgs.x.to_numpy(), abs=1e-6)
+    glon, glat = wgs84_to_gcj02(wgs.x.to_numpy(), wgs.y.to_numpy())
+    assert out["lat_gcj02"].to_numpy() == pytest.approx(glat, abs=1e-6)
+    assert pct_text(0.99996) == "99.996 %" and pct_text(1.0) == "100 %"
+    text = siting_answer({"share_before": 0.8333, "mclp": {"sites": 3, "share_after": 1.0}},
+                         "built_land_km2", "km2", 5, "minutes")
+    assert text["mclp"]["sentence"] == ("3 new sites bring 5-minute coverage of construction "
+                                        "land incl. land under construction from 83.3 % to 100 %")
+    assert "建设用地（含在建）" in text["demand_optimised"]["note_zh"]

@@ -14,7 +14,14 @@ from zonekit.errors import ZonekitError
 from zonekit.settings import Settings
 from zonekit.zones import crs as crs_mod
 from zonekit.zones.mapping import Mapping, load_mapping
-from zonekit.zones.park import Park, _resolve_sources, check_joins, read_layer, select_year
+from zonekit.zones.park import (
+    Park,
+    _population_path,
+    _resolve_sources,
+    check_joins,
+    read_layer,
+    select_year,
+)
 from zonekit.zones.schema import LAYERS
 from zonekit.zones.validate import Findings
 
@@ -29,6 +36,7 @@ class LayerReport:
     crs: str | None = None
     columns: list[str] = field(default_factory=list)
     failure: str | None = None
+    detail: str | None = None  # what was found, for layers that are not tables (rasters)
 
 
 @dataclass
@@ -59,6 +67,8 @@ class CheckReport:
                 out.append(f"- {r.name}: not found (optional unless a command needs it)")
             elif r.failure:
                 out.append(f"✗ {r.name}: {r.failure}")
+            elif r.detail:
+                out.append(f"✓ {r.name}: {r.detail} from {r.source}, CRS {r.crs}")
             else:
                 out.append(f"✓ {r.name}: {r.rows:,} rows from {r.source}, CRS {r.crs}")
         out += [f"✗ {p}" for p in self.findings.errors]
@@ -90,6 +100,9 @@ def check_data(
                 overrides.setdefault(name, block.file)
     names = tuple(LAYERS)
     sources, synthetic = _resolve_sources(None if data is None else Path(data), names, overrides)
+    raster = _population_path(data, overrides)  # where load_park and the circles find it
+    if raster is not None:
+        sources["population"] = (raster, None)
     findings = Findings()
     reports, raw = [], {}
     for name in names:
@@ -100,7 +113,7 @@ def check_data(
         report = LayerReport(name, f"{path}" + (f" (layer {layer})" if layer else ""))
         reports.append(report)
         if name == "population":
-            report.failure = _check_raster(path)
+            _check_raster(path, report)
             continue
         try:
             gdf, found = read_layer(name, path, layer, settings, mapping_obj, raw.get("parcels"))
@@ -125,16 +138,25 @@ def check_data(
     return CheckReport(reports, findings, mapping_obj, mapping_error, analysis_crs)
 
 
-def _check_raster(path: Path) -> str | None:
+def _check_raster(path: Path, report: LayerReport) -> None:
+    """Open the population raster; fill ``report`` with its size, CRS and persons, or why not."""
     try:
+        import numpy as np
         import rasterio
 
         with rasterio.open(path) as src:
             if src.crs is None:
-                return f"{path}: the raster has no CRS; zonekit never guesses one"
+                report.failure = f"{path}: the raster has no CRS; zonekit never guesses one"
+                return
+            band = src.read(1, masked=True)
+            persons = float(np.ma.sum(band)) if band.count() else 0.0
+            report.crs = src.crs.to_string()
+            res_x, res_y = (abs(v) for v in src.res)
+            report.detail = (f"{src.width:,} × {src.height:,} cells of {res_x:g} × {res_y:g} "
+                             f"{_unit(src.crs)}, {persons:,.0f} persons")
     except Exception as exc:  # rasterio raises several error types; name the file
-        return f"{path}: cannot read the raster ({type(exc).__name__}: {exc})"
-    return None
+        report.failure = f"{path}: cannot read the raster ({type(exc).__name__}: {exc})"
 
 
-
+def _unit(crs: object) -> str:
+    return "°" if getattr(crs, "is_geographic", False) else "m"

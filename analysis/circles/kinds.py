@@ -356,7 +356,8 @@ def industry_circle(network: Network, enterprises: gpd.GeoDataFrame,
     res.extra["zones"] = zone_scores(table, present)
     res.summary.update(chain=chain.name, chain_industries=list(chain.industries),
                        weights=weights, chain_enterprises=len(table),
-                       mean_score=float(table["score"].mean()) if len(table) else None)
+                       mean_score=float(table["score"].mean()) if len(table) else None,
+                       completeness=completeness(table["n_missing"], present.shape[1]))
     res.origins, res.coverage = table, cov
     return res
 
@@ -370,6 +371,22 @@ def _zone_of(points: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> np.ndarray:
     first = pd.Series(z).groupby(p).first()
     out[first.index.to_numpy()] = zones["zone_id"].astype(str).to_numpy()[first.to_numpy()]
     return out
+
+
+def completeness(n_missing: pd.Series, elements: int) -> dict[str, Any]:
+    """How many chain firms miss 0, 1, 2, … elements (counts and % of the firms).
+
+    Examples
+    --------
+    >>> completeness(pd.Series([0, 0, 1, 3]), 3)["firms_by_missing"]
+    {'0': 2, '1': 1, '2': 0, '3': 1}
+    """
+    counts = np.bincount(n_missing.to_numpy(dtype=np.int64), minlength=elements + 1)
+    total = int(counts.sum())
+    return {"elements": int(elements),
+            "firms_by_missing": {str(k): int(v) for k, v in enumerate(counts)},
+            "pct_by_missing": {str(k): round(100 * v / total, 2) if total else 0.0
+                               for k, v in enumerate(counts)}}
 
 
 def zone_scores(table: pd.DataFrame, present: pd.DataFrame) -> pd.DataFrame:

@@ -396,6 +396,7 @@ def add_sites(job: Job, res: cc.CircleResult, origins: Origins, network: Any,
     """
     import geopandas as gpd
 
+    from zonekit.analysis.circles.places import siting_answer
     from zonekit.analysis.circles.siting import (
         candidate_grid,
         coverage_pairs,
@@ -443,8 +444,10 @@ def add_sites(job: Job, res: cc.CircleResult, origins: Origins, network: Any,
             logger.warning("%s: predicted share %.6f, engine %.6f", name,
                            sres.summary[name]["share_after"], engine_share)
     res.coverage = pd.concat(rows, ignore_index=True)
-    base = float(weight[covered].sum())
-    tables["sites"] = site_table(cand, sres, float(weight.sum()), base)
+    measure = _measure_name(job.demand, origins)
+    unit = str(res.coverage.loc[res.coverage["measure"] == measure, "unit"].iloc[0])
+    tables["sites"] = site_table(cand, sres, float(weight.sum()), float(weight[covered].sum()),
+                                 zones=inputs.get("zones"), roads=inputs.get("roads"), unit=unit)
     open_ = pairs[~covered[pairs["origin"].to_numpy()]]
     gain = np.bincount(open_["target"].to_numpy(), minlength=len(cand),
                        weights=weight[open_["origin"].to_numpy()])
@@ -455,7 +458,10 @@ def add_sites(job: Job, res: cc.CircleResult, origins: Origins, network: Any,
     for name, pos in sres.chosen.items():
         cand[f"chosen_{name}"] = np.isin(np.arange(len(cand)), pos)
     tables["candidates"] = cand
-    return {**sres.summary, "demand": job.demand, "candidates_source": "layer" if inputs.get(
-        "candidates") is not None else f"grid ({site.spacing_m:g} m over "
-        f"{', '.join(site.land_classes)} land, ≤ {site.road_max_m:g} m from a road)",
-        "method": "spopt MCLP (k sites) and set covering; see zonekit.analysis.circles.siting"}
+    return {**sres.summary, "demand": job.demand, "demand_unit": unit,
+            "answer": siting_answer(sres.summary, job.demand, unit, job.limits[category],
+                                    job.measure),
+            "candidates_source": "layer" if inputs.get("candidates") is not None
+            else f"grid ({site.spacing_m:g} m over {', '.join(site.land_classes)} land, "
+                 f"≤ {site.road_max_m:g} m from a road)",
+            "method": "spopt MCLP (k sites) and set covering; see zonekit.analysis.circles.siting"}

@@ -399,9 +399,36 @@ def candidate_grid(parcels: gpd.GeoDataFrame | None, network: Network, spacing_m
 
 
 def site_table(candidates: gpd.GeoDataFrame, result: SitingResult, total: float,
-               base: float) -> gpd.GeoDataFrame:
-    """Tabulate the chosen sites: ``site_id``, ``solution``, ``rank``, gains and shares."""
+               base: float, *, zones: gpd.GeoDataFrame | None = None,
+               roads: gpd.GeoDataFrame | None = None, unit: str = "",
+               road_max_m: float = 200.0) -> gpd.GeoDataFrame:
+    """Tabulate the chosen sites: which solution, rank, gains and shares, and where they are.
+
+    Parameters
+    ----------
+    candidates, result
+        The candidates and :func:`site_facilities` output.
+    total, base
+        Total demand weight and the weight covered before any new site.
+    zones, roads
+        For each site's zone and nearest named road
+        (:func:`zonekit.analysis.circles.places.locate`).
+    unit
+        Unit of the demand weight (``km2``, ``persons``, …), written beside every figure.
+    road_max_m
+        Nearest named road searched within this distance, m.
+
+    Returns
+    -------
+    GeoDataFrame: ``site_id``, ``solution``, ``rank``, ``candidate_id``, the place columns
+    (``zone_id``, ``zone_name_zh``, ``road_name``, ``road_distance_m``, ``lon_wgs84``,
+    ``lat_wgs84``, ``lon_gcj02``, ``lat_gcj02``), ``added_weight`` (in ``demand_unit``),
+    ``added_share_pct`` and ``share_after_pct`` (%, of the total demand), ``share_after``
+    (0–1, kept for older readers) and ``demand_unit``.
+    """
     import geopandas as gpd
+
+    from zonekit.analysis.circles.places import PLACE_COLUMNS, locate
 
     frames = []
     for name, pos in result.chosen.items():
@@ -414,11 +441,17 @@ def site_table(candidates: gpd.GeoDataFrame, result: SitingResult, total: float,
         part["added_weight"] = gains
         part["share_after"] = (base + np.cumsum(gains)) / total if total else 0.0
         frames.append(part)
+    columns = ["site_id", "solution", "rank", "candidate_id", *PLACE_COLUMNS, "added_weight",
+               "added_share_pct", "share_after_pct", "share_after", "demand_unit"]
     if not frames:
-        return gpd.GeoDataFrame({"solution": [], "rank": [], "candidate_id": [],
-                                 "added_weight": [], "share_after": []},
+        return gpd.GeoDataFrame({c: [] for c in columns},
                                 geometry=gpd.GeoSeries([], crs=candidates.crs), crs=candidates.crs)
     out = pd.concat(frames, ignore_index=True)
     out.insert(0, "site_id", [f"{s}-{r}" for s, r in zip(out["solution"], out["rank"],
                                                           strict=True)])
-    return gpd.GeoDataFrame(out, geometry="geometry", crs=candidates.crs)
+    out = pd.concat([out, locate(gpd.GeoSeries(out.geometry, crs=candidates.crs), zones, roads,
+                                 road_max_m)], axis=1)
+    out["added_share_pct"] = 100 * out["added_weight"] / total if total else 0.0
+    out["share_after_pct"] = 100 * out["share_after"]
+    out["demand_unit"] = unit
+    return gpd.GeoDataFrame(out[[*columns, "geometry"]], geometry="geometry", crs=candidates.crs)

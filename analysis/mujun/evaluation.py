@@ -22,6 +22,7 @@ shared by a strong and a weak firm be judged by what the parcel yields in total.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -49,12 +50,17 @@ logger = logging.getLogger(__name__)
 
 GRADED = "graded"
 NOT_GRADED = "not graded"
+#: Status in the main ranking of units graded in the ranking of their land class.
+SEPARATELY = "graded_separately"
+#: Columns :func:`evaluate_separately` adds: the unit's own ranking and its grade there.
+SEPARATE_COLUMNS = ("separate_ranking", "separate_status", "separate_class", "separate_rank",
+                    "separate_score")
 
 __all__ = ["DEFAULT_PROFILE_PATH", "INDICATORS", "Evaluation", "IndicatorSpec", "MujunProfile",
            "Ranking", "assign_classes", "benchmark_of", "benchmark_parts", "benchmarks",
            "combine_benchmark_parts", "enterprise_units", "evaluate_enterprises",
-           "evaluate_parcels", "indicator_values", "load_profile", "parcel_units",
-           "parse_evaluation", "score"]
+           "evaluate_parcels", "evaluate_separately", "indicator_values", "load_profile",
+           "parcel_units", "parse_evaluation", "score"]
 
 
 def score(table: pd.DataFrame, graded: pd.Series, ev: Evaluation,
@@ -147,8 +153,9 @@ def enterprise_status(enterprises: pd.DataFrame, land: pd.DataFrame, ev: Evaluat
                       year: int) -> tuple[pd.Series, pd.Series]:
     """Say why each firm is graded or not: a status and a note in words.
 
-    Statuses: ``graded``, ``no_parcel``, ``out_of_scope``, ``too_new``, ``too_small``; the
-    first that applies wins.
+    Statuses: ``graded``, ``no_parcel``, ``graded_separately`` (land class of
+    ``ev.scope_separately``: see :func:`evaluate_separately`), ``out_of_scope``, ``too_new``,
+    ``too_small``; the first that applies wins.
     """
     rev = pd.to_numeric(enterprises["revenue_wan"], errors="coerce").astype(float).to_numpy()
     founded = (pd.to_numeric(enterprises["founded_year"], errors="coerce").astype(float)
@@ -157,11 +164,13 @@ def enterprise_status(enterprises: pd.DataFrame, land: pd.DataFrame, ev: Evaluat
     founded = founded.to_numpy()
     cls = land["land_class"].to_numpy(dtype=object)
     mu = land["land_mu"].to_numpy(dtype=float)
-    scope = ev.scope_land_classes
+    separately = land["land_class"].isin(ev.scope_separately)
     rules = [  # (status, rows it applies to, note of row k); texts built for hits only
         ("no_parcel", ~land["has_parcel"], lambda k: "no matching parcel: no land to divide by"),
-        ("out_of_scope", land["has_parcel"] & (~land["land_class"].isin(scope) if scope else False),
-         lambda k: f"land class {cls[k]} not in {', '.join(scope or ())}"),
+        (SEPARATELY, land["has_parcel"] & separately,
+         lambda k: f"{cls[k]} land: graded in a ranking of its own, not with industrial firms"),
+        ("out_of_scope", land["has_parcel"] & ~ev.in_scope(land["land_class"]),
+         lambda k: f"land class {cls[k]} is not graded"),
         ("too_new", age < ev.min_age_years,
          lambda k: f"founded {int(founded[k])}, < {ev.min_age_years:g} years before {year}"),
         ("too_small", rev < ev.min_revenue_wan,
@@ -239,13 +248,14 @@ def parcel_units(parcel_table: pd.DataFrame, enterprise_status: pd.DataFrame,
     firms = enterprise_status.dropna(subset=["parcel_id"])
     all_new = (firms["grade_status"] == "too_new").groupby(firms["parcel_id"]).all()
     new = parcel_table["parcel_id"].map(all_new).fillna(False).astype(bool)
-    scope = ev.scope_land_classes
     rev = parcel_table["revenue_wan"].astype(float)
+    cls = parcel_table["land_class"]
     rules = [
         ("not_built", parcel_table["status"] == "under_construction", "under construction"),
         ("no_enterprises", parcel_table["enterprises"] == 0, "no enterprise on the parcel"),
-        ("out_of_scope", ~parcel_table["land_class"].isin(scope) if scope else
-         pd.Series(False, index=parcel_table.index), "land class not in the evaluated classes"),
+        (SEPARATELY, cls.isin(ev.scope_separately),
+         "graded in the ranking of its land class, not with industrial land"),
+        ("out_of_scope", ~ev.in_scope(cls), "land class not graded"),
         ("too_new", new, "every firm on the parcel is too new to grade"),
         ("too_small", rev < ev.min_revenue_wan, f"revenue < {ev.min_revenue_wan:,.0f} 万元"),
         ("too_small", parcel_table["area_mu"] < ev.min_land_mu, f"land < {ev.min_land_mu:g} 亩"),
@@ -284,3 +294,42 @@ def evaluate_parcels(parcel_table: pd.DataFrame, enterprise_result: pd.DataFrame
     scored, bench = score(sums, graded, ev)
     scored = scored.drop(columns=[c for c in scored.columns if c in parcel_table.columns])
     return graded_result(base, scored), bench
+
+
+def evaluate_separately(enterprises: pd.DataFrame, parcels: pd.DataFrame,
+                        parcel_table: pd.DataFrame, ev: Evaluation,
+                        year: int) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, dict]]:
+    """Grade each land class of ``ev.scope_separately`` in a ranking of its own.
+
+    A research institute or an office is not ranked against factories (the provincial
+    schemes grade industrial firms; service firms have their own scheme): each such class
+    gets its own eligibility, benchmarks, ranks and A–D classes, from the same indicators.
+
+    Returns
+    -------
+    Enterprise and parcel tables (indexed like ``enterprises`` and ``parcel_table``) with
+    :data:`SEPARATE_COLUMNS`: ``separate_ranking`` (the land class ranked, NaN for units of
+    the main ranking or of none), ``separate_status`` (as ``grade_status``),
+    ``separate_class``, ``separate_rank`` and ``separate_score``; and the benchmarks
+    ``{land class: {"enterprises": …, "parcels": …}}``.
+    """
+    ent_out = pd.DataFrame(np.nan, index=enterprises.index, columns=SEPARATE_COLUMNS, dtype=object)
+    par_out = pd.DataFrame(np.nan, index=parcel_table.index, columns=SEPARATE_COLUMNS,
+                           dtype=object)
+    benches: dict[str, dict] = {}
+    for cls in ev.scope_separately:
+        own = replace(ev, scope_graded=(cls,), scope_separately=())
+        ents, ent_bench = evaluate_enterprises(enterprises, parcels, own, year)
+        pscore, parcel_bench = evaluate_parcels(parcel_table, ents, own)
+        _fill(ent_out, ents, ents["land_class"] == cls, cls)
+        _fill(par_out, pscore, parcel_table["land_class"] == cls, cls)
+        benches[cls] = {"enterprises": ent_bench, "parcels": parcel_bench}
+    return ent_out, par_out, benches
+
+
+def _fill(out: pd.DataFrame, graded: pd.DataFrame, rows: pd.Series, ranking: str) -> None:
+    rows = rows.fillna(False).astype(bool)
+    out.loc[rows, "separate_ranking"] = ranking
+    for col, src in (("separate_status", "grade_status"), ("separate_class", "class"),
+                     ("separate_rank", "rank"), ("separate_score", "total_score")):
+        out.loc[rows, col] = graded.loc[rows, src]

@@ -19,7 +19,10 @@ Rules (section ``low_efficiency`` of ``profiles/mujun.yaml``; each can be switch
 ``idle``
     Parcels with status ``idle`` (闲置 or 停产).
 
-A parcel is low-efficiency when any rule fires; ``reasons`` lists all that did.
+A parcel is low-efficiency when any rule fires; ``reasons`` lists all that did. With
+``scope: graded`` (the default) only parcels of the main ranking's land classes
+(``evaluation.scope.graded``, industrial and logistics) are judged at all: research,
+commercial and public-service land is graded on its own and never flagged here.
 """
 
 from __future__ import annotations
@@ -53,6 +56,8 @@ class Rules:
     tax_classes: tuple[str, ...] = ("industrial", "logistics")
     bad_classes: tuple[str, ...] | None = ("D",)
     idle: bool = True
+    scope: str = "graded"  # graded: only parcels of only_classes are judged; all: every parcel
+    only_classes: tuple[str, ...] | None = None  # set from evaluation.scope by load_profile
 
 
 def _classes(value: object, key: str, src: str) -> tuple[str, ...]:
@@ -64,7 +69,7 @@ def _classes(value: object, key: str, src: str) -> tuple[str, ...]:
 
 def parse_rules(raw: dict[str, Any], src: str) -> Rules:
     """Check and convert the ``low_efficiency`` section of a profile."""
-    pio.check_keys(raw, set(RULES), src)
+    pio.check_keys(raw, {*RULES, "scope"}, src)
     conf = {name: pio.section(raw, name, src) for name in RULES}
     pio.check_keys(conf["plot_ratio"], {"enabled", "land_classes", "below"}, f"{src}.plot_ratio")
     pio.check_keys(conf["tax_per_mu"], {"enabled", "land_classes", "below_wan",
@@ -92,6 +97,7 @@ def parse_rules(raw: dict[str, Any], src: str) -> Rules:
                              f"{src}.tax_per_mu"),
         bad_classes=tuple(bad) if on["class_d"] else None,
         idle=on["idle"],
+        scope=pio.choice(raw.get("scope", "graded"), "scope", src, ("graded", "all")),
     )
 
 
@@ -125,31 +131,34 @@ def flag_parcels(parcel_table: pd.DataFrame, parcel_class: pd.Series | None,
     >>> flag_parcels(t, None, Rules(tax_on=False))["n_reasons"].iloc[0]
     np.int64(2)
     """
-    built = parcel_table["status"].isin(BUILT_STATUSES)
     cls = parcel_table["land_class"]
+    built = parcel_table["status"].isin(BUILT_STATUSES)
+    judged = (cls.isin(rules.only_classes) if rules.only_classes is not None
+              else pd.Series(True, index=cls.index))
     out = pd.DataFrame(index=parcel_table.index)
     texts: list[pd.Series] = []
     ratio = parcel_table["plot_ratio"].astype(float)
-    in_pr = built & cls.isin(rules.plot_ratio_classes)
+    in_pr = judged & built & cls.isin(rules.plot_ratio_classes)
     if rules.plot_ratio_below is not None:
         out["low_plot_ratio"] = in_pr & (ratio < rules.plot_ratio_below)
+        limit = rules.plot_ratio_below
         texts.append(_text(out["low_plot_ratio"], ratio.map(
-            lambda v: f"容积率 plot ratio {v:.2f} < {rules.plot_ratio_below:g}")))
+            lambda v: f"容积率 {below_text(v, limit)} < {limit:g}")))
     out["plot_ratio_unknown"] = in_pr & ratio.isna()
     line = tax_lines(parcel_table, rules, class_means)
     if line is not None:
         tax = parcel_table["tax_per_mu_wan"].astype(float)
-        out["low_tax_per_mu"] = built & cls.isin(rules.tax_classes) & (tax < line)
+        out["low_tax_per_mu"] = judged & built & cls.isin(rules.tax_classes) & (tax < line)
         texts.append(_text(out["low_tax_per_mu"], pd.Series(
-            [f"亩均税收 {v:.2f} < {lim:.2f} 万元/亩{_basis(rules, c)}"
+            [f"亩均税收 {below_text(v, lim)} < {lim:.2f} 万元/亩{_basis(rules, c)}"
              for v, lim, c in zip(tax, line, cls, strict=True)], index=tax.index)))
     if rules.bad_classes is not None and parcel_class is not None:
         pc = parcel_class.reindex(parcel_table.index)
-        out["class_d"] = pc.isin(rules.bad_classes)
-        texts.append(_text(out["class_d"], pc.map(lambda c: f"亩均效益 class {c}")))
+        out["class_d"] = judged & pc.isin(rules.bad_classes)
+        texts.append(_text(out["class_d"], pc.map(lambda c: f"亩均效益 {c} 类")))
     if rules.idle:
-        out["idle"] = parcel_table["status"] == "idle"
-        texts.append(_text(out["idle"], pd.Series("闲置/停产 idle or stalled",
+        out["idle"] = judged & (parcel_table["status"] == "idle")
+        texts.append(_text(out["idle"], pd.Series("闲置/停产",
                                                   index=parcel_table.index)))
     rule_cols = [c for c in ("low_plot_ratio", "low_tax_per_mu", "class_d", "idle") if c in out]
     out[rule_cols] = out[rule_cols].fillna(False).astype(bool)
@@ -202,10 +211,37 @@ def class_tax_means(parts: list[dict[str, tuple[list[float], list[float]]]]) -> 
     return means
 
 
+def below_text(value: float, limit: float, decimals: int = 2, most: int = 6) -> str:
+    """Print ``value`` with enough decimals that it reads below ``limit`` as printed.
+
+    ``limit`` is printed with at most ``decimals`` decimals, so a value of 0.6996 against
+    0.7 must not read "0.70 < 0.7": decimals are added (up to ``most``) until the printed
+    value is below the printed limit, and when even ``most`` cannot show the gap the value
+    is truncated rather than rounded up.
+
+    Examples
+    --------
+    >>> below_text(0.69962, 0.7)
+    '0.6996'
+    >>> below_text(0.5, 0.7)
+    '0.50'
+    """
+    if not np.isfinite(value) or value >= limit:
+        return f"{value:.{decimals}f}"
+    for d in range(decimals, most + 1):
+        text = f"{value:.{d}f}"
+        if float(text) < limit:
+            return text
+    return f"{np.floor(value * 10**most) / 10**most:.{most}f}"
+
+
 def _basis(rules: Rules, land_class: object) -> str:
     if rules.tax_per_mu_below_wan is not None:
         return ""
-    return f" ({100 * rules.tax_below_share_of_class_mean:g} % of the {land_class} mean)"
+    from zonekit.analysis.land.glossary import CLASS_ZH
+
+    name = CLASS_ZH.get(str(land_class), str(land_class))
+    return f"（{name}均值的 {100 * rules.tax_below_share_of_class_mean:g} %）"
 
 
 def _text(mask: pd.Series, text: pd.Series) -> pd.Series:

@@ -131,7 +131,13 @@ def run(zones: gpd.GeoDataFrame, parcels: gpd.GeoDataFrame, enterprises: gpd.Geo
     ptable = it.parcel_intensity(parcels, enterprises, opts.denominator)
     ents, ent_bench = mujun.evaluate_enterprises(enterprises, parcels, ev, year)
     pscore, parcel_bench = mujun.evaluate_parcels(ptable, ents, ev)
-    flags = lowefficiency.flag_parcels(ptable, pscore["class"], profile.low_efficiency)
+    ent_sep, parcel_sep, sep_bench = mujun.evaluate_separately(enterprises, parcels, ptable, ev,
+                                                               year)
+    ents, pscore = ents.join(ent_sep), pscore.join(parcel_sep)
+    own_class = pscore["class"]
+    if profile.low_efficiency.scope == "all":  # each parcel judged by its own ranking's class
+        own_class = own_class.where(pscore["separate_class"].isna(), pscore["separate_class"])
+    flags = lowefficiency.flag_parcels(ptable, own_class, profile.low_efficiency)
     cands = renewal.candidates(ptable, flags, profile.renewal)
     scs = scenarios(ptable, zone_table, year, targets, profile.renewal, opts)
     plans = {name: renewal.make_plan(cands, sc) for name, sc in scs.items()}
@@ -157,6 +163,8 @@ def run(zones: gpd.GeoDataFrame, parcels: gpd.GeoDataFrame, enterprises: gpd.Geo
         table["denominator"] = opts.denominator
     result.summary = _summary(result, profile, flags, ptable, opts, ent_bench, parcel_bench,
                               targets)
+    result.summary.update(_scope_summary(result, profile, sep_bench))
+    result.summary["land_figures"] = _land_figures(zone_table, industries, ptable)
     return result
 
 
@@ -168,7 +176,7 @@ def _enterprise_columns(table: pd.DataFrame) -> pd.DataFrame:
     first = ["ent_id", "name", "industry", "parcel_id", "zone_id", "land_class", "revenue_wan",
              "tax_wan", "employees", "energy_tce", "rnd_wan", "patents", "founded_year",
              "high_tech", "specialized", "land_share", "land_mu", "grade_status", "grade_note",
-             "class", "rank", "total_score"]
+             "class", "rank", "total_score", *mujun.SEPARATE_COLUMNS]
     first = [c for c in first if c in table]
     scores = [c for c in table if c.startswith("score_")]
     rest = [c for c in table if c not in first and c not in scores]
@@ -241,12 +249,13 @@ def _summary(res: Result, profile: mujun.MujunProfile, flags: pd.DataFrame, ptab
             f"{cons.land_output_without_plan:.1f}: {cons.note}.")
     else:
         summary["renewal_needed"] = f"Yes: {main.note}."
+    summary["renewal"] = renewal_headlines(res.plans, targets, opts)
     summary["trajectory_model"] = TRAJECTORY_MODEL
     if opts.denominator != "built":
         summary["target_note"] = (
             f"the plan's 30.4 (2024) and 40 (2030) are land output on built land; with the "
-            f"'{opts.denominator}' denominator they are not like for like: pass target= to "
-            f"set a target on this denominator")
+            f"'{opts.denominator}' denominator they are not like for like: set target= "
+            f"(a target on this denominator) to compare")
     return summary
 
 
@@ -260,3 +269,115 @@ def _sums_ok(table: pd.DataFrame) -> bool:
     rows = table.loc[table["zone_id"] != "park"]
     park = it.park_row(table)
     return all(np.isclose(rows[c].sum(), park[c]) for c in ("revenue_yi", "land_km2", "employees"))
+
+
+def _scope_summary(res: Result, profile: mujun.MujunProfile,
+                   sep_bench: dict[str, dict]) -> dict[str, Any]:
+    """Which land is ranked with which, and the classes of each separate ranking."""
+    from zonekit.analysis.mujun.profile import main_classes
+
+    ev, rules = profile.evaluation, profile.low_efficiency
+    par, ent = res.parcels, res.enterprises
+    return {
+        "grading_scope": {
+            "main_ranking": list(main_classes(ev)), "graded_separately": list(ev.scope_separately),
+            "low_efficiency_scope": (list(rules.only_classes) if rules.only_classes is not None
+                                     else "all land classes"),
+            "note": ("parcel_classes and enterprise_classes are the main (industrial) ranking; "
+                     "each land class graded separately has its own benchmarks and A-D classes "
+                     "(separate_* columns), never mixed into the main ranking"),
+        },
+        "parcel_classes_separately": {
+            cls: _counts(par.loc[par["separate_ranking"] == cls, "separate_class"])
+            for cls in ev.scope_separately},
+        "enterprise_classes_separately": {
+            cls: _counts(ent.loc[ent["separate_ranking"] == cls, "separate_class"])
+            for cls in ev.scope_separately},
+        "benchmarks_separately": sep_bench,
+    }
+
+
+#: Where each scenario's organic growth comes from (plan_targets.yaml indicator).
+GROWTH_BASIS = {"main": ("total_revenue_yi", "规划园区总收入路径"),
+                "conservative": ("output_per_employee_wan", "规划人均产出路径")}
+
+
+def renewal_headlines(plans: dict[str, renewal.PlanResult], targets: PlanTargets,
+                      opts: Options) -> dict[str, Any]:
+    """Both scenarios' answers side by side, and the assumption that decides between them.
+
+    Returns ``{"main": {...}, "conservative": {...}, "decided_by": …, "decided_by_zh": …}``;
+    each scenario holds ``parcels``, ``area_km2``, ``growth_pct``, ``growth_basis``,
+    ``land_output_without_renewal``, ``target``, ``target_year``, ``renewal_needed`` and
+    ``headline`` (Chinese) / ``headline_en``.
+    """
+    given = {"main": opts.growth, "conservative": opts.conservative_growth}
+    out: dict[str, Any] = {}
+    for name, plan in plans.items():
+        sc = plan.scenario
+        key, label = GROWTH_BASIS.get(name, ("", name))
+        t = targets.indicators.get(key)
+        basis = (f"{label} {t.baseline:g}→{t.target:g} {t.unit}"
+                 if given.get(name) is None and t is not None else "given growth=")
+        out[name] = {
+            "parcels": int(len(plan.selected)), "area_km2": round(plan.area_km2, 4),
+            "growth_pct": round(100 * sc.growth, 2), "growth_basis": basis,
+            "land_output_without_renewal": round(plan.land_output_without_plan, 2),
+            "target": sc.target_yi_per_km2, "target_year": sc.target_year,
+            "renewal_needed": bool(plan.required_gain_yi > 0),
+            "reaches_target": bool(plan.reaches_target),
+            "headline": _headline_zh(name, plan, basis), "headline_en": _headline_en(name, plan),
+        }
+    needs = {name: out[name]["renewal_needed"] for name in plans}
+    if len(set(needs.values())) == 1:
+        word = "need renewal" if next(iter(needs.values())) else "reach the target without renewal"
+        out["decided_by"] = f"no single assumption: both scenarios {word}"
+        out["decided_by_zh"] = ("两种增长假设结论一致" + ("，均需腾笼换鸟" if "need" in word
+                                                          else "，均无需腾笼换鸟"))
+        return out
+    out["decided_by"] = (
+        "the organic growth path: the plan's revenue path (main) already contains the output "
+        "of the land under construction, so adding new land on top is optimistic; the "
+        "output-per-employee path (conservative) grows existing land only as its workers' "
+        "productivity does")
+    out["decided_by_zh"] = (
+        "决定结论的是存量用地的自然增长假设：主情景沿用规划园区总收入路径（已含新增用地的产出，"
+        "叠加新增用地后偏乐观），保守情景按规划人均产出路径增长（存量用地只随劳动生产率提高）")
+    return out
+
+
+_SCENARIO_ZH = {"main": "主情景", "conservative": "保守情景"}
+
+
+def _headline_zh(name: str, plan: renewal.PlanResult, basis: str) -> str:
+    sc = plan.scenario
+    head = (f"{_SCENARIO_ZH.get(name, name)}（{basis}，年均 {100 * sc.growth:.2f} %）："
+            f"{sc.target_year} 年不腾退地均产出 {plan.land_output_without_plan:.1f} 亿元/km²")
+    if plan.required_gain_yi <= 0:
+        return f"{head}，已达目标 {sc.target_yi_per_km2:g}，无需腾笼换鸟"
+    if not len(plan.selected):
+        return f"{head}，低于目标 {sc.target_yi_per_km2:g}，腾退已来不及见效"
+    verb = "可达" if plan.reaches_target else "仍达不到"
+    return (f"{head}，需腾笼换鸟 {len(plan.selected)} 宗地块、{plan.area_km2:.2f} km²，"
+            f"{verb}目标 {sc.target_yi_per_km2:g}（腾退后 {plan.land_output_with_plan:.1f}）")
+
+
+def _headline_en(name: str, plan: renewal.PlanResult) -> str:
+    sc = plan.scenario
+    if plan.required_gain_yi <= 0:
+        return (f"{name}: no renewal needed (growth {100 * sc.growth:.2f} %/yr, land output "
+                f"{plan.land_output_without_plan:.1f} in {sc.target_year} without renewal)")
+    return (f"{name}: renew {len(plan.selected)} parcels, {plan.area_km2:.2f} km² "
+            f"(growth {100 * sc.growth:.2f} %/yr; {plan.land_output_without_plan:.1f} in "
+            f"{sc.target_year} without renewal, {plan.land_output_with_plan:.1f} with it)")
+
+
+def _land_figures(zone_table: pd.DataFrame, industries: pd.DataFrame,
+                  ptable: pd.DataFrame) -> list[dict[str, Any]]:
+    """Return the park's land figures under glossary names (:mod:`..land.glossary`)."""
+    from zonekit.analysis.land.glossary import land_figures
+
+    new = ptable["status"].eq("under_construction") & ptable["land_class"].isin(
+        CONSTRUCTION_CLASSES)
+    table = land_figures(zone_table, industries, float(ptable.loc[new, "area_m2"].sum()) / 1e6)
+    return [{**row, "km2": round(row["km2"], 4)} for row in table.to_dict("records")]

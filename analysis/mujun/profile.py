@@ -9,9 +9,11 @@ data is read: unknown keys or indicator names, wrong types and unordered class l
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
+
+import pandas as pd
 
 from zonekit.analysis import profile_io as pio
 from zonekit.errors import ProfileError
@@ -31,7 +33,7 @@ INDICATORS: dict[str, tuple[str, str, float, str]] = {
     "tax_per_employee_wan": ("tax_wan", "employees", 1.0, "人均税收, 万元/人"),
     "patents_per_100_employees": ("patents", "employees", 100.0, "每百名从业人员发明专利, 件"),
 }
-_EVAL_KEYS = {"land_share", "eligibility", "scope_land_classes", "scoring", "cap", "missing",
+_EVAL_KEYS = {"land_share", "eligibility", "scope", "scoring", "cap", "missing",
               "indicators", "classes"}
 _TOP_KEYS = {"scheme", "evaluation", "low_efficiency", "renewal"}
 
@@ -55,13 +57,22 @@ class Evaluation:
     min_revenue_wan: float = 500.0
     min_land_mu: float = 3.0
     min_age_years: float = 2.0
-    scope_land_classes: tuple[str, ...] | None = None
+    #: Land classes of the main ranking (None: every class not graded separately).
+    scope_graded: tuple[str, ...] | None = None
+    #: Land classes graded each in a ranking of its own (own benchmarks, own classes).
+    scope_separately: tuple[str, ...] = ()
     scoring: str = "benchmark"
     cap: float | None = 2.0
     missing: str = "reweight"
     class_method: str = "rank_share"
     class_shares: tuple[tuple[str, float], ...] = (("A", 0.2), ("B", 0.6), ("C", 0.95), ("D", 1.0))
     class_thresholds: tuple[tuple[str, float], ...] = (("A", 120), ("B", 90), ("C", 60), ("D", 0))
+
+    def in_scope(self, land_class: pd.Series) -> pd.Series:
+        """Whether each land class belongs to the main ranking (boolean Series)."""
+        if self.scope_graded is None:
+            return ~land_class.isin(self.scope_separately)
+        return land_class.isin(self.scope_graded)
 
     @property
     def classes(self) -> tuple[str, ...]:
@@ -95,17 +106,31 @@ def load_profile(path: str | Path | None = None) -> MujunProfile:
 
     data, src = pio.load_merged(DEFAULT_PROFILE_PATH, path)
     pio.check_keys(data, _TOP_KEYS, src)
+    ev = parse_evaluation(pio.section(data, "evaluation", src), f"{src}, evaluation")
+    rules = parse_rules(pio.section(data, "low_efficiency", src), f"{src}, low_efficiency")
+    if rules.scope == "graded":
+        rules = replace(rules, only_classes=main_classes(ev))
     return MujunProfile(
-        scheme=str(data.get("scheme", "")).strip(), source=src,
-        evaluation=parse_evaluation(pio.section(data, "evaluation", src), f"{src}, evaluation"),
-        low_efficiency=parse_rules(pio.section(data, "low_efficiency", src),
-                                   f"{src}, low_efficiency"),
+        scheme=str(data.get("scheme", "")).strip(), source=src, evaluation=ev,
+        low_efficiency=rules,
         renewal=parse_settings(pio.section(data, "renewal", src), f"{src}, renewal"),
     )
 
 
+def main_classes(ev: Evaluation) -> tuple[str, ...]:
+    """Land classes of the main ranking (``scope.graded``, or all not graded separately)."""
+    from zonekit.zones.landuse import CLASSES
+
+    if ev.scope_graded is not None:
+        return ev.scope_graded
+    return tuple(c for c in CLASSES if c not in ev.scope_separately)
+
+
 def parse_evaluation(raw: dict[str, Any], src: str) -> Evaluation:
     """Check and convert the ``evaluation`` section of a profile."""
+    if "scope_land_classes" in raw:
+        raise ProfileError(f"{src}, key 'scope_land_classes' was replaced by "
+                           f"'scope: {{graded: [...], separately: [...]}}'")
     pio.check_keys(raw, _EVAL_KEYS, src)
     elig = pio.section(raw, "eligibility", src)
     pio.check_keys(elig, {"min_revenue_wan", "min_land_mu", "min_age_years"}, f"{src}, eligibility")
@@ -144,11 +169,7 @@ def parse_evaluation(raw: dict[str, Any], src: str) -> Evaluation:
     if method == "rank_share" and abs(shares[-1][1] - 1.0) > 1e-9:
         raise ProfileError(f"{src}, classes.rank_share: the last class must reach 1.0 "
                            f"(cumulative share), found {shares[-1][1]}")
-    scope = raw.get("scope_land_classes")
-    if scope is not None and (not isinstance(scope, list)
-                              or not all(isinstance(s, str) for s in scope)):
-        raise ProfileError(f"{src}, key 'scope_land_classes': expected a list of land classes "
-                           f"or null, found {scope!r}")
+    graded, separately = _scope(raw, src)
     return Evaluation(
         indicators=tuple(specs),
         land_share=pio.choice(raw.get("land_share", "employees"), "land_share", src,
@@ -157,7 +178,7 @@ def parse_evaluation(raw: dict[str, Any], src: str) -> Evaluation:
                                    src, 0),
         min_land_mu=pio.number(elig.get("min_land_mu", 0), "eligibility.min_land_mu", src, 0),
         min_age_years=pio.number(elig.get("min_age_years", 0), "eligibility.min_age_years", src, 0),
-        scope_land_classes=tuple(scope) if scope is not None else None,
+        scope_graded=graded, scope_separately=separately,
         scoring=pio.choice(raw.get("scoring", "benchmark"), "scoring", src,
                            ("benchmark", "minmax")),
         cap=pio.number(raw.get("cap"), "cap", src, minimum=0, allow_none=True),
@@ -178,3 +199,27 @@ def _class_pairs(raw: object, src: str, increasing: bool) -> tuple[tuple[str, fl
         raise ProfileError(f"{src}: values must be strictly {word} from the best class to the "
                            f"worst, found {dict(pairs)}")
     return pairs  # type: ignore[return-value]
+
+
+def _scope(raw: dict[str, Any], src: str) -> tuple[tuple[str, ...] | None, tuple[str, ...]]:
+    """Check ``evaluation.scope``: the main ranking's land classes and the separate ones."""
+    from zonekit.zones.landuse import CLASSES
+
+    scope = pio.section(raw, "scope", src)
+    key = f"{src}, scope"
+    pio.check_keys(scope, {"graded", "separately"}, key)
+    lists = {}
+    for name in ("graded", "separately"):
+        value = scope.get(name, [] if name == "separately" else None)
+        if value is None and name == "graded":
+            lists[name] = None
+            continue
+        if not isinstance(value, list) or not all(v in CLASSES for v in value):
+            raise ProfileError(f"{key}.{name}: expected a list of land classes from "
+                               f"{', '.join(CLASSES)}, found {value!r}")
+        lists[name] = tuple(value)
+    both = set(lists["graded"] or ()) & set(lists["separately"])
+    if both:
+        raise ProfileError(f"{key}: {', '.join(sorted(both))} cannot be both in the main "
+                           f"ranking (graded) and graded separately")
+    return lists["graded"], lists["separately"]
