@@ -38,8 +38,16 @@ TRAJECTORY_ZH = ("营业收入按基期收入（加上新增用地投产后的�
 
 _NOTES: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (re.compile(r"^firms in (.+)$"), lambda m: f"{m.group(1).replace(', ', '、')}产业企业合计"),
-    (re.compile(r"^denominator: (\w+) land$"),
-     lambda m: f"用地口径：{DENOMINATOR_NOTE_ZH.get(m.group(1), m.group(1)).split('：')[0]}"),
+    (re.compile(r"^denominator: (\w+) land(, as the plan's)?$"),
+     lambda m: f"用地口径：{DENOMINATOR_NOTE_ZH.get(m.group(1), m.group(1)).split('：')[0]}"
+               + ("（与规划口径一致）" if m.group(2) else "")),
+    (re.compile(r"^denominator differs from the plan's: value, gap and on-track use the plan's "
+                r"(\w+) land \((.+?)\) to compare like with like with its baseline (\S+) and "
+                r"target (\S+); on the chosen '(\w+)' land \((.+?)\) it is (\S+) (.+?), not "
+                r"comparable with the plan's figures$"),
+     lambda m: f"所选用地口径与规划不同：现值、差距与是否达标按规划口径（{m.group(2)}）计算，"
+               f"与基期 {m.group(3)}、目标 {m.group(4)} 可比；按所选口径（{m.group(6)}）为 "
+               f"{m.group(7)} {m.group(8)}，不可与规划数值直接比较"),
     (re.compile(r"^firms without a patent figure count as 0$"), "未填报专利的企业按 0 计"),
     (re.compile(r"^revenue ≥ (.+)$"), r"营业收入 ≥ \1"),
     (re.compile(r"^firms with (\w+) true$"), lambda m: {

@@ -75,7 +75,7 @@ def test_sample_industry_circle(sample_runs):
     assert {"peers_within", "score", "minutes_pilot_base", "zone_id"} <= set(ents)
     # the sample's chain has gaps (pilot bases sit in KC and XT only): a planner sees one
     assert 0.3 < cov["pilot_base"]["chain_enterprises"] < 0.9
-    assert ents["minutes_pilot_base"].isna().sum() == (~ents["complete"]).sum()  # > 15 min
+    assert (~ents["within_pilot_base"]).sum() == (~ents["complete"]).sum()  # > 15 min
     assert not ents.loc[ents["zone_id"] == "LY", "complete"].any()
     dist = s["circle"]["completeness"]
     assert sum(dist["firms_by_missing"].values()) == len(ents)

@@ -100,7 +100,7 @@ def check_data(
                 overrides.setdefault(name, block.file)
     names = tuple(LAYERS)
     sources, synthetic = _resolve_sources(None if data is None else Path(data), names, overrides)
-    raster = _population_path(data, overrides)  # where load_park and the circles find it
+    raster = _population_path(data, overrides, synthetic)  # as load_park and circles find it
     if raster is not None:
         sources["population"] = (raster, None)
     findings = Findings()

@@ -58,7 +58,34 @@ def circles(
     with c.progress("Writing results and the map"):
         result.write(out, force=force)
     _print(result.coverage, kind)
+    _print_sites(result)
     c.finish(out, result, verbose)
+
+
+def _print_sites(result: Any) -> None:
+    """State the siting answer and where each new site is (zone, road, coordinates)."""
+    answer = result.summary.get("siting", {}).get("answer", {})
+    for name in ("mclp", "set_cover"):
+        if isinstance(answer.get(name), dict):
+            c.info(f"{name}: {answer[name]['sentence']} ({answer[name]['sentence_zh']})")
+    if answer.get("demand_optimised"):
+        c.info(f"note: {answer['demand_optimised']['note']}")
+    sites = result.tables.get("sites")
+    if sites is None or not len(sites):
+        return
+    cols = [col for col in ("solution", "candidate_id", "zone_name_zh", "road_name",
+                            "lon_wgs84", "lat_wgs84", "lon_gcj02", "lat_gcj02",
+                            "added_share_pct") if col in sites]
+    for row in sites[cols].itertuples(index=False):
+        c.info("  site " + ", ".join(f"{k} {_cell(k, v)}" for k, v in zip(cols, row, strict=True)))
+
+
+def _cell(name: str, value: Any) -> str:
+    if isinstance(value, float) and name.startswith(("lon", "lat")):
+        return f"{value:.6f}°"
+    if isinstance(value, float) and name.endswith("_pct"):
+        return f"{value:.1f} %"
+    return str(value)
 
 
 def _print(coverage: Any, kind: str) -> None:

@@ -83,7 +83,13 @@ def _print(res: Any, summary: dict[str, Any]) -> None:
     console.print(t)
     console.print(
         f"Low-efficiency parcels: {summary['low_efficiency_parcels']} "
-        f"({summary['low_efficiency_area_km2']:.2f} km²). Renewal: {summary['renewal_needed']}")
+        f"({summary['low_efficiency_area_km2']:.2f} km²).")
+    renewal = summary.get("renewal", {})
+    for name in summary["scenarios"]:
+        if isinstance(renewal.get(name), dict):
+            console.print(f"  {renewal[name].get('headline', '')}")
+    if renewal.get("decided_by_zh"):
+        console.print(f"  {renewal['decided_by_zh']}")
     for name, sc in summary["scenarios"].items():
         console.print(f"  {name}: growth {sc['assumptions']['growth_pct']:.2f} %/yr → "
                       f"{sc['land_output_without_plan_yi_per_km2']:.1f} without plan, "
@@ -117,6 +123,9 @@ def indicators(
     c.announce_data(result.park)
     result.write(out, force=force)
     _print_indicators(result.table)
+    for row in result.table.itertuples():
+        if getattr(row, "chosen_denominator", None):
+            c.info(f"note: {row.name_zh}: {row.note}")
     c.finish(out, result, verbose)
 
 
