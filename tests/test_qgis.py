@@ -227,7 +227,8 @@ def runs(plugins_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
                         str(tmp / "c_circles")),
         "intensity": _cli("intensity", "--out", str(tmp / "c_intensity")),
         "convert": _cli("convert", str(src), str(tmp / "c_wgs84.gpkg"), "--from", "gcj02"),
-        "no_crs": _cli("zones", "--zones", str(no_crs), "--out", str(tmp / "c_nocrs")),
+        "no_crs": _cli("zones", "--data", str(SAMPLE), "--zones", str(no_crs), "--out",
+                       str(tmp / "c_nocrs")),
     }
     return {"tmp": tmp, "qgis": dict(zip(jobs, results, strict=True)), "cli": cli}
 
