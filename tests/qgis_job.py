@@ -82,5 +82,8 @@ for job in json.load(open(jobs_path, encoding="utf-8")):
         entry["error"] = str(exc)
     entry.update(texts=feedback.texts, log=feedback.log, progress=feedback.top)
     results.append(entry)
-json.dump(results, open(results_path, "w", encoding="utf-8"), ensure_ascii=False)
-app.exitQgis()
+with open(results_path, "w", encoding="utf-8") as f:
+    json.dump(results, f, ensure_ascii=False)
+# PyQGIS may crash while tearing down layers the runs created (exitQgis): the results are
+# written, so leave without the teardown.
+os._exit(0)

@@ -193,6 +193,11 @@ def _no_crs_zones(folder: Path) -> Path:
     return path
 
 
+def _population_copy(folder: Path) -> str:
+    """The sample's population GeoTIFF, copied: QGIS writes a .aux.xml beside rasters it opens."""
+    return str(shutil.copy(SAMPLE / "population.tif", folder / "population.tif"))
+
+
 @pytest.fixture(scope="module")
 def runs(plugins_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
     """Each algorithm run once in QGIS, and the CLI runs they are compared with."""
@@ -205,21 +210,24 @@ def runs(plugins_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
 
     pyogrio.write_dataframe(gpd.GeoDataFrame(gcj, geometry=gpd.points_from_xy(gcj.x, gcj.y),
                                              crs="EPSG:4326"), src)
+    pyogrio.write_dataframe(pyogrio.read_dataframe(src), tmp / "gcj.gpkg", layer="points")
     no_crs = _no_crs_zones(tmp)
+    population = _population_copy(tmp)
     jobs = {
         "circles": {"KIND": 0, "ROADS": PARK + "roads", "FACILITIES": PARK + "facilities",
                     "CATEGORY_FIELD": "category", "FACILITY_ID": "fac_id",
                     "ZONES": PARK + "zones", "PARCELS": PARK + "parcels",
-                    "POPULATION": str(SAMPLE / "population.tif"),
-                    "OUTPUT": str(tmp / "q_circles")},
+                    "POPULATION": population, "OUTPUT": str(tmp / "q_circles")},
         "intensity": {**park, "OUTPUT": str(tmp / "q_intensity")},
         "zones": {**park, "OUTPUT": str(tmp / "q_zones")},
         "indicators": {**park, "OUTPUT": str(tmp / "q_indicators")},
         "convert": {"INPUT": str(src), "FROM": 0, "OUTPUT": str(tmp / "q_wgs84.gpkg")},
+        "convert_gpkg": {"INPUT": f"{tmp / 'gcj.gpkg'}|layername=points", "FROM": 0,
+                         "OUTPUT": str(tmp / "q_wgs84_from_gpkg.gpkg")},
         "report": {**park, "OPEN": False, "OUTPUT": str(tmp / "q_report")},
         "no_crs": {**park, "ZONES": str(no_crs), "OUTPUT": str(tmp / "q_nocrs")},
     }
-    algs = {"no_crs": "zones"}
+    algs = {"no_crs": "zones", "convert_gpkg": "convert"}
     results = _run_jobs(plugins_dir, [{"alg": f"zonekit:{algs.get(k, k)}", "params": v}
                                       for k, v in jobs.items()], tmp)
     cli = {
@@ -304,6 +312,10 @@ def test_zones_indicators_convert_and_report_in_qgis(runs: dict) -> None:
     theirs = pyogrio.read_dataframe(tmp / "c_wgs84.gpkg")
     assert ours.geom_equals_exact(theirs.geometry, tolerance=1e-9).all()
     assert q["convert"]["layers"][0]["features"] == 2
+    assert q["convert_gpkg"]["error"] is None, q["convert_gpkg"]  # exported first
+    exported = pyogrio.read_dataframe(tmp / "q_wgs84_from_gpkg.gpkg")
+    assert exported.geom_equals_exact(theirs.geometry, tolerance=1e-9).all()
+    assert q["convert_gpkg"]["layers"][0]["features"] == 2
     report = Path(q["report"]["outputs"]["REPORT"])
     assert report == tmp / "q_report" / "report.html" and report.exists()
 
@@ -333,7 +345,7 @@ def test_cancel_stops_circles_and_keeps_the_output_folder(plugins_dir: Path, run
     shutil.copytree(runs["tmp"] / "c_circles", earlier)
     before = _snapshot(earlier)
     params = {"KIND": 0, "ROADS": PARK + "roads", "FACILITIES": PARK + "facilities",
-              "CATEGORY_FIELD": "category", "POPULATION": str(SAMPLE / "population.tif"),
+              "CATEGORY_FIELD": "category", "POPULATION": _population_copy(tmp_path),
               "OVERWRITE": True}
     jobs = [{"alg": "zonekit:circles", "params": {**params, "OUTPUT": str(earlier)},
              "cancel_on": "Routing"},

@@ -246,17 +246,17 @@ class ConvertAlgorithm(ZonekitAlgorithm):
         """``convert SRC DST --from X --force`` (QGIS's dialog asked about overwriting)."""
         layer = self.parameterAsVectorLayer(parameters, "INPUT", context)
         dst = Path(self.parameterAsFileOutput(parameters, "OUTPUT", context))
-        src = own_file(layer)
-        extra = []
+        src, extra = own_file(layer), []
+        self.output_layer = dst.stem  # zonekit names the output layer after --layer or the file
         if src is None:
             src = layer_path(layer, "input", work / "inputs", context, feedback, export=True)
-            extra = ["--layer", "input"]
+            extra, self.output_layer = ["--layer", "input"], "input"
         source = self.enum_value(parameters, "FROM", context, self.SOURCES)[0]
         return dst, [src, str(dst), "--from", source, "--force", *extra]
 
     def results(self, out: Path, context: object) -> list:
         """Open the converted layer (named after the file)."""
-        return [load_result(context, out, f"{out.stem} (WGS84)", out.stem)]
+        return [load_result(context, out, f"{out.stem} (WGS84)", self.output_layer)]
 
 
 class ReportAlgorithm(ZonekitAlgorithm):
