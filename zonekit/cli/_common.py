@@ -182,13 +182,35 @@ def check_out(out: Path, options: Any, force: bool) -> None:
     check(out, force, [*options.inputs(), *([] if options.given else [sample_path()])])
 
 
+#: ``ZONEKIT_PROGRESS=jsonl``: messages and steps go to stderr as one JSON object a line, for
+#: programs that run zonekit (the QGIS provider) instead of a person at a terminal.
+PROGRESS_ENV = "ZONEKIT_PROGRESS"
+
+
+def _jsonl() -> bool:
+    import os
+
+    return os.environ.get(PROGRESS_ENV, "").strip().lower() == "jsonl"
+
+
+def _emit(event: str, **fields: Any) -> None:
+    """Write one JSON line to stderr (flushed: the reader shows it as it comes)."""
+    import json
+
+    sys.stderr.write(json.dumps({"event": event, **fields}, ensure_ascii=False) + "\n")
+    sys.stderr.flush()
+
+
 def info(message: str) -> None:
     """Print a message for the user on stderr (stdout stays for results).
 
     Notes and warnings of the library name API parameters (``coords='gcj02'``); they are
     said here as this command line's options (``--coords gcj02``).
     """
-    typer.echo(to_flags(message), err=True)
+    if _jsonl():
+        _emit("info", message=to_flags(message))
+    else:
+        typer.echo(to_flags(message), err=True)
 
 
 def announce_data(park: Park) -> None:
@@ -219,7 +241,19 @@ def finish(out: Path, result: Any, verbose: bool = False) -> None:
 
 @contextmanager
 def progress(description: str) -> Iterator[Any]:
-    """Show a rich progress display on stderr; yield the ``Progress`` to add tasks to."""
+    """Show a rich progress display on stderr; yield the ``Progress`` to add tasks to.
+
+    In ``ZONEKIT_PROGRESS=jsonl`` mode, write a ``step`` line when the step starts and a
+    ``step_done`` line (with its duration in seconds) when it ends; yield ``None``.
+    """
+    if _jsonl():
+        import time
+
+        _emit("step", step=description)
+        started = time.perf_counter()
+        yield None
+        _emit("step_done", step=description, seconds=round(time.perf_counter() - started, 3))
+        return
     from rich.console import Console
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 

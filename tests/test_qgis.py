@@ -1,0 +1,359 @@
+"""The QGIS Processing provider: its runner (here), and its algorithms in PyQGIS.
+
+PyQGIS lives in the system Python (``apt-get install python3-qgis qgis-providers``), not in
+the venv: the algorithm tests run ``tests/qgis_job.py`` there, offscreen, and compare what
+the algorithms wrote and loaded with what the ``zonekit`` command writes.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pyogrio
+import pytest
+
+from tests.conftest import REPO, SAMPLE
+
+SYSTEM_PYTHON = "/usr/bin/python3"
+PLUGIN = REPO / "zonekit" / "qgis_plugin" / "zonekit_processing"
+ZONEKIT = Path(sys.executable).parent / "zonekit"
+PARK = f"{SAMPLE / 'park.gpkg'}|layername="
+
+
+def _load_runner():
+    spec = importlib.util.spec_from_file_location("zonekit_qgis_runner", PLUGIN / "runner.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+runner = _load_runner()
+
+
+class Feedback:
+    """The part of QgsProcessingFeedback the runner uses, recorded."""
+
+    def __init__(self, cancel_after: str | None = None) -> None:
+        self.cancel_after, self.cancelled = cancel_after, False
+        self.texts, self.info, self.console, self.progress = [], [], [], []
+
+    def isCanceled(self) -> bool:  # noqa: N802 - QGIS API
+        """Whether Cancel was pressed."""
+        return self.cancelled
+
+    def setProgress(self, value: float) -> None:  # noqa: N802
+        """Record a percentage."""
+        self.progress.append(value)
+
+    def setProgressText(self, text: str) -> None:  # noqa: N802
+        """Record a step text."""
+        self.texts.append(text)
+
+    def pushInfo(self, text: str) -> None:  # noqa: N802
+        """Record a message."""
+        self.info.append(text)
+
+    def pushConsoleInfo(self, text: str) -> None:  # noqa: N802
+        """Record a console line; cancel on the trigger text."""
+        self.console.append(text)
+        if self.cancel_after and text == self.cancel_after:
+            self.cancelled = True
+
+
+# -- the runner and the progress lines (no QGIS needed) ----------------------------------
+
+def test_runner_relays_zonekit_steps_and_messages(tmp_path: Path) -> None:
+    fb = Feedback()
+    runner.run_zonekit(str(ZONEKIT), ["zones", "--out", str(tmp_path / "z")], fb, steps=1)
+    assert fb.texts == ["Reading and checking layers"]
+    assert fb.progress[-1] == 100
+    assert any(m.startswith("Results written to") for m in fb.info)
+    assert not any(line.startswith("{") for line in fb.console)  # JSON lines are consumed
+    assert (tmp_path / "z" / "zones.gpkg").exists()
+
+
+def test_jsonl_progress_lines_are_json(tmp_path: Path) -> None:
+    env = {**os.environ, "ZONEKIT_PROGRESS": "jsonl"}
+    done = subprocess.run([str(ZONEKIT), "zones", "--out", str(tmp_path)], env=env,
+                          capture_output=True, text=True, check=True)
+    events = [json.loads(line) for line in done.stderr.splitlines()]
+    assert [e["event"] for e in events[:2]] == ["step", "step_done"]
+    assert events[1]["seconds"] >= 0
+    assert any(e["event"] == "info" and "SYNTHETIC" in e["message"] for e in events)
+
+
+def test_runner_error_is_zonekits_message(tmp_path: Path) -> None:
+    missing = tmp_path / "absent"
+    with pytest.raises(runner.ZonekitRunError) as err:
+        runner.run_zonekit(str(ZONEKIT), ["zones", "--data", str(missing), "--out",
+                                          str(tmp_path / "o")], Feedback())
+    assert str(err.value) == f"{missing}: --data path not found"
+
+
+def test_runner_crash_gives_last_line_not_traceback() -> None:
+    with pytest.raises(runner.ZonekitRunError) as err:
+        runner.run_zonekit(sys.executable, ["-c", "raise RuntimeError('boom')"], Feedback())
+    assert "exit code 1" in str(err.value) and "RuntimeError: boom" in str(err.value)
+    assert "Traceback" not in str(err.value)
+
+
+def test_runner_cancel_ends_the_process(tmp_path: Path) -> None:
+    pid_file = tmp_path / "pid"
+    code = (f"import os, time; open({str(pid_file)!r}, 'w').write(str(os.getpid())); "
+            "print('started', flush=True); time.sleep(120)")
+    with pytest.raises(runner.ZonekitCancelledError):
+        runner.run_zonekit(sys.executable, ["-c", code], Feedback(cancel_after="started"))
+    with pytest.raises(ProcessLookupError):  # ended and reaped
+        os.kill(int(pid_file.read_text()), 0)
+
+
+def test_find_executable_says_how_to_set_it_up(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    assert runner.find_executable(str(ZONEKIT)) == str(ZONEKIT)
+    monkeypatch.setenv("PATH", str(tmp_path))  # no zonekit on PATH, none recorded in the repo
+    with pytest.raises(runner.ZonekitRunError, match="zonekit qgis install"):
+        runner.find_executable(str(tmp_path / "nothing"))
+
+
+# -- zonekit qgis install / uninstall ---------------------------------------------------
+
+def test_qgis_install_copies_plugin_and_records_zonekit(tmp_path: Path) -> None:
+    done = subprocess.run([str(ZONEKIT), "qgis", "install", "--profile", "planner",
+                           "--qgis-config-dir", str(tmp_path)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    target = tmp_path / "profiles" / "planner" / "python" / "plugins" / "zonekit_processing"
+    assert str(target) in done.stderr
+    assert {"__init__.py", "metadata.txt", "provider.py", "runner.py"} <= {
+        p.name for p in target.iterdir()}
+    assert (target / "zonekit_executable.txt").read_text().strip() == str(ZONEKIT)
+    ini = tmp_path / "profiles" / "planner" / "QGIS" / "QGIS3.ini"
+    assert "zonekit_processing=true" in ini.read_text().splitlines()
+    assert runner.recorded_executable(target) == str(ZONEKIT)
+    gone = subprocess.run([str(ZONEKIT), "qgis", "uninstall", "--profile", "planner",
+                           "--qgis-config-dir", str(tmp_path)], capture_output=True, text=True)
+    assert gone.returncode == 0 and not target.exists()
+
+
+# -- the algorithms in PyQGIS -----------------------------------------------------------
+
+def _has_pyqgis() -> bool:
+    if not Path(SYSTEM_PYTHON).exists():
+        return False
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen",
+           "PYTHONPATH": "/usr/share/qgis/python/plugins"}
+    probe = subprocess.run([SYSTEM_PYTHON, "-c", "import qgis.core, processing"],
+                           capture_output=True, env=env)
+    return probe.returncode == 0
+
+
+needs_qgis = pytest.mark.skipif(
+    not _has_pyqgis(), reason="PyQGIS not found in the system Python (/usr/bin/python3): "
+    "enable these tests with `apt-get install python3-qgis qgis-providers` (.ci/run does)")
+
+
+@pytest.fixture(scope="module")
+def plugins_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The provider installed by `zonekit qgis install` into a throw-away QGIS profile."""
+    config = tmp_path_factory.mktemp("qgis-config")
+    subprocess.run([str(ZONEKIT), "qgis", "install", "--qgis-config-dir", str(config)],
+                   check=True, capture_output=True)
+    return config / "profiles" / "default" / "python" / "plugins"
+
+
+def _run_jobs(plugins: Path, jobs: list[dict], folder: Path) -> list[dict]:
+    jobs_file, results_file = folder / "jobs.json", folder / "results.json"
+    jobs_file.write_text(json.dumps(jobs), encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
+    done = subprocess.run([SYSTEM_PYTHON, str(REPO / "tests" / "qgis_job.py"), str(plugins),
+                           str(jobs_file), str(results_file)], capture_output=True, text=True,
+                          env={**env, "QT_QPA_PLATFORM": "offscreen"}, timeout=900)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(results_file.read_text(encoding="utf-8"))
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([str(ZONEKIT), *args], capture_output=True, text=True)
+
+
+def _no_crs_zones(folder: Path) -> Path:
+    """The sample's zones as a Shapefile without .prj: a layer with no CRS."""
+    gdf = pyogrio.read_dataframe(SAMPLE / "park.gpkg", layer="zones")
+    path = folder / "zones_nocrs.shp"
+    pyogrio.write_dataframe(gdf, path, encoding="UTF-8")
+    path.with_suffix(".prj").unlink()
+    return path
+
+
+def _population_copy(folder: Path) -> str:
+    """The sample's population GeoTIFF, copied: QGIS writes a .aux.xml beside rasters it opens."""
+    return str(shutil.copy(SAMPLE / "population.tif", folder / "population.tif"))
+
+
+@pytest.fixture(scope="module")
+def runs(plugins_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """Each algorithm run once in QGIS, and the CLI runs they are compared with."""
+    tmp = tmp_path_factory.mktemp("qgis-runs")
+    park = {"ZONES": PARK + "zones", "PARCELS": PARK + "parcels",
+            "ENTERPRISES": PARK + "enterprises"}
+    gcj = pd.DataFrame({"name": ["甲", "乙"], "x": [116.843, 116.912], "y": [40.376, 40.401]})
+    src = tmp / "gcj.geojson"
+    import geopandas as gpd
+
+    pyogrio.write_dataframe(gpd.GeoDataFrame(gcj, geometry=gpd.points_from_xy(gcj.x, gcj.y),
+                                             crs="EPSG:4326"), src)
+    pyogrio.write_dataframe(pyogrio.read_dataframe(src), tmp / "gcj.gpkg", layer="points")
+    no_crs = _no_crs_zones(tmp)
+    population = _population_copy(tmp)
+    jobs = {
+        "circles": {"KIND": 0, "ROADS": PARK + "roads", "FACILITIES": PARK + "facilities",
+                    "CATEGORY_FIELD": "category", "FACILITY_ID": "fac_id",
+                    "ZONES": PARK + "zones", "PARCELS": PARK + "parcels",
+                    "POPULATION": population, "OUTPUT": str(tmp / "q_circles")},
+        "intensity": {**park, "OUTPUT": str(tmp / "q_intensity")},
+        "zones": {**park, "OUTPUT": str(tmp / "q_zones")},
+        "indicators": {**park, "OUTPUT": str(tmp / "q_indicators")},
+        "convert": {"INPUT": str(src), "FROM": 0, "OUTPUT": str(tmp / "q_wgs84.gpkg")},
+        "convert_gpkg": {"INPUT": f"{tmp / 'gcj.gpkg'}|layername=points", "FROM": 0,
+                         "OUTPUT": str(tmp / "q_wgs84_from_gpkg.gpkg")},
+        "report": {**park, "OPEN": False, "OUTPUT": str(tmp / "q_report")},
+        "no_crs": {**park, "ZONES": str(no_crs), "OUTPUT": str(tmp / "q_nocrs")},
+    }
+    algs = {"no_crs": "zones", "convert_gpkg": "convert"}
+    results = _run_jobs(plugins_dir, [{"alg": f"zonekit:{algs.get(k, k)}", "params": v}
+                                      for k, v in jobs.items()], tmp)
+    cli = {
+        "circles": _cli("circles", "--kind", "service", "--data", str(SAMPLE), "--out",
+                        str(tmp / "c_circles")),
+        "intensity": _cli("intensity", "--out", str(tmp / "c_intensity")),
+        "convert": _cli("convert", str(src), str(tmp / "c_wgs84.gpkg"), "--from", "gcj02"),
+        "no_crs": _cli("zones", "--data", str(SAMPLE), "--zones", str(no_crs), "--out",
+                       str(tmp / "c_nocrs")),
+    }
+    return {"tmp": tmp, "qgis": dict(zip(jobs, results, strict=True)), "cli": cli}
+
+
+def _default_style(gpkg: Path, layer: str) -> tuple[str, str | None]:
+    """Renderer type and single-symbol colour (#rrggbb) of the layer's default style."""
+    with sqlite3.connect(gpkg) as con:
+        qml = con.execute("SELECT styleQML FROM layer_styles WHERE f_table_name = ? AND "
+                          "useAsDefault = 1", (layer,)).fetchone()[0]
+    renderer = re.search(r'<renderer-v2[^>]* type="(\w+)"', qml).group(1)
+    rgb = re.search(r'<prop k="color" v="(\d+),(\d+),(\d+)', qml)
+    colour = "#" + "".join(f"{int(v):02x}" for v in rgb.groups()) if rgb else None
+    return renderer, colour
+
+
+def _check_styled(layers: list[dict]) -> None:
+    for layer in layers:
+        assert layer["valid"], layer
+        if layer["renderer"] is None:
+            continue  # a table (CSV)
+        path, name = layer["source"].split("|layername=")
+        renderer, colour = _default_style(Path(path), name)
+        assert layer["renderer"] == renderer, layer["name"]
+        if renderer == "singleSymbol":
+            assert layer["color"] == colour, layer["name"]
+
+
+@needs_qgis
+def test_circles_in_qgis_gives_the_cli_coverage(runs: dict) -> None:
+    run = runs["qgis"]["circles"]
+    assert run["error"] is None, run
+    assert runs["cli"]["circles"].returncode == 0, runs["cli"]["circles"].stderr
+    tmp = runs["tmp"]
+    cols = ["scenario", "category", "measure", "limit", "total", "covered", "share"]
+    qgis = pd.read_csv(tmp / "q_circles" / "coverage.csv")[cols]
+    cli = pd.read_csv(tmp / "c_circles" / "coverage.csv")[cols]
+    pd.testing.assert_frame_equal(qgis, cli)
+    names = {layer["name"] for layer in run["layers"]}
+    assert {"起点覆盖", "服务缺口", "等时圈", "覆盖率"} <= names
+    _check_styled(run["layers"])
+    assert run["progress"] == 100
+    assert any(t.startswith("Routing") for t in run["texts"])
+
+
+@needs_qgis
+def test_intensity_in_qgis_flags_the_cli_parcels(runs: dict) -> None:
+    run = runs["qgis"]["intensity"]
+    assert run["error"] is None, run
+    tmp = runs["tmp"]
+
+    def flagged(folder: str) -> set:
+        parcels = pyogrio.read_dataframe(tmp / folder / "parcels.gpkg", layer="parcels")
+        return set(parcels.loc[parcels["low_efficiency"].astype(bool), "parcel_id"])
+
+    assert flagged("q_intensity") == flagged("c_intensity")
+    assert len(flagged("q_intensity")) > 0
+    layers = {layer["name"]: layer for layer in run["layers"]}
+    assert layers["亩均评价与低效用地"]["features"] == 811
+    assert layers["腾笼换鸟方案"]["renderer"] is None  # a table
+    _check_styled(run["layers"])
+
+
+@needs_qgis
+def test_zones_indicators_convert_and_report_in_qgis(runs: dict) -> None:
+    q = runs["qgis"]
+    for name in ("zones", "indicators", "convert", "report"):
+        assert q[name]["error"] is None, q[name]
+    _check_styled(q["zones"]["layers"])
+    assert [layer["name"] for layer in q["indicators"]["layers"]][0] == "规划指标跟踪"
+    tmp = runs["tmp"]
+    assert runs["cli"]["convert"].returncode == 0, runs["cli"]["convert"].stderr
+    ours = pyogrio.read_dataframe(tmp / "q_wgs84.gpkg")
+    theirs = pyogrio.read_dataframe(tmp / "c_wgs84.gpkg")
+    assert ours.geom_equals_exact(theirs.geometry, tolerance=1e-9).all()
+    assert q["convert"]["layers"][0]["features"] == 2
+    assert q["convert_gpkg"]["error"] is None, q["convert_gpkg"]  # exported first
+    exported = pyogrio.read_dataframe(tmp / "q_wgs84_from_gpkg.gpkg")
+    assert exported.geom_equals_exact(theirs.geometry, tolerance=1e-9).all()
+    assert q["convert_gpkg"]["layers"][0]["features"] == 2
+    report = Path(q["report"]["outputs"]["REPORT"])
+    assert report == tmp / "q_report" / "report.html" and report.exists()
+
+
+@needs_qgis
+def test_layer_without_crs_gives_zonekits_message(runs: dict) -> None:
+    cli = runs["cli"]["no_crs"]
+    assert cli.returncode == 2
+    message = cli.stderr.split("Error: ", 1)[1].strip()
+    assert "CRS" in message
+    error = runs["qgis"]["no_crs"]["error"]
+    assert error == message
+    assert "Traceback" not in error
+
+
+def _snapshot(folder: Path) -> dict:
+    if not folder.exists():
+        return {}
+    return {str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns)
+            for p in sorted(folder.rglob("*"))}
+
+
+@needs_qgis
+def test_cancel_stops_circles_and_keeps_the_output_folder(plugins_dir: Path, runs: dict,
+                                                          tmp_path: Path) -> None:
+    earlier = tmp_path / "earlier"  # results of an earlier run, to be overwritten
+    shutil.copytree(runs["tmp"] / "c_circles", earlier)
+    before = _snapshot(earlier)
+    params = {"KIND": 0, "ROADS": PARK + "roads", "FACILITIES": PARK + "facilities",
+              "CATEGORY_FIELD": "category", "POPULATION": _population_copy(tmp_path),
+              "OVERWRITE": True}
+    jobs = [{"alg": "zonekit:circles", "params": {**params, "OUTPUT": str(earlier)},
+             "cancel_on": "Routing"},
+            {"alg": "zonekit:circles", "params": {**params, "OUTPUT": str(tmp_path / "new")},
+             "cancel_on": "Routing"}]
+    results = _run_jobs(plugins_dir, jobs, tmp_path)
+    for run in results:
+        assert run["error"] is not None and "cancelled" in run["error"], run
+        assert run["layers"] == []
+    assert _snapshot(earlier) == before
+    assert not (tmp_path / "new").exists()
