@@ -73,8 +73,8 @@ class Feedback:
 
 def test_runner_relays_zonekit_steps_and_messages(tmp_path: Path) -> None:
     fb = Feedback()
-    runner.run_zonekit(str(ZONEKIT), ["zones", "--out", str(tmp_path / "z")], fb, steps=1)
-    assert fb.texts == ["Reading and checking layers"]
+    runner.run_zonekit(str(ZONEKIT), ["zones", "--out", str(tmp_path / "z")], fb, steps=2)
+    assert fb.texts == ["Reading and checking layers, measuring zones", "Writing results"]
     assert fb.progress[-1] == 100
     assert any(m.startswith("Results written to") for m in fb.info)
     assert not any(line.startswith("{") for line in fb.console)  # JSON lines are consumed
@@ -278,7 +278,7 @@ def test_circles_in_qgis_gives_the_cli_coverage(runs: dict) -> None:
     assert {"起点覆盖", "服务缺口", "等时圈", "覆盖率"} <= names
     _check_styled(run["layers"])
     assert run["progress"] == 100
-    assert any(t.startswith("Routing") for t in run["texts"])
+    assert any(t.startswith("Reading and routing") for t in run["texts"])
 
 
 @needs_qgis
@@ -348,9 +348,9 @@ def test_cancel_stops_circles_and_keeps_the_output_folder(plugins_dir: Path, run
               "CATEGORY_FIELD": "category", "POPULATION": _population_copy(tmp_path),
               "OVERWRITE": True}
     jobs = [{"alg": "zonekit:circles", "params": {**params, "OUTPUT": str(earlier)},
-             "cancel_on": "Routing"},
+             "cancel_on": "Reading and routing"},
             {"alg": "zonekit:circles", "params": {**params, "OUTPUT": str(tmp_path / "new")},
-             "cancel_on": "Routing"}]
+             "cancel_on": "Reading and routing"}]
     results = _run_jobs(plugins_dir, jobs, tmp_path)
     for run in results:
         assert run["error"] is not None and "cancelled" in run["error"], run

@@ -92,7 +92,7 @@ def _resolve_sources(
         return found, False  # the user's files alone: the sample is never read
     root = sample_path() / "park.gpkg" if synthetic else Path(data)
     if not root.exists():
-        raise DataFileError(f"{root}: data path not found (data=)")
+        raise DataFileError(f"{root}: data= path not found")
     for name in names:
         if name not in found:
             src = find_layer_source(root, name)

@@ -49,7 +49,7 @@ class _ParkAlgorithm(ZonekitAlgorithm):
 class ZonesAlgorithm(_ParkAlgorithm):
     """``zonekit zones``."""
 
-    NAME, COMMAND, DISPLAY = "zones", "zones", "功能分区与地均产出"
+    NAME, COMMAND, DISPLAY, STEPS = "zones", "zones", "功能分区与地均产出", 2
     HELP = ("每个功能分区的面积、建设用地、企业、营收与地均产出（亿元/km²）。"
             "Area, built land, enterprises, revenue and land output of each zone.")
 
@@ -61,7 +61,7 @@ class ZonesAlgorithm(_ParkAlgorithm):
 class IntensityAlgorithm(_ParkAlgorithm):
     """``zonekit intensity`` (with the renewal plan)."""
 
-    NAME, COMMAND, DISPLAY, STEPS = "intensity", "intensity", "亩均评价与低效用地", 4
+    NAME, COMMAND, DISPLAY, STEPS = "intensity", "intensity", "亩均评价与低效用地", 2
     HELP = ("亩均效益评价、低效用地识别与腾笼换鸟方案。"
             "亩均 evaluation of parcels, low-efficiency land and the renewal plan.")
 
@@ -95,7 +95,7 @@ class IntensityAlgorithm(_ParkAlgorithm):
 class IndicatorsAlgorithm(_ParkAlgorithm):
     """``zonekit indicators``."""
 
-    NAME, COMMAND, DISPLAY, STEPS = "indicators", "indicators", "规划指标跟踪", 2
+    NAME, COMMAND, DISPLAY, STEPS = "indicators", "indicators", "规划指标跟踪", 1
     HELP = ("规划表1-1主要指标：数据中的现值、基期值、2030目标与所需增速。"
             "The plan's Table 1-1 indicators from the data beside baseline and target.")
 
@@ -120,7 +120,7 @@ CIRCLE_ROLES = {"ROADS": "roads", "FACILITIES": "facilities", "ZONES": "zones",
 class CirclesAlgorithm(ZonekitAlgorithm):
     """``zonekit circles --kind …``: who reaches which facilities within N minutes."""
 
-    NAME, COMMAND, DISPLAY, STEPS = "circles", "circles", "服务圈（生活圈/产业生态圈/充电圈）", 3
+    NAME, COMMAND, DISPLAY, STEPS = "circles", "circles", "服务圈（生活圈/产业生态圈/充电圈）", 2
     GROUP = ("circles", "服务圈 Circles")
     KIND: str | None = None  # fixed kind of the per-kind algorithms
     HELP = ("路网上的服务圈：每个起点在阈值内能到达哪些类别的设施、覆盖率、缺口与新增站点。"
@@ -262,7 +262,7 @@ class ConvertAlgorithm(ZonekitAlgorithm):
 class ReportAlgorithm(ZonekitAlgorithm):
     """``zonekit report``: every analysis, one HTML report and one Excel workbook."""
 
-    NAME, COMMAND, DISPLAY, STEPS = "report", "report", "报告", 17
+    NAME, COMMAND, DISPLAY, STEPS = "report", "report", "报告", 2
     GROUP = ("tools", "工具 Tools")
     BASEMAPS = ("none", "osm", "tianditu", "amap")
     HELP = ("运行全部分析，生成 HTML 报告与 Excel 工作簿，完成后在浏览器中打开报告。"
@@ -290,7 +290,7 @@ class ReportAlgorithm(ZonekitAlgorithm):
         data = work / "data"
         layers = self.layer_args(parameters, context, feedback, data, roles, export=True)
         if "--roads" not in layers or "--facilities" not in layers:
-            self.STEPS = 8  # no circles: zones, intensity, indicators, report
+            self.STEPS = 2  # reading; the analyses and the report
         population = self.population_path(parameters, context)
         if population:
             shutil.copyfile(population, data / "population.tif")
