@@ -23,8 +23,38 @@ class _Group(TyperGroup):
             typer.echo(f"Error: {to_flags(str(exc))}", err=True)
             raise typer.Exit(2) from None
 
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        _plain_metavars(self)
+
     def list_commands(self, ctx: typer.Context) -> list[str]:
         return list(self.commands)  # registration order, not alphabetical
+
+
+#: What help shows for an option's value, instead of Python types (``<bool>``, ``<Path>``).
+_METAVAR = {"Path": "PATH", "int": "N", "float": "N", "str": "TEXT"}
+
+
+def _plain_metavars(command: object) -> None:
+    """Give every option a plain metavar: none for flags, PATH, N or TEXT for values."""
+    for sub in getattr(command, "commands", {}).values():
+        _plain_metavars(sub)
+    for param in getattr(command, "params", []):
+        if param.metavar is not None or param.param_type_name != "option":
+            continue
+        if getattr(param, "is_flag", False):
+            param.metavar = ""
+        elif hasattr(param, "bare_type"):
+            param.metavar = _METAVAR.get(param.bare_type(), None)
+    make_help = command.get_help_option
+
+    def help_option(ctx: object) -> object:
+        option = make_help(ctx)
+        if option is not None:
+            option.metavar = ""
+        return option
+
+    command.get_help_option = help_option
 
 
 app = typer.Typer(

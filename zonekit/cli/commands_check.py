@@ -9,7 +9,7 @@ import typer
 
 from zonekit.cli import _common as c
 
-ORDER = 15
+ORDER = 5  # data commands first in `zonekit --help`
 
 
 @c.reads_data()
@@ -68,5 +68,5 @@ def _columns(path: Path) -> list[str]:
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the app."""
-    app.command("check")(check)
-    app.command("schema")(schema)
+    app.command("check", rich_help_panel="Data")(check)
+    app.command("schema", rich_help_panel="Data")(schema)

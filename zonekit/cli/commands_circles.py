@@ -104,4 +104,4 @@ def _print(coverage: Any, kind: str) -> None:
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the app."""
-    app.command("circles")(circles)
+    app.command("circles", rich_help_panel="Analyses")(circles)

@@ -55,4 +55,4 @@ def _formats() -> tuple[str, ...]:
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the app."""
-    app.command("demo")(demo)
+    app.command("demo", rich_help_panel="Outputs")(demo)

@@ -148,5 +148,5 @@ def _print_indicators(table: Any) -> None:
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the app."""
-    app.command("intensity")(intensity)
-    app.command("indicators")(indicators)
+    app.command("intensity", rich_help_panel="Analyses")(intensity)
+    app.command("indicators", rich_help_panel="Analyses")(indicators)

@@ -88,4 +88,4 @@ def map_command(
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the app."""
-    app.command("map")(map_command)
+    app.command("map", rich_help_panel="Outputs")(map_command)

@@ -163,4 +163,4 @@ def facilities(
 
 def register(main: typer.Typer) -> None:
     """Add the ``osm`` command group to the app."""
-    main.add_typer(app, name="osm")
+    main.add_typer(app, name="osm", rich_help_panel="Data")

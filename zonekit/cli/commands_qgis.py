@@ -130,4 +130,4 @@ def uninstall(profile: ProfileOpt = "default", qgis_config_dir: ConfigOpt = None
 
 def register(app: typer.Typer) -> None:
     """Add ``zonekit qgis …`` to the app."""
-    app.add_typer(qgis_app, name="qgis")
+    app.add_typer(qgis_app, name="qgis", rich_help_panel="Outputs")

@@ -46,4 +46,4 @@ def report(
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the app."""
-    app.command("report")(report)
+    app.command("report", rich_help_panel="Outputs")(report)

@@ -304,4 +304,4 @@ def circles(
 
 def register(root: typer.Typer) -> None:
     """Add ``zonekit scale …`` to the app."""
-    root.add_typer(app, name="scale")
+    root.add_typer(app, name="scale", rich_help_panel="Analyses")

@@ -73,5 +73,5 @@ def convert(
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the app."""
-    app.command("zones")(zones)
-    app.command("convert")(convert)
+    app.command("zones", rich_help_panel="Analyses")(zones)
+    app.command("convert", rich_help_panel="Data")(convert)
