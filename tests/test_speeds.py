@@ -14,8 +14,8 @@ from circles_fixtures import planner_grid
 
 from zonekit.analysis.circles.kinds import circle_network
 from zonekit.analysis.network.engine import nearest_times
+from zonekit.analysis.network.maxspeed import invalid_maxspeeds, parse_maxspeed
 from zonekit.analysis.network.snapping import snap_points
-from zonekit.analysis.network.travel import invalid_maxspeeds, parse_maxspeed
 
 MPH = 1.609344
 

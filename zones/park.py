@@ -10,12 +10,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy as np
-
-from zonekit.errors import DataFileError, SchemaError, where
+from zonekit.errors import DataFileError, where
 from zonekit.settings import Settings
 from zonekit.zones import crs as crs_mod
 from zonekit.zones.io import find_layer_source, read_vector, sample_path
+from zonekit.zones.joins import check_joins, select_year
 from zonekit.zones.mapping import NOTES_ATTR, LayerMapping, Mapping, apply_mapping, load_mapping
 from zonekit.zones.schema import LAYERS
 from zonekit.zones.tables import TABLE_SUFFIXES, place_table, read_table
@@ -199,7 +198,6 @@ def load_park(
     return park
 
 
-
 def read_layer(
     name: str, path: Path, layer: str | None, settings: Settings,
     mapping: Mapping | None = None, parcels: gpd.GeoDataFrame | None = None,
@@ -307,150 +305,3 @@ def _population_path(data: Path | str | None, overrides: dict[str, Path],
     return None
 
 
-def select_year(park: Park, settings: Settings) -> None:
-    """Keep the enterprises of the statistics year (``settings.year``, else the latest).
-
-    All years stay in ``park.enterprises_all_years``; an ``ent_id`` repeated within the
-    year is recorded as an error finding.
-    """
-    ents = park.layers.get("enterprises")
-    if ents is None:
-        return
-    if "year" not in ents.columns:
-        _duplicate_ents(park, ents, "with no 'year' column, so each would be counted twice "
-                        "(add a year column for several years' figures, or remove the repeats)")
-        return
-    years = ents["year"].dropna()
-    year = settings.year if settings.year is not None else int(years.max())
-    if year not in set(years.astype(int)):
-        raise SchemaError(
-            f"enterprises: no rows for year {year}; years present: "
-            f"{', '.join(str(int(y)) for y in sorted(years.unique()))}"
-        )
-    park.enterprises_all_years = ents
-    park.layers["enterprises"] = ents.loc[ents["year"] == year].copy()
-    park.year = year
-    _duplicate_ents(park, park.layers["enterprises"], f"within year {year}")
-
-
-def _duplicate_ents(park: Park, ents: gpd.GeoDataFrame, context: str) -> None:
-    """Record an ``ent_id`` repeated in the enterprises analysed as an error finding."""
-    dup = ents["ent_id"].notna() & ents["ent_id"].duplicated(keep=False)
-    if dup.any():
-        park.findings.errors.append(Problem(
-            "enterprises", park.sources["enterprises"], "ent_id",
-            f"the same enterprise id on several rows, {context}",
-            sorted(set(ents.loc[dup, "ent_id"]), key=str)))
-
-
-def check_joins(park: Park, settings: Settings) -> None:
-    """Parcels must name a known zone; enterprises a known parcel (else reported)."""
-    layers = park.layers
-    if "zones" in layers and "parcels" in layers:
-        parcels = layers["parcels"]
-        known = set(layers["zones"]["zone_id"])
-        unknown = parcels["zone_id"].notna() & ~parcels["zone_id"].isin(known)
-        if unknown.any():
-            problem = Problem("parcels", park.sources["parcels"], "zone_id",
-                              f"zone_id not found in zones (known: {', '.join(sorted(known))})",
-                              parcels.loc[unknown, "parcel_id"].tolist())
-            _error_or_drop(park, "parcels", unknown.to_numpy(), problem, settings)
-        if parcels["zone_id"].isna().any():
-            _assign_zones(park, settings)
-    if "parcels" in layers:
-        _check_land_use(park)
-        _check_overlaps(park, settings)
-    if "parcels" in layers and "enterprises" in layers:
-        ents = layers["enterprises"]
-        known = set(layers["parcels"]["parcel_id"])
-        unmatched = ents["parcel_id"].isna() | ~ents["parcel_id"].isin(known)
-        if unmatched.any():
-            # Not an error: they still count in park totals, under zone "(none)".
-            park.findings.notes.append(Problem(
-                "enterprises", park.sources["enterprises"], "parcel_id",
-                "enterprises with no matching parcel: counted in park totals, not in any zone",
-                ents.loc[unmatched, "ent_id"].tolist()))
-
-
-def _check_land_use(park: Park) -> None:
-    """List land-use codes neither classification knows; fill missing Chinese names."""
-    from zonekit.zones.landuse import classify_code
-
-    parcels = park.layers["parcels"]
-    known = {code: classify_code(code) for code in parcels["land_use"].dropna().unique()}
-    unknown = sorted(str(c) for c, (_, cls) in known.items() if cls is None)
-    if unknown:
-        rows = parcels.loc[parcels["land_use"].isin(unknown), "parcel_id"].tolist()
-        message = (f"unknown land-use codes {', '.join(unknown[:10])} (neither 2020 用地用海分类 "
-                   "nor 三调): these parcels are not counted as construction land")
-        if len(rows) == len(parcels):  # no known code at all: the column holds something else
-            park.findings.errors.append(Problem(
-                "parcels", park.sources["parcels"], "land_use",
-                f"{message}, and no parcel has a known code: is the right column mapped to "
-                "land_use?", []))
-        else:
-            park.findings.notes.append(Problem(
-                "parcels", park.sources["parcels"], "land_use", message, rows))
-    names = parcels["land_use"].map({c: n for c, (n, _) in known.items()})
-    if "land_use_name" in parcels.columns:
-        parcels["land_use_name"] = parcels["land_use_name"].fillna(names)
-    else:
-        parcels["land_use_name"] = names
-
-
-def _check_overlaps(park: Park, settings: Settings, tolerance_m2: float = 1.0) -> None:
-    """Overlapping parcels would count land twice: report each overlapping pair."""
-    import shapely
-
-    parcels = park.layers["parcels"]
-    geoms = parcels.geometry.to_numpy()
-    left, right = shapely.STRtree(geoms).query(geoms, predicate="intersects")
-    keep = left < right
-    left, right = left[keep], right[keep]
-    if left.size == 0:
-        return
-    overlap = shapely.area(shapely.intersection(geoms[left], geoms[right]))
-    hit = overlap > tolerance_m2
-    if not hit.any():
-        return
-    ids = parcels["parcel_id"].to_numpy()
-    pairs = [f"{ids[a]}↔{ids[b]} ({m2:,.0f} m²)"
-             for a, b, m2 in zip(left[hit], right[hit], overlap[hit], strict=True)]
-    problem = Problem("parcels", park.sources["parcels"], "geometry",
-                      "overlapping parcels (their shared land would be counted twice)", pairs)
-    mask = np.zeros(len(parcels), bool)
-    mask[right[hit]] = True  # with --drop-invalid, keep the first of each pair
-    _error_or_drop(park, "parcels", mask, problem, settings)
-
-
-def _assign_zones(park: Park, settings: Settings) -> None:
-    """Give parcels without a zone_id the zone containing their representative point."""
-    import geopandas as gpd
-
-    parcels = park.layers["parcels"]
-    todo = parcels["zone_id"].isna()
-    pts = gpd.GeoDataFrame(geometry=parcels.loc[todo].representative_point(), crs=park.crs)
-    hit = gpd.sjoin(pts, park.layers["zones"][["zone_id", "geometry"]], predicate="within")
-    hit = hit[~hit.index.duplicated()]
-    parcels.loc[hit.index, "zone_id"] = hit["zone_id"]
-    outside = parcels["zone_id"].isna()
-    if outside.any():
-        problem = Problem("parcels", park.sources["parcels"], "zone_id",
-                          "parcels outside every zone (no zone_id and not inside any zone polygon)",
-                          parcels.loc[outside, "parcel_id"].tolist())
-        _error_or_drop(park, "parcels", outside.to_numpy(), problem, settings)
-
-
-def _error_or_drop(park: Park, layer: str, mask: np.ndarray, problem: Problem,
-                   settings: Settings) -> None:
-    import pandas as pd
-
-    if not settings.drop_invalid:
-        park.findings.errors.append(problem)
-        return
-    gdf = park.layers[layer]
-    id_col = LAYERS[layer].id_column
-    park.findings.dropped.append(pd.DataFrame({
-        "layer": layer, "row_id": gdf.loc[mask, id_col].to_numpy(),
-        "reason": f"{problem.column}: {problem.message}"}))
-    park.layers[layer] = gdf.loc[~mask].copy()

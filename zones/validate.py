@@ -104,6 +104,8 @@ def _coerce(series: pd.Series, col: Column) -> tuple[pd.Series, np.ndarray]:
     return text.astype(object).where(~missing, None), np.zeros(len(series), bool)
 
 
+# Long on purpose: the checks of one layer in the order the model lists them, each a
+# short block, so that every problem of a file is reported in one run.
 def validate_layer(
     gdf: gpd.GeoDataFrame, spec: Layer, source: str, allow_empty: bool = False,
     known_bad: np.ndarray | None = None,

@@ -307,7 +307,7 @@ def _complete_name(basics: tuple[str, ...]) -> str:
 
 def speed_notes(roads: gpd.GeoDataFrame, job: Job) -> list[str]:
     """Warnings on road speeds: ``maxspeed`` values that give no limit (class speed used)."""
-    from zonekit.analysis.network.travel import invalid_maxspeeds
+    from zonekit.analysis.network.maxspeed import invalid_maxspeeds
 
     if job.mode != "drive" or job.measure != "minutes" or "maxspeed" not in roads:
         return []

@@ -25,6 +25,9 @@ another are dropped. Solver: HiGHS through ``highspy`` (``pulp.HiGHS``), or PuLP
 bundled CBC (``pulp.PULP_CBC_CMD``); both ship as wheels with the package's dependencies.
 """
 
+# Module size: ~460 lines — coverage pairs, candidates and the two spopt models are one
+# workflow with shared arrays; places.py holds the site descriptions.
+
 from __future__ import annotations
 
 import logging
@@ -236,6 +239,8 @@ def _greedy_order(a: np.ndarray, w: np.ndarray, pick: np.ndarray,
     return np.array(order, dtype=np.int64), np.array(gains, dtype=float)
 
 
+# Long on purpose: the two spopt models (MCLP, set covering) share one coverage matrix
+# and one summary; each step is commented below.
 def site_facilities(pairs: pd.DataFrame, weights: np.ndarray, covered_now: np.ndarray,
                     n_candidates: int, k: int, target_share: float, *,
                     solver: str = "highs", time_limit_s: float = 60.0) -> SitingResult:

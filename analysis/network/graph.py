@@ -24,6 +24,9 @@ make every edge two-way. osmnx's directed rows of a two-way street carry
 ``oneway=False`` and so allow both directions; the duplicates reduce to one arc.
 """
 
+# Module size: ~490 lines on purpose — the two road forms (osmnx edges, plain centrelines)
+# meet in one CSR build; splitting them would duplicate the edge-array plumbing.
+
 from __future__ import annotations
 
 import itertools
@@ -342,6 +345,8 @@ def _merge_twins(u, v, geoms, length, fwd, bwd, cost) -> np.ndarray | None:
     return np.flatnonzero(~drop)
 
 
+# One function on purpose: it is the network build's hot path, measured in benchmarks/;
+# its steps share a dozen edge arrays that would otherwise be passed around or copied.
 def build_network(
     roads: gpd.GeoDataFrame,
     profile: TravelProfile,

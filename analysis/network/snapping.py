@@ -191,6 +191,8 @@ def _nearest_edges(network: Network, xy: np.ndarray, max_dist: float, chunk: int
     return edge, dist
 
 
+# Long on purpose: one vectorised pass over the points (STRtree query, legs, report);
+# split, the candidate arrays would be rebuilt or passed between helpers.
 def snap_points(
     network: Network,
     points_gdf: gpd.GeoDataFrame,

@@ -251,6 +251,8 @@ def _write_part(name: str, layers: tuple, ents: pd.DataFrame, parcels: pd.DataFr
     return written
 
 
+# Long on purpose: the four dask rounds of a partitioned run read best in one place;
+# each round is a comment-headed block.
 def evaluate(parts: Parts, profile: mujun.MujunProfile, client: Client, *,
              year: int | None = None, default_year: int | None = None,
              denominator: str = "built", out: Path | None = None, collect: bool = False,
