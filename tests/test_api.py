@@ -135,7 +135,8 @@ def test_every_data_option_reaches_the_loader(command: str, tmp_path: Path,
 
     seen: dict = {}
 
-    def loader(data=None, layers=(), overrides=None, settings=None, required=(), mapping=None):
+    def loader(data=None, layers=(), overrides=None, settings=None, required=(), mapping=None,
+               osm_mode=None):
         seen.update(data=data, overrides=overrides, settings=settings, mapping=mapping,
                     layers=layers)
         raise CapturedError("captured")

@@ -170,7 +170,7 @@ def test_gcj02_facilities_are_flagged():
     amap = gpd.GeoDataFrame(geometry=shapely.points(lon, lat), crs=4326).to_crs(CRS)
     assert 500 < fac.distance(amap).median() < 560  # the GCJ-02 offset in Miyun
     hint = gcj02_hint(amap, net.edge_tree)  # default: median > 150 m
-    assert hint is not None and hint["coords"] == "gcj02" and "--coords gcj02" in hint["message"]
+    assert hint is not None and hint["coords"] == "gcj02" and "coords='gcj02'" in hint["message"]
     assert hint["median_snap_m"] > 150 and hint["median_snap_corrected_m"] < 10
 
 

@@ -94,7 +94,7 @@ def test_schema_errors_name_columns_and_rows(tiny_park) -> None:
     assert "column 'status'" in text and "demolished" in text and "A2" in text
     assert "column 'floor_area_m2'" in text and "A3" in text
     assert "column 'parcel_id'" in text and "duplicate" in text
-    with pytest.raises(SchemaError, match="--drop-invalid"):
+    with pytest.raises(SchemaError, match="drop_invalid=True"):
         findings.raise_if_errors()
 
 
