@@ -20,7 +20,7 @@ import shapely
 from zonekit.analysis.network.engine import nearest_times
 from zonekit.analysis.network.graph import build_network
 from zonekit.analysis.network.snapping import snap_points
-from zonekit.analysis.network.travel import load_profile
+from zonekit.analysis.network.travel import load_travel_profile
 
 CRS = "EPSG:4548"
 CATEGORIES = [f"cat{k:02d}" for k in range(12)]
@@ -72,7 +72,7 @@ def main(side: int = 317, n_fac: int = 2000, n_orig: int = 50_000, n_jobs: int =
         f"({perf_counter() - t0:.2f} s to generate)"
     )
     for mode, limit in (("walk", 15.0), ("drive", 15.0)):
-        profile = load_profile(mode)
+        profile = load_travel_profile(mode)
         t = perf_counter()
         net = build_network(roads, profile)
         t_build = perf_counter() - t

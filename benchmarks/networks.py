@@ -126,9 +126,13 @@ class City:
         outside any timed step.
         """
         from zonekit.analysis.network.graph import MIN_EDGE_COST_S
-        from zonekit.analysis.network.travel import edge_speeds_kmh, excluded_edges, load_profile
+        from zonekit.analysis.network.travel import (
+            edge_speeds_kmh,
+            excluded_edges,
+            load_travel_profile,
+        )
 
-        profile = load_profile(mode)
+        profile = load_travel_profile(mode)
         attrs = self.attributes()
         speed = edge_speeds_kmh(attrs, profile)
         usable = ~excluded_edges(attrs, profile)
@@ -136,11 +140,11 @@ class City:
 
     def arcs(self, mode: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Directed arcs ``(src, dst, seconds)`` of ``mode`` (one-ways respected if it does)."""
-        from zonekit.analysis.network.travel import load_profile
+        from zonekit.analysis.network.travel import load_travel_profile
 
         secs, usable = self.edge_seconds(mode)
         ow = np.select([self.oneway == "yes", self.oneway == "-1"], [1, -1], 0)
-        if not load_profile(mode).oneway:
+        if not load_travel_profile(mode).oneway:
             ow[:] = 0
         fwd, bwd = usable & (ow >= 0), usable & (ow <= 0)
         return (np.concatenate([self.edge_u[fwd], self.edge_v[bwd]]),

@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> None:
     from zonekit.analysis.network.engine import nearest_times
     from zonekit.analysis.network.graph import build_network
     from zonekit.analysis.network.snapping import snap_points
-    from zonekit.analysis.network.travel import load_profile
+    from zonekit.analysis.network.travel import load_travel_profile
 
     city = make_city(parse_size(opts.size), label=opts.size)
     roads = city.roads_gdf()
@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> None:
     state: dict = {}
 
     def build():
-        state["net"] = build_network(roads, load_profile(opts.mode))
+        state["net"] = build_network(roads, load_travel_profile(opts.mode))
 
     def snap():
         state["so"] = snap_points(state["net"], origins)

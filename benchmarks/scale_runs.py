@@ -48,7 +48,7 @@ def single_intensity(data: Path, out: Path) -> None:
         t[name] = round(now - clock, 3)
         clock = now
 
-    prof = mujun.load_profile()
+    prof = mujun.load_mujun_profile()
     ev = prof.evaluation
     parts = find_parts(data)
     parcels = pd.concat([gpd.read_parquet(p.parcels) for p in parts.parts], ignore_index=True)
@@ -92,7 +92,7 @@ def sequential_intensity(data: Path, out: Path) -> None:
     from zonekit.analysis.scale import evaluation as dz
     from zonekit.analysis.scale.partitions import find_parts, inspect_part, load_part
 
-    prof = mujun.load_profile()
+    prof = mujun.load_mujun_profile()
     ev = prof.evaluation
     parts = find_parts(data)
     t = time.perf_counter()
@@ -131,7 +131,7 @@ def cluster_intensity(data: Path, out: Path, workers: int, memory_limit: str = "
     from zonekit.analysis.scale import evaluation as dz
     from zonekit.analysis.scale.partitions import find_parts
 
-    prof = mujun.load_profile()
+    prof = mujun.load_mujun_profile()
     parts = find_parts(data)
     start = time.perf_counter()
     labels = ("cold", "warm", "warm2") if memory_limit == "auto" else ("cold", "warm")
@@ -170,7 +170,7 @@ def single_circles(data: Path, out: Path) -> None:
     from zonekit.analysis.network.engine import nearest_times
     from zonekit.analysis.network.graph import build_network
     from zonekit.analysis.network.snapping import snap_points
-    from zonekit.analysis.network.travel import load_profile
+    from zonekit.analysis.network.travel import load_travel_profile
 
     def read(name: str) -> gpd.GeoDataFrame:
         return pd.concat([gpd.read_parquet(f) for f in sorted((data / name).glob("*.parquet"))],
@@ -181,7 +181,7 @@ def single_circles(data: Path, out: Path) -> None:
     roads, pop, fac = read("roads"), read("population"), read("facilities")
     t["read_s"] = round(time.perf_counter() - c, 3)
     c = time.perf_counter()
-    net = build_network(roads, load_profile(MODE))
+    net = build_network(roads, load_travel_profile(MODE))
     t["network_s"] = round(time.perf_counter() - c, 3)
     c = time.perf_counter()
     so, sf = snap_points(net, pop), snap_points(net, fac)
@@ -200,11 +200,11 @@ def single_circles(data: Path, out: Path) -> None:
 
 def cluster_circles(data: Path, out: Path, workers: int) -> None:
     """Run the circles on a LocalCluster: tiles with buffers, files read by bbox."""
-    from zonekit.analysis.network.travel import load_profile
+    from zonekit.analysis.network.travel import load_travel_profile
     from zonekit.analysis.scale import circles as dc
     from zonekit.analysis.scale import evaluation as dz
 
-    spec = dc.CircleSpec(load_profile(MODE), LIMIT)
+    spec = dc.PartitionCircleSpec(load_travel_profile(MODE), LIMIT)
     start = time.perf_counter()
     with dz.open_client(workers=workers, threads_per_worker=1) as client:
         startup = time.perf_counter() - start

@@ -241,12 +241,12 @@ def intensity_parcels(park: Park, denominator: str = "built") -> gpd.GeoDataFram
     :func:`map_columns`, as the maps need them.
     """
     from zonekit.analysis.indicators import load_targets
-    from zonekit.analysis.mujun.evaluation import load_profile
+    from zonekit.analysis.mujun.evaluation import load_mujun_profile
     from zonekit.analysis.mujun.pipeline import Options, run
 
     targets = load_targets()
     year = park.year or targets.indicators["land_output_yi_per_km2"].baseline_year or 2024
-    res = run(park.zones, park.parcels, park.enterprises, load_profile(), targets, int(year),
+    res = run(park.zones, park.parcels, park.enterprises, load_mujun_profile(), targets, int(year),
               Options(denominator))
     return map_columns(park.parcels[["geometry"]].join(res.parcels))
 

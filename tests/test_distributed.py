@@ -31,7 +31,7 @@ from zonekit.analysis.mujun import evaluation as mujun  # noqa: E402
 from zonekit.analysis.network.engine import nearest_times  # noqa: E402
 from zonekit.analysis.network.graph import build_network  # noqa: E402
 from zonekit.analysis.network.snapping import snap_points  # noqa: E402
-from zonekit.analysis.network.travel import load_profile  # noqa: E402
+from zonekit.analysis.network.travel import load_travel_profile  # noqa: E402
 from zonekit.analysis.scale import circles as dc  # noqa: E402
 from zonekit.analysis.scale import evaluation as dz  # noqa: E402
 from zonekit.analysis.scale import partitions as pt  # noqa: E402
@@ -59,11 +59,11 @@ def parts(province) -> pt.Parts:
 
 
 def _profile(**evaluation) -> mujun.MujunProfile:
-    prof = mujun.load_profile()
+    prof = mujun.load_mujun_profile()
     return replace(prof, evaluation=replace(prof.evaluation, **evaluation))
 
 
-SPECS = mujun.load_profile().evaluation.indicators
+SPECS = mujun.load_mujun_profile().evaluation.indicators
 VARIANTS = {
     "shipped": {},
     "mean-no-cap": {"cap": None, "indicators": tuple(
@@ -97,7 +97,7 @@ def test_evaluation_equals_single_run(client, province, parts, variant) -> None:
 
 @pytest.mark.parametrize("denominator", ["all", "industrial"])
 def test_denominators_and_absolute_tax_line(client, province, parts, denominator) -> None:
-    prof = mujun.load_profile()
+    prof = mujun.load_mujun_profile()
     prof = replace(prof, low_efficiency=replace(prof.low_efficiency, tax_per_mu_below_wan=3.0))
     res = dz.evaluate(parts, prof, client, year=YEAR, denominator=denominator, collect=True)
     want = single_run(province["zones"], province["parcels"], province["enterprises"], prof, YEAR,
@@ -108,7 +108,7 @@ def test_denominators_and_absolute_tax_line(client, province, parts, denominator
 
 
 def test_parks_sum_to_the_zone_total(client, parts) -> None:
-    res = dz.evaluate(parts, mujun.load_profile(), client, year=YEAR)
+    res = dz.evaluate(parts, mujun.load_mujun_profile(), client, year=YEAR)
     assert len(res.parks) == 12
     zone_rows = res.zones[~res.zones["zone_id"].isin(["park", "(no zone)", "(unassigned)"])]
     assert res.parks["revenue_yi"].sum() == pytest.approx(zone_rows["revenue_yi"].sum())
@@ -123,10 +123,11 @@ def test_year_column_selects_the_latest_year(client, province) -> None:
     older = ents.assign(year=YEAR - 1, revenue_wan=ents["revenue_wan"] * 0.5)
     both = pd.concat([older, ents], ignore_index=True)
     parts = pt.split_layers(province["zones"], province["parcels"], both, 3)
-    res = dz.evaluate(parts, mujun.load_profile(), client, collect=True)
+    res = dz.evaluate(parts, mujun.load_mujun_profile(), client, collect=True)
     assert res.summary["data_year"] == YEAR
     latest = both.loc[both["year"] == YEAR]
-    want = single_run(province["zones"], province["parcels"], latest, mujun.load_profile(), YEAR)
+    want = single_run(province["zones"], province["parcels"], latest, mujun.load_mujun_profile(),
+                      YEAR)
     assert_same(res.enterprises.loc[want.enterprises.index], want.enterprises, "enterprises")
 
 
@@ -146,7 +147,7 @@ def test_geoparquet_parts_through_the_cli(province, tmp_path) -> None:
     concat = {name: pd.concat([gpd.read_parquet(f) for f in sorted((folder / name).glob("*"))],
                               ignore_index=True) for name in pt.LAYERS}
     want = single_run(concat["zones"], concat["parcels"], concat["enterprises"],
-                      mujun.load_profile(), YEAR)
+                      mujun.load_mujun_profile(), YEAR)
     w = want.enterprises.set_index("ent_id")
     assert_same(ents.loc[w.index, ["class", "rank", "grade_status", "total_score"]],
                 w[["class", "rank", "grade_status", "total_score"]], "enterprises from files")
@@ -168,11 +169,11 @@ def test_dask_geopandas_frames(client, province, tmp_path) -> None:
             for name in pt.LAYERS}
     parts = pt.from_dask(read["zones"], read["parcels"], read["enterprises"])
     assert len(parts) == 3
-    res = dz.evaluate(parts, mujun.load_profile(), client, year=YEAR, collect=True)
+    res = dz.evaluate(parts, mujun.load_mujun_profile(), client, year=YEAR, collect=True)
     concat = {name: pd.concat([gpd.read_parquet(f) for f in sorted((tmp_path / name).glob("*"))],
                               ignore_index=True) for name in pt.LAYERS}
     want = single_run(concat["zones"], concat["parcels"], concat["enterprises"],
-                      mujun.load_profile(), YEAR)
+                      mujun.load_mujun_profile(), YEAR)
     got = res.enterprises.set_index("ent_id").loc[want.enterprises["ent_id"]]
     assert_same(got.reset_index()[want.enterprises.columns].set_axis(want.enterprises.index),
                 want.enterprises, "enterprises from dask frames")
@@ -182,7 +183,7 @@ def test_dask_geopandas_frames(client, province, tmp_path) -> None:
 
 
 def test_checks_stop_before_the_work(client, province, parts) -> None:
-    prof = mujun.load_profile()
+    prof = mujun.load_mujun_profile()
     p0, p1 = parts.parts[0], parts.parts[1]
     moved = pt.Parts(parts.zones, [
         replace(p0, enterprises=pd.concat([p0.enterprises, p1.enterprises.iloc[:3]])),
@@ -208,7 +209,7 @@ def city() -> dict[str, gpd.GeoDataFrame]:
     return scale_data().make_city(30, facilities=60, seed=5)
 
 
-def _single_minutes(city, spec: dc.CircleSpec) -> pd.DataFrame:
+def _single_minutes(city, spec: dc.PartitionCircleSpec) -> pd.DataFrame:
     net = build_network(city["roads"], spec.profile)
     so = snap_points(net, city["population"], spec.max_snap_m)
     sf = snap_points(net, city["facilities"], spec.max_snap_m)
@@ -225,7 +226,7 @@ def _assert_minutes(got: pd.DataFrame, want: pd.DataFrame) -> None:
     ("walk", 10.0, 800.0), ("bike", 5.0, 1000.0),
     ("drive", {"clinic": 3.0, "grocery": 2.0, "park": 4.0, "school": 3.0}, 1500.0)])
 def test_circles_equal_single_run(client, city, mode, limit, tile_m) -> None:
-    spec = dc.CircleSpec(load_profile(mode), limit, max_snap_m=120.0)
+    spec = dc.PartitionCircleSpec(load_travel_profile(mode), limit, max_snap_m=120.0)
     res = dc.circles(city["population"], city["roads"], city["facilities"], spec, client,
                      tile_m=tile_m, weight_col="population")
     want = _single_minutes(city, spec)
@@ -244,7 +245,7 @@ def test_circles_by_area_then_tiles(client, city) -> None:
 
     areas = gpd.GeoDataFrame(geometry=[shapely.box(x0, y0, mx + 300, my),
                                        shapely.box(mx, y0, x1, my + 500)], crs=city["roads"].crs)
-    spec = dc.CircleSpec(load_profile("walk"), 8.0)
+    spec = dc.PartitionCircleSpec(load_travel_profile("walk"), 8.0)
     res = dc.circles(city["population"], city["roads"], city["facilities"], spec, client,
                      tile_m=1200.0, areas=areas)
     _assert_minutes(res["minutes"], _single_minutes(city, spec))
@@ -253,7 +254,7 @@ def test_circles_by_area_then_tiles(client, city) -> None:
 
 def test_circles_from_geoparquet_files(client, city, tmp_path) -> None:
     scale_data().write_city(city, tmp_path, tiles=3)
-    spec = dc.CircleSpec(load_profile("walk"), 10.0)
+    spec = dc.PartitionCircleSpec(load_travel_profile("walk"), 10.0)
     res = dc.circles(tmp_path / "population", tmp_path / "roads", tmp_path / "facilities",
                      spec, client, tile_m=900.0, out=tmp_path / "out", id_col="cell_id",
                      collect=False)
@@ -267,7 +268,7 @@ def test_circles_from_geoparquet_files(client, city, tmp_path) -> None:
 
 def test_circles_buffer_is_needed(client, city, monkeypatch) -> None:
     """With a buffer half as wide, trips are cut: the test above would notice."""
-    spec = dc.CircleSpec(load_profile("walk"), 10.0)
+    spec = dc.PartitionCircleSpec(load_travel_profile("walk"), 10.0)
     full = dc.reach_m
     monkeypatch.setattr(dc, "reach_m", lambda s, v: full(s, v) / 4)
     res = dc.circles(city["population"], city["roads"], city["facilities"], spec, client,
@@ -283,9 +284,9 @@ def test_circles_buffer_is_needed(client, city, monkeypatch) -> None:
 def test_a_million_enterprises(client) -> None:
     data = scale_data().make_parks(200, 5000, seed=0)
     parts = pt.split_layers(data["zones"], data["parcels"], data["enterprises"], 20)
-    res = dz.evaluate(parts, mujun.load_profile(), client, year=YEAR, collect=True)
-    want = single_run(data["zones"], data["parcels"], data["enterprises"], mujun.load_profile(),
-                      YEAR)
+    res = dz.evaluate(parts, mujun.load_mujun_profile(), client, year=YEAR, collect=True)
+    want = single_run(data["zones"], data["parcels"], data["enterprises"],
+                      mujun.load_mujun_profile(), YEAR)
     assert len(want.enterprises) == 1_000_000
     assert_same(res.enterprises.loc[want.enterprises.index], want.enterprises, "enterprises")
     assert_same(res.parcels.loc[want.parcels.index], want.parcels, "parcels")

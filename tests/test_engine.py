@@ -14,7 +14,7 @@ from zonekit.analysis.network import engine
 from zonekit.analysis.network.engine import nearest_times, node_times
 from zonekit.analysis.network.graph import build_network
 from zonekit.analysis.network.snapping import point_edge_distance, snap_points
-from zonekit.analysis.network.travel import load_profile
+from zonekit.analysis.network.travel import load_travel_profile
 from zonekit.errors import SchemaError, ZonekitError
 
 CRS = "EPSG:4548"
@@ -161,7 +161,7 @@ def to_osmnx_form(roads: gpd.GeoDataFrame, a, b) -> gpd.GeoDataFrame:
 def setup(seed: int, mode: str):
     rng = np.random.default_rng(1000 + seed)
     roads, a, b, xy = random_roads(seed)
-    net = build_network(roads, load_profile(mode))
+    net = build_network(roads, load_travel_profile(mode))
     opts = random_points(roads, xy, 70, rng)
     fpts = random_points(roads, xy, 30, rng)
     # some origins on the same edges as facilities, before and after them
@@ -228,7 +228,7 @@ def test_vectorised_point_edge_geometry_matches_geos(seed):
             pts[2:3] = pts[1:2] if n > 2 else pts[2:3]  # a repeated vertex
         lines.append(LineString(pts))
     roads = gpd.GeoDataFrame(geometry=lines, crs=CRS)
-    net = build_network(roads, load_profile("walk"))
+    net = build_network(roads, load_travel_profile("walk"))
     vxy, offsets, measure = net.edge_vertices
     np.testing.assert_array_equal(measure[offsets[1:] - 1], net.edge_length_m)
     m = 2_000
@@ -259,7 +259,7 @@ def test_snapping_fallback_beyond_the_fast_radius():
     rng = np.random.default_rng(7)
     coords = [((x, y), (x + 10, y)) for x in range(0, 100, 10) for y in range(0, 100, 10)]
     roads = line_roads([{"geometry": LineString(c)} for c in coords])
-    net = build_network(roads, load_profile("walk"))
+    net = build_network(roads, load_travel_profile("walk"))
     p = pts(*rng.uniform(-200, 300, (300, 2)))
     snap = snap_points(net, p, max_snap_m=150)
     d = shapely.distance(p.geometry.to_numpy()[:, None], net.edge_geom[None, :])
@@ -317,7 +317,7 @@ def test_empty_first_category_does_not_decide_the_workers(monkeypatch):
 def test_osmnx_and_plain_forms_agree(seed, mode):
     roads, a, b, xy, net, opts, fpts, cats = setup(seed, mode)
     osm = to_osmnx_form(roads, a, b)
-    net2 = build_network(osm, load_profile(mode))
+    net2 = build_network(osm, load_travel_profile(mode))
     assert net2.n_nodes == net.n_nodes
     times = []
     for n in (net, net2):
@@ -352,14 +352,14 @@ def loop_roads():
 
 def test_one_way_asymmetry_drive_and_symmetry_walk(loop_roads):
     a, b = (30, -10), (270, -10)  # 10 m off the one-way street, 30 m from its ends
-    drive = build_network(loop_roads, load_profile("drive"))
+    drive = build_network(loop_roads, load_travel_profile("drive"))
     v = 20 / 3.6
     walk_leg = 10 / (5 / 3.6)
     ab = nearest_times(drive, snap_points(drive, pts(a)), snap_points(drive, pts(b)), ["x"], None)
     ba = nearest_times(drive, snap_points(drive, pts(b)), snap_points(drive, pts(a)), ["x"], None)
     assert ab.iloc[0, 0] * 60 == pytest.approx(240 / v + 2 * walk_leg)
     assert ba.iloc[0, 0] * 60 == pytest.approx((30 + 900 + 30) / v + 2 * walk_leg)
-    walk = build_network(loop_roads, load_profile("walk"))
+    walk = build_network(loop_roads, load_travel_profile("walk"))
     w_ab = nearest_times(walk, snap_points(walk, pts(a)), snap_points(walk, pts(b)), ["x"], None)
     w_ba = nearest_times(walk, snap_points(walk, pts(b)), snap_points(walk, pts(a)), ["x"], None)
     assert w_ab.iloc[0, 0] == pytest.approx(w_ba.iloc[0, 0])
@@ -367,7 +367,7 @@ def test_one_way_asymmetry_drive_and_symmetry_walk(loop_roads):
 
 
 def test_point_at_node_may_use_it_both_ways(loop_roads):
-    net = build_network(loop_roads, load_profile("drive"))
+    net = build_network(loop_roads, load_travel_profile("drive"))
     # (-5, -5) projects onto node A = (0, 0); whichever edge it snaps to, it may leave A east
     got = nearest_times(
         net, snap_points(net, pts((-5, -5))), snap_points(net, pts((300, -1))), ["x"], None
@@ -376,7 +376,7 @@ def test_point_at_node_may_use_it_both_ways(loop_roads):
 
 
 def test_limit_respected_and_unreachable_origins(loop_roads):
-    walk = build_network(loop_roads, load_profile("walk"))
+    walk = build_network(loop_roads, load_travel_profile("walk"))
     speed = 4.5 / 3.6
     origins = snap_points(walk, pts((0, 100), (150, 0), (5000, 5000), index=["o1", "o2", "far"]))
     assert origins.unreachable.index.tolist() == ["far"]
@@ -394,7 +394,7 @@ def test_limit_respected_and_unreachable_origins(loop_roads):
 
 
 def test_same_edge_direct_and_around(loop_roads):
-    net = build_network(loop_roads, load_profile("drive"))
+    net = build_network(loop_roads, load_travel_profile("drive"))
     v = 20 / 3.6
     origins = snap_points(net, pts((50, 0), (250, 0)))
     facility = snap_points(net, pts((200, 0)))
@@ -409,7 +409,7 @@ def test_disconnected_piece_gives_nan():
             {"geometry": LineString([(1000, 0), (1100, 0)])},
         ]
     )
-    net = build_network(roads, load_profile("walk"))
+    net = build_network(roads, load_travel_profile("walk"))
     assert len(net.components_report()) == 2
     got = nearest_times(
         net, snap_points(net, pts((10, 0), (1010, 0))), snap_points(net, pts((90, 0))), ["a"], None
@@ -418,7 +418,7 @@ def test_disconnected_piece_gives_nan():
 
 
 def test_categories_limits_and_errors(loop_roads):
-    net = build_network(loop_roads, load_profile("walk"))
+    net = build_network(loop_roads, load_travel_profile("walk"))
     origins = snap_points(net, pts((0, 50)))
     fac = snap_points(net, pts((0, 100), (0, 300)))
     cats = pd.Categorical(["学校", "诊所"], categories=["诊所", "学校", "超市"])
@@ -432,13 +432,13 @@ def test_categories_limits_and_errors(loop_roads):
         nearest_times(net, origins, fac, ["a", None], 10)
     with pytest.raises(SchemaError, match="one value per facility"):
         nearest_times(net, origins, fac, ["a"], 10)
-    other = build_network(loop_roads, load_profile("walk"))
+    other = build_network(loop_roads, load_travel_profile("walk"))
     with pytest.raises(ZonekitError, match="snapped to this network"):
         nearest_times(other, origins, fac, ["a", "b"], 10)
 
 
 def test_node_times_directions(loop_roads):
-    net = build_network(loop_roads, load_profile("drive"))
+    net = build_network(loop_roads, load_travel_profile("drive"))
     v = 20 / 3.6
     src = snap_points(net, pts((100, 0)))  # on the one-way street A → B
     to = node_times(net, src, direction="to")

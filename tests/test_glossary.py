@@ -31,7 +31,7 @@ def test_the_three_land_figures_of_the_sample_reconcile() -> None:
     from zonekit.zones.park import load_park
 
     park = load_park(layers=("zones", "parcels", "enterprises"))
-    res = efficiency.run(park.zones, park.parcels, park.enterprises, mujun.load_profile(),
+    res = efficiency.run(park.zones, park.parcels, park.enterprises, mujun.load_mujun_profile(),
                          load_targets(), park.year)
     fig = {f["key"]: f["km2"] for f in res.summary["land_figures"]}
     assert fig["built_land"] == pytest.approx(18.11, abs=0.01)  # zone table

@@ -17,7 +17,7 @@ from zonekit.analysis.mujun import low_efficiency as le
 
 def _flags(rules: le.Rules | None = None, parcel_class: pd.Series | None = None) -> pd.DataFrame:
     table = it.parcel_intensity(parcels(), enterprises())
-    out = le.flag_parcels(table, parcel_class, rules or mujun.load_profile().low_efficiency)
+    out = le.flag_parcels(table, parcel_class, rules or mujun.load_mujun_profile().low_efficiency)
     assert out.index.equals(table.index)
     return out.set_index(table["parcel_id"])
 
@@ -41,7 +41,7 @@ def test_every_flag_has_all_its_reasons() -> None:
 
 
 def test_thresholds_change_flags(tmp_path: Path) -> None:
-    rules = mujun.load_profile().low_efficiency
+    rules = mujun.load_mujun_profile().low_efficiency
     assert not _flags(replace(rules, plot_ratio_below=0.45)).loc["P1", "low_plot_ratio"]
     assert _flags(replace(rules, plot_ratio_below=0.45)).loc["P4", "low_plot_ratio"]
     # 亩均税收 of P1 is exactly 10 万元/亩: flagged only when a line rises above it
@@ -53,7 +53,7 @@ def test_thresholds_change_flags(tmp_path: Path) -> None:
     user = tmp_path / "county.yaml"
     user.write_text("low_efficiency:\n  tax_per_mu: {below_wan: 12}\n  idle: {enabled: false}\n",
                     encoding="utf-8")
-    flags = _flags(mujun.load_profile(user).low_efficiency)
+    flags = _flags(mujun.load_mujun_profile(user).low_efficiency)
     assert flags.loc["P1", "low_tax_per_mu"]
     assert "< 12.00 万元/亩" in flags.loc["P1", "reasons"]
     assert "idle" not in flags.columns
@@ -72,7 +72,7 @@ def test_unknown_plot_ratio_is_counted_not_flagged() -> None:
     p, e = parcels(), enterprises()
     p.loc[p["parcel_id"] == "P1", "floor_area_m2"] = float("nan")
     table = it.parcel_intensity(p, e)
-    flags = le.flag_parcels(table, None, mujun.load_profile().low_efficiency)
+    flags = le.flag_parcels(table, None, mujun.load_mujun_profile().low_efficiency)
     row = flags.set_index(table["parcel_id"]).loc["P1"]
     assert row["plot_ratio_unknown"] and not row["low_plot_ratio"]
 
@@ -81,11 +81,11 @@ def test_unknown_plot_ratio_is_counted_not_flagged() -> None:
 def test_rules_can_be_switched_off(tmp_path: Path, rule: str) -> None:
     user = tmp_path / "off.yaml"
     user.write_text(f"low_efficiency:\n  {rule}: {{enabled: false}}\n", encoding="utf-8")
-    rules = mujun.load_profile(user).low_efficiency
+    rules = mujun.load_mujun_profile(user).low_efficiency
     column = {"plot_ratio": "low_plot_ratio", "tax_per_mu": "low_tax_per_mu"}.get(rule, rule)
     table = it.parcel_intensity(parcels(), enterprises())
     all_d = pd.Series("D", index=table.index)
-    assert column in _flags(mujun.load_profile().low_efficiency, all_d).columns
+    assert column in _flags(mujun.load_mujun_profile().low_efficiency, all_d).columns
     assert column not in _flags(rules, all_d).columns
 
 
@@ -109,7 +109,7 @@ def test_plot_ratio_just_below_the_line_reads_below() -> None:
 def test_only_the_graded_scope_is_flagged() -> None:
     table = it.parcel_intensity(parcels(), enterprises())
     table["status"] = "idle"  # every parcel idle: only industrial/logistics ones are judged
-    rules = mujun.load_profile().low_efficiency
+    rules = mujun.load_mujun_profile().low_efficiency
     assert rules.scope == "graded" and rules.only_classes == ("industrial", "logistics")
     flags = le.flag_parcels(table, None, rules).set_index(table["parcel_id"])
     assert not flags.loc["P3", "low_efficiency"]  # commercial (0901)

@@ -31,7 +31,7 @@ def _firms() -> pd.DataFrame:
 
 
 def test_shipped_profile_names_its_scheme() -> None:
-    profile = mujun.load_profile()
+    profile = mujun.load_mujun_profile()
     assert "浙江" in profile.scheme and "苏政发〔2017〕143号" in profile.scheme
     names = [s.name for s in profile.evaluation.indicators]
     assert {"tax_per_mu_wan", "revenue_per_mu_wan", "revenue_per_tce_wan", "rnd_intensity_pct",
@@ -105,7 +105,7 @@ def test_threshold_classes() -> None:
 
 def test_small_new_and_parcelless_firms_not_graded() -> None:
     e, p = enterprises(), parcels()
-    ev = mujun.load_profile().evaluation
+    ev = mujun.load_mujun_profile().evaluation
     out, _ = mujun.evaluate_enterprises(e, p, ev, 2024)
     assert out.index.equals(e.index)
     status = dict(zip(out["ent_id"], out["grade_status"], strict=True))
@@ -125,7 +125,7 @@ def test_small_new_and_parcelless_firms_not_graded() -> None:
 
 def test_parcels_graded_from_aggregate_of_their_firms() -> None:
     e, p = enterprises(), parcels()
-    ev = mujun.load_profile().evaluation
+    ev = mujun.load_mujun_profile().evaluation
     ents, _ = mujun.evaluate_enterprises(e, p, ev, 2024)
     table = it.parcel_intensity(p, e)
     out, _ = mujun.evaluate_parcels(table, ents, ev)
@@ -155,10 +155,10 @@ def _two_firm_park():
 
 def test_user_weight_changes_classes(tmp_path: Path) -> None:
     e, p = _two_firm_park(), parcels()
-    default, _ = mujun.evaluate_enterprises(e, p, mujun.load_profile().evaluation, 2024)
+    default, _ = mujun.evaluate_enterprises(e, p, mujun.load_mujun_profile().evaluation, 2024)
     assert default.set_index("ent_id")["class"].to_dict() == {"T": "B", "R": "D"}
     user = _write(tmp_path, "evaluation:\n  indicators:\n    tax_per_mu_wan: {weight: 0}\n")
-    county = mujun.load_profile(user)
+    county = mujun.load_mujun_profile(user)
     assert "county.yaml" in county.source
     out, _ = mujun.evaluate_enterprises(e, p, county.evaluation, 2024)
     assert out.set_index("ent_id")["class"].to_dict() == {"T": "D", "R": "B"}
@@ -168,7 +168,7 @@ def test_user_class_method_thresholds(tmp_path: Path) -> None:
     user = _write(tmp_path, "evaluation:\n  classes:\n    method: thresholds\n"
                   "    thresholds: {A: 1000, B: 500, C: 1, D: 0}\n")
     out, _ = mujun.evaluate_enterprises(_two_firm_park(), parcels(),
-                                        mujun.load_profile(user).evaluation, 2024)
+                                        mujun.load_mujun_profile(user).evaluation, 2024)
     assert set(out["class"]) == {"C"}
 
 
@@ -187,13 +187,13 @@ def test_user_class_method_thresholds(tmp_path: Path) -> None:
 def test_profile_errors_name_file_and_key(tmp_path: Path, text: str, match: str) -> None:
     user = _write(tmp_path, text)
     with pytest.raises(ProfileError, match=match) as err:
-        mujun.load_profile(user)
+        mujun.load_mujun_profile(user)
     assert "county.yaml" in str(err.value)
 
 
 def test_missing_profile_file(tmp_path: Path) -> None:
     with pytest.raises(ProfileError, match="profile file not found"):
-        mujun.load_profile(tmp_path / "nope.yaml")
+        mujun.load_mujun_profile(tmp_path / "nope.yaml")
 
 
 def test_every_indicator_hand_computed() -> None:
@@ -213,7 +213,7 @@ def test_every_indicator_hand_computed() -> None:
 
 def test_enterprise_mu_from_parcel_share() -> None:
     e, p = enterprises(), parcels()
-    out, _ = mujun.evaluate_enterprises(e, p, mujun.load_profile().evaluation, 2024)
+    out, _ = mujun.evaluate_enterprises(e, p, mujun.load_mujun_profile().evaluation, 2024)
     e2 = out.set_index("ent_id").loc["E2"]
     # E2 holds 300 of P2's 400 employees → 0.75 × 20,000 m² = 15,000 m² = 22.5 亩
     assert e2["land_mu"] == pytest.approx(22.5)
@@ -234,7 +234,7 @@ def sample_run():
     from zonekit.zones.park import load_park
 
     park = load_park(layers=("zones", "parcels", "enterprises"))
-    return efficiency.run(park.zones, park.parcels, park.enterprises, mujun.load_profile(),
+    return efficiency.run(park.zones, park.parcels, park.enterprises, mujun.load_mujun_profile(),
                           load_targets(), park.year)
 
 
@@ -266,18 +266,18 @@ def test_old_scope_key_is_refused_with_its_replacement(tmp_path: Path) -> None:
     f = tmp_path / "p.yaml"
     f.write_text("evaluation:\n  scope_land_classes: [industrial]\n", encoding="utf-8")
     with pytest.raises(ProfileError, match=r"scope_land_classes' was replaced by 'scope"):
-        mujun.load_profile(f)
+        mujun.load_mujun_profile(f)
     f.write_text("evaluation:\n  scope: {graded: [industrial], separately: [industrial]}\n",
                  encoding="utf-8")
     with pytest.raises(ProfileError, match="industrial cannot be both"):
-        mujun.load_profile(f)
+        mujun.load_mujun_profile(f)
 
 
 def test_scope_all_in_one_ranking_when_asked(tmp_path: Path) -> None:
     f = tmp_path / "p.yaml"
     f.write_text("evaluation:\n  scope: {graded: null, separately: []}\n"
                  "low_efficiency:\n  scope: all\n", encoding="utf-8")
-    prof = mujun.load_profile(f)
+    prof = mujun.load_mujun_profile(f)
     assert prof.evaluation.scope_graded is None and prof.low_efficiency.only_classes is None
     e, p = enterprises(), parcels()
     out, _ = mujun.evaluate_enterprises(e, p, prof.evaluation, 2024)

@@ -13,7 +13,7 @@ from zonekit.analysis.network.snapping import snap_points
 from zonekit.analysis.network.travel import (
     edge_speeds_kmh,
     excluded_edges,
-    load_profile,
+    load_travel_profile,
     parse_maxspeed,
     parse_oneway,
 )
@@ -30,7 +30,7 @@ def gdf(rows: list[dict], crs=CRS) -> gpd.GeoDataFrame:
 
 
 def test_packaged_profiles():
-    walk, bike, drive = (load_profile(m) for m in ("walk", "bike", "drive"))
+    walk, bike, drive = (load_travel_profile(m) for m in ("walk", "bike", "drive"))
     assert walk.default_speed_kmh == 4.5 and not walk.oneway
     assert walk.excluded == {"motorway", "motorway_link"} and "trunk" not in walk.excluded
     assert bike.default_speed_kmh == 15.0 and not bike.oneway and "motorway" in bike.excluded
@@ -41,29 +41,30 @@ def test_packaged_profiles():
 
 
 def test_profile_overrides():
-    p = load_profile("drive", overrides={"maxspeed_factor": 0.7, "speeds_kmh": {"primary": 45}})
+    p = load_travel_profile("drive",
+                            overrides={"maxspeed_factor": 0.7, "speeds_kmh": {"primary": 45}})
     assert p.maxspeed_factor == 0.7
     assert p.speeds_kmh["primary"] == 45 and p.speeds_kmh["secondary"] == 40
 
 
 def test_profile_errors(tmp_path):
     with pytest.raises(ProfileError, match="unknown travel mode 'boat'.*walk"):
-        load_profile("boat")
+        load_travel_profile("boat")
     bad = tmp_path / "bad.yaml"
     bad.write_text("profiles: [walk: {\n", encoding="utf-8")
     with pytest.raises(ProfileError, match="bad.yaml.*malformed YAML"):
-        load_profile("walk", bad)
+        load_travel_profile("walk", bad)
     typo = tmp_path / "typo.yaml"
     typo.write_text(
         "profiles:\n  walk:\n    default_speed_kmh: fast\n    oneway: false\n", encoding="utf-8"
     )
     with pytest.raises(ProfileError, match="typo.yaml.*'default_speed_kmh'.*'fast'"):
-        load_profile("walk", typo)
+        load_travel_profile("walk", typo)
     with pytest.raises(ProfileError, match="'oneway': required"):
         typo.write_text("profiles:\n  walk:\n    default_speed_kmh: 4\n", encoding="utf-8")
-        load_profile("walk", typo)
+        load_travel_profile("walk", typo)
     with pytest.raises(ProfileError, match="unknown key.*speed_kmh"):
-        load_profile("walk", overrides={"speed_kmh": 5})
+        load_travel_profile("walk", overrides={"speed_kmh": 5})
 
 
 # --- attribute parsing -----------------------------------------------------------------
@@ -187,9 +188,9 @@ def test_edge_speeds_precedence():
             "design": [np.nan, np.nan, np.nan, 45, np.nan, "x"],
         }
     )
-    drive = load_profile("drive")
+    drive = load_travel_profile("drive")
     np.testing.assert_allclose(edge_speeds_kmh(roads, drive), [50, 60, 20, 30, 50, 30 * 1.609344])
-    slow = load_profile("drive", overrides={"maxspeed_factor": 0.5})
+    slow = load_travel_profile("drive", overrides={"maxspeed_factor": 0.5})
     np.testing.assert_allclose(
         edge_speeds_kmh(roads, slow)[:2], [50, 30]
     )  # factor only on maxspeed
@@ -198,7 +199,7 @@ def test_edge_speeds_precedence():
     roads.loc[5, "design"] = ""  # blank: the profile's speed
     np.testing.assert_allclose(edge_speeds_kmh(roads, slow, speed_col="design")[3:],
                                [45, 50, 30 * 1.609344 / 2])
-    np.testing.assert_allclose(edge_speeds_kmh(roads, load_profile("walk")), 4.5)
+    np.testing.assert_allclose(edge_speeds_kmh(roads, load_travel_profile("walk")), 4.5)
     with pytest.raises(SchemaError, match="'nope'.*not found"):
         edge_speeds_kmh(roads, drive, speed_col="nope")
 
@@ -207,14 +208,14 @@ def test_excluded_edges():
     roads = pd.DataFrame(
         {"highway": ["footway", "motorway", "trunk", "['residential', 'footway']", None]}
     )
-    assert excluded_edges(roads, load_profile("drive")).tolist() == [
+    assert excluded_edges(roads, load_travel_profile("drive")).tolist() == [
         True,
         False,
         False,
         True,
         False,
     ]
-    assert excluded_edges(roads, load_profile("walk")).tolist() == [
+    assert excluded_edges(roads, load_travel_profile("walk")).tolist() == [
         False,
         True,
         False,
@@ -250,10 +251,10 @@ def test_csr_random_parallel_arcs_match_groupby_minimum(seed):
 def test_crs_checks():
     roads = gdf([{"geometry": LineString([(0, 0), (1, 0)])}], crs=None)
     with pytest.raises(CRSError, match="no CRS"):
-        build_network(roads, load_profile("walk"))
+        build_network(roads, load_travel_profile("walk"))
     with pytest.raises(CRSError, match="geographic"):
-        build_network(roads.set_crs("EPSG:4326"), load_profile("walk"))
-    net = build_network(roads.set_crs(CRS), load_profile("walk"))
+        build_network(roads.set_crs("EPSG:4326"), load_travel_profile("walk"))
+    net = build_network(roads.set_crs(CRS), load_travel_profile("walk"))
     pts = gpd.GeoDataFrame(geometry=[Point(0, 0)], crs="EPSG:32650")
     with pytest.raises(CRSError, match="network's CRS"):
         snap_points(net, pts)
@@ -262,7 +263,7 @@ def test_crs_checks():
 def test_non_line_geometry_is_an_error():
     roads = gdf([{"geometry": LineString([(0, 0), (1, 0)])}, {"geometry": Point(0, 0)}])
     with pytest.raises(SchemaError, match="rows 1"):
-        build_network(roads, load_profile("walk"))
+        build_network(roads, load_travel_profile("walk"))
 
 
 def test_plain_topology_costs_and_multilines():
@@ -279,7 +280,7 @@ def test_plain_topology_costs_and_multilines():
             },
         ]
     )
-    net = build_network(roads, load_profile("walk"))
+    net = build_network(roads, load_travel_profile("walk"))
     assert net.n_nodes == 5 and net.n_edges == 4
     assert net.edge_row.tolist() == [0, 1, 2, 2]
     np.testing.assert_allclose(net.edge_cost_s[0], 100 / (4.5 / 3.6))
@@ -294,7 +295,7 @@ def test_parallel_streets_min_not_sum():
             {"u": 2, "v": 1, "key": 0, "oneway": False, "geometry": LineString([(100, 0), (0, 0)])},
         ]
     )
-    net = build_network(osm, load_profile("walk"))
+    net = build_network(osm, load_travel_profile("walk"))
     c = 100 / (4.5 / 3.6)
     assert net.graph.nnz == 2
     np.testing.assert_allclose([net.graph[0, 1], net.graph[1, 0]], [c, c])
@@ -304,7 +305,7 @@ def test_parallel_streets_min_not_sum():
             {"geometry": LineString([(0, 0), (50, 50), (100, 0)])},
         ]
     )
-    net = build_network(plain, load_profile("walk"))
+    net = build_network(plain, load_travel_profile("walk"))
     np.testing.assert_allclose([net.graph[0, 1], net.graph[1, 0]], [c, c])
 
 
@@ -324,12 +325,12 @@ def test_oneway_directions_and_walk_ignores_them():
             },
         ]
     )
-    drive = build_network(roads, load_profile("drive"))
+    drive = build_network(roads, load_travel_profile("drive"))
     assert drive.edge_fwd.tolist() == [True, False, False]
     assert drive.edge_bwd.tolist() == [False, True, True]
     assert drive.graph[0, 1] > 0 and drive.graph[1, 0] == 0 and drive.graph[2, 1] > 0
     np.testing.assert_array_equal(drive.graph_reversed.toarray(), drive.graph.toarray().T)
-    walk = build_network(roads, load_profile("walk"))
+    walk = build_network(roads, load_travel_profile("walk"))
     assert walk.edge_fwd.all() and walk.edge_bwd.all()
     assert len(drive.components_report("strong")) == 4
 
@@ -342,8 +343,8 @@ def test_footways_excluded_for_drive():
             {"highway": "steps", "geometry": LineString([(200, 0), (200, 50)])},
         ]
     )
-    assert build_network(roads, load_profile("drive")).n_edges == 1
-    assert build_network(roads, load_profile("walk")).n_edges == 3
+    assert build_network(roads, load_travel_profile("drive")).n_edges == 1
+    assert build_network(roads, load_travel_profile("walk")).n_edges == 3
 
 
 def test_speed_col_and_maxspeed_in_costs():
@@ -363,7 +364,7 @@ def test_speed_col_and_maxspeed_in_costs():
             },
         ]
     )
-    net = build_network(roads, load_profile("drive"), speed_col="design")
+    net = build_network(roads, load_travel_profile("drive"), speed_col="design")
     np.testing.assert_allclose(net.edge_cost_s, [100.0, 1000 / (30 * 1.609344 / 3.6)])
 
 
@@ -376,7 +377,7 @@ def test_disconnected_pieces_reported():
             {"geometry": LineString([(9000, 0), (9000, 10)])},
         ]
     )
-    net = build_network(roads, load_profile("walk"))
+    net = build_network(roads, load_travel_profile("walk"))
     rep = net.components_report()
     assert rep["n_nodes"].tolist() == [3, 2, 2]
     np.testing.assert_allclose(rep["length_km"], [0.2, 0.3, 0.01])
@@ -417,7 +418,7 @@ def test_osmnx_multiindex_and_reversed_geometry():
             },
         ]
     )
-    net = build_network(rows.set_index(["u", "v", "key"]), load_profile("drive"))
+    net = build_network(rows.set_index(["u", "v", "key"]), load_travel_profile("drive"))
     at = dict(zip(net.node_id.tolist(), zip(net.node_x, net.node_y, strict=True), strict=True))
     assert at == {10: (0, 0), 20: (100, 0), 30: (100, 100), 40: (-100, 0)}
     start = np.array(net.edge_geom[2].coords[0])
@@ -452,7 +453,7 @@ def test_twin_rows_merge_into_one_street():
             },
         ]
     )
-    net = build_network(osm, load_profile("drive"))
+    net = build_network(osm, load_travel_profile("drive"))
     assert net.n_edges == 2
     assert net.edge_fwd.tolist() == [True, True] and net.edge_bwd.tolist() == [True, False]
     # plain: the same line digitised twice, one-way in opposite directions → two-way
@@ -462,7 +463,7 @@ def test_twin_rows_merge_into_one_street():
             {"oneway": "yes", "geometry": LineString([(100, 0), (0, 0)])},
         ]
     )
-    net = build_network(plain, load_profile("drive"))
+    net = build_network(plain, load_travel_profile("drive"))
     assert net.n_edges == 1 and net.edge_fwd[0] and net.edge_bwd[0]
 
 
@@ -473,7 +474,7 @@ def test_zero_length_edges_keep_a_tiny_positive_cost():
             {"u": 2, "v": 3, "key": 0, "geometry": LineString([(0, 0), (100, 0)])},
         ]
     )
-    net = build_network(osm, load_profile("walk"))
+    net = build_network(osm, load_travel_profile("walk"))
     assert net.edge_cost_s[0] > 0 and net.graph.nnz == 4
     from scipy.sparse.csgraph import dijkstra
 

@@ -111,7 +111,7 @@ def _reference_minutes(path: Path, origins: list[int], targets: list[int], monke
     """Minutes by networkx over osmnx's own graph_from_xml graph, drive ways only."""
     import osmnx as ox
 
-    from zonekit.analysis.network.travel import edge_speeds_kmh, load_profile
+    from zonekit.analysis.network.travel import edge_speeds_kmh, load_travel_profile
 
     monkeypatch.setattr(ox.settings, "useful_tags_way",
                         [*ox.settings.useful_tags_way, "motor_vehicle", "motorcar"])
@@ -133,7 +133,7 @@ def _reference_minutes(path: Path, origins: list[int], targets: list[int], monke
     graph.remove_nodes_from([n for n in list(graph) if graph.degree(n) == 0])
     graph = ox.simplify_graph(graph)
     edges = ox.graph_to_gdfs(graph, nodes=False).to_crs(UTM)
-    speed = edge_speeds_kmh(edges, load_profile("drive"))
+    speed = edge_speeds_kmh(edges, load_travel_profile("drive"))
     seconds = edges.geometry.length.to_numpy() / (speed / 3.6)
     digraph = nx.DiGraph()
     for (u, v, _), s in zip(edges.index, seconds, strict=True):

@@ -73,13 +73,13 @@ def test_write_and_find_parts(province, tmp_path) -> None:
 def test_layer_reads_by_box(province, tmp_path) -> None:
     ents = province["enterprises"]
     scale_data().write_layer(ents, tmp_path / "e", (ents.index % 3).to_numpy())
-    layer = pt.Layer.of(tmp_path / "e")
+    layer = pt.PartitionLayer.of(tmp_path / "e")
     assert layer.rows() == len(ents) and layer.crs() == ents.crs
     x0, y0, x1, y1 = ents.total_bounds
     box = (x0, y0, (x0 + x1) / 2, (y0 + y1) / 2)
     got = pt.resolve(layer.slice(box))
     inside = ents.cx[box[0]:box[2], box[1]:box[3]]
     assert sorted(got["ent_id"]) == sorted(inside["ent_id"])
-    mem = pt.Layer.of(ents).slice(box)
+    mem = pt.PartitionLayer.of(ents).slice(box)
     assert sorted(mem["ent_id"]) == sorted(inside["ent_id"])
     assert isinstance(mem, pd.DataFrame)

@@ -119,7 +119,7 @@ def test_required_gain_and_plan() -> None:
 def test_post_renewal_rates_and_candidates() -> None:
     p, e = parcels(), enterprises()
     table = it.parcel_intensity(p, e)
-    settings = replace(mujun.load_profile().renewal, min_peers=1, quantile=0.75)
+    settings = replace(mujun.load_mujun_profile().renewal, min_peers=1, quantile=0.75)
     rates = renewal.post_renewal_rates(table, settings).set_index(table["parcel_id"])
     # producing industrial parcels in Z1: P1 50, P2 400 亿元/km² → P75 = 312.5
     assert rates.loc["P1", "post_land_output_yi_per_km2"] == pytest.approx(312.5)
@@ -129,7 +129,7 @@ def test_post_renewal_rates_and_candidates() -> None:
     per_mu = renewal.post_renewal_rates(table, replace(settings, post_output="target_per_mu",
                                                        target_revenue_per_mu_wan=1000))
     assert per_mu["post_land_output_yi_per_km2"].iloc[0] == pytest.approx(150.0)  # 0.1 亿/666.67 m²
-    flags = le.flag_parcels(table, None, mujun.load_profile().low_efficiency)
+    flags = le.flag_parcels(table, None, mujun.load_mujun_profile().low_efficiency)
     cands = renewal.candidates(table, flags, settings)
     assert set(cands["parcel_id"]) == {"P1", "P4"}  # flagged and in the denominator
     p4 = cands.set_index("parcel_id").loc["P4"]
@@ -138,7 +138,7 @@ def test_post_renewal_rates_and_candidates() -> None:
 
 
 def test_run_reports_both_scenarios_and_assumptions() -> None:
-    profile = mujun.load_profile()
+    profile = mujun.load_mujun_profile()
     profile = replace(profile, renewal=replace(profile.renewal, min_peers=1))
     opts = efficiency.Options(target=250.0, growth=0.0, conservative_growth=0.0)
     res = efficiency.run(zones(), parcels(), enterprises(), profile, load_targets(), 2024, opts)
@@ -160,7 +160,7 @@ def test_sample_plan_reaches_target_or_says_why() -> None:
     from zonekit.zones.park import load_park
 
     park = load_park(layers=("zones", "parcels", "enterprises"))
-    res = efficiency.run(park.zones, park.parcels, park.enterprises, mujun.load_profile(),
+    res = efficiency.run(park.zones, park.parcels, park.enterprises, mujun.load_mujun_profile(),
                          load_targets(), park.year)
     s = res.summary
     assert s["land_output_yi_per_km2"] == pytest.approx(30.4, abs=0.1)
@@ -178,7 +178,7 @@ def test_renewal_headline_gives_both_scenarios_and_what_decides() -> None:
     from zonekit.zones.park import load_park
 
     park = load_park(layers=("zones", "parcels", "enterprises"))
-    res = efficiency.run(park.zones, park.parcels, park.enterprises, mujun.load_profile(),
+    res = efficiency.run(park.zones, park.parcels, park.enterprises, mujun.load_mujun_profile(),
                          load_targets(), park.year)
     r = res.summary["renewal"]
     main, cons = r["main"], r["conservative"]
@@ -191,7 +191,7 @@ def test_renewal_headline_gives_both_scenarios_and_what_decides() -> None:
     assert "无需腾笼换鸟" in main["headline"]
     assert "growth path" in r["decided_by"] and "增长假设" in r["decided_by_zh"]
     # the same growth for both: nothing decides between them
-    same = efficiency.run(park.zones, park.parcels, park.enterprises, mujun.load_profile(),
+    same = efficiency.run(park.zones, park.parcels, park.enterprises, mujun.load_mujun_profile(),
                           load_targets(), park.year,
                           efficiency.Options(growth=0.0418, conservative_growth=0.0418))
     assert same.summary["renewal"]["decided_by"].startswith("no single assumption")

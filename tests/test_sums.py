@@ -45,7 +45,7 @@ def test_benchmarks_from_parts_equal_one_piece(method) -> None:
     n = 3_000
     t = pd.DataFrame({"tax_wan": rng.lognormal(5, 2, n), "land_mu": rng.uniform(1, 80, n),
                       "revenue_wan": rng.lognormal(8, 1, n), "employees": rng.integers(0, 500, n)})
-    ev = mujun.load_profile().evaluation
+    ev = mujun.load_mujun_profile().evaluation
     ev = mujun.Evaluation(indicators=tuple(
         mujun.IndicatorSpec(s.name, s.weight, method) for s in ev.indicators[:2]))
     graded = pd.Series(rng.random(n) < 0.8)
@@ -61,7 +61,7 @@ def test_classes_do_not_depend_on_row_order() -> None:
     t = pd.DataFrame({"tax_wan": rng.lognormal(5, 2, n), "land_mu": rng.uniform(1, 80, n),
                       "revenue_wan": rng.lognormal(8, 1, n), "employees": rng.integers(1, 500, n),
                       "energy_tce": rng.lognormal(4, 1, n), "rnd_wan": rng.lognormal(3, 1, n)})
-    ev = mujun.load_profile().evaluation
+    ev = mujun.load_mujun_profile().evaluation
     graded = pd.Series(True, index=t.index)
     out, bench = mujun.score(t, graded, ev)
     order = rng.permutation(n)

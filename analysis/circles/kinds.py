@@ -90,9 +90,9 @@ class CircleResult:
 def circle_network(roads: gpd.GeoDataFrame, mode: str, measure: str = "minutes",
                    travel_profile: Any = None, speed_col: str | None = None) -> Network:
     """Build the network for a circle; ``measure="metres"`` makes every second a metre."""
-    from zonekit.analysis.network.travel import load_profile
+    from zonekit.analysis.network.travel import load_travel_profile
 
-    prof = travel_profile or load_profile(mode)
+    prof = travel_profile or load_travel_profile(mode)
     if measure == "metres":
         prof = dataclasses.replace(prof, default_speed_kmh=METRE_SPEED_KMH, speeds_kmh={},
                                    use_maxspeed=False, access_speed_kmh=METRE_SPEED_KMH)

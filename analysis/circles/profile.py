@@ -140,14 +140,14 @@ class CirclesProfile:
     bands_minutes: tuple[float, ...] = (5.0, 10.0, 15.0)
     gcj02_check_m: float = 150.0
     #: Travel-profile keys per mode merged over ``travel.yaml`` (e.g. a county's walking
-    #: speed), checked by :func:`zonekit.analysis.network.travel.load_profile`.
+    #: speed), checked by :func:`zonekit.analysis.network.travel.load_travel_profile`.
     travel: dict[str, dict] = field(default_factory=dict)
 
     def travel_profile(self, mode: str) -> Any:
         """Return the travel profile of ``mode`` with this profile's overrides."""
-        from zonekit.analysis.network.travel import load_profile
+        from zonekit.analysis.network.travel import load_travel_profile
 
-        return load_profile(mode, overrides=self.travel.get(mode))
+        return load_travel_profile(mode, overrides=self.travel.get(mode))
 
     def circle(self, kind: str) -> CircleSpec:
         """Return the circle ``kind``."""
@@ -323,9 +323,9 @@ def load_circles_profile(path: str | Path | None = None) -> CirclesProfile:
         if not isinstance(keys, dict):
             raise ProfileError(f"{src}, key 'travel.{mode}': expected a mapping of travel "
                                f"settings (speeds_kmh, default_speed_kmh …), found {keys!r}")
-        from zonekit.analysis.network.travel import load_profile
+        from zonekit.analysis.network.travel import load_travel_profile
 
-        load_profile(str(mode), overrides=keys)  # unknown modes and keys refused now
+        load_travel_profile(str(mode), overrides=keys)  # unknown modes and keys refused now
     bands = settings.get("bands_minutes", [5, 10, 15])
     if not isinstance(bands, list) or not bands:
         raise ProfileError(f"{src}, key 'settings.bands_minutes': expected a list of minutes, "

@@ -42,7 +42,7 @@ from zonekit.analysis.mujun.profile import (
     Evaluation,
     IndicatorSpec,
     MujunProfile,
-    load_profile,
+    load_mujun_profile,
     parse_evaluation,
 )
 
@@ -59,7 +59,7 @@ SEPARATE_COLUMNS = ("separate_ranking", "separate_status", "separate_class", "se
 __all__ = ["DEFAULT_PROFILE_PATH", "INDICATORS", "Evaluation", "IndicatorSpec", "MujunProfile",
            "Ranking", "assign_classes", "benchmark_of", "benchmark_parts", "benchmarks",
            "combine_benchmark_parts", "enterprise_units", "evaluate_enterprises",
-           "evaluate_parcels", "evaluate_separately", "indicator_values", "load_profile",
+           "evaluate_parcels", "evaluate_separately", "indicator_values", "load_mujun_profile",
            "parcel_units", "parse_evaluation", "score"]
 
 

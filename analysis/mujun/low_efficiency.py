@@ -57,7 +57,7 @@ class Rules:
     bad_classes: tuple[str, ...] | None = ("D",)
     idle: bool = True
     scope: str = "graded"  # graded: only parcels of only_classes are judged; all: every parcel
-    only_classes: tuple[str, ...] | None = None  # set from evaluation.scope by load_profile
+    only_classes: tuple[str, ...] | None = None  # set from evaluation.scope by load_mujun_profile
 
 
 def _classes(value: object, key: str, src: str) -> tuple[str, ...]:

@@ -114,7 +114,7 @@ def run(zones: gpd.GeoDataFrame, parcels: gpd.GeoDataFrame, enterprises: gpd.Geo
     zones, parcels, enterprises
         Layers in a projected CRS; ``enterprises`` of the data year ``year``.
     profile
-        :func:`zonekit.analysis.mujun.evaluation.load_profile` output.
+        :func:`zonekit.analysis.mujun.evaluation.load_mujun_profile` output.
     targets
         :func:`zonekit.analysis.indicators.load_targets` output.
     year

@@ -92,7 +92,7 @@ class MujunProfile:
     renewal: Any  # zonekit.analysis.mujun.renewal.RenewalSettings
 
 
-def load_profile(path: str | Path | None = None) -> MujunProfile:
+def load_mujun_profile(path: str | Path | None = None) -> MujunProfile:
     """Read the shipped 亩均 profile, with the user's file ``path`` merged over it.
 
     Raises

@@ -2,7 +2,7 @@
 
 A :class:`TravelProfile` says how fast a mode moves on each road class (km/h), which
 classes it cannot use and whether it respects one-way streets. Profiles live in
-``analysis/profiles/travel.yaml``; :func:`load_profile` reads them.
+``analysis/profiles/travel.yaml``; :func:`load_travel_profile` reads them.
 
 :func:`edge_speeds_kmh`, :func:`excluded_edges` and :func:`parse_oneway` turn a road
 layer's attribute columns into numpy arrays. They work on the distinct values of a
@@ -117,7 +117,7 @@ def _read_profiles(path: Path) -> dict:
     return doc["profiles"]
 
 
-def load_profile(
+def load_travel_profile(
     mode: str, path: str | Path | None = None, overrides: Mapping[str, object] | None = None
 ) -> TravelProfile:
     """Read one travel profile from a YAML file.

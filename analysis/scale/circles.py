@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from zonekit.analysis.scale.partitions import Layer, resolve
+from zonekit.analysis.scale.partitions import PartitionLayer, resolve
 from zonekit.errors import SchemaError, ZonekitError
 
 if TYPE_CHECKING:
@@ -50,7 +50,7 @@ logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class CircleSpec:
+class PartitionCircleSpec:
     """What to compute: the travel profile, limits and the engine's options."""
 
     profile: TravelProfile
@@ -73,7 +73,7 @@ class CircleSpec:
         return max(float(lim) for lim in limits)
 
 
-def reach_m(spec: CircleSpec, max_speed_kmh: float) -> float:
+def reach_m(spec: PartitionCircleSpec, max_speed_kmh: float) -> float:
     """Distance (m) around a part's origins that holds every route within the limit."""
     trip = spec.longest_limit() * 60.0 * max_speed_kmh / 3.6
     return trip + 3.0 * spec.max_snap_m + 1.0
@@ -116,7 +116,8 @@ def belongs(points: np.ndarray, part: CirclePart, areas: np.ndarray | None,
     return (where < 0) & (ij[:, 0] == part.tile[0]) & (ij[:, 1] == part.tile[1])
 
 
-def plan_parts(origins: Layer, tile_m: float, areas: np.ndarray | None = None) -> list[CirclePart]:
+def plan_parts(origins: PartitionLayer, tile_m: float,
+               areas: np.ndarray | None = None) -> list[CirclePart]:
     """Parts covering every origin: one per area, plus tiles for origins in no area.
 
     In memory, only tiles holding such origins are listed; for files, every tile meeting
@@ -140,7 +141,7 @@ def plan_parts(origins: Layer, tile_m: float, areas: np.ndarray | None = None) -
     return parts
 
 
-def max_speed_kmh(roads: gpd.GeoDataFrame, spec: CircleSpec) -> float:
+def max_speed_kmh(roads: gpd.GeoDataFrame, spec: PartitionCircleSpec) -> float:
     """Fastest speed (km/h) on the usable roads for the profile (0 when there are none)."""
     from zonekit.analysis.network.travel import edge_speeds_kmh, excluded_edges
 
@@ -151,7 +152,7 @@ def max_speed_kmh(roads: gpd.GeoDataFrame, spec: CircleSpec) -> float:
     return float(speeds[usable].max()) if usable.any() else 0.0
 
 
-def run_part(part: CirclePart, origins: Any, roads: Any, facilities: Any, spec: CircleSpec,
+def run_part(part: CirclePart, origins: Any, roads: Any, facilities: Any, spec: PartitionCircleSpec,
              categories: list, reach: float, areas: np.ndarray | None,
              tile_m: float) -> dict[str, Any]:
     """Minutes from the part's origins to the nearest facility of each category.
@@ -193,7 +194,7 @@ def run_part(part: CirclePart, origins: Any, roads: Any, facilities: Any, spec: 
     return {"minutes": minutes, "origins": pts, "stats": stats}
 
 
-def _categories(facilities: Layer, col: str) -> list:
+def _categories(facilities: PartitionLayer, col: str) -> list:
     """Every facility category, ordered as the engine orders them (sorted)."""
     if facilities.frame is not None:
         values = facilities.frame[col] if col in facilities.frame else None
@@ -216,7 +217,7 @@ def _categories(facilities: Layer, col: str) -> list:
         return sorted(uniques, key=str)
 
 
-def _file_max_speed(path: Path, spec: CircleSpec) -> float:
+def _file_max_speed(path: Path, spec: PartitionCircleSpec) -> float:
     import pyarrow.parquet as pq
 
     names = set(pq.read_schema(path).names)
@@ -228,7 +229,7 @@ def _file_max_speed(path: Path, spec: CircleSpec) -> float:
 
 
 def circles(origins: gpd.GeoDataFrame | Path | str, roads: gpd.GeoDataFrame | Path | str,
-            facilities: gpd.GeoDataFrame | Path | str, spec: CircleSpec, client: Client, *,
+            facilities: gpd.GeoDataFrame | Path | str, spec: PartitionCircleSpec, client: Client, *,
             tile_m: float | None = None, areas: gpd.GeoDataFrame | None = None,
             out: Path | None = None, id_col: str | None = None,
             weight_col: str | None = None, collect: bool = True) -> dict[str, Any]:
@@ -264,7 +265,8 @@ def circles(origins: gpd.GeoDataFrame | Path | str, roads: gpd.GeoDataFrame | Pa
         ``summary`` (coverage per category, parts, reach, overlap, timings).
     """
     start = time.perf_counter()
-    o_layer, r_layer, f_layer = Layer.of(origins), Layer.of(roads), Layer.of(facilities)
+    o_layer, r_layer = PartitionLayer.of(origins), PartitionLayer.of(roads)
+    f_layer = PartitionLayer.of(facilities)
     categories = _categories(f_layer, spec.category_col)
     if r_layer.frame is not None:
         speed = max_speed_kmh(r_layer.frame, spec)
@@ -308,7 +310,7 @@ def circles(origins: gpd.GeoDataFrame | Path | str, roads: gpd.GeoDataFrame | Pa
 
 
 def _part_task(part: CirclePart, origins: Any, roads: Any, facilities: Any, *,
-               spec: CircleSpec, categories: list, reach: float, areas: Any, tile_m: float,
+               spec: PartitionCircleSpec, categories: list, reach: float, areas: Any, tile_m: float,
                out: Path | None, id_col: str | None, weight_col: str | None,
                collect: bool) -> dict[str, Any]:
     res = run_part(part, origins, roads, facilities, spec, categories, reach, areas, tile_m)
@@ -339,7 +341,7 @@ def _write_minutes(part: CirclePart, pts: gpd.GeoDataFrame, minutes: pd.DataFram
         gdf.to_parquet(tmp, write_covering_bbox=True, index=id_col is None)
 
 
-def _circle_summary(results: list[dict], categories: list, spec: CircleSpec, reach: float,
+def _circle_summary(results: list[dict], categories: list, spec: PartitionCircleSpec, reach: float,
                     speed: float, tile_m: float, total_edges: int,
                     weight_col: str | None) -> dict[str, Any]:
     stats = [r["stats"] for r in results]

@@ -265,7 +265,7 @@ def evaluate(parts: Parts, profile: mujun.MujunProfile, client: Client, *,
         Partitions (:func:`~zonekit.analysis.scale.partitions.find_parts` or
         :func:`~zonekit.analysis.scale.partitions.split_layers`).
     profile
-        The 亩均 profile (:func:`zonekit.analysis.mujun.evaluation.load_profile`).
+        The 亩均 profile (:func:`zonekit.analysis.mujun.evaluation.load_mujun_profile`).
     client
         A ``distributed.Client`` (:func:`open_client`).
     year

@@ -11,7 +11,7 @@ Files are GeoParquet in one projected CRS (``dask_geopandas.read_parquet`` reads
 folder as a partitioned frame). :func:`split_layers` cuts in-memory layers (e.g. one
 :func:`zonekit.zones.park.load_park` result) into such parts, grouping zones by a
 ``park_id`` column when there is one, and :func:`write_parts` writes them;
-:func:`from_dask` takes dask-geopandas frames partitioned alike. :class:`Layer` reads
+:func:`from_dask` takes dask-geopandas frames partitioned alike. :class:`PartitionLayer` reads
 point and line layers by bounding box (for the circles).
 
 :func:`load_part` and :func:`check_parts` run before any heavy work: every part is
@@ -297,7 +297,7 @@ def _label(src: Source, part: Part, layer: str) -> str:
 
 
 @dataclass
-class Layer:
+class PartitionLayer:
     """A point or line layer: in memory, or GeoParquet files with their bounding boxes."""
 
     frame: gpd.GeoDataFrame | None = None
@@ -305,7 +305,7 @@ class Layer:
     bounds: np.ndarray | None = None  # (n_files, 4)
 
     @classmethod
-    def of(cls, source: gpd.GeoDataFrame | Path | str) -> Layer:
+    def of(cls, source: gpd.GeoDataFrame | Path | str) -> PartitionLayer:
         """Wrap a GeoDataFrame, a GeoParquet file or a folder of them."""
         if not isinstance(source, (str, Path)):
             return cls(frame=source)
@@ -373,7 +373,7 @@ def _meets(a: np.ndarray | tuple, b: tuple) -> bool:
 
 
 def resolve(piece: Any) -> gpd.GeoDataFrame:
-    """Turn :meth:`Layer.slice` output into a GeoDataFrame (reading files on the worker)."""
+    """Turn :meth:`PartitionLayer.slice` output into a GeoDataFrame (files read on the worker)."""
     if not (isinstance(piece, tuple) and piece and piece[0] == "parquet"):
         return piece
     import geopandas as gpd

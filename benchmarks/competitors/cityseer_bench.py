@@ -35,10 +35,10 @@ def run(city, mode, limit_minutes, rec, n_jobs):
     from cityseer import config, rustalgos
 
     from benchmarks.networks import CATEGORIES
-    from zonekit.analysis.network.travel import load_profile
+    from zonekit.analysis.network.travel import load_travel_profile
 
     config.QUIET_MODE = True
-    profile = load_profile(mode)
+    profile = load_travel_profile(mode)
     if profile.speeds_kmh or profile.oneway:
         raise RuntimeError("cityseer comparison assumes one walking speed and no one-ways")
     m_per_min = profile.default_speed_kmh * 1000.0 / 60.0

@@ -28,14 +28,14 @@ def run(city, mode, limit_minutes, rec, n_jobs, *, displace_m: float = 0.0):
     from zonekit.analysis.network.engine import nearest_times
     from zonekit.analysis.network.graph import build_network
     from zonekit.analysis.network.snapping import snap_points
-    from zonekit.analysis.network.travel import load_profile
+    from zonekit.analysis.network.travel import load_travel_profile
 
     roads = city.roads_gdf()
     origins = city.points_gdf(city.orig_node, displace_m=displace_m, seed=1)
     facilities = city.points_gdf(city.fac_node, displace_m=displace_m, seed=2)
     category = np.asarray(CATEGORIES, dtype=object)[city.fac_cat]
     with rec.step("build"):
-        network = build_network(roads, load_profile(mode))
+        network = build_network(roads, load_travel_profile(mode))
     with rec.step("snap"):
         so = snap_points(network, origins, layer="origins")
         sf = snap_points(network, facilities, layer="facilities")

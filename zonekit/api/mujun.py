@@ -142,14 +142,14 @@ def intensity(park: Park | None = None, *, denominator: str = "built",
         The data to read when no ``park`` is given (see :func:`zonekit.zones`).
     """
     from zonekit.analysis.indicators import load_targets
-    from zonekit.analysis.mujun.evaluation import load_profile
+    from zonekit.analysis.mujun.evaluation import load_mujun_profile
     from zonekit.analysis.mujun.pipeline import Options, run
     from zonekit.maps.analysis_maps import map_columns
 
     check_denominator(denominator)
     if lag is not None and lag < 0:
         raise ZonekitError(f"lag= is a number of years ≥ 0, got {lag}")
-    prof = load_profile(profile)  # profile errors before any heavy work
+    prof = load_mujun_profile(profile)  # profile errors before any heavy work
     plan = load_targets(targets)
     opts = Options(denominator, target, year, _share(growth, "growth"),
                    _share(conservative_growth, "conservative_growth"), lag)

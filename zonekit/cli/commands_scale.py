@@ -124,7 +124,7 @@ def intensity(
     """亩均 evaluation, low-efficiency land and zone tables over partitions, province-wide."""
     from zonekit.analysis.indicators import round_table
     from zonekit.analysis.land.measures import DENOMINATOR_DOC, DENOMINATORS
-    from zonekit.analysis.mujun.evaluation import load_profile
+    from zonekit.analysis.mujun.evaluation import load_mujun_profile
     from zonekit.analysis.scale.evaluation import describe, evaluate, open_client, require_dask
     from zonekit.analysis.scale.partitions import find_parts
     from zonekit.errors import ZonekitError
@@ -140,7 +140,7 @@ def intensity(
                            "(one park, split here), not both or neither")
     if split < 1:
         raise ZonekitError(f"--split must be ≥ 1, got {split}")
-    prof = load_profile(profile)
+    prof = load_mujun_profile(profile)
     found = find_parts(parts) if parts is not None else None
     out = c.prepare_out(out, force)
     park = None
@@ -202,9 +202,9 @@ def _layer(path: Path, label: str) -> Any:
 
 
 def _crs_of(source: Any) -> Any:
-    from zonekit.analysis.scale.partitions import Layer
+    from zonekit.analysis.scale.partitions import PartitionLayer
 
-    return source.crs if not isinstance(source, Path) else Layer.of(source).crs()
+    return source.crs if not isinstance(source, Path) else PartitionLayer.of(source).crs()
 
 
 def _limits(limit: float, limits: str | None) -> float | dict[str, float]:
@@ -258,8 +258,8 @@ def circles(
     force: c.ForceOpt = False,
 ) -> None:
     """Nearest-facility minutes for millions of origins, part by part on cut networks."""
-    from zonekit.analysis.network.travel import load_profile
-    from zonekit.analysis.scale.circles import CircleSpec
+    from zonekit.analysis.network.travel import load_travel_profile
+    from zonekit.analysis.scale.circles import PartitionCircleSpec
     from zonekit.analysis.scale.circles import circles as run_circles
     from zonekit.analysis.scale.evaluation import describe, open_client, require_dask
     from zonekit.errors import CRSError
@@ -267,7 +267,7 @@ def circles(
 
     require_dask()
     _check_workers(workers, scheduler)
-    spec = CircleSpec(load_profile(mode), _limits(limit, limits), category_col,
+    spec = PartitionCircleSpec(load_travel_profile(mode), _limits(limit, limits), category_col,
                       max_snap_m=max_snap_m, speed_col=speed_col)
     spec.longest_limit()
     layers = {"origins": _layer(origins, "origins"), "roads": _layer(roads, "roads"),
