@@ -52,7 +52,7 @@ def test_profile_errors(tmp_path):
         load_travel_profile("boat")
     bad = tmp_path / "bad.yaml"
     bad.write_text("profiles: [walk: {\n", encoding="utf-8")
-    with pytest.raises(ProfileError, match="bad.yaml.*malformed YAML"):
+    with pytest.raises(ProfileError, match="bad.yaml.*not valid YAML"):
         load_travel_profile("walk", bad)
     typo = tmp_path / "typo.yaml"
     typo.write_text(

@@ -20,7 +20,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from zonekit.analysis.network.maxspeed import (
     factorize_values,
@@ -101,20 +100,11 @@ def _boolean(value: object, key: str, src: str) -> bool:
 
 
 def _read_profiles(path: Path) -> dict:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ProfileError(f"{path}: cannot read travel profile file ({exc})") from exc
-    try:
-        doc = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ProfileError(f"{path}: malformed YAML ({exc})") from exc
-    if not isinstance(doc, dict) or not isinstance(doc.get("profiles"), dict):
-        raise ProfileError(
-            f"{path}, key 'profiles': expected a mapping of mode name to profile, "
-            f"found {type(doc.get('profiles') if isinstance(doc, dict) else doc).__name__}"
-        )
-    return doc["profiles"]
+    """Return the ``profiles`` mapping of a travel YAML, read like every profile."""
+    from zonekit.analysis.profile_io import read_yaml, section
+
+    doc = read_yaml(path)
+    return section(doc, "profiles", str(path))
 
 
 def load_travel_profile(
