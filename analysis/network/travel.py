@@ -28,6 +28,7 @@ from zonekit.analysis.network.maxspeed import (
     speed_column,
 )
 from zonekit.errors import ProfileError, SchemaError, format_rows, where
+from zonekit.zones.schema import ONEWAY_WORDS
 
 logger = logging.getLogger(__name__)
 
@@ -40,16 +41,8 @@ _PROFILE_KEYS = {
     "maxspeed_factor", "access_speed_kmh",
 }
 
-_ONEWAY_WORDS: dict[str, int] = {
-    # one-way in the digitised direction (u → v, first → last vertex)
-    "yes": 1, "true": 1, "t": 1, "1": 1, "1.0": 1, "ft": 1, "y": 1,
-    "正向": 1, "单行": 1, "单向": 1, "单行道": 1, "是": 1,
-    # one-way against the digitised direction
-    "-1": -1, "-1.0": -1, "reverse": -1, "tf": -1, "反向": -1, "逆向": -1,
-    # two-way. OSM "reversible"/"alternating" (direction changes by time) count as two-way.
-    "no": 0, "false": 0, "f": 0, "0": 0, "0.0": 0, "b": 0, "": 0,
-    "双向": 0, "双行": 0, "否": 0, "reversible": 0, "alternating": 0,
-}
+# One-way spellings are the layer model's (zones/schema.py), read the same everywhere.
+_ONEWAY_WORDS = ONEWAY_WORDS
 
 
 @dataclass(frozen=True)
