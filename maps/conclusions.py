@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 SCENARIO_ZH = {"main": "主情景", "conservative": "保守情景"}
 #: Demand a charging siting optimised, as the coverage table's measure names it.
-DEMAND_ZH = {"built_land_km2": "建成建设用地（含在建）", "population": "人口",
+DEMAND_ZH = {"built_land_km2": "建设用地（含在建）", "population": "人口",
              "parcels": "地块", "enterprises": "企业", "employees": "从业人员",
              "road_length_km": "道路长度"}
 

@@ -292,7 +292,7 @@ COVERAGE_FIELDS = {
     "measure": Field("measure", "覆盖对象", values={
         "population": "人口", "parcels": "地块", "enterprises": "企业",
         "road_length_km": "道路长度（km）", "chain_enterprises": "产业链企业",
-        "built_land_km2": "建成建设用地（含在建，km²）", "employees": "从业人员"}),
+        "built_land_km2": "建设用地（含在建，km²）", "employees": "从业人员"}),
     "limit": Field("limit", "时间阈值", "分钟", 0), "total": Field("total", "总量", "", 1),
     "covered": Field("covered", "覆盖量", "", 1),
     "share_pct": Field("share_pct", "覆盖比例", "%", 1),
@@ -310,7 +310,7 @@ COVERAGE_FIELDS = {
 
 UNIT_ZH = {"persons": "人", "enterprises": "家", "parcels": "块", "km": "km", "km2": "km²"}
 #: Demand a charging siting maximises: (what, unit) for the 新增覆盖 heading.
-SITE_DEMAND_UNITS = {"built_land_km2": ("建成建设用地（含在建）", "km²"),
+SITE_DEMAND_UNITS = {"built_land_km2": ("建设用地（含在建）", "km²"),
                      "population": ("人口", "人"), "parcels": ("地块", "块"),
                      "enterprises": ("企业", "家"), "employees": ("从业人员", "人")}
 #: Columns saying where a proposed site is, when the siting run adds them.
