@@ -116,3 +116,29 @@ def test_circle_map_kinds(kind: str, sample_dir: Path, tmp_path: Path) -> None:
     page = (tmp_path / f"map_{kind}.html").read_text(encoding="utf-8")
     assert "合成样例" in page and "zk-legend" in page
     assert read_styles(tmp_path / f"map_{kind}.gpkg")
+
+
+def test_large_origin_layers_are_drawn_as_aggregated_cells(monkeypatch) -> None:
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    n = 4_000
+    x, y = rng.uniform(0, 5_000, n), rng.uniform(0, 5_000, n)
+    covered = x < 2_500
+    o = gpd.GeoDataFrame({"origin_id": np.arange(n), "weight": np.full(n, 2.0),
+                          "covered": covered, "n_missing": (~covered).astype(int)},
+                         geometry=gpd.points_from_xy(x, y), crs="EPSG:4548")
+    cells = cm.aggregate_origins(o, max_features=500)
+    assert len(cells) <= 500 and cells["起点数"].sum() == n
+    assert cells["weight"].sum() == pytest.approx(2.0 * n)
+    assert set(cells["coverage"]) <= {"all", "some", "none"}
+    left = cells.geometry.bounds["maxx"] <= 2_500  # cells wholly left of the line: covered
+    assert (cells.loc[left, "coverage"] == "all").all()
+    assert cm.aggregate_origins(o, max_features=n) is o  # small layers: one by one
+    small = make_map(cm.service_layers(o, names={}), basemap="none").get_root().render()
+    assert "起点数" not in small  # 4,000 origins ≤ the default limit: drawn one by one
+    monkeypatch.setattr(cm, "MAX_ORIGIN_FEATURES", 500)
+    [layer] = cm.service_layers(o, names={})
+    assert layer.title == "起点覆盖情况" and len(layer.gdf) <= 500
+    page = make_map([layer], basemap="none").get_root().render()
+    assert "部分覆盖" in page and len(page) < len(small) / 3

@@ -313,37 +313,36 @@ def _write(result: Any, out: Path, unit: str) -> list[str]:
 
     from zonekit.analysis.circles.isochrones import write_surfaces
     from zonekit.maps import circle_maps as cm
-    from zonekit.maps.qgis_style import add_style_to_gpkg
+    from zonekit.maps.qgis_style import add_styles_to_gpkg
     from zonekit.maps.style import StyleSpec, coverage_style, graduated, minutes_style
     from zonekit.zones.io import write_csv, write_gpkg
 
+    def gpkg(layers: dict[str, Any], name: str, styles: list[tuple[str, Any]]) -> None:
+        # the styles go into the temporary file, in one sqlite connection, before the rename
+        write_gpkg(layers, out / name, finish=lambda tmp: add_styles_to_gpkg(tmp, styles))
+
     files = []
     origins = result.origins
-    table = origins.drop(columns=origins.geometry.name)
-    write_csv(table, out / "origins.csv")
-    write_gpkg({"origins": origins}, out / "origins.gpkg")
-    add_style_to_gpkg(out / "origins.gpkg", "origins",
-                      coverage_style("covered", _geometry_kind(origins), fields=("origin_id",)))
+    write_csv(origins.drop(columns=origins.geometry.name), out / "origins.csv")
+    gpkg({"origins": origins}, "origins.gpkg", [("origins", coverage_style(
+        "covered", _geometry_kind(origins), fields=("origin_id",)))])
     write_csv(result.coverage, out / "coverage.csv")
     write_csv(result.facilities, out / "facilities.csv")
     files += ["origins.gpkg", "origins.csv", "coverage.csv", "facilities.csv"]
-    write_gpkg({"gaps": result.gaps}, out / "gaps.gpkg")
-    add_style_to_gpkg(out / "gaps.gpkg", "gaps", cm.gap_style())
+    gpkg({"gaps": result.gaps}, "gaps.gpkg", [("gaps", cm.gap_style(result.gaps))])
     layers = {"isochrones": result.isochrones}
-    if "roads" in result.tables:
-        layers["roads"] = result.tables["roads"]
-    write_gpkg(layers, out / "isochrones.gpkg")
+    styles = []
     iso = result.isochrones
     if len(iso):
         values = iso[unit].to_numpy(float)
-        spec = (minutes_style(values, unit, fields=("name_zh", unit)) if unit == "minutes"
-                else graduated("metres", unit, values, "网络距离（米）",
-                               breaks=sorted(set(values)), cmap="YlGnBu_r", decimals=0,
-                               fields=("name_zh", unit)))
-        add_style_to_gpkg(out / "isochrones.gpkg", "isochrones", spec)
-    if "roads" in layers:
-        add_style_to_gpkg(out / "isochrones.gpkg", "roads",
-                          coverage_style("covered", "line", fields=("length_m",)))
+        styles.append(("isochrones", minutes_style(values, unit, fields=("name_zh", unit))
+                       if unit == "minutes" else graduated(
+                           "metres", unit, values, "网络距离（米）", breaks=sorted(set(values)),
+                           cmap="YlGnBu_r", decimals=0, fields=("name_zh", unit))))
+    if "roads" in result.tables:
+        layers["roads"] = result.tables["roads"]
+        styles.append(("roads", coverage_style("covered", "line", fields=("length_m",))))
+    gpkg(layers, "isochrones.gpkg", styles)
     files += ["gaps.gpkg", "isochrones.gpkg"]
     tifs = write_surfaces({k: np.asarray(v) for k, v in result.surfaces.items()}, result.grid,
                           out / "surfaces", result.names_zh, unit)
@@ -352,12 +351,10 @@ def _write(result: Any, out: Path, unit: str) -> list[str]:
         write_csv(result.tables["zones"], out / "zones.csv")
         files.append("zones.csv")
     if "sites" in result.tables:
-        write_gpkg({"sites": result.tables["sites"], "candidates": result.tables["candidates"]},
-                   out / "sites.gpkg")
-        add_style_to_gpkg(out / "sites.gpkg", "sites", cm.sites_style())
-        add_style_to_gpkg(out / "sites.gpkg", "candidates", StyleSpec(
-            name="candidates", title="候选站点", geometry="point", color="#969696",
-            point_radius_px=2.0))
+        gpkg({"sites": result.tables["sites"], "candidates": result.tables["candidates"]},
+             "sites.gpkg", [("sites", cm.sites_style()), ("candidates", StyleSpec(
+                 name="candidates", title="候选站点", geometry="point", color="#969696",
+                 point_radius_px=2.0))])
         files.append("sites.gpkg")
     return files
 
