@@ -417,6 +417,8 @@ def targets_table(doc: dict) -> str:
             m = f"≈{t['speedup_estimated']}× (estimated: {t.get('note', '')})"
         elif "measured_mib" in t:
             m = f"{t['measured_mib']:,.0f} MiB"
+        elif "measured_mb" in t:
+            m = f"{t['measured_mb']} MB"
         elif "measured" in t:
             m = f"{t['measured']} s"
         else:
@@ -428,20 +430,29 @@ def targets_table(doc: dict) -> str:
 
 def update_readme(doc: dict, path: Path) -> None:
     """Replace the results section of ``benchmarks/README.md``."""
-    text = path.read_text()
+    replace_section(path, README_START, README_END, measured_block(doc, table(doc)))
+
+
+def measured_block(doc: dict, body: str) -> str:
+    """Machine, command, then ``body`` and the targets table."""
     m = doc["machine"]
-    block = (
-        f"{README_START}\n"
-        f"Measured {doc['date'][:10]} on {m['cpu_model']}, {m['usable_cores']} cores, "
-        f"{m['ram_gib']} GiB RAM, Python {m['python']} with command:\n\n"
-        f"```sh\n{doc['command']}\n```\n\n{table(doc)}\n\n{targets_table(doc)}\n"
-        f"{README_END}"
-    )
-    if README_START in text and README_END in text:
-        head, rest = text.split(README_START, 1)
-        text = head + block + rest.split(README_END, 1)[1]
+    return (f"Measured {doc['date'][:10]} on {m['cpu_model']}, {m['usable_cores']} cores, "
+            f"{m['ram_gib']} GiB RAM, Python {m['python']} with command:\n\n"
+            f"```sh\n{doc['command']}\n```\n\n{body}\n\n{targets_table(doc)}\n")
+
+
+def replace_section(path: Path, start: str, end: str, block: str, heading: str = "") -> None:
+    """Put ``block`` between the markers ``start`` and ``end`` of a Markdown file.
+
+    A file without the section gets it appended, under ``heading``.
+    """
+    text = path.read_text()
+    block = f"{start}\n{block}{end}"
+    if start in text and end in text:
+        head, rest = text.split(start, 1)
+        text = head + block + rest.split(end, 1)[1]
     else:
-        text += "\n" + block + "\n"
+        text += "\n" + heading + block + "\n"
     path.write_text(text)
 
 

@@ -223,14 +223,14 @@ def _origin_layer(frame: gpd.GeoDataFrame, name: str, fields: tuple[str, ...],
     if cells is frame:
         spec = dataclasses.replace(coverage_style("covered", _geometry(frame)), fields=fields,
                                    stroke_width_px=0.3, point_radius_px=5.0)
-        return MapLayer(frame, spec, name=name, show=show)
+        return MapLayer(frame, spec, name=name, show=show, image=False)  # ≤ 5,000: tooltips
     size = int(cells["cell_m"].iloc[0])
     weight = [c for c in ("population", "weight") if c in cells]
     spec = categorical("coverage_cells", "coverage", _SHARE_CLASSES,
                        f"服务圈覆盖（{size} m 网格汇总）", geometry="polygon",
                        fields=("起点数", *weight, "覆盖比例", "n_missing"),
                        stroke_width_px=0.0, fill_opacity=0.7)
-    return MapLayer(cells, spec, name=name, show=show)
+    return MapLayer(cells, spec, name=name, show=show, image=False)
 
 
 def _per_category(iso: gpd.GeoDataFrame, names: Mapping[str, str], label: str,
