@@ -480,6 +480,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--out", default=str(HERE / "results.json"))
     p.add_argument("--readme", action="store_true", help="write the table into the README")
     p.add_argument("--demo", action="store_true", help="also time `zonekit demo`")
+    p.add_argument("--product", action="store_true",
+                   help="then run the end-to-end benchmark (benchmarks/bench_product.py, "
+                        "its defaults; --readme passed on)")
+    p.add_argument("--product-only", action="store_true",
+                   help="only the end-to-end benchmark, not the engine one")
     # internal: one competitor in this process
     p.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--competitor", help=argparse.SUPPRESS)
@@ -516,6 +521,12 @@ def main(argv: list[str] | None = None) -> int:
     opts = parse_args(raw)
     if opts.child:
         return child_main(opts)
+    if opts.product or opts.product_only:
+        from benchmarks import bench_product
+
+        product = ["--readme"] if opts.readme else []
+        if opts.product_only:
+            return bench_product.main(product)
     opts.command = "python -m benchmarks.run" + ("" if not raw else " " + shlex.join(raw))
     t0 = time.perf_counter()
     doc = run_all(opts)
@@ -529,6 +540,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nresults: {out}")
     if opts.readme:
         update_readme(doc, HERE / "README.md")
+    if opts.product:
+        return bench_product.main(product)
     return 0
 
 
