@@ -261,8 +261,8 @@ def targets(doc: dict) -> list[dict]:
 # ---------------------------------------------------------------------------- output
 def table(doc: dict) -> str:
     """Markdown table of the end-to-end runs."""
-    lines = ["| nodes | mode | tool | wall s | × zonekit | peak MiB | same coverage | notes |",
-             "|---|---|---|---:|---:|---:|---|---|"]
+    lines = ["| nodes | mode | tool | wall s | CPU s | × zonekit (wall) | peak MiB | "
+             "same coverage | notes |", "|---|---|---|---:|---:|---:|---:|---|---|"]
     for case in doc["cases"]:
         z = case["results"]["zonekit"]
         zs = z["wall_s"] if z["status"] == "ok" else None
@@ -272,7 +272,7 @@ def table(doc: dict) -> str:
                 est = res.get("estimate_s")
                 ratio = f"≈{est / zs:.0f}" if est and zs else ""
                 note = f"estimated ~{est:.0f} s" if est else str(res.get("reason", ""))[-80:]
-                lines.append(f"{head} {res['status']} | {ratio} | | | {note} |")
+                lines.append(f"{head} {res['status']} | | {ratio} | | | {note} |")
                 continue
             ratio = f"{res['wall_s'] / zs:.1f}" if zs and key != "zonekit" else ""
             chk = res.get("check")
@@ -281,9 +281,10 @@ def table(doc: dict) -> str:
             note = (f"map {res['html_mb']} MB, outputs {res['outputs_mb']} MB"
                     if key == "zonekit" else "")
             busy = "†" if (res.get("other_cpu_share") or 0) > 0.15 else ""
-            lines.append(f"{head} {res['wall_s']:.1f}{busy} | {ratio} | "
-                         f"{res['peak_mem_mib']:,.0f} | {same} | {note} |")
-    lines += ["", "† other processes used more than 15 % of the machine's CPU during that run."]
+            lines.append(f"{head} {res['wall_s']:.1f}{busy} | {res.get('cpu_s', 0):.1f} | "
+                         f"{ratio} | {res['peak_mem_mib']:,.0f} | {same} | {note} |")
+    lines += ["", "† other processes used more than 15 % of the machine's CPU during that run "
+              "(its wall time is inflated; CPU s is the process tree's user + system time)."]
     return "\n".join(lines)
 
 
