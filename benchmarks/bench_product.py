@@ -347,7 +347,7 @@ def main(argv: list[str] | None = None) -> int:
         for size in opts.sizes.split(","):
             for mode in opts.modes.split(","):
                 doc["cases"].append(run_case(size.strip(), mode.strip(), opts, Path(tmp)))
-    save(doc, Path(opts.out))
+                save(doc, Path(opts.out))  # after every case: a long run keeps what it has
     print("\n" + table(doc) + "\n\n" + targets_table(doc))
     if opts.readme:
         update_readme(doc, HERE / "README.md")
