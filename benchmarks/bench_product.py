@@ -295,11 +295,18 @@ def update_readme(doc: dict, path: Path) -> None:
 
 
 def save(doc: dict, path: Path) -> None:
-    """Store ``doc`` as the ``end_to_end`` section of the results file (cases merged)."""
+    """Store ``doc`` as the ``end_to_end`` section of the results file.
+
+    Cases and tools not run this time keep their earlier results (each result carries
+    its own CPU time and the machine's load during it).
+    """
     full = json.loads(path.read_text()) if path.exists() else {}
-    old = full.get("end_to_end", {}).get("cases", [])
-    keys = {(c["size"], c["mode"]) for c in doc["cases"]}
-    doc["cases"] = [c for c in old if (c["size"], c["mode"]) not in keys] + doc["cases"]
+    old = {(c["size"], c["mode"]): c for c in full.get("end_to_end", {}).get("cases", [])}
+    for case in doc["cases"]:  # a rerun of some tools keeps the others' earlier results
+        prev = old.pop((case["size"], case["mode"]), None)
+        if prev is not None:
+            case["results"] = {**prev["results"], **case["results"]}
+    doc["cases"] = list(old.values()) + doc["cases"]
     order = list(CASES)
     doc["cases"].sort(key=lambda c: (order.index(c["size"]) if c["size"] in order else 9,
                                      c["mode"] != "walk"))
