@@ -51,9 +51,9 @@ def gap_style(gaps: pd.DataFrame | None = None) -> StyleSpec:
                          fields=fields)
     from zonekit.maps.style import class_colors
 
-    cats = list(dict.fromkeys(gaps["category"].astype(str)))
-    label = dict(zip(gaps["category"].astype(str), gaps.get("name_zh", gaps["category"]),
-                     strict=True))
+    first = gaps.drop_duplicates("category")  # one row per category, in the run's order
+    cats = first["category"].astype(str).tolist()
+    label = dict(zip(cats, first["name_zh"] if "name_zh" in first else cats, strict=True))
     colors = ["#de2d26"] if len(cats) == 1 else class_colors(len(cats), "tab20")
     return categorical("gaps", "category", {c: (str(label[c]), col)
                                             for c, col in zip(cats, colors, strict=True)},
@@ -127,6 +127,14 @@ def merge_pieces(gdf: gpd.GeoDataFrame, by: str = "category") -> gpd.GeoDataFram
         rows.append(row)
         geoms.append(merged)
     return gpd.GeoDataFrame(rows, geometry=geoms, crs=gdf.crs)
+
+
+def _gap_layer(gaps: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Merge gap pieces per category, unless there are thousands.
+
+    The map draws thousands of pieces as one image, where merging them would only cost time.
+    """
+    return merge_pieces(gaps) if len(gaps) <= MAX_ORIGIN_FEATURES else gaps
 
 
 def merge_unreachable(origins: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -277,7 +285,7 @@ def service_layers(origins: gpd.GeoDataFrame, gaps: gpd.GeoDataFrame | None = No
     if gaps is not None and len(gaps):
         composite = gaps.loc[gaps["category"].isin(COMPOSITE)]
         if len(composite):
-            layers.append(MapLayer(merge_pieces(composite), gap_style(), name="服务缺口"))
+            layers.append(MapLayer(_gap_layer(composite), gap_style(), name="服务缺口"))
     return layers + _zone_layer(zones)
 
 
@@ -293,7 +301,7 @@ def charging_layers(origins: gpd.GeoDataFrame, roads: gpd.GeoDataFrame | None = 
     frame = merge_unreachable(frame)
     layers = [_origin_layer(frame, "5分钟充电圈覆盖", ("origin_id", "population", "minutes"))]
     if gaps is not None and len(gaps):
-        layers.append(MapLayer(merge_pieces(gaps), gap_style(), name="充电服务缺口",
+        layers.append(MapLayer(_gap_layer(gaps), gap_style(), name="充电服务缺口",
                                show=False))
     if roads is not None and len(roads):
         layers.append(MapLayer(roads, dataclasses.replace(

@@ -110,18 +110,29 @@ def write_surfaces(surfaces: dict[str, np.ndarray], grid: Grid, folder: Path,
 
 
 def _polygons(labels: np.ndarray, grid: Grid) -> dict[int, Any]:
-    """Label (> 0) → (multi)polygon of its cells, in the grid's CRS."""
+    """Label (> 0) → (multi)polygon of its cells, in the grid's CRS.
+
+    Labels of one cell (most gap pieces) become cell squares directly; only the others
+    are polygonised.
+    """
     import shapely
     from rasterio.features import shapes
 
+    flat = labels.ravel()
+    single = np.bincount(flat) == 1
+    single[0] = False
+    cells = np.flatnonzero(single[flat])
+    out = dict(zip(flat[cells].tolist(), grid.boxes(*np.divmod(cells, grid.width)),
+                   strict=True))
     rings, ring_poly, values = [], [], []
-    for k, (geom, value) in enumerate(shapes(labels.astype(np.int32), mask=labels > 0,
+    for k, (geom, value) in enumerate(shapes(labels.astype(np.int32),
+                                             mask=(labels > 0) & ~single[labels],
                                              transform=grid.transform, connectivity=4)):
         rings += geom["coordinates"]
         ring_poly += [k] * len(geom["coordinates"])
         values.append(int(value))
     if not values:
-        return {}
+        return out
     sizes = [len(r) for r in rings]
     lr = shapely.linearrings(np.concatenate(rings), indices=np.repeat(np.arange(len(rings)), sizes))
     polys = shapely.polygons(lr, indices=np.asarray(ring_poly))  # first ring shell, rest holes
@@ -129,12 +140,12 @@ def _polygons(labels: np.ndarray, grid: Grid) -> dict[int, Any]:
     # (at most corner points touch), so they form a valid MultiPolygon without a union.
     vals = np.asarray(values)
     order = np.argsort(vals, kind="stable")
-    keys, starts = np.unique(vals[order], return_index=True)
-    multi = shapely.multipolygons(polys[order], indices=np.repeat(
-        np.arange(len(keys)), np.diff(np.r_[starts, len(vals)])))
-    counts = np.diff(np.r_[starts, len(vals)])
-    return {int(k): (polys[order][st] if n == 1 else m)
-            for k, st, n, m in zip(keys, starts, counts, multi, strict=True)}
+    keys, starts, counts = np.unique(vals[order], return_index=True, return_counts=True)
+    polys = polys[order]
+    multi = shapely.multipolygons(polys, indices=np.repeat(np.arange(len(keys)), counts))
+    one_piece = counts == 1
+    multi[one_piece] = polys[starts[one_piece]]  # one piece: the Polygon itself
+    return out | dict(zip(keys.tolist(), multi, strict=True))
 
 
 def isochrone_bands(surfaces: dict[str, np.ndarray], grid: Grid, limits: dict[str, float],
