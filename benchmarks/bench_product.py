@@ -294,25 +294,28 @@ def update_readme(doc: dict, path: Path) -> None:
                     "## End to end: `zonekit circles` against whole peer scripts\n\n")
 
 
-def save(doc: dict, path: Path) -> None:
-    """Store ``doc`` as the ``end_to_end`` section of the results file.
+def save(doc: dict, path: Path) -> dict:
+    """Store ``doc`` as the ``end_to_end`` section of the results file; return that section.
 
     Cases and tools not run this time keep their earlier results (each result carries
     its own CPU time and the machine's load during it).
     """
     full = json.loads(path.read_text()) if path.exists() else {}
-    old = {(c["size"], c["mode"]): c for c in full.get("end_to_end", {}).get("cases", [])}
-    for case in doc["cases"]:  # a rerun of some tools keeps the others' earlier results
-        prev = old.pop((case["size"], case["mode"]), None)
-        if prev is not None:
-            case["results"] = {**prev["results"], **case["results"]}
-    doc["cases"] = list(old.values()) + doc["cases"]
+    merged = {(c["size"], c["mode"]): c for c in full.get("end_to_end", {}).get("cases", [])}
+    for case in doc["cases"]:
+        for res in case["results"].values():  # which run measured it, and when
+            res.setdefault("command", doc["command"])
+            res.setdefault("date", doc["date"])
+        prev = merged.get((case["size"], case["mode"]))
+        merged[(case["size"], case["mode"])] = case if prev is None else {
+            **case, "results": {**prev["results"], **case["results"]}}
     order = list(CASES)
-    doc["cases"].sort(key=lambda c: (order.index(c["size"]) if c["size"] in order else 9,
-                                     c["mode"] != "walk"))
-    doc["targets"] = targets(doc)
-    full["end_to_end"] = doc
+    section = {**doc, "cases": sorted(merged.values(), key=lambda c: (
+        order.index(c["size"]) if c["size"] in order else 9, c["mode"] != "walk"))}
+    section["targets"] = targets(section)
+    full["end_to_end"] = section
     measure.write_json(path, full)
+    return section
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -354,10 +357,10 @@ def main(argv: list[str] | None = None) -> int:
         for size in opts.sizes.split(","):
             for mode in opts.modes.split(","):
                 doc["cases"].append(run_case(size.strip(), mode.strip(), opts, Path(tmp)))
-                save(doc, Path(opts.out))  # after every case: a long run keeps what it has
-    print("\n" + table(doc) + "\n\n" + targets_table(doc))
+                section = save(doc, Path(opts.out))  # after every case: a long run keeps it
+    print("\n" + table(section) + "\n\n" + targets_table(section))
     if opts.readme:
-        update_readme(doc, HERE / "README.md")
+        update_readme(section, HERE / "README.md")
     return 0
 
 
