@@ -25,7 +25,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test,bench]'
-	$(BIN)/python -m benchmarks.run --demo --readme --budget-for nx_ego=1500
+	$(BIN)/python -m benchmarks.run --demo --readme --budget-for nx_ego=1500 --product
 
 sample: $(STAMP)
 	$(BIN)/python -m zonekit.data.generate_sample

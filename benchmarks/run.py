@@ -417,6 +417,8 @@ def targets_table(doc: dict) -> str:
             m = f"≈{t['speedup_estimated']}× (estimated: {t.get('note', '')})"
         elif "measured_mib" in t:
             m = f"{t['measured_mib']:,.0f} MiB"
+        elif "measured_mb" in t:
+            m = f"{t['measured_mb']} MB"
         elif "measured" in t:
             m = f"{t['measured']} s"
         else:
@@ -428,20 +430,29 @@ def targets_table(doc: dict) -> str:
 
 def update_readme(doc: dict, path: Path) -> None:
     """Replace the results section of ``benchmarks/README.md``."""
-    text = path.read_text()
+    replace_section(path, README_START, README_END, measured_block(doc, table(doc)))
+
+
+def measured_block(doc: dict, body: str) -> str:
+    """Machine, command, then ``body`` and the targets table."""
     m = doc["machine"]
-    block = (
-        f"{README_START}\n"
-        f"Measured {doc['date'][:10]} on {m['cpu_model']}, {m['usable_cores']} cores, "
-        f"{m['ram_gib']} GiB RAM, Python {m['python']} with command:\n\n"
-        f"```sh\n{doc['command']}\n```\n\n{table(doc)}\n\n{targets_table(doc)}\n"
-        f"{README_END}"
-    )
-    if README_START in text and README_END in text:
-        head, rest = text.split(README_START, 1)
-        text = head + block + rest.split(README_END, 1)[1]
+    return (f"Measured {doc['date'][:10]} on {m['cpu_model']}, {m['usable_cores']} cores, "
+            f"{m['ram_gib']} GiB RAM, Python {m['python']} with command:\n\n"
+            f"```sh\n{doc['command']}\n```\n\n{body}\n\n{targets_table(doc)}\n")
+
+
+def replace_section(path: Path, start: str, end: str, block: str, heading: str = "") -> None:
+    """Put ``block`` between the markers ``start`` and ``end`` of a Markdown file.
+
+    A file without the section gets it appended, under ``heading``.
+    """
+    text = path.read_text()
+    block = f"{start}\n{block}{end}"
+    if start in text and end in text:
+        head, rest = text.split(start, 1)
+        text = head + block + rest.split(end, 1)[1]
     else:
-        text += "\n" + block + "\n"
+        text += "\n" + heading + block + "\n"
     path.write_text(text)
 
 
@@ -469,6 +480,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--out", default=str(HERE / "results.json"))
     p.add_argument("--readme", action="store_true", help="write the table into the README")
     p.add_argument("--demo", action="store_true", help="also time `zonekit demo`")
+    p.add_argument("--product", action="store_true",
+                   help="then run the end-to-end benchmark (benchmarks/bench_product.py, "
+                        "its defaults; --readme passed on)")
+    p.add_argument("--product-only", action="store_true",
+                   help="only the end-to-end benchmark, not the engine one")
     # internal: one competitor in this process
     p.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--competitor", help=argparse.SUPPRESS)
@@ -505,6 +521,12 @@ def main(argv: list[str] | None = None) -> int:
     opts = parse_args(raw)
     if opts.child:
         return child_main(opts)
+    if opts.product or opts.product_only:
+        from benchmarks import bench_product
+
+        product = ["--readme"] if opts.readme else []
+        if opts.product_only:
+            return bench_product.main(product)
     opts.command = "python -m benchmarks.run" + ("" if not raw else " " + shlex.join(raw))
     t0 = time.perf_counter()
     doc = run_all(opts)
@@ -518,6 +540,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nresults: {out}")
     if opts.readme:
         update_readme(doc, HERE / "README.md")
+    if opts.product:
+        return bench_product.main(product)
     return 0
 
 

@@ -39,10 +39,25 @@ CIRCLE_ZH = {"service": "15分钟便民生活圈", "industry": "15分钟产业�
              "charging": "5分钟充电圈"}
 
 
-def gap_style() -> StyleSpec:
-    """Gaps: red, as in ``gaps.gpkg``."""
-    return StyleSpec(name="gaps", title="服务缺口", color="#de2d26", fill_opacity=0.55,
-                     fields=("name_zh", "area_km2", "population"))
+def gap_style(gaps: pd.DataFrame | None = None) -> StyleSpec:
+    """Gaps: red; given the ``gaps`` layer, one style category (colour) per facility category.
+
+    ``gaps.gpkg`` stores the per-category style, so QGIS lists each category's gaps as
+    a class that can be switched on and off; the HTML map draws the composite gap in red.
+    """
+    fields = ("name_zh", "area_km2", "population", "origins", "weight")
+    if gaps is None or not len(gaps) or "category" not in gaps:
+        return StyleSpec(name="gaps", title="服务缺口", color="#de2d26", fill_opacity=0.55,
+                         fields=fields)
+    from zonekit.maps.style import class_colors
+
+    first = gaps.drop_duplicates("category")  # one row per category, in the run's order
+    cats = first["category"].astype(str).tolist()
+    label = dict(zip(cats, first["name_zh"] if "name_zh" in first else cats, strict=True))
+    colors = ["#de2d26"] if len(cats) == 1 else class_colors(len(cats), "tab20")
+    return categorical("gaps", "category", {c: (str(label[c]), col)
+                                            for c, col in zip(cats, colors, strict=True)},
+                       "服务缺口（按设施类别）", fill_opacity=0.55, fields=fields)
 
 
 def sites_style() -> StyleSpec:
@@ -114,6 +129,14 @@ def merge_pieces(gdf: gpd.GeoDataFrame, by: str = "category") -> gpd.GeoDataFram
     return gpd.GeoDataFrame(rows, geometry=geoms, crs=gdf.crs)
 
 
+def _gap_layer(gaps: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Merge gap pieces per category, unless there are thousands.
+
+    The map draws thousands of pieces as one image, where merging them would only cost time.
+    """
+    return merge_pieces(gaps) if len(gaps) <= MAX_ORIGIN_FEATURES else gaps
+
+
 def merge_unreachable(origins: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Cell origins away from every road merged into one feature, for light maps.
 
@@ -144,6 +167,78 @@ def merge_unreachable(origins: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         row["n_missing"] = int(part["n_missing"].max())
     one = gpd.GeoDataFrame([row], geometry=[merged], crs=origins.crs)
     return pd.concat([origins.loc[~off], one], ignore_index=True)
+
+
+#: Origins drawn one by one up to this many; beyond it, as aggregated square cells.
+MAX_ORIGIN_FEATURES = 5_000
+_CELL_SIZES_M = (50, 100, 200, 250, 500, 1_000, 2_000, 2_500, 5_000, 10_000, 20_000, 50_000)
+_SHARE_CLASSES = {"all": ("已覆盖", "#2b8cbe"), "some": ("部分覆盖", "#9e6ebd"),
+                  "none": ("未覆盖", "#de2d26")}
+
+
+def aggregate_origins(origins: gpd.GeoDataFrame,
+                      max_features: int | None = None) -> gpd.GeoDataFrame:
+    """Origins summed into square cells, so a map never carries one feature per origin.
+
+    Layers of at most ``max_features`` (default :data:`MAX_ORIGIN_FEATURES`) origins are
+    returned as they are. Otherwise the
+    cell is the smallest of 50 m, 100 m, … 50 km whose occupied cells number at most
+    ``max_features``; each cell holds ``起点数`` (origins), ``population`` or ``weight``
+    (summed), ``覆盖比例`` (covered share of the weight, %), ``n_missing`` (most
+    categories out of reach of one origin) and ``coverage`` (``all``, ``some``, ``none``
+    of the weight covered).
+    """
+    import geopandas as gpd
+    import numpy as np
+    import pandas as pd
+    import shapely
+
+    max_features = MAX_ORIGIN_FEATURES if max_features is None else max_features
+    if len(origins) <= max_features or "covered" not in origins:
+        return origins
+    xy = shapely.get_coordinates(shapely.point_on_surface(origins.geometry.to_numpy()))
+    x0, y0 = xy.min(axis=0)
+    for size in _CELL_SIZES_M:
+        code = (np.floor((xy[:, 0] - x0) / size).astype(np.int64) << 32) + np.floor(
+            (xy[:, 1] - y0) / size).astype(np.int64)
+        cells, inverse = np.unique(code, return_inverse=True)
+        if len(cells) <= max_features:
+            break
+    wcol = "population" if "population" in origins else "weight" if "weight" in origins else None
+    w = origins[wcol].fillna(0).to_numpy(float) if wcol else np.ones(len(origins))
+    cov = origins["covered"].fillna(False).to_numpy(bool)
+    total = np.bincount(inverse, weights=w)
+    covered = np.bincount(inverse, weights=w * cov)
+    share = np.divide(covered, total, out=np.bincount(inverse, weights=cov) / np.bincount(
+        inverse), where=total > 0)
+    frame = pd.DataFrame({"起点数": np.bincount(inverse), "覆盖比例": np.round(100 * share, 1),
+                          "coverage": np.where(share >= 1 - 1e-9, "all",
+                                               np.where(share <= 1e-9, "none", "some"))})
+    if wcol:
+        frame[wcol] = total
+    if "n_missing" in origins:
+        frame["n_missing"] = pd.Series(origins["n_missing"].to_numpy()).groupby(inverse).max()
+    cx = x0 + (cells >> 32) * size
+    cy = y0 + (cells & 0xFFFFFFFF) * size
+    return gpd.GeoDataFrame(frame, geometry=shapely.box(cx, cy, cx + size, cy + size),
+                            crs=origins.crs).assign(cell_m=float(size))
+
+
+def _origin_layer(frame: gpd.GeoDataFrame, name: str, fields: tuple[str, ...],
+                  show: bool = True) -> MapLayer:
+    """Build the origins' coverage layer: each origin, or aggregated cells for large layers."""
+    cells = aggregate_origins(frame)
+    if cells is frame:
+        spec = dataclasses.replace(coverage_style("covered", _geometry(frame)), fields=fields,
+                                   stroke_width_px=0.3, point_radius_px=5.0)
+        return MapLayer(frame, spec, name=name, show=show, image=False)  # ≤ 5,000: tooltips
+    size = int(cells["cell_m"].iloc[0])
+    weight = [c for c in ("population", "weight") if c in cells]
+    spec = categorical("coverage_cells", "coverage", _SHARE_CLASSES,
+                       f"服务圈覆盖（{size} m 网格汇总）", geometry="polygon",
+                       fields=("起点数", *weight, "覆盖比例", "n_missing"),
+                       stroke_width_px=0.0, fill_opacity=0.7)
+    return MapLayer(cells, spec, name=name, show=show, image=False)
 
 
 def _per_category(iso: gpd.GeoDataFrame, names: Mapping[str, str], label: str,
@@ -180,18 +275,17 @@ def service_layers(origins: gpd.GeoDataFrame, gaps: gpd.GeoDataFrame | None = No
     """
     names = dict(names or names_zh())
     frame = origins.copy()
-    frame["minutes_text"] = minutes_text(frame, names)
+    if len(frame) <= MAX_ORIGIN_FEATURES:  # tooltip text only where origins are drawn one by one
+        frame["minutes_text"] = minutes_text(frame, names)
     frame = merge_unreachable(frame)
-    spec = dataclasses.replace(coverage_style("covered", _geometry(frame)),
-                               fields=ORIGIN_FIELDS, stroke_width_px=0.3, point_radius_px=5.0)
     layers = []
     if isochrones is not None and len(isochrones):
         layers += _per_category(isochrones, names, "可达范围")
-    layers.append(MapLayer(frame, spec, name="起点覆盖情况", show=isochrones is None))
+    layers.append(_origin_layer(frame, "起点覆盖情况", ORIGIN_FIELDS, show=isochrones is None))
     if gaps is not None and len(gaps):
         composite = gaps.loc[gaps["category"].isin(COMPOSITE)]
         if len(composite):
-            layers.append(MapLayer(merge_pieces(composite), gap_style(), name="服务缺口"))
+            layers.append(MapLayer(_gap_layer(composite), gap_style(), name="服务缺口"))
     return layers + _zone_layer(zones)
 
 
@@ -205,13 +299,9 @@ def charging_layers(origins: gpd.GeoDataFrame, roads: gpd.GeoDataFrame | None = 
     if "minutes_charging_station" in frame:
         frame["minutes"] = frame["minutes_charging_station"]
     frame = merge_unreachable(frame)
-    geometry = _geometry(frame)
-    spec = dataclasses.replace(coverage_style("covered", geometry),
-                               fields=("origin_id", "population", "minutes"),
-                               stroke_width_px=0.3)
-    layers = [MapLayer(frame, spec, name="5分钟充电圈覆盖")]
+    layers = [_origin_layer(frame, "5分钟充电圈覆盖", ("origin_id", "population", "minutes"))]
     if gaps is not None and len(gaps):
-        layers.append(MapLayer(merge_pieces(gaps), gap_style(), name="充电服务缺口",
+        layers.append(MapLayer(_gap_layer(gaps), gap_style(), name="充电服务缺口",
                                show=False))
     if roads is not None and len(roads):
         layers.append(MapLayer(roads, dataclasses.replace(
@@ -274,7 +364,8 @@ def circle_layers(run: Mapping[str, Any], zones: gpd.GeoDataFrame | None = None,
              circle_title(kind))]
 
 
-__all__ = ["CIRCLE_ZH", "charging_layers", "circle_layers", "circle_title", "gap_style",
+__all__ = ["CIRCLE_ZH", "MAX_ORIGIN_FEATURES", "aggregate_origins", "charging_layers",
+           "circle_layers", "circle_title", "gap_style",
            "isochrone_layers", "isochrone_title", "merge_pieces", "merge_unreachable",
            "minute_columns",
            "minutes_text", "names_zh", "service_layers", "sites_style"]

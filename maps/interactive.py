@@ -1,6 +1,9 @@
 """Interactive web maps (folium/Leaflet), one self-contained HTML file each.
 
-Layers in any CRS are reprojected to WGS84 for Leaflet. On the Amap (高德) basemap,
+Layers in any CRS are reprojected to WGS84 for Leaflet. Polygon layers of more than
+:data:`MAX_VECTOR_VERTICES` vertices (isochrones of a city, merged gaps) are drawn as
+one PNG image overlay each (rasterised in Web Mercator) instead of GeoJSON, so a map of
+a million-node city stays a few MB and opens in seconds. On the Amap (高德) basemap,
 whose tiles are in GCJ-02, every overlay is shifted WGS84 → GCJ-02 (about 500 m in
 Miyun) so it sits on the right streets. Leaflet's JavaScript and CSS are inlined from
 the locally installed ``xstatic-leaflet`` package (or Debian's ``libjs-leaflet``), so
@@ -66,12 +69,16 @@ class MapLayer:
         Name in the layer control and legend; default the spec's title.
     show
         Whether the layer is switched on when the map opens.
+    image
+        Draw polygons as a PNG image overlay (no tooltips); ``None``: when they have more
+        than :data:`MAX_VECTOR_VERTICES` vertices.
     """
 
     gdf: gpd.GeoDataFrame
     spec: StyleSpec
     name: str | None = None
     show: bool = True
+    image: bool | None = None
 
     def __post_init__(self) -> None:
         from zonekit.errors import CRSError, SchemaError
@@ -150,12 +157,103 @@ def _feature_data(layer: MapLayer, gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(cols, geometry=gdf.geometry.values, crs=gdf.crs, index=gdf.index)
 
 
+#: Polygon layers with more vertices than this are drawn as a PNG image overlay (a few
+#: hundred kB) instead of GeoJSON (tens of MB and a slow browser at city scale).
+MAX_VECTOR_VERTICES = 10_000
+#: Longest side (pixels) and finest pixel (metres, Web Mercator) of such an image.
+IMAGE_MAX_PX, IMAGE_MIN_M = 1_024, 5.0
+
+
+def _image_png(gdf: gpd.GeoDataFrame, colors: list[str],
+               opacity: float) -> tuple[str, list[list[float]]]:
+    """Rasterise polygons (later ones on top) into a PNG in Web Mercator.
+
+    Returns the PNG as a data URL and its bounds ``[[south, west], [north, east]]``;
+    Leaflet stretches an image overlay linearly in Web Mercator, so the pixels land
+    where the polygons are.
+    """
+    import io
+
+    import numpy as np
+    from PIL import Image
+    from rasterio.features import rasterize
+    from rasterio.transform import from_origin
+
+    merc = gdf.to_crs("EPSG:3857")
+    x0, y0, x1, y1 = merc.total_bounds
+    px = max(IMAGE_MIN_M, max(x1 - x0, y1 - y0) / IMAGE_MAX_PX)
+    width, height = max(1, int(np.ceil((x1 - x0) / px))), max(1, int(np.ceil((y1 - y0) / px)))
+    palette = list(dict.fromkeys(colors))
+    index = {c: k + 1 for k, c in enumerate(palette)}
+    burned = rasterize(((g, index[c]) for g, c in zip(merc.geometry.to_numpy(), colors,
+                                                      strict=True) if g is not None),
+                       out_shape=(height, width), transform=from_origin(x0, y1, px, px),
+                       fill=0, dtype="uint8")
+    rgb = [0, 0, 0] + [int(c.lstrip("#")[i:i + 2], 16) for c in palette for i in (0, 2, 4)]
+    img = Image.fromarray(burned, mode="P")
+    img.putpalette(rgb)
+    img.info["transparency"] = bytes([0] + [round(255 * opacity)] * len(palette))
+    buf = io.BytesIO()
+    img.save(buf, format="PNG", transparency=img.info["transparency"])
+    url = "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+    (w, s), (e, n) = _lonlat([x0, x1], [y0, y1])
+    return url, [[s, w], [n, e]]
+
+
+def _lonlat(x: list[float], y: list[float]) -> tuple[tuple[float, float], tuple[float, float]]:
+    from pyproj import Transformer
+
+    lon, lat = Transformer.from_crs("EPSG:3857", "EPSG:4326", always_xy=True).transform(x, y)
+    return (lon[0], lat[0]), (lon[1], lat[1])
+
+
+def _heavy(layer: MapLayer, gdf: gpd.GeoDataFrame) -> bool:
+    """Whether a polygon layer is drawn as an image (too heavy for GeoJSON)."""
+    import shapely
+
+    if layer.image is not None:
+        return layer.image and layer.spec.geometry == "polygon"
+    return (layer.spec.geometry == "polygon" and not layer.spec.label_column
+            and int(shapely.get_num_coordinates(gdf.geometry.to_numpy()).sum())
+            > MAX_VECTOR_VERTICES)
+
+
+def _geojson(gdf: gpd.GeoDataFrame) -> dict[str, Any]:
+    """GeoJSON of a layer, built by pandas' and GEOS's writers (not feature by feature)."""
+    import json
+
+    import shapely
+
+    props = gdf.drop(columns=gdf.geometry.name).to_json(orient="records", lines=True)
+    geoms = shapely.to_geojson(gdf.geometry.to_numpy())
+    feats = ",".join(f'{{"type":"Feature","properties":{p},"geometry":{g or "null"}}}'
+                     for p, g in zip(props.splitlines() if len(gdf) else [], geoms,
+                                     strict=True))
+    return json.loads(f'{{"type":"FeatureCollection","features":[{feats}]}}')
+
+
+def _rounded(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Coordinates to 7 decimals of a degree (about 1 cm): half the bytes of full floats."""
+    import numpy as np
+    import shapely
+
+    geoms = shapely.transform(gdf.geometry.to_numpy(), lambda xy: np.round(xy, 7))
+    return gdf.set_geometry(geoms, crs=gdf.crs)
+
+
 def _add_layer(m: folium.Map, layer: MapLayer, gdf: gpd.GeoDataFrame) -> folium.FeatureGroup:
     import folium
 
     spec = layer.spec
     group = folium.FeatureGroup(name=layer.title, show=layer.show)
-    data = _feature_data(layer, gdf)
+    if _heavy(layer, gdf):
+        values = gdf[spec.column] if spec.column else [None] * len(gdf)
+        url, bounds = _image_png(gdf, spec.colors(values), spec.fill_opacity)
+        folium.raster_layers.ImageOverlay(url, bounds, name=layer.title,
+                                          interactive=False).add_to(group)
+        group.add_to(m)
+        return group
+    data = _feature_data(layer, _rounded(gdf))
     fields = [f for f in spec.fields if f in data.columns]
     aliases = [field_info(f).heading for f in fields]
     line = spec.geometry == "line"
@@ -173,7 +271,8 @@ def _add_layer(m: folium.Map, layer: MapLayer, gdf: gpd.GeoDataFrame) -> folium.
         kwargs["popup"] = folium.GeoJsonPopup(fields=fields, aliases=aliases, localize=False)
     if spec.geometry == "point":
         kwargs["marker"] = folium.CircleMarker(radius=spec.point_radius_px, fill=True)
-    folium.GeoJson(data, name=layer.title, style_function=style, **kwargs).add_to(group)
+    folium.GeoJson(_geojson(data), name=layer.title, style_function=style,
+                   **kwargs).add_to(group)
     if spec.label_column and spec.label_column in gdf.columns:
         points = gdf.geometry.representative_point()
         for pt, text in zip(points, gdf[spec.label_column], strict=True):

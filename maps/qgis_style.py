@@ -263,38 +263,66 @@ def add_style_to_gpkg(path: Path | str, layer: str, spec: StyleSpec,
     zonekit.errors.SchemaError
         When a column the style needs is not in the layer.
     """
+    return add_styles_to_gpkg(path, [(layer, spec)], style_name=style_name,
+                              description=description, default=default)[0]
+
+
+def add_styles_to_gpkg(path: Path | str, styles: list[tuple[str, StyleSpec]],
+                       style_name: str | None = None, description: str | None = None,
+                       default: bool = True) -> list[int]:
+    """Store several QGIS styles in one GeoPackage, in one sqlite connection and transaction.
+
+    ``styles`` lists ``(layer, spec)`` pairs, stored in order (a later default style of a
+    layer wins); the other parameters are those of :func:`add_style_to_gpkg`.
+
+    Returns
+    -------
+    list of int
+        The ``id`` of each style's row.
+    """
     path = Path(path)
     if not path.exists():
         raise DataFileError(f"{path}: GeoPackage not found")
-    name = (style_name or spec.name)[:30]
     con = sqlite3.connect(path)
     try:
-        geom, fields = _layer_info(con, path, layer)
-        needed = [c for c in (spec.column, spec.label_column) if c]
-        missing = [c for c in needed if c not in fields]
-        if missing:
-            raise SchemaError(f"{where(path, layer)}: style {spec.name!r} needs column(s) "
-                              f"{', '.join(missing)}; the layer has {', '.join(fields)}")
-        has_missing = bool(spec.column) and con.execute(
-            f'SELECT COUNT(*) FROM "{layer}" WHERE "{spec.column}" IS NULL').fetchone()[0] > 0
-        qml = style_qml(spec, fields, has_missing)
         now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+        rows = [_style_row(con, path, layer, spec, style_name, description)
+                for layer, spec in styles]
+        ids = []
         with con:
             _ensure_layer_styles(con, now)
-            if default:
-                con.execute("UPDATE layer_styles SET useAsDefault = 0 WHERE f_table_name = ? "
-                            "AND f_geometry_column = ?", (layer, geom))
-            con.execute("DELETE FROM layer_styles WHERE f_table_name = ? AND "
-                        "f_geometry_column = ? AND styleName = ?", (layer, geom, name))
-            cur = con.execute(
-                "INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name, "
-                "f_geometry_column, styleName, styleQML, styleSLD, useAsDefault, description, "
-                "owner, ui, update_time) VALUES ('', '', ?, ?, ?, ?, '', ?, ?, '', NULL, ?)",
-                (layer, geom, name, qml, int(default), description or spec.title, now))
+            for layer, geom, name, qml, desc in rows:
+                if default:
+                    con.execute("UPDATE layer_styles SET useAsDefault = 0 WHERE f_table_name = "
+                                "? AND f_geometry_column = ?", (layer, geom))
+                con.execute("DELETE FROM layer_styles WHERE f_table_name = ? AND "
+                            "f_geometry_column = ? AND styleName = ?", (layer, geom, name))
+                cur = con.execute(
+                    "INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name, "
+                    "f_geometry_column, styleName, styleQML, styleSLD, useAsDefault, "
+                    "description, owner, ui, update_time) VALUES ('', '', ?, ?, ?, ?, '', ?, "
+                    "?, '', NULL, ?)", (layer, geom, name, qml, int(default), desc, now))
+                ids.append(int(cur.lastrowid or 0))
             _update_ogr_count(con)
-        return int(cur.lastrowid or 0)
+        return ids
     finally:
         con.close()
+
+
+def _style_row(con: sqlite3.Connection, path: Path, layer: str, spec: StyleSpec,
+               style_name: str | None, description: str | None,
+               ) -> tuple[str, str, str, str, str]:
+    """Check a style against its layer; return its ``layer_styles`` values."""
+    geom, fields = _layer_info(con, path, layer)
+    needed = [c for c in (spec.column, spec.label_column) if c]
+    missing = [c for c in needed if c not in fields]
+    if missing:
+        raise SchemaError(f"{where(path, layer)}: style {spec.name!r} needs column(s) "
+                          f"{', '.join(missing)}; the layer has {', '.join(fields)}")
+    has_missing = bool(spec.column) and con.execute(
+        f'SELECT 1 FROM "{layer}" WHERE "{spec.column}" IS NULL LIMIT 1').fetchone() is not None
+    qml = style_qml(spec, fields, has_missing)
+    return layer, geom, (style_name or spec.name)[:30], qml, description or spec.title
 
 
 def _ensure_layer_styles(con: sqlite3.Connection, now: str) -> None:

@@ -317,10 +317,6 @@ def graduated(name: str, column: str, values: Sequence[float] | Any, title: str,
     decimals
         Decimals in the class labels.
     """
-    import warnings
-
-    import mapclassify
-
     y = np.asarray(values, dtype=float)
     y = y[~np.isnan(y)]
     if y.size == 0:
@@ -335,6 +331,10 @@ def graduated(name: str, column: str, values: Sequence[float] | Any, title: str,
         if k == 1:
             bins = [float(y.max())]
         else:
+            import warnings
+
+            import mapclassify  # slow to import (scipy.stats, pyplot): only when classifying
+
             with warnings.catch_warnings():  # "Numba not installed": only slower
                 warnings.filterwarnings("ignore", message=".*Numba.*")
                 bins = [float(b) for b in getattr(mapclassify, scheme)(y, k=k).bins]

@@ -101,3 +101,46 @@ def test_per_competitor_budget():
     assert timeout_of(parse_args(["--timeout", "50"]), "nx_ego") == 50
     with pytest.raises(SystemExit):
         parse_args(["--budget-for", "nope=10"])
+
+
+def test_product_case_files_give_the_peers_the_same_city(tmp_path):
+    """The end-to-end benchmark's GeoPackages, read back by a peer script, are the city."""
+    from benchmarks import bench_product as bp
+    from benchmarks.product_peer import city_from_files, write_table
+    from zonekit.analysis.circles.profile import load_circles_profile
+
+    case = bp.write_case("900", tmp_path, seed=2)
+    city = make_city(900, seed=2, n_facilities=2_400, n_origins=20_000)
+    back, origin_id = city_from_files(case)
+    assert back.n_nodes == city.n_nodes and back.n_edges == city.n_edges
+    for mode in ("walk", "drive"):  # same arcs, node numbers aside
+        a, b = city.arcs(mode), back.arcs(mode)
+        pairs = {(round(city.node_x[s], 3), round(city.node_y[t], 3), round(w, 6))
+                 for s, t, w in zip(*a, strict=True)}
+        assert pairs == {(round(back.node_x[s], 3), round(back.node_y[t], 3), round(w, 6))
+                         for s, t, w in zip(*b, strict=True)}
+    assert np.array_equal(back.fac_cat, city.fac_cat)
+    assert np.allclose(back.node_x[back.orig_node], city.node_x[city.orig_node])
+    spec = load_circles_profile(case / "profile.yaml").circle("service")
+    assert list(spec.category_ids) == CATEGORIES
+    assert set(spec.limits_minutes().values()) == {bp.MINUTES}
+    cmd = bp.zonekit_command(case, "walk", tmp_path / "out")
+    for opt in ("--roads", "--facilities", "--origins", "--origin-id", "--facility-id",
+                "--category-col", "--minutes", "--mode", "--out", "--force"):
+        assert opt in cmd
+    covered = np.zeros((len(origin_id), len(CATEGORIES)), bool)
+    covered[0, 3] = True
+    write_table(tmp_path / "peer.csv", origin_id, {"covered": covered})
+    z = tmp_path / "z"
+    z.mkdir()
+    minutes = np.where(covered, 10.0, np.nan)
+    minutes[1, 0] = 50.0  # beyond the limit: not covered either
+    import pandas as pd
+
+    frame = pd.DataFrame(minutes, columns=[f"minutes_{c}" for c in CATEGORIES])
+    frame.insert(0, "origin_id", origin_id)
+    frame.to_csv(z / "origins.csv", index=False, encoding="utf-8-sig")
+    assert bp.compare(str(z), str(tmp_path / "peer.csv"))["agree"]
+    covered[2, 2] = True
+    write_table(tmp_path / "peer.csv", origin_id, {"covered": covered})
+    assert bp.compare(str(z), str(tmp_path / "peer.csv"))["coverage_differs"] == 1

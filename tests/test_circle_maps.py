@@ -116,3 +116,62 @@ def test_circle_map_kinds(kind: str, sample_dir: Path, tmp_path: Path) -> None:
     page = (tmp_path / f"map_{kind}.html").read_text(encoding="utf-8")
     assert "合成样例" in page and "zk-legend" in page
     assert read_styles(tmp_path / f"map_{kind}.gpkg")
+
+
+def test_large_origin_layers_are_drawn_as_aggregated_cells(monkeypatch) -> None:
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    n = 4_000
+    x, y = rng.uniform(0, 5_000, n), rng.uniform(0, 5_000, n)
+    covered = x < 2_500
+    o = gpd.GeoDataFrame({"origin_id": np.arange(n), "weight": np.full(n, 2.0),
+                          "covered": covered, "n_missing": (~covered).astype(int)},
+                         geometry=gpd.points_from_xy(x, y), crs="EPSG:4548")
+    cells = cm.aggregate_origins(o, max_features=500)
+    assert len(cells) <= 500 and cells["起点数"].sum() == n
+    assert cells["weight"].sum() == pytest.approx(2.0 * n)
+    assert set(cells["coverage"]) <= {"all", "some", "none"}
+    left = cells.geometry.bounds["maxx"] <= 2_500  # cells wholly left of the line: covered
+    assert (cells.loc[left, "coverage"] == "all").all()
+    assert cm.aggregate_origins(o, max_features=n) is o  # small layers: one by one
+    small = make_map(cm.service_layers(o, names={}), basemap="none").get_root().render()
+    assert "起点数" not in small  # 4,000 origins ≤ the default limit: drawn one by one
+    monkeypatch.setattr(cm, "MAX_ORIGIN_FEATURES", 500)
+    [layer] = cm.service_layers(o, names={})
+    assert layer.title == "起点覆盖情况" and len(layer.gdf) <= 500
+    page = make_map([layer], basemap="none").get_root().render()
+    assert "部分覆盖" in page and len(page) < len(small) / 3
+
+
+def test_heavy_polygon_layers_become_image_overlays() -> None:
+    import base64
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    from zonekit.maps import interactive
+    from zonekit.maps.interactive import MapLayer
+    from zonekit.maps.style import minutes_style
+
+    x0, y0 = 500_000.0, 4_470_000.0
+    i, j = np.divmod(np.arange(60 * 60), 60)  # 3,600 cells of 50 m: 18,000 vertices
+    cells = gpd.GeoDataFrame({"minutes": np.where(j < 30, 4.0, 12.0)},
+                             geometry=[box(x0 + 50 * a, y0 + 50 * b, x0 + 50 * a + 50,
+                                           y0 + 50 * b + 50) for a, b in zip(j, i, strict=True)],
+                             crs="EPSG:4548")
+    spec = minutes_style(cells["minutes"])
+    page = make_map([MapLayer(cells, spec, name="等时圈")], basemap="none").get_root().render()
+    assert "L.imageOverlay(" in page and "geo_json_" not in page
+    light = make_map([MapLayer(cells.iloc[:50], spec)], basemap="none").get_root().render()
+    assert "L.imageOverlay(" not in light  # a light layer stays GeoJSON (tooltips)
+    shown = cells.to_crs("EPSG:4326")
+    url, ((s, w), (n, e)) = interactive._image_png(shown, spec.colors(shown["minutes"]), 0.6)
+    assert [w, s, e, n] == pytest.approx(list(shown.total_bounds), abs=1e-6)
+    img = Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1]))).convert("RGBA")
+    left, right = img.getpixel((img.width // 4, img.height // 2)), img.getpixel(
+        (3 * img.width // 4, img.height // 2))
+    hexes = ["#" + bytes(px[:3]).hex() for px in (left, right)]
+    assert hexes == [spec.color_of(4.0), spec.color_of(12.0)]
+    assert left[3] == round(255 * 0.6)

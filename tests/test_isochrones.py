@@ -12,10 +12,10 @@ from affine import Affine
 from circles_fixtures import CRS, X0, Y0, planner_grid, points_near
 
 from zonekit.analysis.circles.isochrones import (
-    footprint_gaps,
     grid_gaps,
     grid_minutes,
     isochrone_bands,
+    origin_gaps,
     road_coverage,
     road_pieces,
     write_surfaces,
@@ -137,12 +137,28 @@ def test_grid_gaps_are_connected_pieces_with_sums():
     assert gaps["name_zh"].iloc[0] == "药店"
 
 
-def test_footprint_gaps_merge_touching_parcels():
+def test_origin_gaps_merge_touching_parcels():
+    # Cell-aligned since the raster method: a 5 m grid, so the two touching 10 m
+    # parcels share connected cells and the third (30 m away) is its own piece.
     squares = gpd.GeoSeries([shapely.box(X0, Y0, X0 + 10, Y0 + 10),
                              shapely.box(X0 + 10, Y0, X0 + 20, Y0 + 10),
                              shapely.box(X0 + 50, Y0, X0 + 60, Y0 + 10)], crs=CRS)
     o = layer_origins(gpd.GeoDataFrame(geometry=squares, crs=CRS))
-    gaps = footprint_gaps(o.shapes, {"clinic": np.array([True, True, True])},
-                          np.array([1.0, 2.0, 4.0]), NAMES)
+    grid = Grid(Affine(5.0, 0, X0 - 20, 0, -5.0, Y0 + 30), 20, 10, o.points.crs)
+    gaps = origin_gaps(o.points.geometry, {"clinic": np.array([True, True, True])},
+                       np.array([1.0, 2.0, 4.0]), NAMES, grid, o.shapes)
     assert sorted(gaps["origins"].tolist()) == [1, 2]
     assert sorted(gaps["weight"].tolist()) == [3.0, 4.0]
+    assert gaps["area_km2"].tolist() == pytest.approx([100e-6, 200e-6])  # the parcels' cells
+    assert gaps.crs == squares.crs
+
+
+def test_origin_gaps_extend_the_grid_and_skip_covered_origins():
+    pts = gpd.GeoSeries(shapely.points([X0 + 50, X0 + 950, X0 + 960], [Y0 - 50] * 3), crs=CRS)
+    grid = Grid(Affine(100.0, 0, X0, 0, -100.0, Y0), 3, 3, pts.crs)  # holds the first only
+    unc = {"clinic": np.array([True, True, False]), "pharmacy": np.zeros(3, bool)}
+    gaps = origin_gaps(pts, unc, np.array([1.0, 5.0, 7.0]), NAMES, grid)
+    assert gaps["category"].tolist() == ["clinic", "clinic"]
+    assert gaps["weight"].tolist() == [5.0, 1.0]  # covered origin 3 counts nowhere
+    assert gaps["cells"].tolist() == [1, 1]
+    assert shapely.contains(gaps.geometry.to_numpy(), pts.to_numpy()[[1, 0]]).all()

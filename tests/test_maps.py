@@ -169,8 +169,9 @@ def test_amap_basemap_shifts_overlays_to_gcj02() -> None:
     shifted = _geojson_features(make_map([MapLayer(pts, spec)], basemap="amap"))
     plain = _geojson_features(make_map([MapLayer(pts, spec)], basemap="osm"))
     g_lon, g_lat = wgs84_to_gcj02(lon, lat)
-    assert shifted[0]["geometry"]["coordinates"] == pytest.approx([g_lon, g_lat], abs=1e-9)
-    assert plain[0]["geometry"]["coordinates"] == pytest.approx([lon, lat], abs=1e-9)
+    # the map keeps 7 decimals of a degree (about 1 cm)
+    assert shifted[0]["geometry"]["coordinates"] == pytest.approx([g_lon, g_lat], abs=1e-7)
+    assert plain[0]["geometry"]["coordinates"] == pytest.approx([lon, lat], abs=1e-7)
     dx = (g_lon - lon) * 111_320 * math.cos(math.radians(lat))
     dy = (g_lat - lat) * 110_574
     assert 300 < math.hypot(dx, dy) < 800  # metres: the GCJ-02 offset near Beijing
@@ -521,3 +522,38 @@ def test_map_gpkg_layers_are_named_and_marked(tmp_path: Path, zones: gpd.GeoData
     with sqlite3.connect(plain) as db:
         assert not any("SYNTHETIC" in (d or "") for (d,) in
                        db.execute("select description from gpkg_contents"))
+
+
+def test_gpkg_is_version_1_2_with_all_styles_added_before_it_appears(tmp_path: Path) -> None:
+    import sqlite3
+
+    from zonekit.maps.qgis_style import add_styles_to_gpkg
+    from zonekit.zones.io import write_csv, write_gpkg
+
+    pts = gpd.GeoDataFrame({"name": ["甲", "乙"], "covered": [True, False]},
+                           geometry=[Point(500_000, 4_470_000), Point(500_100, 4_470_000)],
+                           crs="EPSG:4548")
+    styles = [("a", zone_kind_style(label_column=None)), ("b", zone_kind_style())]
+    styles = [(layer, type(spec)(name=f"s{layer}", title=layer, geometry="point"))
+              for layer, spec in styles]
+    seen = []
+
+    def finish(tmp: Path) -> None:
+        seen.append(tmp.exists() and not (tmp_path / "x.gpkg").exists())
+        add_styles_to_gpkg(tmp, styles)
+
+    path = write_gpkg({"a": pts, "b": pts}, tmp_path / "x.gpkg", finish=finish)
+    assert seen == [True]  # styled in the temporary file, before the target appears
+    con = sqlite3.connect(path)
+    assert con.execute("PRAGMA user_version").fetchone()[0] == 10200  # GeoPackage 1.2
+    assert con.execute("SELECT f_table_name, useAsDefault FROM layer_styles ORDER BY id"
+                       ).fetchall() == [("a", 1), ("b", 1)]
+    con.close()
+    def fail(tmp: Path) -> None:
+        raise RuntimeError("styling failed")
+
+    with pytest.raises(RuntimeError):
+        write_gpkg({"a": pts}, tmp_path / "y.gpkg", finish=fail)
+    assert not (tmp_path / "y.gpkg").exists()
+    csv = write_csv(pts.drop(columns="geometry"), tmp_path / "x.csv")
+    assert csv.read_bytes() == '\ufeff"name","covered"\n"甲","True"\n"乙","False"\n'.encode()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -154,21 +154,80 @@ def atomic_path(target: Path) -> Iterator[Path]:
             tmp_path.unlink()
 
 
-def write_gpkg(layers: dict[str, gpd.GeoDataFrame], target: Path) -> Path:
-    """Write one or more layers to a GeoPackage atomically."""
+def write_gpkg(layers: dict[str, gpd.GeoDataFrame], target: Path,
+               finish: Callable[[Path], Any] | None = None) -> Path:
+    """Write one or more layers to a GeoPackage (version 1.2) atomically.
+
+    Layers go through pyogrio with Arrow (columnar, no per-feature Python objects).
+    GeoPackage 1.2 (GDAL's ``VERSION=1.2``) so QGIS 3.22 and older GDALs open the file
+    without a version warning. ``finish`` is called with the written temporary file before
+    it replaces ``target`` (e.g. to add QGIS styles in the same pass, before anyone can
+    open a half-styled file).
+    """
     import pyogrio
 
     with atomic_path(target) as tmp:
         for name, gdf in layers.items():
-            pyogrio.write_dataframe(gdf, tmp, layer=name, driver="GPKG", append=tmp.exists())
+            append = tmp.exists()
+            pyogrio.write_dataframe(gdf, tmp, layer=name, driver="GPKG", append=append,
+                                    use_arrow=_arrow_ok(gdf),
+                                    dataset_options=None if append else {"VERSION": "1.2"})
+        if finish is not None:
+            finish(tmp)
     return target
+
+
+def _arrow_ok(gdf: gpd.GeoDataFrame) -> bool:
+    """Arrow writes every column but object columns of mixed types (e.g. str and float)."""
+    from pandas.api.types import infer_dtype
+
+    return not any(infer_dtype(gdf[c], skipna=True).startswith("mixed")
+                   for c in gdf.columns if c != gdf.geometry.name and gdf[c].dtype == object)
 
 
 def write_csv(df: pd.DataFrame, target: Path, index: bool = False) -> Path:
-    """Write a CSV (UTF-8 with BOM, so Excel shows Chinese correctly) atomically."""
+    """Write a CSV (UTF-8 with BOM, so Excel shows Chinese correctly) atomically, in one pass.
+
+    Written by Arrow's C++ CSV writer (about ten times faster than pandas' on wide float
+    tables); booleans stay ``True``/``False`` as pandas writes them. Tables Arrow cannot
+    hold (mixed-type object columns) go through pandas.
+    """
+    frame = df.reset_index() if index else df
+    table = _arrow_table(frame)
     with atomic_path(target) as tmp:
-        df.to_csv(tmp, index=index, encoding="utf-8-sig")
+        if table is None:
+            frame.to_csv(tmp, index=False, encoding="utf-8-sig", chunksize=50_000)
+        else:
+            import pyarrow.csv as pacsv
+
+            with open(tmp, "wb") as fh:
+                fh.write("\ufeff".encode())
+                pacsv.write_csv(table, fh)
     return target
+
+
+def _arrow_table(frame: pd.DataFrame) -> Any:
+    """Convert the frame to an Arrow table of plain columns; ``None`` when it cannot be one."""
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+
+    cols = {}
+    for name in frame.columns:
+        col = frame[name]
+        if col.dtype == bool:
+            col = pd.Series(np.where(col.to_numpy(), "True", "False"), index=frame.index)
+        elif isinstance(col.dtype, pd.CategoricalDtype):
+            col = col.astype(object)
+        cols[str(name)] = col
+    try:
+        table = pa.Table.from_pandas(pd.DataFrame(cols, index=frame.index),
+                                     preserve_index=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        return None
+    if len(set(cols)) < len(cols) or any(pa.types.is_nested(t) for t in table.schema.types):
+        return None  # duplicate column names, lists or structs: pandas writes those
+    return table
 
 
 def write_json(data: dict[str, Any], target: Path) -> Path:

@@ -13,9 +13,10 @@ Method. Everything here is derived from the exact per-point engine
   (``rasterio.features.shapes``). A cell lies inside the band polygon with ``minutes ≤
   m`` exactly when its centre's time is ≤ m: for population-cell origins, an origin is
   inside its category's isochrone exactly when it is covered (tested).
-* **Gaps** (:func:`grid_gaps`, :func:`footprint_gaps`): connected pieces (4-neighbour
-  cells) of uncovered demand cells, or the union of the footprints (parcels, polygons) of
-  uncovered origins, with the persons / origins / enterprises they hold.
+* **Gaps** (:func:`grid_gaps`, :func:`origin_gaps`): connected pieces (4-neighbour
+  cells) of uncovered demand cells, or of the cells that hold uncovered origins (their
+  point, and the cells of polygon footprints such as parcels), with the persons / origins /
+  enterprises they hold. Raster throughout: no vector union, cost linear in cells.
 * **Road length** (:func:`road_coverage`): exact. Each edge is split at the positions
   where the time from the road to the nearest facility crosses the limit: from a point at
   fraction t of edge u → v the time is min((1-t)·c + T(v), t·c + T(u), same-edge
@@ -109,25 +110,42 @@ def write_surfaces(surfaces: dict[str, np.ndarray], grid: Grid, folder: Path,
 
 
 def _polygons(labels: np.ndarray, grid: Grid) -> dict[int, Any]:
-    """Label (> 0) → (multi)polygon of its cells, in the grid's CRS."""
+    """Label (> 0) → (multi)polygon of its cells, in the grid's CRS.
+
+    Labels of one cell (most gap pieces) become cell squares directly; only the others
+    are polygonised.
+    """
     import shapely
     from rasterio.features import shapes
 
+    flat = labels.ravel()
+    single = np.bincount(flat) == 1
+    single[0] = False
+    cells = np.flatnonzero(single[flat])
+    out = dict(zip(flat[cells].tolist(), grid.boxes(*np.divmod(cells, grid.width)),
+                   strict=True))
     rings, ring_poly, values = [], [], []
-    for k, (geom, value) in enumerate(shapes(labels.astype(np.int32), mask=labels > 0,
+    for k, (geom, value) in enumerate(shapes(labels.astype(np.int32),
+                                             mask=(labels > 0) & ~single[labels],
                                              transform=grid.transform, connectivity=4)):
         rings += geom["coordinates"]
         ring_poly += [k] * len(geom["coordinates"])
         values.append(int(value))
     if not values:
-        return {}
+        return out
     sizes = [len(r) for r in rings]
     lr = shapely.linearrings(np.concatenate(rings), indices=np.repeat(np.arange(len(rings)), sizes))
     polys = shapely.polygons(lr, indices=np.asarray(ring_poly))  # first ring shell, rest holes
-    parts: dict[int, list] = {}
-    for value, poly in zip(values, polys, strict=True):
-        parts.setdefault(value, []).append(poly)
-    return {k: (v[0] if len(v) == 1 else shapely.union_all(v)) for k, v in parts.items()}
+    # Pieces of one label are separate 4-connected regions: their interiors never overlap
+    # (at most corner points touch), so they form a valid MultiPolygon without a union.
+    vals = np.asarray(values)
+    order = np.argsort(vals, kind="stable")
+    keys, starts, counts = np.unique(vals[order], return_index=True, return_counts=True)
+    polys = polys[order]
+    multi = shapely.multipolygons(polys, indices=np.repeat(np.arange(len(keys)), counts))
+    one_piece = counts == 1
+    multi[one_piece] = polys[starts[one_piece]]  # one piece: the Polygon itself
+    return out | dict(zip(keys.tolist(), multi, strict=True))
 
 
 def isochrone_bands(surfaces: dict[str, np.ndarray], grid: Grid, limits: dict[str, float],
@@ -209,31 +227,96 @@ def grid_gaps(uncovered: dict[str, np.ndarray], grid: Grid, names_zh: dict[str, 
     return _number_gaps(out, next(iter(counts or {}), "cells"))
 
 
-def footprint_gaps(shapes: gpd.GeoSeries, uncovered: dict[str, np.ndarray],
-                   weights: np.ndarray, names_zh: dict[str, str]) -> gpd.GeoDataFrame:
-    """Union of the footprints of uncovered origins, split into connected pieces.
+def covering_grid(grid: Grid, bounds: tuple[float, float, float, float]) -> Grid:
+    """Extend the grid (same cells, same alignment) to cover ``bounds`` (grid CRS)."""
+    from affine import Affine
 
-    Returns ``gap_id``, ``category``, ``name_zh``, ``origins``, ``weight``, ``area_km2``.
+    t = grid.transform
+    a, e = abs(t.a), abs(t.e)
+    x0, y1 = t.c, t.f
+    x_max, y_min = x0 + grid.width * a, y1 - grid.height * e
+    left = int(np.ceil(max(0.0, x0 - bounds[0]) / a))
+    top = int(np.ceil(max(0.0, bounds[3] - y1) / e))
+    right = int(np.ceil(max(0.0, bounds[2] - x_max) / a))
+    bottom = int(np.ceil(max(0.0, y_min - bounds[1]) / e))
+    if not (left or top or right or bottom):
+        return grid
+    return Grid(Affine(a, 0.0, x0 - left * a, 0.0, -e, y1 + top * e),
+                grid.width + left + right + 1, grid.height + top + bottom + 1, grid.crs)
+
+
+def origin_gaps(points: gpd.GeoSeries, uncovered: dict[str, np.ndarray], weights: np.ndarray,
+                names_zh: dict[str, str], grid: Grid,
+                footprints: gpd.GeoSeries | None = None) -> gpd.GeoDataFrame:
+    """Gap areas of uncovered origins: their cells, in connected pieces, per category.
+
+    Every uncovered origin burns the cell of the travel-time grid holding its point
+    (and, for polygon footprints, the cells whose centre lies in the footprint); the
+    burned cells of a category are split into 4-connected pieces and polygonised once
+    (``rasterio.features.shapes``), so the cost is linear in cells and origins. The grid
+    is extended (same cells) where origins lie outside it.
+
+    Parameters
+    ----------
+    points
+        One point per origin (its inner point), any projected CRS.
+    uncovered
+        Category → boolean per origin (True: not within the category's limit).
+    weights
+        Weight per origin (persons, households, 1 each).
+    names_zh
+        Chinese category names.
+    grid
+        The travel-time grid (cells of metres).
+    footprints
+        Polygon footprints of the origins (parcels), aligned with ``points``; ``None`` or
+        points for point origins.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``gap_id``, ``category``, ``name_zh``, ``origins``, ``weight``, ``cells``,
+        ``area_km2``, in the CRS of ``points``; largest weight first per category.
     """
     import shapely
+    from rasterio.features import rasterize
+    from scipy import ndimage
 
+    from zonekit.analysis.circles.origins import _to_crs
+
+    xy = shapely.get_coordinates(points.to_numpy())
+    x, y = _to_crs(xy[:, 0], xy[:, 1], points.crs, grid.crs)
+    ok = np.isfinite(x) & np.isfinite(y)
+    if ok.any():
+        grid = covering_grid(grid, (x[ok].min(), y[ok].min(), x[ok].max(), y[ok].max()))
+    row, col = grid.cell_of(np.where(ok, x, np.inf), np.where(ok, y, np.inf))
+    cell = np.where(row >= 0, row * grid.width + col, -1)
+    polys = None
+    if footprints is not None and not footprints.geom_type.isin(["Point", "MultiPoint"]).all():
+        polys = footprints.to_crs(grid.crs).to_numpy()
     rows = []
-    geoms = shapes.to_numpy()
     for cat, mask in uncovered.items():
-        if not mask.any():
+        idx = np.flatnonzero(mask & (cell >= 0))
+        if not len(idx):
             continue
-        pieces = shapely.get_parts(shapely.union_all(shapely.buffer(geoms[mask], 0.01)))
-        tree = shapely.STRtree(pieces)
-        idx = np.flatnonzero(mask)
-        o, p = tree.query(shapely.point_on_surface(geoms[idx]), predicate="intersects")
-        first = pd.Series(p).groupby(o).first()  # one piece per origin
-        n_orig = np.bincount(first.to_numpy(), minlength=len(pieces))
-        wsum = np.bincount(first.to_numpy(), weights=weights[idx][first.index.to_numpy()],
-                           minlength=len(pieces))
-        for k, piece in enumerate(pieces):
-            rows.append({"category": cat, "name_zh": names_zh.get(cat, cat),
-                         "origins": int(n_orig[k]), "weight": float(wsum[k]), "geometry": piece})
-    out = _frame(rows, shapes.crs, shapes.crs, ["category", "name_zh", "origins", "weight"])
+        burned = np.zeros(grid.size, bool)
+        burned[cell[idx]] = True
+        burned = burned.reshape(grid.height, grid.width)
+        if polys is not None:
+            burned |= rasterize(((g, 1) for g in polys[idx] if g is not None),
+                                out_shape=burned.shape, transform=grid.transform, fill=0,
+                                dtype="uint8").astype(bool)
+        labels, n = ndimage.label(burned)
+        piece = labels.ravel()[cell[idx]]
+        n_orig = np.bincount(piece, minlength=n + 1)
+        wsum = np.bincount(piece, weights=weights[idx], minlength=n + 1)
+        cells = np.bincount(labels.ravel(), minlength=n + 1)
+        shapes = _polygons(labels, grid)
+        rows += [{"category": cat, "name_zh": names_zh.get(cat, cat), "origins": int(n_orig[k]),
+                  "weight": float(wsum[k]), "cells": int(cells[k]), "geometry": shapes[k]}
+                 for k in range(1, n + 1)]
+    out = _frame(rows, grid.crs, points.crs, ["category", "name_zh", "origins", "weight",
+                                              "cells"])
     return _number_gaps(out, "weight")
 
 

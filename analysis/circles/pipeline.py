@@ -17,10 +17,10 @@ import pandas as pd
 from zonekit.analysis.circles import kinds as cc
 from zonekit.analysis.circles.categories import RunCategories, resolve_categories
 from zonekit.analysis.circles.isochrones import (
-    footprint_gaps,
     grid_gaps,
     grid_minutes,
     isochrone_bands,
+    origin_gaps,
 )
 from zonekit.analysis.circles.origins import (
     Grid,
@@ -50,7 +50,9 @@ METHODS = {
                 "category's threshold, origin → facility on the network (one-way streets "
                 "respected), both straight access legs included; shares are weighted, "
                 "unreachable origins count as uncovered",
-    "gaps": "service: union of the uncovered origins' cells or footprints; industry: cells "
+    "gaps": "service: the cells of the travel-time grid holding uncovered origins (their "
+            "point, and for polygon origins the cells whose centre lies in the footprint); "
+            "industry: cells "
             "inside the zones whose centre is beyond the threshold; charging: populated or "
             "in-zone cells beyond the threshold; split into 4-neighbour connected pieces",
     "isochrones": "cells of the travel-time surface (the population grid) grouped into "
@@ -338,7 +340,8 @@ def _gaps(job: Job, res: cc.CircleResult, origins: Origins | None,
                 grid_mask[rows[m], cols[m]] = True
                 masks[cat] = grid_mask
             return grid_gaps(masks, grid, names, crs, {"population": persons})
-        return footprint_gaps(origins.shapes, unc, origins.points["weight"].to_numpy(), names)
+        return origin_gaps(origins.points.geometry, unc, origins.points["weight"].to_numpy(),
+                           names, grid, origins.shapes)
     zone = _zone_mask(grid, inputs.get("zones"))
     if job.kind == "industry":
         ents = inputs["enterprises"]

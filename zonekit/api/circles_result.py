@@ -15,6 +15,14 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
+def styled_gpkg(layers: dict[str, Any], path: Path, styles: list[tuple[str, Any]]) -> Path:
+    """Write layers with their QGIS styles, all added to the temporary file in one pass."""
+    from zonekit.maps.qgis_style import add_styles_to_gpkg
+    from zonekit.zones.io import write_gpkg
+
+    return write_gpkg(layers, path, finish=lambda tmp: add_styles_to_gpkg(tmp, styles))
+
+
 def _geometry_kind(gdf: Any) -> str:
     kinds = set(gdf.geometry.geom_type.dropna())
     return "point" if kinds <= {"Point", "MultiPoint"} else (
@@ -90,16 +98,13 @@ class CirclesResult(Result):
         return files
 
     def _write_tables(self, folder: Path) -> list[str]:
-        from zonekit.maps.qgis_style import add_style_to_gpkg
         from zonekit.maps.style import coverage_style
-        from zonekit.zones.io import write_csv, write_gpkg
+        from zonekit.zones.io import write_csv
 
         origins = self.origins
         write_csv(origins.drop(columns=origins.geometry.name), folder / "origins.csv")
-        write_gpkg({"origins": origins}, folder / "origins.gpkg")
-        add_style_to_gpkg(folder / "origins.gpkg", "origins",
-                          coverage_style("covered", _geometry_kind(origins),
-                                         fields=("origin_id",)))
+        styled_gpkg({"origins": origins}, folder / "origins.gpkg", [("origins", coverage_style(
+            "covered", _geometry_kind(origins), fields=("origin_id",)))])
         write_csv(self.coverage, folder / "coverage.csv")
         write_csv(self.facilities, folder / "facilities.csv")
         files = ["origins.gpkg", "origins.csv", "coverage.csv", "facilities.csv"]
@@ -113,38 +118,33 @@ class CirclesResult(Result):
 
         from zonekit.analysis.circles.isochrones import write_surfaces
         from zonekit.maps import circle_maps as cm
-        from zonekit.maps.qgis_style import add_style_to_gpkg
         from zonekit.maps.style import StyleSpec, coverage_style, graduated, minutes_style
-        from zonekit.zones.io import write_gpkg
 
         unit, iso = self.measure, self.isochrones
-        write_gpkg({"gaps": self.gaps}, folder / "gaps.gpkg")
-        add_style_to_gpkg(folder / "gaps.gpkg", "gaps", cm.gap_style())
-        layers = {"isochrones": iso}
-        if "roads" in self.tables:
-            layers["roads"] = self.tables["roads"]
-        write_gpkg(layers, folder / "isochrones.gpkg")
+        styled_gpkg({"gaps": self.gaps}, folder / "gaps.gpkg",
+                    [("gaps", cm.gap_style(self.gaps))])
+        layers, styles = {"isochrones": iso}, []
         if len(iso):
             values = iso[unit].to_numpy(float)
-            spec = (minutes_style(values, unit, fields=("name_zh", unit)) if unit == "minutes"
-                    else graduated("metres", unit, values, "网络距离（米）",
-                                   breaks=sorted(set(values)), cmap="YlGnBu_r", decimals=0,
-                                   fields=("name_zh", unit)))
-            add_style_to_gpkg(folder / "isochrones.gpkg", "isochrones", spec)
-        if "roads" in layers:
-            add_style_to_gpkg(folder / "isochrones.gpkg", "roads",
-                              coverage_style("covered", "line", fields=("length_m",)))
+            styles.append(("isochrones", minutes_style(values, unit, fields=("name_zh", unit))
+                           if unit == "minutes" else graduated(
+                               "metres", unit, values, "网络距离（米）",
+                               breaks=sorted(set(values)), cmap="YlGnBu_r", decimals=0,
+                               fields=("name_zh", unit))))
+        if "roads" in self.tables:
+            layers["roads"] = self.tables["roads"]
+            styles.append(("roads", coverage_style("covered", "line", fields=("length_m",))))
+        styled_gpkg(layers, folder / "isochrones.gpkg", styles)
         files = ["gaps.gpkg", "isochrones.gpkg"]
         tifs = write_surfaces({k: np.asarray(v) for k, v in self.surfaces.items()},
                               self.bundle.grid, folder / "surfaces", self.bundle.names_zh, unit)
         files += [f"surfaces/{p.name}" for p in tifs]
         if "sites" in self.tables:
-            write_gpkg({"sites": self.tables["sites"],
-                        "candidates": self.tables["candidates"]}, folder / "sites.gpkg")
-            add_style_to_gpkg(folder / "sites.gpkg", "sites", cm.sites_style())
-            add_style_to_gpkg(folder / "sites.gpkg", "candidates", StyleSpec(
-                name="candidates", title="候选站点", geometry="point", color="#969696",
-                point_radius_px=2.0))
+            styled_gpkg({"sites": self.tables["sites"], "candidates": self.tables["candidates"]},
+                        folder / "sites.gpkg", [("sites", cm.sites_style()), ("candidates",
+                                                StyleSpec(name="candidates", title="候选站点",
+                                                          geometry="point", color="#969696",
+                                                          point_radius_px=2.0))])
             files.append("sites.gpkg")
         return files
 

@@ -67,8 +67,7 @@ class IntensityResult(Result):
         from zonekit.maps.analysis_maps import style_parcels_gpkg
         from zonekit.zones.io import write_csv, write_gpkg
 
-        write_gpkg({"parcels": self.parcels}, folder / "parcels.gpkg")
-        style_parcels_gpkg(folder / "parcels.gpkg")
+        write_gpkg({"parcels": self.parcels}, folder / "parcels.gpkg", finish=style_parcels_gpkg)
         files = ["parcels.gpkg"]
         for name in self.TABLES:
             write_csv(round_table(getattr(self, name)), folder / f"{name}.csv")

@@ -64,15 +64,23 @@ class ZonesResult(Result):
     denominator: str = "built"
 
     def _write(self, folder: Path) -> list[str]:
-        from zonekit.maps.qgis_style import add_style_to_gpkg
+        from zonekit.maps.qgis_style import add_styles_to_gpkg
         from zonekit.maps.style import land_output_style, zone_kind_style
         from zonekit.zones.io import write_csv, write_gpkg
 
         write_csv(self.table, folder / "zones.csv")
-        write_gpkg({"zones": self.zones}, folder / "zones.gpkg")
-        add_style_to_gpkg(folder / "zones.gpkg", "zones", zone_kind_style(label_column="name_zh"))
-        add_style_to_gpkg(folder / "zones.gpkg", "zones", land_output_style(
-            self.zones["land_output_yi_per_km2"], label_column="name_zh"), default=False)
+        kinds = [("zones", zone_kind_style(label_column="name_zh"))]
+        output = self.zones["land_output_yi_per_km2"]
+        # land output by zone (not drawn when no zone has built land: nothing to classify)
+        extra = [("zones", land_output_style(output, label_column="name_zh"))] \
+            if output.notna().any() else []
+
+        def styles(tmp: Path) -> None:
+            add_styles_to_gpkg(tmp, kinds)
+            if extra:
+                add_styles_to_gpkg(tmp, extra, default=False)
+
+        write_gpkg({"zones": self.zones}, folder / "zones.gpkg", finish=styles)
         return ["zones.csv", "zones.gpkg"]
 
     def map_layers(self, kind: str = "zones", scheme: str = "FisherJenks",
