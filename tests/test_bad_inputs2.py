@@ -101,7 +101,7 @@ def test_interrupted_force_run_leaves_the_earlier_run(tiny_park_dir, tmp_path, m
         raise interrupt("Ctrl-C")
 
     # The interruption comes after the CSV is written, before the GeoPackage.
-    monkeypatch.setattr("zonekit.maps.qgis_style.add_style_to_gpkg", stop)
+    monkeypatch.setattr("zonekit.maps.qgis_style.add_styles_to_gpkg", stop)
     result = zones(tiny_park_dir, out, "--force")
     assert result.exit_code != 0
     assert snapshot(out) == before
