@@ -307,19 +307,11 @@ def _add_basemap(m: folium.Map, basemap: str, tianditu_key: str | None) -> None:
                              overlay=layer == "cva").add_to(m)
 
 
-def _legend_html(layers: list[MapLayer], gdfs: list[gpd.GeoDataFrame]) -> str:
-    parts = []
-    for layer, gdf in zip(layers, gdfs, strict=True):
-        spec = layer.spec
-        values = list(gdf[spec.column]) if spec.column and spec.column in gdf else None
-        rows = "".join(
-            f'<div class="zk-row"><span class="zk-swatch" style="background:{color};'
-            f'opacity:{max(spec.fill_opacity, 0.35)}"></span>'
-            f"{html.escape(label)}</div>" for label, color in spec.legend(values))
-        part = f'<div class="zk-legend-title">{html.escape(spec.title)}</div>{rows}'
-        if part not in parts:  # layers sharing one style (e.g. one per category): one entry
-            parts.append(part)
-    return f'<div class="zk-legend" id="zk-legend">{"".join(parts)}</div>'
+def _legend_html(layers: list[MapLayer]) -> str:
+    """Return the legend, built from the style objects that draw the layers (maps/legend.py)."""
+    from zonekit.maps.legend import legend_groups, legend_html
+
+    return legend_html(legend_groups(layers))
 
 
 def _page_css() -> str:
@@ -424,7 +416,7 @@ def make_map(layers: list[MapLayer], basemap: str = "osm", synthetic: bool = Fal
     for layer, gdf in zip(layers, gdfs, strict=True):
         _add_layer(m, layer, gdf)
     root = m.get_root().html
-    root.add_child(folium.Element(_legend_html(layers, gdfs)))
+    root.add_child(folium.Element(_legend_html(layers)))
     if new:
         folium.LayerControl(collapsed=False).add_to(m)
         if title:
