@@ -35,8 +35,8 @@ if TYPE_CHECKING:
 #: Composite "category" of the gaps: where not every basic service / chain element is in reach.
 COMPOSITE = ("basics_complete", "all_elements")
 ORIGIN_FIELDS = ("origin_id", "name", "population", "n_missing", "missing_zh", "minutes_text")
-CIRCLE_ZH = {"service": "15分钟便民生活圈", "industry": "15分钟产业生态圈",
-             "charging": "5分钟充电圈"}
+CIRCLE_ZH = {"service": "15分钟便民生活圈", "lifecircle": "生活圈公共服务设施",
+             "industry": "15分钟产业生态圈", "charging": "5分钟充电圈"}
 
 
 def gap_style(gaps: pd.DataFrame | None = None) -> StyleSpec:
@@ -334,15 +334,15 @@ def isochrone_layers(isochrones: gpd.GeoDataFrame,
     return layers + _zone_layer(zones)
 
 
-def circle_title(kind: str) -> str:
+def circle_title(kind: str, park: str = PARK_NAME_ZH) -> str:
     """Title of the coverage map of circle ``kind`` (service, industry, charging)."""
     extra = "、缺口与建议站点" if kind == "charging" else "与缺口"
-    return f"{PARK_NAME_ZH} {CIRCLE_ZH.get(kind, kind)}覆盖{extra}"
+    return f"{park} {CIRCLE_ZH.get(kind, kind)}覆盖{extra}"
 
 
-def isochrone_title(kind: str = "service") -> str:
+def isochrone_title(kind: str = "service", park: str = PARK_NAME_ZH) -> str:
     """Title of the isochrone map."""
-    return f"{PARK_NAME_ZH} {CIRCLE_ZH.get(kind, kind)}等时圈"
+    return f"{park} {CIRCLE_ZH.get(kind, kind)}等时圈"
 
 
 def circle_layers(run: Mapping[str, Any], zones: gpd.GeoDataFrame | None = None,

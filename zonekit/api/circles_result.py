@@ -169,16 +169,16 @@ class CirclesResult(Result):
         zones = self.park.layers.get("zones") if self.park is not None else None
         if kind == "isochrones":
             return (cm.isochrone_layers(self.isochrones, self._facility_points(), zones),
-                    cm.isochrone_title(self.kind))
+                    cm.isochrone_title(self.kind, self.park_name))
         if kind != self.kind:
             raise ZonekitError(f"a {self.kind} circle draws the maps {self.kind} and "
                                f"isochrones, not {kind!r}")
         if self.kind == "charging":
             return (cm.charging_layers(self.origins, self.tables.get("roads"),
                                        self.tables.get("sites"), self.gaps, self.stations,
-                                       zones), cm.circle_title(self.kind))
+                                       zones), cm.circle_title(self.kind, self.park_name))
         return (cm.service_layers(self.origins, self.gaps, self.isochrones, zones),
-                cm.circle_title(self.kind))
+                cm.circle_title(self.kind, self.park_name))
 
     def _facility_points(self) -> gpd.GeoDataFrame | None:
         if self.park is None:
