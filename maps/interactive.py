@@ -375,7 +375,7 @@ def _inline_leaflet(m: folium.Map, basemap: str) -> None:
 
 def make_map(layers: list[MapLayer], basemap: str = "osm", synthetic: bool = False,
              title: str = "", m: folium.Map | None = None,
-             tianditu_key: str | None = None) -> folium.Map:
+             tianditu_key: str | None = None, attribution: str | None = None) -> folium.Map:
     """Draw layers on a folium map with legend, layer control, scale and footer.
 
     Parameters
@@ -425,6 +425,8 @@ def make_map(layers: list[MapLayer], basemap: str = "osm", synthetic: bool = Fal
         notes = [SYNTHETIC_NOTE_ZH] if synthetic else []
         if basemap == "amap":
             notes.append("叠加图层已由 WGS84 转换为 GCJ-02，以与高德底图对齐")
+        if attribution:  # e.g. OpenStreetMap's ODbL, for maps made from OSM data
+            notes.append(attribution)
         notes.append("zonekit 生成")
         cls = "zk-footer zk-synthetic" if synthetic else "zk-footer"
         root.add_child(folium.Element(

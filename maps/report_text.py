@@ -127,6 +127,9 @@ def notes_zh(out: Outputs) -> tuple[list[str], list[str]]:
         f"规划目标来源：{out.indicator_summary.get('targets_source', '')}。",
         f"数据来源：{data_source(out)}；统计年份 {s.get('base_year') or '—'}。",
     ]
+    credits = sorted({str(run.get("summary", {}).get("attribution"))
+                      for run in out.circles.values() if run.get("summary", {}).get("attribution")})
+    items += [f"道路数据来自 OpenStreetMap：{c}。" for c in credits]
     raw = [str(n) for n in (s.get("input_notes") or [])]
     if s.get("year_note"):
         raw.append(str(s["year_note"]))

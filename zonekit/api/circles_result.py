@@ -158,7 +158,8 @@ class CirclesResult(Result):
 
         layers, title = self.map_layers(self.kind)
         written = write_map(layers, title, folder, f"map_{self.kind}", ("html",), self.basemap,
-                            self.synthetic, gpkg=False)
+                            self.synthetic, gpkg=False,
+                            attribution=self.summary.get("attribution"))
         return [p.name for p in written]
 
     def map_layers(self, kind: str | None = None) -> tuple[list, str]:
@@ -190,4 +191,5 @@ class CirclesResult(Result):
         from zonekit.api.maps import to_folium
 
         layers, title = self.map_layers(kind)
-        return to_folium(layers, title, basemap or self.basemap, self.synthetic)
+        return to_folium(layers, title, basemap or self.basemap, self.synthetic,
+                         self.summary.get("attribution"))

@@ -74,12 +74,13 @@ def to_folium(layers: list[MapLayer], title: str, basemap: str, synthetic: bool,
     """Return an interactive map of the layers (see :func:`zonekit.maps.interactive.make_map`)."""
     from zonekit.maps.interactive import make_map
 
-    return make_map(layers, basemap=basemap, synthetic=synthetic, title=title)
+    return make_map(layers, basemap=basemap, synthetic=synthetic, title=title,
+                    attribution=attribution)
 
 
 def write_map(layers: list[MapLayer], title: str, out: Path, stem: str,
               formats: tuple[str, ...], basemap: str = "osm", synthetic: bool = False,
-              gpkg: bool = True) -> list[Path]:
+              gpkg: bool = True, attribution: str | None = None) -> list[Path]:
     """Write a map's files: ``stem.html``/``.png``/``.pdf`` per ``formats``, and ``stem.gpkg``.
 
     The GeoPackage holds each layer, named after what it holds, with its QGIS default style.
@@ -88,7 +89,7 @@ def write_map(layers: list[MapLayer], title: str, out: Path, stem: str,
     if "html" in formats:
         from zonekit.maps.interactive import save_map
 
-        written.append(save_map(to_folium(layers, title, basemap, synthetic),
+        written.append(save_map(to_folium(layers, title, basemap, synthetic, attribution),
                                 out / f"{stem}.html"))
     for fmt in ("png", "pdf"):
         if fmt in formats:

@@ -82,7 +82,8 @@ def map_command(
     layers, title = result.map_layers(kind, **extra)
     out.mkdir(parents=True, exist_ok=True)
     with c.progress(f"Drawing the {kind} map"):
-        written = write_map(layers, title, out, stem, formats, basemap, result.synthetic)
+        written = write_map(layers, title, out, stem, formats, basemap, result.synthetic,
+                            attribution=result.summary.get("attribution"))
     c.info(f"Map written: {', '.join(str(p) for p in written)}")
 
 
