@@ -74,6 +74,7 @@ def test_report_figures_come_from_the_outputs(tiny_report: Path, tmp_path: Path)
     assert card["value"] == f"{table.loc[row, 'value'].iloc[0]:,.1f}"
     assert f"目标 {table.loc[row, 'target'].iloc[0]:,.1f}" in card["detail"]
     # Change the outputs: the report follows (nothing is written in code).
+    table["target"] = table["target"].astype(float)
     table.loc[row, "target"] = 123.4
     table.to_csv(copy / "indicators" / "indicators.csv", index=False, encoding="utf-8-sig")
     summary = json.loads((copy / "intensity" / "summary.json").read_text(encoding="utf-8"))
