@@ -227,7 +227,23 @@ def _arrow_table(frame: pd.DataFrame) -> Any:
         return None
     if len(set(cols)) < len(cols) or any(pa.types.is_nested(t) for t in table.schema.types):
         return None  # duplicate column names, lists or structs: pandas writes those
+    for i, field in enumerate(table.schema):
+        if pa.types.is_floating(field.type):
+            table = table.set_column(i, field.name, _float_text(table.column(i)))
     return table
+
+
+def _float_text(col: Any) -> Any:
+    """Floats as text with a decimal point where Arrow leaves none (``1`` → ``1.0``).
+
+    So a column of whole numbers reads back as floats, as from pandas' CSVs.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = pc.cast(col, pa.string())
+    bare = pc.invert(pc.match_substring_regex(text, "[.eEnN]"))
+    return pc.if_else(bare, pc.binary_join_element_wise(text, ".0", ""), text)
 
 
 def write_json(data: dict[str, Any], target: Path) -> Path:
