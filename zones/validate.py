@@ -246,7 +246,11 @@ def _check_geometry(
                                        _row_ids(gdf, empty, spec.id_column)))
     expected = {"polygon": ("Polygon", "MultiPolygon"), "point": ("Point",),
                 "line": ("LineString", "MultiLineString")}[spec.geometry]
-    types = np.array([g.geom_type if g is not None else None for g in geoms], dtype=object)
+    # geometry type names from GEOS's type ids, vectorised (no per-feature Python objects)
+    names = np.array(["Point", "LineString", "LinearRing", "Polygon", "MultiPoint",
+                      "MultiLineString", "MultiPolygon", "GeometryCollection"], dtype=object)
+    ids = shapely.get_type_id(geoms)
+    types = np.where(ids >= 0, names[np.clip(ids, 0, None)], None)
     types[empty | reported] = None
     wrong = ~empty & ~reported & ~np.isin(types, expected)
     if wrong.any():

@@ -186,14 +186,20 @@ def _surfaces(job: Job, network: Any, sources: gpd.GeoDataFrame, cats: list[str]
 
 
 def run(job: Job, inputs: dict[str, Any], grid: Grid, persons: np.ndarray | None) -> Bundle:
-    """Compute one circle with its surfaces, isochrones, gaps and (charging) new sites."""
+    """Compute one circle with its surfaces, isochrones, gaps and (charging) new sites.
+
+    ``summary["step_seconds"]`` holds the seconds of each step (network, circle, surfaces,
+    isochrones, gaps, sites), for the run's ``timings_s``.
+    """
     import geopandas as gpd
 
+    clock = _Clock()
     park_crs = inputs["roads"].crs
     names = job.profile.names_zh
     network = cc.circle_network(inputs["roads"], job.mode, job.measure,
                                 travel_profile=job.profile.travel_profile(job.mode),
                                 speed_col=job.speed_col)
+    clock.tick("network")
     fac, cat_col, fid = inputs["facilities"], inputs["category_col"], inputs["facility_id"]
     warnings = speed_notes(inputs["roads"], job)
     resolved = None
@@ -247,16 +253,24 @@ def run(job: Job, inputs: dict[str, Any], grid: Grid, persons: np.ndarray | None
             used = fac[fac[cat_col].astype(str).isin(cats)]
         sources = _sources(used[cat_col].astype(str).to_numpy(), used.geometry.to_numpy(),
                            park_crs)
+    clock.tick("circle")
     surfaces = _surfaces(job, network, sources, cats, grid)
+    clock.tick("surfaces")
     counts = {"population": persons} if persons is not None else {}
     bands = job.profile.bands_minutes if unit == "minutes" else tuple(sorted(set(
         job.limits.values())))
     iso = isochrone_bands(surfaces, grid, job.limits, bands, names, park_crs, counts, unit)
+    clock.tick("isochrones")
     gaps = _gaps(job, res, origins, surfaces, grid, persons, inputs)
+    clock.tick("gaps")
     siting = None
     if job.kind == "charging" and job.new_sites is not None:
+        from zonekit.analysis.circles.new_sites import add_sites
+
         siting = add_sites(job, res, origins, network, fac, inputs, tables)
+        clock.tick("sites")
     summary = _summary(job, res, network, hint, warnings)
+    summary["step_seconds"] = clock.seconds
     if resolved is not None:
         summary.update(resolved.summary())
         summary["notes"] = resolved.notes()
@@ -266,6 +280,22 @@ def run(job: Job, inputs: dict[str, Any], grid: Grid, persons: np.ndarray | None
                              geometry=origins_shapes.to_numpy(), crs=park_crs)
     return Bundle(table, res.coverage, res.facilities, gaps, iso, surfaces, grid, summary,
                   tables, names)
+
+
+class _Clock:
+    """Seconds since the last tick, by step name."""
+
+    def __init__(self) -> None:
+        import time
+
+        self._now = time.perf_counter
+        self._last = self._now()
+        self.seconds: dict[str, float] = {}
+
+    def tick(self, step: str) -> None:
+        now = self._now()
+        self.seconds[step] = round(now - self._last, 3)
+        self._last = now
 
 
 def report_limit(job: Job) -> float:
@@ -384,87 +414,3 @@ def _summary(job: Job, res: cc.CircleResult, network: Any, hint: dict | None,
     }
 
 
-def _measure_name(demand: str, origins: Origins) -> str:
-    return origins.weight_name if demand == "origins" else demand
-
-
-def add_sites(job: Job, res: cc.CircleResult, origins: Origins, network: Any,
-              stations: gpd.GeoDataFrame, inputs: dict[str, Any],
-              tables: dict[str, Any]) -> dict[str, Any]:
-    """Charging siting: candidates, MCLP and set covering, coverage after each solution.
-
-    New sites are given ``power_kw`` = the fast threshold (they count with --fast-only).
-    Coverage after is recomputed by the engine with the new sites added, and appended to
-    ``res.coverage`` as scenarios ``mclp`` and ``set_cover``.
-    """
-    import geopandas as gpd
-
-    from zonekit.analysis.circles.places import siting_answer
-    from zonekit.analysis.circles.siting import (
-        candidate_grid,
-        coverage_pairs,
-        site_facilities,
-        site_table,
-    )
-    from zonekit.analysis.network.snapping import snap_points
-
-    site = job.spec.siting
-    category = list(job.limits)[0]
-    cand = inputs.get("candidates")
-    if cand is None:
-        cand = candidate_grid(inputs.get("parcels"), network, site.spacing_m, site.road_max_m,
-                              site.land_classes, site.max_candidates)
-    sc = snap_points(network, cand, job.max_snap_m, layer="candidates")
-    if job.demand not in res.extra["demand"]:
-        layer = "parcels" if job.demand in ("parcels", "built_land_km2") else "enterprises"
-        raise DataFileError(f"demand='{job.demand}' needs the {layer} layer; available: "
-                            f"{', '.join(res.extra['demand'])}")
-    snapped, weight, covered = res.extra["demand"][job.demand]
-    pairs = coverage_pairs(network, snapped, sc, cc.engine_limit(job.limits[category],
-                                                                 job.measure))
-    sres = site_facilities(pairs, weight, covered, len(cand), job.new_sites or 0,
-                           job.target_share, solver=site.solver, time_limit_s=site.time_limit_s)
-    cat_col, fid = inputs["category_col"], inputs["facility_id"]
-    rows = [res.coverage]
-    stations = stations.copy()
-    stations.attrs = {}  # layer-validation attrs would break concatenation
-    for name, pos in sres.chosen.items():
-        new = gpd.GeoDataFrame({cat_col: category, "power_kw": job.spec.fast_power_kw,
-                                **({fid: cand["candidate_id"].to_numpy()[pos]} if fid else {})},
-                               geometry=cand.geometry.to_numpy()[pos], crs=cand.crs)
-        after = cc.charging_circle(
-            network, origins, pd.concat([stations, new], ignore_index=True), job.spec,
-            job.limits[category], job.profile.names_zh, parcels=inputs.get("parcels"),
-            enterprises=inputs.get("enterprises"), category=category, category_col=cat_col,
-            id_col=fid, fast_only=job.fast_only, measure=job.measure,
-            max_snap_m=job.max_snap_m, scenario=name, reuse=res.extra["snapped"])
-        rows.append(after.coverage)
-        cov = after.coverage
-        engine_share = float(cov.loc[cov["measure"] == _measure_name(job.demand, origins),
-                                     "share"].iloc[0])
-        sres.summary[name]["share_after_engine"] = engine_share
-        if abs(engine_share - sres.summary[name]["share_after"]) > 1e-6:
-            logger.warning("%s: predicted share %.6f, engine %.6f", name,
-                           sres.summary[name]["share_after"], engine_share)
-    res.coverage = pd.concat(rows, ignore_index=True)
-    measure = _measure_name(job.demand, origins)
-    unit = str(res.coverage.loc[res.coverage["measure"] == measure, "unit"].iloc[0])
-    tables["sites"] = site_table(cand, sres, float(weight.sum()), float(weight[covered].sum()),
-                                 zones=inputs.get("zones"), roads=inputs.get("roads"), unit=unit)
-    open_ = pairs[~covered[pairs["origin"].to_numpy()]]
-    gain = np.bincount(open_["target"].to_numpy(), minlength=len(cand),
-                       weights=weight[open_["origin"].to_numpy()])
-    cand = cand.copy()
-    cand["snap_m"] = sc.access_m
-    cand["reachable"] = sc.edge >= 0
-    cand["covers_weight"] = gain
-    for name, pos in sres.chosen.items():
-        cand[f"chosen_{name}"] = np.isin(np.arange(len(cand)), pos)
-    tables["candidates"] = cand
-    return {**sres.summary, "demand": job.demand, "demand_unit": unit,
-            "answer": siting_answer(sres.summary, job.demand, unit, job.limits[category],
-                                    job.measure),
-            "candidates_source": "layer" if inputs.get("candidates") is not None
-            else f"grid ({site.spacing_m:g} m over {', '.join(site.land_classes)} land, "
-                 f"≤ {site.road_max_m:g} m from a road)",
-            "method": "spopt MCLP (k sites) and set covering; see zonekit.analysis.circles.siting"}

@@ -233,8 +233,9 @@ def circles(kind: str = "service", park: Park | None = None, *,
     with timings.step("read"):
         inputs = _inputs(park, data, kind, job, o)
         grid, persons, grid_note = _grid(park, data.layers.get("population"), inputs["roads"])
-    with timings.step("route"):
-        bundle = run.run(job, inputs, grid, persons)
+    bundle = run.run(job, inputs, grid, persons)
+    for step, seconds in bundle.summary.pop("step_seconds", {}).items():
+        timings.seconds[step] = seconds
     summary = summary_base("circles", park) | bundle.summary
     summary["population"] = grid_note
     if _from_osm(park):
