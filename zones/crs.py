@@ -92,17 +92,20 @@ def _sample_xy(gdf: gpd.GeoDataFrame, n: int = 2000) -> tuple[np.ndarray, np.nda
     return pts[:, 0], pts[:, 1]
 
 
-def check_geographic_extent(gdf: gpd.GeoDataFrame, source: str) -> None:
+def check_geographic_extent(gdf: gpd.GeoDataFrame, source: str,
+                            coordinates: bool = True) -> None:
     """Catch coordinates that do not fit the layer's CRS.
 
     Projected numbers labelled as degrees and swapped lon/lat; and, for every CRS, degrees
     under a projected label, numbers outside the CRS's area of use and NaN/infinite or
     stray coordinates (see :func:`check_coordinates`; callers that want
-    to report or drop such rows one by one use :func:`coordinate_problems` first).
+    to report or drop such rows one by one use :func:`coordinate_problems` first, and then
+    pass ``coordinates=False`` to skip checking the same coordinates twice).
     """
     if gdf.empty or gdf.crs is None:
         return
-    nonfinite, outside = check_coordinates(gdf, source)
+    nonfinite, outside = (check_coordinates(gdf, source) if coordinates
+                          else (np.zeros(len(gdf), bool),) * 2)
     if nonfinite.any() or outside.any():
         rows = np.flatnonzero(nonfinite | outside)
         raise CRSError(f"{source}: features {', '.join(f'#{i}' for i in rows[:20])} have "
@@ -312,21 +315,32 @@ def check_coordinates(gdf: gpd.GeoDataFrame, source: str) -> tuple[np.ndarray, n
     """
     import shapely
 
-    n = len(gdf)
-    coords, idx = shapely.get_coordinates(np.asarray(gdf.geometry.values), return_index=True)
-    finite = np.isfinite(coords).all(axis=1)
-    nonfinite = np.bincount(idx[~finite], minlength=n) > 0
-    outside = np.zeros(n, bool)
-    coords, idx = coords[finite], idx[finite]
-    if gdf.crs is None or coords.size == 0:
+    # Per-feature bounds, not every vertex: a vertex is non-finite or outside a box exactly
+    # when its feature's bounds are (and a 1M-edge network has millions of vertices).
+    geoms = np.asarray(gdf.geometry.values)
+    bounds = shapely.bounds(geoms)
+    present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    finite = np.isfinite(bounds).all(axis=1)
+    if np.isfinite(shapely.get_coordinates(geoms)).all():  # the usual case: one C pass
+        nonfinite = present & ~finite
+    else:  # GEOS envelopes may skip NaN: find the rows from the vertices
+        coords, idx = shapely.get_coordinates(geoms, return_index=True)
+        bad = np.bincount(idx[~np.isfinite(coords).all(axis=1)], minlength=len(gdf)) > 0
+        nonfinite = present & (bad | ~finite)
+        finite &= ~bad
+    outside = np.zeros(len(gdf), bool)
+    good = present & finite
+    if gdf.crs is None or not good.any():
         return nonfinite, outside
-    x, y = coords[:, 0], coords[:, 1]
+    b = bounds[good]
     box = _area_box(gdf.crs)
     if box is not None:
-        off = (x < box[0]) | (y < box[1]) | (x > box[2]) | (y > box[3])
-        outside = (np.bincount(idx[off], minlength=n) > 0) & ~nonfinite
-    good_rows = np.unique(idx).size
-    if gdf.crs.is_projected and np.all(np.abs(x) <= 180) and np.all(np.abs(y) <= 90):
+        off = (b[:, 0] < box[0]) | (b[:, 1] < box[1]) | (b[:, 2] > box[2]) | (b[:, 3] > box[3])
+        outside[np.flatnonzero(good)[off]] = True
+    good_rows = int(good.sum())
+    x, y = (b[:, 0] + b[:, 2]) / 2, (b[:, 1] + b[:, 3]) / 2
+    degrees = (np.abs(b[:, [0, 2]]) <= 180).all() and (np.abs(b[:, [1, 3]]) <= 90).all()
+    if gdf.crs.is_projected and degrees:
         raise CRSError(
             f"{source}: the layer says it is in {gdf.crs.to_string()} (metres) but holds "
             f"coordinates such as ({x[0]:.5f}, {y[0]:.5f}), which look like degrees "

@@ -248,11 +248,12 @@ def read_layer(
     if bad_xy.any():  # keep NaN / stray vertices away from GEOS and the projection
         gdf = gdf.copy()
         gdf.loc[bad_xy, gdf.geometry.name] = None
-    if settings.coords and not converted:
+    shifted = bool(settings.coords and not converted)
+    if shifted:
         from zonekit.zones.coords import convert_gdf
 
         gdf = convert_gdf(gdf, settings.coords, label=label)
-    crs_mod.check_geographic_extent(gdf, label)
+    crs_mod.check_geographic_extent(gdf, label, coordinates=shifted)  # else checked above
     gdf, found = validate_layer(gdf, spec, str(path), allow_empty=bool(notes), known_bad=bad_xy)
     found.errors[:0] = xy_problems
     found.notes += notes + [Problem(name, str(path), None, m) for m in mapped]
