@@ -13,6 +13,9 @@ Every number comes from the output files: the plan's targets from ``indicators.c
 the intensity run, and so on.
 """
 
+# Module size: ~450 lines — the report is one page: its sections, cards and tables are
+# rendered here together; texts live in report_text.py, figures in report_data.py.
+
 from __future__ import annotations
 
 import base64

@@ -28,6 +28,8 @@ def _measure_name(demand: str, origins: Origins) -> str:
     return origins.weight_name if demand == "origins" else demand
 
 
+# Long on purpose: both solutions (MCLP, set covering) are checked by re-running the
+# engine with the new sites, in one loop that shares the snapped demand and candidates.
 def add_sites(job: Job, res: cc.CircleResult, origins: Origins, network: Any,
               stations: gpd.GeoDataFrame, inputs: dict[str, Any],
               tables: dict[str, Any]) -> dict[str, Any]:

@@ -5,6 +5,8 @@ and :mod:`~zonekit.analysis.circles.siting` together for the command line; it re
 writes nothing (the command does both), and returns a :class:`Bundle` of tables.
 """
 
+# Module size: ~420 lines — the one place a circle's steps are put together.
+
 from __future__ import annotations
 
 import logging
@@ -213,46 +215,12 @@ def run(job: Job, inputs: dict[str, Any], grid: Grid, persons: np.ndarray | None
                                                          job.profile.gcj02_check_m)
     if hint and hint["coords"]:
         warnings.append(hint["message"])
-    kw = {"category_col": cat_col, "id_col": fid, "measure": job.measure,
-          "max_snap_m": job.max_snap_m}
     unit = job.measure
     cats = list(job.limits)
     tables: dict[str, Any] = {}
-    if job.kind == "industry":
-        chain = job.spec.chain(job.chain)
-        res = cc.industry_circle(network, inputs["enterprises"], fac, job.spec, chain,
-                                 job.limits, names, zones=inputs.get("zones"), n_jobs=job.jobs,
-                                 report_limit=report_limit(job), **kw)
-        ents = inputs["enterprises"]
-        members = ents[ents["industry"].astype(str).isin(chain.industries)]
-        origins_shapes = members.geometry.reset_index(drop=True)
-        tables["zones"] = res.extra["zones"]
-        keep = fac[fac[cat_col].astype(str).isin(cats)]
-        sources = _sources(np.r_[keep[cat_col].astype(str).to_numpy(),
-                                 np.full(len(members), SAME_CHAIN, dtype=object)],
-                           np.r_[keep.geometry.to_numpy(), members.geometry.to_numpy()], park_crs)
-        origins = None
-    else:
-        origins = _origins(job, inputs, grid, persons, park_crs)
-        origins_shapes = origins.shapes
-        if job.kind == "charging":
-            category = cats[0]
-            res = cc.charging_circle(network, origins, fac, job.spec, job.limits[category], names,
-                                     parcels=inputs.get("parcels"),
-                                     enterprises=inputs.get("enterprises"), category=category,
-                                     fast_only=job.fast_only, report_limit=report_limit(job),
-                                     **kw)
-            tables["roads"] = res.extra["roads"]
-            used = fac.loc[res.facilities.index]
-        else:
-            basics = _basics(job, resolved, warnings)
-            res = cc.service_circle(network, origins, fac, job.spec, job.limits, names,
-                                    n_jobs=job.jobs, report_limit=report_limit(job),
-                                    basics=basics, complete_name=_complete_name(basics),
-                                    **kw)
-            used = fac[fac[cat_col].astype(str).isin(cats)]
-        sources = _sources(used[cat_col].astype(str).to_numpy(), used.geometry.to_numpy(),
-                           park_crs)
+    res, origins, origins_shapes, sources = _circle(
+        job, network, inputs, grid, persons, fac, cat_col, fid, names, resolved, warnings,
+        tables)
     clock.tick("circle")
     surfaces = _surfaces(job, network, sources, cats, grid)
     clock.tick("surfaces")
@@ -296,6 +264,57 @@ class _Clock:
         now = self._now()
         self.seconds[step] = round(now - self._last, 3)
         self._last = now
+
+
+def _circle(job: Job, network: Any, inputs: dict[str, Any], grid: Grid,
+            persons: np.ndarray | None, fac: gpd.GeoDataFrame, cat_col: str, fid: str | None,
+            names: dict[str, str], resolved: RunCategories | None, warnings: list[str],
+            tables: dict[str, Any]) -> tuple[Any, Any, Any, gpd.GeoDataFrame]:
+    """Run the circle of ``job.kind``.
+
+    Returns its result, the origins (``None`` for industry: the chain's enterprises), their
+    shapes and the facilities the surfaces are drawn from.
+    """
+    kw = {"category_col": cat_col, "id_col": fid, "measure": job.measure,
+          "max_snap_m": job.max_snap_m}
+    park_crs = inputs["roads"].crs
+    cats = list(job.limits)
+    if job.kind == "industry":
+        chain = job.spec.chain(job.chain)
+        res = cc.industry_circle(network, inputs["enterprises"], fac, job.spec, chain,
+                                 job.limits, names, zones=inputs.get("zones"), n_jobs=job.jobs,
+                                 report_limit=report_limit(job), **kw)
+        ents = inputs["enterprises"]
+        members = ents[ents["industry"].astype(str).isin(chain.industries)]
+        origins_shapes = members.geometry.reset_index(drop=True)
+        tables["zones"] = res.extra["zones"]
+        keep = fac[fac[cat_col].astype(str).isin(cats)]
+        sources = _sources(np.r_[keep[cat_col].astype(str).to_numpy(),
+                                 np.full(len(members), SAME_CHAIN, dtype=object)],
+                           np.r_[keep.geometry.to_numpy(), members.geometry.to_numpy()], park_crs)
+        origins = None
+    else:
+        origins = _origins(job, inputs, grid, persons, park_crs)
+        origins_shapes = origins.shapes
+        if job.kind == "charging":
+            category = cats[0]
+            res = cc.charging_circle(network, origins, fac, job.spec, job.limits[category], names,
+                                     parcels=inputs.get("parcels"),
+                                     enterprises=inputs.get("enterprises"), category=category,
+                                     fast_only=job.fast_only, report_limit=report_limit(job),
+                                     **kw)
+            tables["roads"] = res.extra["roads"]
+            used = fac.loc[res.facilities.index]
+        else:
+            basics = _basics(job, resolved, warnings)
+            res = cc.service_circle(network, origins, fac, job.spec, job.limits, names,
+                                    n_jobs=job.jobs, report_limit=report_limit(job),
+                                    basics=basics, complete_name=_complete_name(basics),
+                                    **kw)
+            used = fac[fac[cat_col].astype(str).isin(cats)]
+        sources = _sources(used[cat_col].astype(str).to_numpy(), used.geometry.to_numpy(),
+                           park_crs)
+    return res, origins, origins_shapes, sources
 
 
 def report_limit(job: Job) -> float:
