@@ -33,6 +33,7 @@ class ReportResult:
     workbook: Path
     folders: dict[str, Path] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    results: list[Result] = field(default_factory=list)
 
 
 def folder_name(result: Result) -> str:
@@ -124,4 +125,4 @@ def report(results: list[Result] | None = None, out: str | Path = "out/report", 
                    "notes": notes, "synthetic": any(r.synthetic for r in results)}
         write_json(summary, staging / "summary.json")
     html, xlsx = folder / REPORT_HTML, folder / REPORT_XLSX
-    return ReportResult(html, xlsx, folders, notes)
+    return ReportResult(html, xlsx, folders, notes, list(results))
