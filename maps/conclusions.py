@@ -9,13 +9,14 @@ for the sample park: a missing analysis simply gives no sentence.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from zonekit.maps.report_data import Outputs
+from zonekit.maps.report_text import number_text
 
 if TYPE_CHECKING:
     import geopandas as gpd
     import pandas as pd
-
-    from zonekit.maps.report_data import Outputs
 
 SCENARIO_ZH = {"main": "主情景", "conservative": "保守情景"}
 #: Demand a charging siting optimised, as the coverage table's measure names it.
@@ -33,12 +34,7 @@ class Finding:
     source: str
 
 
-def _n(value: Any, decimals: int = 1) -> str:
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        return "—"
-    return "—" if v != v else f"{v:,.{decimals}f}"
+_n = number_text  # one formatting of figures for the report's text
 
 
 def conclusions(out: Outputs) -> list[Finding]:

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from zonekit.maps.conclusions import conclusions, conclusions_html
 from zonekit.maps.interactive import FONT_CSS, SYNTHETIC_NOTE_ZH
 from zonekit.maps.report_data import Outputs, load_outputs, report_tables
-from zonekit.maps.report_text import data_source, notes_zh, park_name, report_title
+from zonekit.maps.report_text import data_source, notes_zh, number_text, park_name, report_title
 
 if TYPE_CHECKING:
     import folium
@@ -42,12 +42,7 @@ CIRCLE_TABLES = ("生活圈覆盖", "充电站选址")
 
 # --- headline figures ------------------------------------------------------------------------
 
-def _num(value: Any, decimals: int = 1) -> str:
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        return "—"
-    return "—" if v != v else f"{v:,.{decimals}f}"
+_num = number_text  # one formatting of figures for the report's text
 
 
 def headline(out: Outputs) -> list[dict[str, str]]:

@@ -68,6 +68,15 @@ _NOTES: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
 ]
 
 
+def number_text(value: Any, decimals: int = 1) -> str:
+    """Format a figure with thousands separators and ``decimals`` places; "—" if missing."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return "—"
+    return "—" if v != v else f"{v:,.{decimals}f}"
+
+
 def note_zh(note: object) -> str:
     """Rewrite an indicator note in Chinese (unknown notes are kept as they are)."""
     text = "" if note is None or note != note else str(note).strip()
@@ -136,4 +145,5 @@ def notes_zh(out: Outputs) -> tuple[list[str], list[str]]:
     return items, raw
 
 
-__all__ = ["data_source", "note_zh", "notes_zh", "park_name", "report_title", "scheme_name"]
+__all__ = ["data_source", "note_zh", "notes_zh", "number_text", "park_name", "report_title",
+           "scheme_name"]
