@@ -25,15 +25,16 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from zonekit.maps.analysis_maps import PARK_NAME_ZH, _zone_layer
-from zonekit.maps.interactive import MapLayer
+from zonekit.maps.interactive import GridImage, MapLayer
 from zonekit.maps.style import StyleSpec, categorical, coverage_style, minutes_style
 
 if TYPE_CHECKING:
     import geopandas as gpd
     import pandas as pd
 
-#: Composite "category" of the gaps: where not every basic service / chain element is in reach.
-COMPOSITE = ("basics_complete", "all_elements")
+#: Composite "category" of the gaps: where not every basic service / chain element (or,
+#: when the data lacks a basic, not every category given) is in reach.
+COMPOSITE = ("basics_complete", "all_elements", "all_categories")
 ORIGIN_FIELDS = ("origin_id", "name", "population", "n_missing", "missing_zh", "minutes_text")
 CIRCLE_ZH = {"service": "15分钟便民生活圈", "lifecircle": "生活圈公共服务设施",
              "industry": "15分钟产业生态圈", "charging": "5分钟充电圈"}
@@ -127,6 +128,13 @@ def merge_pieces(gdf: gpd.GeoDataFrame, by: str = "category") -> gpd.GeoDataFram
         rows.append(row)
         geoms.append(merged)
     return gpd.GeoDataFrame(rows, geometry=geoms, crs=gdf.crs)
+
+
+def _one_grid(gaps: gpd.GeoDataFrame, grids: Mapping[str, GridImage] | None,
+              ) -> GridImage | None:
+    """Return the grid of the gaps' one category (``None`` for several: colours differ)."""
+    cats = gaps["category"].astype(str).unique()
+    return (grids or {}).get(cats[0]) if len(cats) == 1 else None
 
 
 def _gap_layer(gaps: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -242,21 +250,25 @@ def _origin_layer(frame: gpd.GeoDataFrame, name: str, fields: tuple[str, ...],
 
 
 def _per_category(iso: gpd.GeoDataFrame, names: Mapping[str, str], label: str,
-                  first_only: bool = True) -> list[MapLayer]:
+                  first_only: bool = True,
+                  grids: Mapping[str, GridImage] | None = None) -> list[MapLayer]:
     """One isochrone layer per category (same style: the legend shows it once)."""
     spec = minutes_style(iso["minutes"], fields=("name_zh", "minutes", "limit_minutes"))
     layers = []
     for i, cat in enumerate(iso["category"].unique()):  # in the run's (profile's) order
         part = iso.loc[iso["category"] == cat].sort_values("minutes", ascending=False)
         layers.append(MapLayer(part, spec, name=f"{label}：{names.get(str(cat), cat)}",
-                               show=i == 0 or not first_only))
+                               show=i == 0 or not first_only,
+                               grid=(grids or {}).get(str(cat))))
     return layers
 
 
 def service_layers(origins: gpd.GeoDataFrame, gaps: gpd.GeoDataFrame | None = None,
                    isochrones: gpd.GeoDataFrame | None = None,
                    zones: gpd.GeoDataFrame | None = None,
-                   names: Mapping[str, str] | None = None) -> list[MapLayer]:
+                   names: Mapping[str, str] | None = None,
+                   grids: Mapping[str, GridImage] | None = None,
+                   gap_grids: Mapping[str, GridImage] | None = None) -> list[MapLayer]:
     """Build the service-circle map: reach per category, the gaps, origins covered or not.
 
     Parameters
@@ -272,6 +284,11 @@ def service_layers(origins: gpd.GeoDataFrame, gaps: gpd.GeoDataFrame | None = No
         Zone outlines to draw on top.
     names
         Chinese category names (default: the shipped circles profile's).
+    grids
+        Category → the bands on the travel-time grid (minutes of the band's upper bound):
+        a heavy isochrone layer's image is then drawn from its grid, not its polygons.
+    gap_grids
+        Category → its gap cells on a grid (any finite value: a gap), likewise.
     """
     names = dict(names or names_zh())
     frame = origins.copy()
@@ -280,12 +297,13 @@ def service_layers(origins: gpd.GeoDataFrame, gaps: gpd.GeoDataFrame | None = No
     frame = merge_unreachable(frame)
     layers = []
     if isochrones is not None and len(isochrones):
-        layers += _per_category(isochrones, names, "可达范围")
+        layers += _per_category(isochrones, names, "可达范围", grids=grids)
     layers.append(_origin_layer(frame, "起点覆盖情况", ORIGIN_FIELDS, show=isochrones is None))
     if gaps is not None and len(gaps):
         composite = gaps.loc[gaps["category"].isin(COMPOSITE)]
         if len(composite):
-            layers.append(MapLayer(_gap_layer(composite), gap_style(), name="服务缺口"))
+            layers.append(MapLayer(_gap_layer(composite), gap_style(), name="服务缺口",
+                                   grid=_one_grid(composite, gap_grids)))
     return layers + _zone_layer(zones)
 
 
@@ -293,8 +311,12 @@ def charging_layers(origins: gpd.GeoDataFrame, roads: gpd.GeoDataFrame | None = 
                     sites: gpd.GeoDataFrame | None = None,
                     gaps: gpd.GeoDataFrame | None = None,
                     stations: gpd.GeoDataFrame | None = None,
-                    zones: gpd.GeoDataFrame | None = None) -> list[MapLayer]:
-    """Build the charging map: cells and roads inside the circle or not, gaps, stations, sites."""
+                    zones: gpd.GeoDataFrame | None = None,
+                    gap_grids: Mapping[str, GridImage] | None = None) -> list[MapLayer]:
+    """Build the charging map: cells and roads inside the circle or not, gaps, stations, sites.
+
+    ``gap_grids``: as in :func:`service_layers`.
+    """
     frame = origins.copy()
     if "minutes_charging_station" in frame:
         frame["minutes"] = frame["minutes_charging_station"]
@@ -302,7 +324,7 @@ def charging_layers(origins: gpd.GeoDataFrame, roads: gpd.GeoDataFrame | None = 
     layers = [_origin_layer(frame, "5分钟充电圈覆盖", ("origin_id", "population", "minutes"))]
     if gaps is not None and len(gaps):
         layers.append(MapLayer(_gap_layer(gaps), gap_style(), name="充电服务缺口",
-                               show=False))
+                               show=False, grid=_one_grid(gaps, gap_grids)))
     if roads is not None and len(roads):
         layers.append(MapLayer(roads, dataclasses.replace(
             coverage_style("covered", "line"), fields=("length_m", "covered")),
@@ -320,10 +342,14 @@ def charging_layers(origins: gpd.GeoDataFrame, roads: gpd.GeoDataFrame | None = 
 def isochrone_layers(isochrones: gpd.GeoDataFrame,
                      facilities: gpd.GeoDataFrame | None = None,
                      zones: gpd.GeoDataFrame | None = None,
-                     names: Mapping[str, str] | None = None) -> list[MapLayer]:
-    """Build the isochrone map: bands of minutes per category (first on), and the facilities."""
+                     names: Mapping[str, str] | None = None,
+                     grids: Mapping[str, GridImage] | None = None) -> list[MapLayer]:
+    """Build the isochrone map: bands of minutes per category (first on), and the facilities.
+
+    ``grids``: as in :func:`service_layers`.
+    """
     names = dict(names or names_zh())
-    layers = _per_category(isochrones, names, "等时圈")
+    layers = _per_category(isochrones, names, "等时圈", grids=grids)
     if facilities is not None and len(facilities):
         fac = facilities.assign(category_zh=facilities["category"].map(
             lambda c: names.get(str(c), str(c))))

@@ -3,9 +3,13 @@
 Layers in any CRS are reprojected to WGS84 for Leaflet. Polygon layers of more than
 :data:`MAX_VECTOR_VERTICES` vertices (isochrones of a city, merged gaps) are drawn as
 one PNG image overlay each (rasterised in Web Mercator) instead of GeoJSON, so a map of
-a million-node city stays a few MB and opens in seconds. On the Amap (高德) basemap,
-whose tiles are in GCJ-02, every overlay is shifted WGS84 → GCJ-02 (about 500 m in
-Miyun) so it sits on the right streets. Leaflet's JavaScript and CSS are inlined from
+a million-node city stays a few MB and opens in seconds. A layer that comes from a
+grid (isochrone bands: cells of a travel-time surface) can carry that grid
+(:class:`GridImage`); its image is then warped from the grid's cells (nearest cell, the
+one the polygons would burn), which costs the image's pixels, not the polygons' vertices.
+On the Amap (高德) basemap, whose tiles are in GCJ-02, every overlay is shifted WGS84 →
+GCJ-02 (about 500 m in Miyun) so it sits on the right streets (grids there are burned
+from their shifted polygons). Leaflet's JavaScript and CSS are inlined from
 the locally installed ``xstatic-leaflet`` package (or Debian's ``libjs-leaflet``), so
 with ``basemap="none"`` the file opens with no network at all, and with a basemap only
 the tiles are fetched — no CDN, several of which are slow or blocked in mainland China.
@@ -59,6 +63,25 @@ _AMAP_URL = ("https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&sca
 
 
 @dataclass
+class GridImage:
+    """A layer's values on a grid, to draw it as an image without its polygons.
+
+    Parameters
+    ----------
+    values
+        Float array (rows × cols) of the values the layer's style classifies (NaN: nothing).
+    transform
+        ``affine.Affine`` of the grid (cell corners).
+    crs
+        The grid's CRS.
+    """
+
+    values: Any
+    transform: Any
+    crs: Any
+
+
+@dataclass
 class MapLayer:
     """A layer to draw: its features and their style.
 
@@ -75,6 +98,10 @@ class MapLayer:
     image
         Draw polygons as a PNG image overlay (no tooltips); ``None``: when they have more
         than :data:`MAX_VECTOR_VERTICES` vertices.
+    grid
+        The same features as values on a grid: when the layer is drawn as an image, the
+        image is warped from the grid (except on the Amap basemap, whose GCJ-02 shift
+        moves every vertex, so the polygons are shifted and burned).
     """
 
     gdf: gpd.GeoDataFrame
@@ -82,6 +109,7 @@ class MapLayer:
     name: str | None = None
     show: bool = True
     image: bool | None = None
+    grid: GridImage | None = None
 
     def __post_init__(self) -> None:
         from zonekit.errors import CRSError, SchemaError
@@ -175,10 +203,7 @@ def _image_png(gdf: gpd.GeoDataFrame, colors: list[str],
     Leaflet stretches an image overlay linearly in Web Mercator, so the pixels land
     where the polygons are.
     """
-    import io
-
     import numpy as np
-    from PIL import Image
     from rasterio.features import rasterize
     from rasterio.transform import from_origin
 
@@ -192,15 +217,65 @@ def _image_png(gdf: gpd.GeoDataFrame, colors: list[str],
                                                       strict=True) if g is not None),
                        out_shape=(height, width), transform=from_origin(x0, y1, px, px),
                        fill=0, dtype="uint8")
+    return _png(burned, palette, opacity), _merc_bounds(x0, y0, x1, y1)
+
+
+def _grid_png(grid: GridImage, spec: StyleSpec,
+              opacity: float) -> tuple[str, list[list[float]]] | None:
+    """Warp a layer's grid to Web Mercator (nearest cell) and colour it by ``spec``.
+
+    Same image as :func:`_image_png` of the grid's cell polygons: each pixel takes the
+    cell holding its centre. ``None`` when the grid holds no value.
+    """
+    import numpy as np
+    from rasterio.transform import array_bounds, from_origin
+    from rasterio.warp import Resampling, reproject, transform_bounds
+
+    values = np.asarray(grid.values, dtype="float32")
+    rows, cols = np.nonzero(np.isfinite(values))
+    if not len(rows):
+        return None
+    r0, r1, c0, c1 = rows.min(), rows.max() + 1, cols.min(), cols.max() + 1
+    values = values[r0:r1, c0:c1]  # the cells holding values, so the image fits them
+    transform = grid.transform @ grid.transform.translation(c0, r0)
+    west, south, east, north = array_bounds(r1 - r0, c1 - c0, transform)
+    x0, y0, x1, y1 = transform_bounds(grid.crs, "EPSG:3857", west, south, east, north,
+                                      densify_pts=21)
+    px = max(IMAGE_MIN_M, max(x1 - x0, y1 - y0) / IMAGE_MAX_PX)
+    width, height = max(1, int(np.ceil((x1 - x0) / px))), max(1, int(np.ceil((y1 - y0) / px)))
+    merc = np.full((height, width), np.nan, dtype="float32")
+    reproject(values, merc, src_transform=transform, src_crs=grid.crs, src_nodata=np.nan,
+              dst_transform=from_origin(x0, y1, px, px), dst_crs="EPSG:3857", dst_nodata=np.nan,
+              resampling=Resampling.nearest)
+    present = np.unique(merc[np.isfinite(merc)])
+    colors = spec.colors(present.tolist())
+    palette = list(dict.fromkeys(colors))
+    index = np.zeros(len(present) + 1, dtype="uint8")
+    index[1:] = [palette.index(c) + 1 for c in colors]
+    codes = np.searchsorted(present, merc) + 1
+    codes[~np.isfinite(merc)] = 0  # transparent
+    return _png(index[codes], palette, opacity), _merc_bounds(x0, y0, x1, y1)
+
+
+def _png(codes: Any, palette: list[str], opacity: float) -> str:
+    """Return a paletted PNG data URL: code 0 transparent, code k ``palette[k - 1]``."""
+    import io
+
+    from PIL import Image
+
     rgb = [0, 0, 0] + [int(c.lstrip("#")[i:i + 2], 16) for c in palette for i in (0, 2, 4)]
-    img = Image.fromarray(burned, mode="P")
+    img = Image.fromarray(codes, mode="P")
     img.putpalette(rgb)
-    img.info["transparency"] = bytes([0] + [round(255 * opacity)] * len(palette))
+    transparency = bytes([0] + [round(255 * opacity)] * len(palette))
     buf = io.BytesIO()
-    img.save(buf, format="PNG", transparency=img.info["transparency"])
-    url = "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+    img.save(buf, format="PNG", transparency=transparency)
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+
+
+def _merc_bounds(x0: float, y0: float, x1: float, y1: float) -> list[list[float]]:
+    """``[[south, west], [north, east]]`` of a Web Mercator box."""
     (w, s), (e, n) = _lonlat([x0, x1], [y0, y1])
-    return url, [[s, w], [n, e]]
+    return [[s, w], [n, e]]
 
 
 def _lonlat(x: list[float], y: list[float]) -> tuple[tuple[float, float], tuple[float, float]]:
@@ -244,18 +319,35 @@ def _rounded(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return gdf.set_geometry(geoms, crs=gdf.crs)
 
 
-def _add_layer(m: folium.Map, layer: MapLayer, gdf: gpd.GeoDataFrame) -> folium.FeatureGroup:
+def _from_grid(layer: MapLayer, basemap: str) -> bool:
+    """Whether the layer's image is warped from its grid (not burned from its polygons)."""
+    return layer.grid is not None and basemap != "amap" and _heavy(layer, layer.gdf)
+
+
+def _add_image(m: folium.Map, layer: MapLayer, gdf: gpd.GeoDataFrame | None) -> None:
     import folium
 
     spec = layer.spec
     group = folium.FeatureGroup(name=layer.title, show=layer.show)
-    if _heavy(layer, gdf):
+    if gdf is None:  # drawn from its grid
+        image = _grid_png(layer.grid, spec, spec.fill_opacity)
+    else:
         values = gdf[spec.column] if spec.column else [None] * len(gdf)
-        url, bounds = _image_png(gdf, spec.colors(values), spec.fill_opacity)
-        folium.raster_layers.ImageOverlay(url, bounds, name=layer.title,
+        image = _image_png(gdf, spec.colors(values), spec.fill_opacity)
+    if image is not None:
+        folium.raster_layers.ImageOverlay(image[0], image[1], name=layer.title,
                                           interactive=False).add_to(group)
-        group.add_to(m)
-        return group
+    group.add_to(m)
+
+
+def _add_layer(m: folium.Map, layer: MapLayer, gdf: gpd.GeoDataFrame | None) -> None:
+    import folium
+
+    spec = layer.spec
+    if gdf is None or _heavy(layer, gdf):
+        _add_image(m, layer, gdf)
+        return
+    group = folium.FeatureGroup(name=layer.title, show=layer.show)
     data = _feature_data(layer, _rounded(gdf))
     fields = [f for f in spec.fields if f in data.columns]
     aliases = [field_info(f).heading for f in fields]
@@ -286,7 +378,6 @@ def _add_layer(m: folium.Map, layer: MapLayer, gdf: gpd.GeoDataFrame) -> folium.
                                   icon_size=(160, 40), icon_anchor=(80, 20))
             folium.Marker([pt.y, pt.x], icon=icon).add_to(group)
     group.add_to(m)
-    return group
 
 
 def _add_basemap(m: folium.Map, basemap: str, tianditu_key: str | None) -> None:
@@ -408,7 +499,9 @@ def make_map(layers: list[MapLayer], basemap: str = "osm", synthetic: bool = Fal
         raise ZonekitError(f"basemap= must be one of {', '.join(BASEMAPS)}, got {basemap!r}")
     if not layers:
         raise ZonekitError("nothing to map: no layers given")
-    gdfs = [_to_display_crs(layer.gdf, basemap) for layer in layers]
+    # a layer drawn from its grid is never reprojected vertex by vertex
+    gdfs = [None if _from_grid(layer, basemap) else _to_display_crs(layer.gdf, basemap)
+            for layer in layers]
     new = m is None
     if m is None:
         m = folium.Map(tiles=None, control_scale=False, zoom_control=True)
@@ -434,13 +527,18 @@ def make_map(layers: list[MapLayer], basemap: str = "osm", synthetic: bool = Fal
         cls = "zk-footer zk-synthetic" if synthetic else "zk-footer"
         root.add_child(folium.Element(
             f'<div class="{cls}" id="zk-footer">{html.escape("；".join(notes))}</div>'))
-    minx, miny, maxx, maxy = _bounds(gdfs)
+    minx, miny, maxx, maxy = _bounds(layers, gdfs)
     m.fit_bounds([[miny, minx], [maxy, maxx]])
     return m
 
 
-def _bounds(gdfs: list[gpd.GeoDataFrame]) -> tuple[float, float, float, float]:
-    boxes = [g.total_bounds for g in gdfs if len(g)]
+def _bounds(layers: list[MapLayer], gdfs: list[gpd.GeoDataFrame | None],
+            ) -> tuple[float, float, float, float]:
+    from rasterio.warp import transform_bounds
+
+    boxes = [g.total_bounds if g is not None else transform_bounds(
+        layer.gdf.crs, "EPSG:4326", *layer.gdf.total_bounds, densify_pts=21)
+        for layer, g in zip(layers, gdfs, strict=True) if len(layer.gdf)]
     if not boxes:
         raise ZonekitError("nothing to map: every layer is empty")
     return (min(b[0] for b in boxes), min(b[1] for b in boxes),

@@ -175,3 +175,81 @@ def test_heavy_polygon_layers_become_image_overlays() -> None:
     hexes = ["#" + bytes(px[:3]).hex() for px in (left, right)]
     assert hexes == [spec.color_of(4.0), spec.color_of(12.0)]
     assert left[3] == round(255 * 0.6)
+
+
+def _png_pixels(url: str):
+    import base64
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    return np.asarray(Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1])))
+                      .convert("RGBA"))
+
+
+def test_isochrone_image_from_the_grid_matches_the_polygons(monkeypatch):
+    """Bands drawn from the travel-time grid look like the band polygons burned.
+
+    The Amap basemap (GCJ-02 shift of every vertex) burns the polygons.
+    """
+    import numpy as np
+    from affine import Affine
+
+    from zonekit.analysis.circles.isochrones import band_values, isochrone_bands
+    from zonekit.analysis.circles.origins import Grid
+    from zonekit.maps import interactive
+    from zonekit.maps.interactive import GridImage, MapLayer
+    from zonekit.maps.style import minutes_style
+
+    rng = np.random.default_rng(3)
+    yy, xx = np.mgrid[0:120, 0:150]
+    surface = np.hypot(xx - 60, yy - 50) / 4 + rng.random((120, 150))  # minutes
+    surface[:10, :] = np.nan  # beyond the search
+    grid = Grid(Affine(50.0, 0, 500_000.0, 0, -50.0, 4_480_000.0), 150, 120, "EPSG:4548")
+    iso = isochrone_bands({"pharmacy": surface}, grid, {"pharmacy": 15.0}, (5, 10), {},
+                          "EPSG:4548")
+    values = band_values(surface, iso["minutes"].unique())
+    for row in iso.itertuples():  # the grid holds exactly the cells of each band polygon
+        assert int((values == row.minutes).sum()) == row.cells
+    spec = minutes_style(iso["minutes"])
+    image = GridImage(values, grid.transform, grid.crs)
+    from_grid = interactive._grid_png(image, spec, 0.6)
+    shown = iso.to_crs("EPSG:4326")
+    burned = interactive._image_png(shown, spec.colors(shown["minutes"]), 0.6)
+    a, b = _png_pixels(from_grid[0]), _png_pixels(burned[0])
+    assert a.shape == b.shape
+    assert np.asarray(from_grid[1]) == pytest.approx(np.asarray(burned[1]), abs=5e-5)  # < 1 px
+    assert (a != b).any(-1).mean() < 0.02  # cell edges may fall either way on a pixel
+    assert len({tuple(p) for p in a.reshape(-1, 4) if p[3]}) == len(iso)  # one colour a band
+
+    layer = MapLayer(iso, spec, name="等时圈", image=True, grid=image)
+    calls = []
+    monkeypatch.setattr(interactive, "_image_png", lambda *a: calls.append(1) or burned)
+    page = make_map([layer], basemap="none").get_root().render()
+    assert "L.imageOverlay(" in page and not calls  # drawn from the grid
+    make_map([layer], basemap="amap")
+    assert calls  # GCJ-02: the shifted polygons are burned
+
+
+def test_a_city_scale_service_map_draws_gaps_and_bands_from_grids(runs, monkeypatch):
+    """Heavy gap and isochrone layers of a circles result carry their grids into the map."""
+    import numpy as np
+
+    import zonekit as zk
+    from zonekit.maps import interactive
+
+    res = zk.circles("service")
+    monkeypatch.setattr(interactive, "MAX_VECTOR_VERTICES", 0)  # every polygon layer heavy
+    layers, _ = res.map_layers()
+    gridded = {layer.title: layer.grid for layer in layers if layer.grid is not None}
+    bands = [t for t in gridded if t.startswith("可达范围")]
+    assert len(bands) == res.isochrones["category"].nunique()
+    assert "服务缺口" in gridded
+    composite = res.gaps.loc[res.gaps["category"].isin(cm.COMPOSITE)]
+    cell_km2 = res.bundle.gap_grid.cell_m ** 2 / 1e6
+    assert np.isfinite(gridded["服务缺口"].values).sum() * cell_km2 == pytest.approx(
+        composite["area_km2"].sum())
+    monkeypatch.setattr(interactive, "_image_png", lambda *a: pytest.fail("polygons burned"))
+    page = res.map().get_root().render()
+    assert page.count("L.imageOverlay(") == len(bands) + 1

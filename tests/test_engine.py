@@ -283,13 +283,43 @@ def test_parallel_categories_give_the_same_result(monkeypatch):
         return real_pool(*args, **kwargs)
 
     monkeypatch.setattr(engine, "ProcessPoolExecutor", pool)
+    engine.forget_node_times(net)
     small = nearest_times(net, origins, facilities, cats, 10, n_jobs=2)
     assert not forked  # tiny network: the first category's time says forking won't pay
     monkeypatch.setattr(engine, "PARALLEL_MIN_S", 0.0)
+    again = nearest_times(net, origins, facilities, cats, 10, n_jobs=2)
+    assert not forked  # every category's node times are remembered: nothing to fork for
+    engine.forget_node_times(net)
     two = nearest_times(net, origins, facilities, cats, 10, n_jobs=2)
     assert forked  # the workers really ran
     pd.testing.assert_frame_equal(one, small)
+    pd.testing.assert_frame_equal(one, again)
     pd.testing.assert_frame_equal(one, two)
+    # the workers' node times came back: a second origin set needs no Dijkstra
+    monkeypatch.setattr(engine, "_dijkstra", lambda *a: pytest.fail("searched again"))
+    grid = snap_points(net, opts.iloc[::-1], 300)
+    flipped = nearest_times(net, grid, facilities, cats, 10, n_jobs=2)
+    pd.testing.assert_frame_equal(flipped.iloc[::-1], one)
+
+
+def test_node_times_are_remembered_and_read_only(monkeypatch):
+    """Two calls asking for the same times share one search; the shared array is read-only."""
+    roads, a, b, xy, net, opts, fpts, cats = setup(1, "walk")
+    facilities = snap_points(net, fpts, 300)
+    engine.forget_node_times()
+    calls = []
+    real = engine._dijkstra
+    monkeypatch.setattr(engine, "_dijkstra", lambda *a: calls.append(1) or real(*a))
+    first = node_times(net, facilities, 10.0, direction="to")
+    again = node_times(net, snap_points(net, fpts, 300), 10.0, direction="to")  # snapped anew
+    assert len(calls) == 1 and again is first and not first.flags.writeable
+    node_times(net, facilities, 12.0, direction="to")  # another limit: another search
+    node_times(net, facilities, 10.0, direction="from")  # another direction: another search
+    node_times(net, facilities, 10.0, direction="to", select=np.arange(len(fpts) // 2))
+    assert len(calls) == 4
+    engine.forget_node_times(net)
+    np.testing.assert_array_equal(node_times(net, facilities, 10.0, direction="to"), first)
+    assert len(calls) == 5
 
 
 def test_empty_first_category_does_not_decide_the_workers(monkeypatch):

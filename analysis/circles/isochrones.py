@@ -29,6 +29,7 @@ Method. Everything here is derived from the exact per-point engine
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -169,12 +170,8 @@ def isochrone_bands(surfaces: dict[str, np.ndarray], grid: Grid, limits: dict[st
     rows = []
     for cat, arr in surfaces.items():
         lim = float(limits[cat])
-        edges = sorted({float(b) for b in bands if b < lim} | {lim})
-        labels = np.zeros(arr.shape, np.int32)
-        lower = -np.inf
-        for k, upper in enumerate(edges, start=1):
-            labels[(arr > lower) & (arr <= upper + LIMIT_TOLERANCE_S / 60)] = k
-            lower = upper + LIMIT_TOLERANCE_S / 60
+        edges = band_edges(lim, bands)
+        labels = band_labels(arr, edges)
         polys = _polygons(labels, grid)
         for k, upper in enumerate(edges, start=1):
             if k not in polys:
@@ -188,6 +185,35 @@ def isochrone_bands(surfaces: dict[str, np.ndarray], grid: Grid, limits: dict[st
             rows.append(row)
     return _frame(rows, grid.crs, crs, ["category", "name_zh", f"{unit}_from", unit,
                                         f"limit_{unit}", "cells", *(counts or {})])
+
+
+def band_edges(limit: float, bands: tuple[float, ...]) -> list[float]:
+    """Upper bounds of a category's bands: the ``bands`` below its limit, then the limit."""
+    return sorted({float(b) for b in bands if b < limit} | {float(limit)})
+
+
+def band_labels(surface: np.ndarray, edges: list[float]) -> np.ndarray:
+    """Band of each cell: k (1-based) when ``edges[k-2] < value ≤ edges[k-1]``, 0 outside.
+
+    The first band includes 0; the engine's rounding allowance applies at every edge.
+    """
+    tol = LIMIT_TOLERANCE_S / 60
+    upper = np.asarray(edges, dtype=float) + tol
+    values = np.nan_to_num(surface, nan=np.inf)
+    labels = np.searchsorted(upper, values, side="left").astype(np.int32) + 1
+    labels[values > upper[-1]] = 0
+    return labels
+
+
+def band_values(surface: np.ndarray, edges: list[float]) -> np.ndarray:
+    """Each cell's band as its upper bound (as the isochrone layer's ``minutes``), NaN outside.
+
+    With the ``edges`` of a category's bands (:func:`band_edges`, or only those holding
+    cells), the cells of value m are exactly those of the isochrone band polygon whose
+    upper bound is m (:func:`isochrone_bands`), so a map can draw the bands from the grid.
+    """
+    labels = band_labels(surface, sorted(edges))
+    return np.r_[np.nan, sorted(edges)][labels]
 
 
 def _frame(rows: list[dict], src_crs: Any, crs: Any, columns: list[str]) -> gpd.GeoDataFrame:
@@ -247,9 +273,61 @@ def covering_grid(grid: Grid, bounds: tuple[float, float, float, float]) -> Grid
                 grid.width + left + right + 1, grid.height + top + bottom + 1, grid.crs)
 
 
+@dataclass
+class GapCells:
+    """Cells of the travel-time grid burned by uncovered origins (see :func:`origin_gaps`).
+
+    Attributes
+    ----------
+    grid
+        The grid, extended (same cells) where origins lie outside it.
+    cell
+        Flat cell index of each origin's point (-1: outside or not finite).
+    masks
+        Category → boolean (rows × cols): the cells of its uncovered origins.
+    """
+
+    grid: Grid
+    cell: np.ndarray
+    masks: dict[str, np.ndarray]
+
+
+def origin_gap_cells(points: gpd.GeoSeries, uncovered: dict[str, np.ndarray], grid: Grid,
+                     footprints: gpd.GeoSeries | None = None) -> GapCells:
+    """Burn the cells of the uncovered origins of each category (:func:`origin_gaps`)."""
+    import shapely
+    from rasterio.features import rasterize
+
+    from zonekit.analysis.circles.origins import _to_crs
+
+    xy = shapely.get_coordinates(points.to_numpy())
+    x, y = _to_crs(xy[:, 0], xy[:, 1], points.crs, grid.crs)
+    ok = np.isfinite(x) & np.isfinite(y)
+    if ok.any():
+        grid = covering_grid(grid, (x[ok].min(), y[ok].min(), x[ok].max(), y[ok].max()))
+    row, col = grid.cell_of(np.where(ok, x, np.inf), np.where(ok, y, np.inf))
+    cell = np.where(row >= 0, row * grid.width + col, -1)
+    polys = None
+    if footprints is not None and not footprints.geom_type.isin(["Point", "MultiPoint"]).all():
+        polys = footprints.to_crs(grid.crs).to_numpy()
+    masks = {}
+    for cat, mask in uncovered.items():
+        idx = np.flatnonzero(mask & (cell >= 0))
+        burned = np.zeros(grid.size, bool)
+        burned[cell[idx]] = True
+        burned = burned.reshape(grid.height, grid.width)
+        if polys is not None and len(idx):
+            burned |= rasterize(((g, 1) for g in polys[idx] if g is not None),
+                                out_shape=burned.shape, transform=grid.transform, fill=0,
+                                dtype="uint8").astype(bool)
+        masks[cat] = burned
+    return GapCells(grid, cell, masks)
+
+
 def origin_gaps(points: gpd.GeoSeries, uncovered: dict[str, np.ndarray], weights: np.ndarray,
                 names_zh: dict[str, str], grid: Grid,
-                footprints: gpd.GeoSeries | None = None) -> gpd.GeoDataFrame:
+                footprints: gpd.GeoSeries | None = None,
+                cells: GapCells | None = None) -> gpd.GeoDataFrame:
     """Gap areas of uncovered origins: their cells, in connected pieces, per category.
 
     Every uncovered origin burns the cell of the travel-time grid holding its point
@@ -273,6 +351,9 @@ def origin_gaps(points: gpd.GeoSeries, uncovered: dict[str, np.ndarray], weights
     footprints
         Polygon footprints of the origins (parcels), aligned with ``points``; ``None`` or
         points for point origins.
+    cells
+        The burned cells, when already computed by :func:`origin_gap_cells` with the
+        same arguments.
 
     Returns
     -------
@@ -280,42 +361,24 @@ def origin_gaps(points: gpd.GeoSeries, uncovered: dict[str, np.ndarray], weights
         ``gap_id``, ``category``, ``name_zh``, ``origins``, ``weight``, ``cells``,
         ``area_km2``, in the CRS of ``points``; largest weight first per category.
     """
-    import shapely
-    from rasterio.features import rasterize
     from scipy import ndimage
 
-    from zonekit.analysis.circles.origins import _to_crs
-
-    xy = shapely.get_coordinates(points.to_numpy())
-    x, y = _to_crs(xy[:, 0], xy[:, 1], points.crs, grid.crs)
-    ok = np.isfinite(x) & np.isfinite(y)
-    if ok.any():
-        grid = covering_grid(grid, (x[ok].min(), y[ok].min(), x[ok].max(), y[ok].max()))
-    row, col = grid.cell_of(np.where(ok, x, np.inf), np.where(ok, y, np.inf))
-    cell = np.where(row >= 0, row * grid.width + col, -1)
-    polys = None
-    if footprints is not None and not footprints.geom_type.isin(["Point", "MultiPoint"]).all():
-        polys = footprints.to_crs(grid.crs).to_numpy()
+    if cells is None:
+        cells = origin_gap_cells(points, uncovered, grid, footprints)
+    grid, cell = cells.grid, cells.cell
     rows = []
     for cat, mask in uncovered.items():
         idx = np.flatnonzero(mask & (cell >= 0))
         if not len(idx):
             continue
-        burned = np.zeros(grid.size, bool)
-        burned[cell[idx]] = True
-        burned = burned.reshape(grid.height, grid.width)
-        if polys is not None:
-            burned |= rasterize(((g, 1) for g in polys[idx] if g is not None),
-                                out_shape=burned.shape, transform=grid.transform, fill=0,
-                                dtype="uint8").astype(bool)
-        labels, n = ndimage.label(burned)
+        labels, n = ndimage.label(cells.masks[cat])
         piece = labels.ravel()[cell[idx]]
         n_orig = np.bincount(piece, minlength=n + 1)
         wsum = np.bincount(piece, weights=weights[idx], minlength=n + 1)
-        cells = np.bincount(labels.ravel(), minlength=n + 1)
+        n_cells = np.bincount(labels.ravel(), minlength=n + 1)
         shapes = _polygons(labels, grid)
         rows += [{"category": cat, "name_zh": names_zh.get(cat, cat), "origins": int(n_orig[k]),
-                  "weight": float(wsum[k]), "cells": int(cells[k]), "geometry": shapes[k]}
+                  "weight": float(wsum[k]), "cells": int(n_cells[k]), "geometry": shapes[k]}
                  for k in range(1, n + 1)]
     out = _frame(rows, grid.crs, points.crs, ["category", "name_zh", "origins", "weight",
                                               "cells"])

@@ -22,6 +22,7 @@ from zonekit.analysis.circles.isochrones import (
     grid_gaps,
     grid_minutes,
     isochrone_bands,
+    origin_gap_cells,
     origin_gaps,
 )
 from zonekit.analysis.circles.origins import (
@@ -125,6 +126,10 @@ class Bundle:
     summary: dict[str, Any]
     tables: dict[str, Any] = field(default_factory=dict)
     names_zh: dict[str, str] = field(default_factory=dict)
+    #: The gaps' cells: category → boolean raster on ``gap_grid`` (the travel-time grid,
+    #: extended where origins lie outside it), so maps draw gaps without their polygons.
+    gap_grid: Grid | None = None
+    gap_masks: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def _origins(job: Job, inputs: dict[str, Any], grid: Grid, persons: np.ndarray | None,
@@ -229,7 +234,7 @@ def run(job: Job, inputs: dict[str, Any], grid: Grid, persons: np.ndarray | None
         job.limits.values())))
     iso = isochrone_bands(surfaces, grid, job.limits, bands, names, park_crs, counts, unit)
     clock.tick("isochrones")
-    gaps = _gaps(job, res, origins, surfaces, grid, persons, inputs)
+    gaps, gap_grid, gap_masks = _gaps(job, res, origins, surfaces, grid, persons, inputs)
     clock.tick("gaps")
     siting = None
     if job.kind == "charging" and job.new_sites is not None:
@@ -247,7 +252,7 @@ def run(job: Job, inputs: dict[str, Any], grid: Grid, persons: np.ndarray | None
     table = gpd.GeoDataFrame(res.origins.reset_index(drop=True),
                              geometry=origins_shapes.to_numpy(), crs=park_crs)
     return Bundle(table, res.coverage, res.facilities, gaps, iso, surfaces, grid, summary,
-                  tables, names)
+                  tables, names, gap_grid, gap_masks)
 
 
 class _Clock:
@@ -372,7 +377,8 @@ def speed_notes(roads: gpd.GeoDataFrame, job: Job) -> list[str]:
 
 def _gaps(job: Job, res: cc.CircleResult, origins: Origins | None,
           surfaces: dict[str, np.ndarray], grid: Grid, persons: np.ndarray | None,
-          inputs: dict[str, Any]) -> gpd.GeoDataFrame:
+          inputs: dict[str, Any]) -> tuple[gpd.GeoDataFrame, Grid, dict[str, np.ndarray]]:
+    """Return the gap pieces and their cells (the grid, a boolean raster per category)."""
     names = {**job.profile.names_zh, "basics_complete": "基本保障类业态齐全"}
     crs = inputs["roads"].crs
     if job.kind in SERVICE_KINDS and origins is not None:
@@ -388,9 +394,10 @@ def _gaps(job: Job, res: cc.CircleResult, origins: Origins | None,
                 grid_mask = np.zeros((grid.height, grid.width), bool)
                 grid_mask[rows[m], cols[m]] = True
                 masks[cat] = grid_mask
-            return grid_gaps(masks, grid, names, crs, {"population": persons})
-        return origin_gaps(origins.points.geometry, unc, origins.points["weight"].to_numpy(),
-                           names, grid, origins.shapes)
+            return grid_gaps(masks, grid, names, crs, {"population": persons}), grid, masks
+        cells = origin_gap_cells(origins.points.geometry, unc, grid, origins.shapes)
+        return (origin_gaps(origins.points.geometry, unc, origins.points["weight"].to_numpy(),
+                            names, grid, origins.shapes, cells), cells.grid, cells.masks)
     zone = _zone_mask(grid, inputs.get("zones"))
     if job.kind == "industry":
         ents = inputs["enterprises"]
@@ -407,7 +414,7 @@ def _gaps(job: Job, res: cc.CircleResult, origins: Origins | None,
     if job.kind == "industry":  # where not every element of the chain is within reach
         masks["all_elements"] = np.logical_or.reduce(list(masks.values()))
         names["all_elements"] = "要素齐全"
-    return grid_gaps(masks, grid, names, crs, counts)
+    return grid_gaps(masks, grid, names, crs, counts), grid, masks
 
 
 def _summary(job: Job, res: cc.CircleResult, network: Any, hint: dict | None,

@@ -19,12 +19,20 @@ arbitrary choice between the edges meeting there would change the result.
 
 All super-source arcs carry a constant offset (:data:`SOURCE_OFFSET_S`), subtracted
 afterwards, so no arc weighs zero (``scipy.sparse`` may drop explicit zeros).
+
+Node times are remembered per network, keyed by the super-source arcs themselves (their
+nodes and seconds), the direction and the limit: a circle's origins and its travel-time
+grid, or a coverage and its road pieces, ask for the same times and get one Dijkstra
+(:data:`MEMO_MAX_BYTES` per network, oldest forgotten first; the arrays are read-only).
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import multiprocessing as mp
+import weakref
+from collections import OrderedDict
 from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -51,6 +59,12 @@ PARALLEL_MIN_S = 0.2
 #: Rounding allowance (seconds) when comparing a time with the limit: a time equal to
 #: the limit counts as within it.
 LIMIT_TOLERANCE_S = 1e-7
+
+#: Bytes of node times remembered per network (a million-node network: 8 MB per category).
+MEMO_MAX_BYTES = 512 * 2**20
+
+_MEMO: weakref.WeakKeyDictionary[Network, OrderedDict[tuple, np.ndarray]] = (
+    weakref.WeakKeyDictionary())
 
 
 def _check(network: Network, snapped: Snapped, what: str) -> None:
@@ -114,35 +128,85 @@ def node_times(
     Returns
     -------
     numpy.ndarray
-        Seconds per node (float64, length ``n_nodes``), including the points' access
-        legs; ``inf`` where unreachable or beyond the limit.
+        Seconds per node (float64, length ``n_nodes``, read-only: it may be shared with
+        other calls asking for the same times), including the points' access legs; ``inf``
+        where unreachable or beyond the limit.
     """
     _check(network, sources, "sources")
     if direction not in ("to", "from"):
         raise ValueError(f"direction must be 'to' or 'from', got {direction!r}")
+    arcs = _super_source(network, sources, select, direction, limit_minutes)
+    if arcs is None:
+        return np.full(network.n_nodes, np.inf)
+    known = _MEMO.get(network, {}).get(arcs[0])
+    if known is not None:
+        return known
+    out = _dijkstra(network, *arcs[1:], direction)
+    _remember(network, {arcs[0]: out})
+    return out
+
+
+def _super_source(network: Network, sources: Snapped, select: np.ndarray | None,
+                  direction: str, limit_minutes: float | None):
+    """Return the super-source's arcs: (memo key, target nodes, seconds, limit in s).
+
+    ``None`` when no source is reachable.
+    """
     pos = np.arange(len(sources)) if select is None else np.asarray(select)
     if pos.dtype == bool:
         pos = np.flatnonzero(pos)
     pos = pos[sources.edge[pos] >= 0]
     n = network.n_nodes
-    out = np.full(n, np.inf)
     if not len(pos) or not n:
-        return out
+        return None
     which, nodes, secs = _legs(network, sources, pos, toward_point=direction == "to")
     weight = np.full(n, np.inf)
     np.minimum.at(weight, nodes, secs + sources.access_s[which])
     targets = np.flatnonzero(np.isfinite(weight))
+    limit = (np.inf if limit_minutes is None
+             else float(limit_minutes) * 60.0 + SOURCE_OFFSET_S + LIMIT_TOLERANCE_S)
+    key = (direction, limit, hashlib.blake2b(targets.tobytes() + weight[targets].tobytes(),
+                                             digest_size=16).digest())
+    return key, targets, weight[targets], limit
+
+
+def _is_known(network: Network, sources: Snapped, select: np.ndarray, limit_minutes) -> bool:
+    """Whether the "to" node times of ``sources[select]`` are remembered (or need no search)."""
+    arcs = _super_source(network, sources, select, "to", limit_minutes)
+    return arcs is None or arcs[0] in _MEMO.get(network, {})
+
+
+def forget_node_times(network: Network | None = None) -> None:
+    """Forget the remembered node times of ``network`` (of every network when ``None``)."""
+    if network is None:
+        _MEMO.clear()
+    else:
+        _MEMO.pop(network, None)
+
+
+def _remember(network: Network, entries: Mapping[tuple, np.ndarray]) -> None:
+    """Keep node times for later calls (read-only), forgetting the oldest beyond the cap."""
+    memo = _MEMO.setdefault(network, OrderedDict())
+    for key, times in entries.items():
+        times.flags.writeable = False
+        memo[key] = times
+    while len(memo) > 1 and sum(a.nbytes for a in memo.values()) > MEMO_MAX_BYTES:
+        memo.popitem(last=False)
+
+
+def _dijkstra(network: Network, targets: np.ndarray, seconds: np.ndarray, limit: float,
+              direction: str) -> np.ndarray:
+    """One Dijkstra from a super-source with arcs to ``targets`` (``seconds`` each)."""
+    n = network.n_nodes
     base = network.graph_reversed if direction == "to" else network.graph
     aug = csr_matrix(
         (
-            np.concatenate([base.data, weight[targets] + SOURCE_OFFSET_S]),
+            np.concatenate([base.data, seconds + SOURCE_OFFSET_S]),
             np.concatenate([base.indices, targets.astype(base.indices.dtype)]),
             np.r_[base.indptr, base.indptr[-1] + len(targets)].astype(base.indptr.dtype),
         ),
         shape=(n + 1, n + 1),
     )
-    limit = (np.inf if limit_minutes is None
-             else float(limit_minutes) * 60.0 + SOURCE_OFFSET_S + LIMIT_TOLERANCE_S)
     dist = dijkstra(aug, directed=True, indices=n, limit=limit)
     return dist[:n] - SOURCE_OFFSET_S
 
@@ -319,20 +383,26 @@ def nearest_times(
     fok = facilities.edge >= 0
     tasks = [(np.flatnonzero((codes == k) & fok), limits[label]) for k, label in enumerate(labels)]
     state = (network, origins, facilities, Departures.of(network, origins))
-    results, pending = [], list(tasks)
+    # categories whose node times are remembered are quick: they never go to workers
+    known = {k for k, (fpos, lim) in enumerate(tasks) if _is_known(network, facilities, fpos, lim)}
+    results = {k: _category_minutes(*state, *tasks[k]) for k in sorted(known)}
+    pending = [k for k in range(len(tasks)) if k not in known]
     while pending:
-        task = pending.pop(0)
+        k = pending.pop(0)
         started = perf_counter()
-        results.append(_category_minutes(*state, *task))
-        if len(task[0]) and _forking_pays(n_jobs, perf_counter() - started, len(pending)):
+        results[k] = _category_minutes(*state, *tasks[k])
+        if len(tasks[k][0]) and _forking_pays(n_jobs, perf_counter() - started, len(pending)):
             # scipy's Dijkstra holds the GIL: use forked processes, which share the network
             # copy-on-write (initargs are inherited, not pickled, under fork)
             with ProcessPoolExecutor(min(n_jobs, len(pending)), mp_context=mp.get_context("fork"),
                                      initializer=_init_worker, initargs=state) as pool:
-                results += list(pool.map(_worker, pending))
+                for j, (minutes, times) in zip(pending, pool.map(
+                        _worker, [tasks[j] for j in pending]), strict=True):
+                    results[j] = minutes
+                    _remember(network, times)  # the workers' node times serve later calls
             break
     return pd.DataFrame(
-        {f"minutes_{label}": col for label, col in zip(labels, results, strict=True)},
+        {f"minutes_{label}": results[k] for k, label in enumerate(labels)},
         index=origins.index,
     )
 
@@ -351,8 +421,10 @@ def _init_worker(*state) -> None:
     _STATE = state
 
 
-def _worker(task) -> np.ndarray:
-    return _category_minutes(*_STATE, *task)
+def _worker(task) -> tuple[np.ndarray, dict[tuple, np.ndarray]]:
+    """Return a category's minutes and the node times computed for it (parent's memo)."""
+    minutes = _category_minutes(*_STATE, *task)
+    return minutes, dict(_MEMO.pop(_STATE[0], {}))
 
 
 def _category_minutes(network: Network, origins: Snapped, facilities: Snapped,

@@ -52,7 +52,7 @@ class CircleOptions:
     max_snap_m
         Points farther from every road are unreachable (default 250 m).
     jobs
-        Worker processes for the categories.
+        Worker processes for the categories' searches (forked; 1 runs all in this process).
     basemap
         Basemap of the HTML map ``write`` draws.
     categories
@@ -131,6 +131,8 @@ def check_options(kind: str, o: CircleOptions) -> str:
                            "enterprises=FILE, not origins=")
     if o.demand is not None and o.demand not in DEMANDS:
         raise ZonekitError(f"demand= must be one of {', '.join(DEMANDS)}, got {o.demand!r}")
+    if isinstance(o.jobs, bool) or not isinstance(o.jobs, int) or o.jobs < 1:
+        raise ZonekitError(f"jobs= must be a whole number ≥ 1, got {o.jobs!r}")
     measure = "metres" if o.metres is not None else (o.measure or "minutes")
     _check_category_options(kind, measure, o)
     return measure

@@ -169,7 +169,8 @@ class CirclesResult(Result):
         kind = kind or self.kind
         zones = self.park.layers.get("zones") if self.park is not None else None
         if kind == "isochrones":
-            return (cm.isochrone_layers(self.isochrones, self._facility_points(), zones),
+            return (cm.isochrone_layers(self.isochrones, self._facility_points(), zones,
+                                        grids=self._band_grids()),
                     cm.isochrone_title(self.kind, self.park_name))
         if kind != self.kind:
             raise ZonekitError(f"a {self.kind} circle draws the maps {self.kind} and "
@@ -177,9 +178,36 @@ class CirclesResult(Result):
         if self.kind == "charging":
             return (cm.charging_layers(self.origins, self.tables.get("roads"),
                                        self.tables.get("sites"), self.gaps, self.stations,
-                                       zones), cm.circle_title(self.kind, self.park_name))
-        return (cm.service_layers(self.origins, self.gaps, self.isochrones, zones),
+                                       zones, gap_grids=self._gap_grids()),
+                    cm.circle_title(self.kind, self.park_name))
+        return (cm.service_layers(self.origins, self.gaps, self.isochrones, zones,
+                                  grids=self._band_grids(), gap_grids=self._gap_grids()),
                 cm.circle_title(self.kind, self.park_name))
+
+    def _gap_grids(self) -> dict[str, Any]:
+        """Category → its gap cells (1, else NaN) on the gaps' grid, for the map's images."""
+        import numpy as np
+
+        from zonekit.maps.interactive import GridImage
+
+        grid = self.bundle.gap_grid
+        if grid is None:
+            return {}
+        return {cat: GridImage(np.where(mask, np.float32(1), np.float32(np.nan)),
+                               grid.transform, grid.crs)
+                for cat, mask in self.bundle.gap_masks.items()}
+
+    def _band_grids(self) -> dict[str, Any]:
+        """Category → its isochrone bands on the travel-time grid, for the map's images."""
+        from zonekit.analysis.circles.isochrones import band_values
+        from zonekit.maps.interactive import GridImage
+
+        iso, grid, unit = self.isochrones, self.bundle.grid, self.measure
+        if not len(iso) or unit not in iso:
+            return {}
+        return {str(cat): GridImage(band_values(self.surfaces[cat], part[unit].unique()),
+                                    grid.transform, grid.crs)
+                for cat, part in iso.groupby("category", sort=False) if cat in self.surfaces}
 
     def _facility_points(self) -> gpd.GeoDataFrame | None:
         if self.park is None:
