@@ -100,8 +100,9 @@ def minutes_text(origins: pd.DataFrame, names: Mapping[str, str]) -> pd.Series:
                      index=origins.index, dtype=object)
 
 
-def _geometry(gdf: Any) -> str:
-    kinds = set(gdf.geom_type.dropna())
+def geometry_kind(gdf: Any) -> str:
+    """Return ``point``, ``line`` or ``polygon``: the kind of a layer's geometries."""
+    kinds = set(gdf.geom_type.dropna().unique())  # unique first: no loop over the rows
     return "point" if kinds <= {"Point", "MultiPoint"} else (
         "line" if kinds <= {"LineString", "MultiLineString"} else "polygon")
 
@@ -157,7 +158,7 @@ def merge_unreachable(origins: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     import pandas as pd
     import shapely
 
-    if "reachable" not in origins or _geometry(origins) != "polygon":
+    if "reachable" not in origins or geometry_kind(origins) != "polygon":
         return origins
     off = ~origins["reachable"].fillna(False).astype(bool)
     if off.sum() < 2:
@@ -237,7 +238,7 @@ def _origin_layer(frame: gpd.GeoDataFrame, name: str, fields: tuple[str, ...],
     """Build the origins' coverage layer: each origin, or aggregated cells for large layers."""
     cells = aggregate_origins(frame)
     if cells is frame:
-        spec = dataclasses.replace(coverage_style("covered", _geometry(frame)), fields=fields,
+        spec = dataclasses.replace(coverage_style("covered", geometry_kind(frame)), fields=fields,
                                    stroke_width_px=0.3, point_radius_px=5.0)
         return MapLayer(frame, spec, name=name, show=show, image=False)  # ≤ 5,000: tooltips
     size = int(cells["cell_m"].iloc[0])
@@ -391,7 +392,7 @@ def circle_layers(run: Mapping[str, Any], zones: gpd.GeoDataFrame | None = None,
 
 
 __all__ = ["CIRCLE_ZH", "MAX_ORIGIN_FEATURES", "aggregate_origins", "charging_layers",
-           "circle_layers", "circle_title", "gap_style",
+           "circle_layers", "circle_title", "gap_style", "geometry_kind",
            "isochrone_layers", "isochrone_title", "merge_pieces", "merge_unreachable",
            "minute_columns",
            "minutes_text", "names_zh", "service_layers", "sites_style"]

@@ -78,7 +78,7 @@ def grid_minutes(network: Network, grid: Grid, facilities: Snapped, category: pd
 
     x, y = _to_crs(*grid.centres(), grid.crs, network.crs)
     pts = gpd.GeoDataFrame(geometry=shapely.points(x, y), crs=network.crs)
-    snapped = snap_points(network, pts, max_snap_m, layer="grid")
+    snapped = snap_points(network, pts, max_snap_m, layer="grid", threads=n_jobs)
     times = nearest_times(network, snapped, facilities, category, limit_minutes, n_jobs=n_jobs)
     return {str(col)[len("minutes_"):]: times[col].to_numpy().reshape(grid.height, grid.width)
             for col in times.columns}
@@ -389,8 +389,12 @@ def _number_gaps(gaps: gpd.GeoDataFrame, by: str) -> gpd.GeoDataFrame:
     if len(gaps):
         gaps = gaps.sort_values(["category", by], ascending=[True, False], kind="stable")
         gaps = gaps.reset_index(drop=True)
-    rank = gaps.groupby("category").cumcount() + 1 if len(gaps) else []
-    gaps.insert(0, "gap_id", [f"{c}-{r}" for c, r in zip(gaps["category"], rank, strict=True)])
+    if not len(gaps):
+        gaps.insert(0, "gap_id", [])
+        return gaps
+    rank = gaps.groupby("category").cumcount() + 1
+    gaps.insert(0, "gap_id", (gaps["category"].astype(str) + "-" + rank.astype(str))
+                .astype(object))
     return gaps
 
 

@@ -223,12 +223,19 @@ def _notes(origins: pd.DataFrame, facilities: pd.DataFrame, network: Network) ->
 
 
 def _missing_columns(table: pd.DataFrame, present: pd.DataFrame, names_zh: dict[str, str]) -> None:
-    miss = ~present
     cats = np.array(present.columns, dtype=object)
     zh = np.array([names_zh.get(c, c) for c in cats], dtype=object)
-    m = miss.to_numpy()
-    table["missing"] = [",".join(cats[r]) for r in m]
-    table["missing_zh"] = ["、".join(zh[r]) for r in m]
+    m = (~present).to_numpy(bool)
+    # texts per distinct pattern of missing categories (few), not per origin (many)
+    if m.shape[1] <= 62:  # a pattern as the bits of one integer: sorting rows is slow
+        codes = m.astype(np.int64) @ (np.int64(1) << np.arange(m.shape[1], dtype=np.int64))
+        _, first, which = np.unique(codes, return_index=True, return_inverse=True)
+        patterns = m[first]
+    else:
+        patterns, which = np.unique(m, axis=0, return_inverse=True)
+    which = np.asarray(which).reshape(-1)
+    table["missing"] = np.array([",".join(cats[r]) for r in patterns], dtype=object)[which]
+    table["missing_zh"] = np.array(["、".join(zh[r]) for r in patterns], dtype=object)[which]
     table["n_missing"] = m.sum(axis=1)
 
 

@@ -40,6 +40,7 @@ from zonekit.analysis.circles.profile import (
     CirclesProfile,
 )
 from zonekit.errors import DataFileError
+from zonekit.parallel import can_fork, in_parallel
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -79,6 +80,10 @@ METHODS = {
               "target_share= (spopt LSCP when the target is 1, else the smallest p whose "
               "optimal MCLP reaches it); coverage after each is recomputed by the engine",
 }
+
+
+#: Grid cells plus origins from which isochrones and gaps are made side by side.
+PARALLEL_MIN_CELLS = 250_000
 
 
 @dataclass
@@ -196,7 +201,8 @@ def run(job: Job, inputs: dict[str, Any], grid: Grid, persons: np.ndarray | None
     """Compute one circle with its surfaces, isochrones, gaps and (charging) new sites.
 
     ``summary["step_seconds"]`` holds the seconds of each step (network, circle, surfaces,
-    isochrones, gaps, sites), for the run's ``timings_s``.
+    isochrones, gaps, sites), for the run's ``timings_s``; at city scale with ``jobs > 1``
+    isochrones and gaps are made side by side, one step ``isochrones_gaps``.
     """
     import geopandas as gpd
 
@@ -232,10 +238,22 @@ def run(job: Job, inputs: dict[str, Any], grid: Grid, persons: np.ndarray | None
     counts = {"population": persons} if persons is not None else {}
     bands = job.profile.bands_minutes if unit == "minutes" else tuple(sorted(set(
         job.limits.values())))
-    iso = isochrone_bands(surfaces, grid, job.limits, bands, names, park_crs, counts, unit)
-    clock.tick("isochrones")
-    gaps, gap_grid, gap_masks = _gaps(job, res, origins, surfaces, grid, persons, inputs)
-    clock.tick("gaps")
+
+    def isochrones() -> gpd.GeoDataFrame:
+        return isochrone_bands(surfaces, grid, job.limits, bands, names, park_crs, counts, unit)
+
+    def gaps() -> tuple[gpd.GeoDataFrame, Grid, dict[str, np.ndarray]]:
+        return _gaps(job, res, origins, surfaces, grid, persons, inputs)
+
+    if job.jobs > 1 and can_fork() and grid.size + len(res.origins) >= PARALLEL_MIN_CELLS:
+        # city scale: the isochrones are polygonised in a forked process beside the gaps
+        iso, (gap_table, gap_grid, gap_masks) = in_parallel([isochrones, gaps], job.jobs)
+        clock.tick("isochrones_gaps")
+    else:
+        iso = isochrones()
+        clock.tick("isochrones")
+        gap_table, gap_grid, gap_masks = gaps()
+        clock.tick("gaps")
     siting = None
     if job.kind == "charging" and job.new_sites is not None:
         from zonekit.analysis.circles.new_sites import add_sites
@@ -251,7 +269,7 @@ def run(job: Job, inputs: dict[str, Any], grid: Grid, persons: np.ndarray | None
         summary["siting"] = siting
     table = gpd.GeoDataFrame(res.origins.reset_index(drop=True),
                              geometry=origins_shapes.to_numpy(), crs=park_crs)
-    return Bundle(table, res.coverage, res.facilities, gaps, iso, surfaces, grid, summary,
+    return Bundle(table, res.coverage, res.facilities, gap_table, iso, surfaces, grid, summary,
                   tables, names, gap_grid, gap_masks)
 
 

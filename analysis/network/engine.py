@@ -407,6 +407,24 @@ def nearest_times(
     )
 
 
+#: At most this many worker processes by default (each holds its own search arrays).
+DEFAULT_MAX_JOBS = 4
+
+
+def default_jobs() -> int:
+    """Worker processes when none are asked for: one per usable CPU (at most 4) on Linux.
+
+    Elsewhere 1: the workers are forked, which Linux does safely after GDAL and PROJ
+    have started threads; macOS does not promise it, Windows cannot fork.
+    """
+    import os
+    import sys
+
+    if sys.platform != "linux":
+        return 1
+    return max(1, min(DEFAULT_MAX_JOBS, len(os.sched_getaffinity(0))))
+
+
 def _forking_pays(n_jobs: int, seconds: float, left: int) -> bool:
     """Whether ``left`` categories like one that took ``seconds`` are worth worker processes."""
     return (n_jobs > 1 and left > 1 and seconds * left > PARALLEL_MIN_S

@@ -155,23 +155,27 @@ def point_edge_distance(network: Network, x: np.ndarray, y: np.ndarray, edges: n
     return dist, frac, near_x, near_y
 
 
-def _nearest_edges(network: Network, xy: np.ndarray, max_dist: float, chunk: int = 100_000):
+def _nearest_edges(network: Network, xy: np.ndarray, max_dist: float, chunk: int = 100_000,
+                   threads: int = 1):
     """Nearest edge and distance of each point within ``max_dist`` (-1/NaN otherwise).
 
     Fast path: edges whose boxes meet a square of half-side ``r`` (half the median edge
     length, at most ``max_dist``) around the point; the nearest of them is exact when
     it lies within ``r``, since every edge closer than ``r`` is a candidate. Ties go to
-    the lowest edge index. Points left over use ``STRtree.query_nearest``.
+    the lowest edge index. Points left over use ``STRtree.query_nearest``. Chunks of
+    points run on ``threads`` threads (GEOS and numpy release the GIL).
     """
     edge = np.full(len(xy), -1, dtype=np.int64)
     dist = np.full(len(xy), np.nan)
     tree = network.edge_tree
+    network.edge_vertices  # noqa: B018 - built once here, not by several threads
     r = min(max_dist, max(1.0, float(np.median(network.edge_length_m)) / 2))
-    for lo in range(0, len(xy), chunk):  # chunks bound the memory of candidate pairs
+
+    def run(lo: int) -> None:  # chunks bound the memory of candidate pairs
         x, y = xy[lo:lo + chunk, 0], xy[lo:lo + chunk, 1]
         i, e = tree.query(shapely.box(x - r, y - r, x + r, y + r))
         if not len(i):
-            continue
+            return
         if (np.diff(i) < 0).any():  # grouped by point (GEOS returns them so; not promised)
             o = np.argsort(i, kind="stable")
             i, e = i[o], e[o]
@@ -182,7 +186,17 @@ def _nearest_edges(network: Network, xy: np.ndarray, max_dist: float, chunk: int
         emin = np.minimum.reduceat(np.where(d == np.repeat(dmin, size), e, network.n_edges), start)
         close = dmin <= r
         pt = lo + i[start[close]]
-        edge[pt], dist[pt] = emin[close], dmin[close]
+        edge[pt], dist[pt] = emin[close], dmin[close]  # chunks write disjoint rows
+
+    starts = range(0, len(xy), chunk)
+    if threads > 1 and len(starts) > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(min(threads, len(starts))) as pool:
+            list(pool.map(run, starts))
+    else:
+        for lo in starts:
+            run(lo)
     rest = np.flatnonzero(edge < 0)
     if len(rest):
         hit, d = tree.query_nearest(shapely.points(xy[rest]), max_distance=max_dist,
@@ -200,6 +214,7 @@ def snap_points(
     speed_kmh_access: float | None = None,
     *,
     layer: str = "points",
+    threads: int = 1,
 ) -> Snapped:
     """Snap points to their nearest network edge.
 
@@ -215,6 +230,8 @@ def snap_points(
         Speed (km/h) of the access leg; the profile's ``access_speed_kmh`` when None.
     layer
         Layer name for error messages.
+    threads
+        Threads for the nearest-edge search of large point sets (chunks of 100,000).
 
     Returns
     -------
@@ -258,7 +275,8 @@ def snap_points(
     xy = np.full((n, 2), np.nan)
     xy[candidates] = shapely.get_coordinates(geoms[candidates])
     if len(candidates) and network.n_edges:
-        edge[candidates], dist[candidates] = _nearest_edges(network, xy[candidates], max_snap_m)
+        edge[candidates], dist[candidates] = _nearest_edges(network, xy[candidates], max_snap_m,
+                                                            threads=threads)
 
     ok = edge >= 0
     frac = np.full(n, np.nan)

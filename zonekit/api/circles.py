@@ -52,7 +52,9 @@ class CircleOptions:
     max_snap_m
         Points farther from every road are unreachable (default 250 m).
     jobs
-        Worker processes for the categories' searches (forked; 1 runs all in this process).
+        Worker processes for the categories' searches (forked); ``None``: one per CPU
+        (at most 4) on Linux, 1 elsewhere; 1 runs everything in this process. Workers
+        start only when the first category's search says they pay (large networks).
     basemap
         Basemap of the HTML map ``write`` draws.
     categories
@@ -84,7 +86,7 @@ class CircleOptions:
     chain: str | None = None
     profile: str | Path | None = None
     max_snap_m: float | None = None
-    jobs: int = 1
+    jobs: int | None = None
     basemap: str = "none"
     categories: str | list[str] | None = None
     category_map: Any = None
@@ -131,7 +133,8 @@ def check_options(kind: str, o: CircleOptions) -> str:
                            "enterprises=FILE, not origins=")
     if o.demand is not None and o.demand not in DEMANDS:
         raise ZonekitError(f"demand= must be one of {', '.join(DEMANDS)}, got {o.demand!r}")
-    if isinstance(o.jobs, bool) or not isinstance(o.jobs, int) or o.jobs < 1:
+    if o.jobs is not None and (isinstance(o.jobs, bool) or not isinstance(o.jobs, int)
+                               or o.jobs < 1):
         raise ZonekitError(f"jobs= must be a whole number ≥ 1, got {o.jobs!r}")
     measure = "metres" if o.metres is not None else (o.measure or "minutes")
     _check_category_options(kind, measure, o)
@@ -218,6 +221,8 @@ def circles(kind: str = "service", park: Park | None = None, *,
     one_cat = user_fac and o.category_col is None
     cats = ([SAME_CHAIN, kind] if kind == "industry" else [kind]) if one_cat else None
     service = kind in SERVICE_KINDS  # categories come from the data, resolved in the run
+    from zonekit.analysis.network.engine import default_jobs
+
     job = run.Job(kind=kind, profile=prof, spec=spec, measure=measure,
                   limits={} if service else limits(spec, cats, o, measure),
                   mode=o.mode or spec.mode,
@@ -225,7 +230,8 @@ def circles(kind: str = "service", park: Park | None = None, *,
                   target_share=spec.target_share if o.target_share is None else o.target_share,
                   chain=o.chain, fast_only=o.fast_only or spec.fast_only,
                   max_snap_m=prof.max_snap_m if o.max_snap_m is None else o.max_snap_m,
-                  jobs=o.jobs, origin_id=o.origin_id, weight_col=o.weight_col,
+                  jobs=default_jobs() if o.jobs is None else o.jobs,
+                  origin_id=o.origin_id, weight_col=o.weight_col,
                   demand=o.demand or spec.siting.demand,
                   threshold=(o.minutes if measure == "minutes" else o.metres) if service else None,
                   categories=_category_list(o.categories), category_map=o.category_map,
@@ -246,7 +252,7 @@ def circles(kind: str = "service", park: Park | None = None, *,
         summary["attribution"] = OSM_ATTRIBUTION
     return CirclesResult(summary=summary, park=park, timings=timings, bundle=bundle, kind=kind,
                          measure=measure, basemap=o.basemap,
-                         stations=_stations(inputs, kind))
+                         stations=_stations(inputs, kind), jobs=job.jobs)
 
 
 def _park(park: Park | None, data: DataOptions, kind: str, timings: Timings,

@@ -23,10 +23,8 @@ def styled_gpkg(layers: dict[str, Any], path: Path, styles: list[tuple[str, Any]
     return write_gpkg(layers, path, finish=lambda tmp: add_styles_to_gpkg(tmp, styles))
 
 
-def _geometry_kind(gdf: Any) -> str:
-    kinds = set(gdf.geometry.geom_type.dropna())
-    return "point" if kinds <= {"Point", "MultiPoint"} else (
-        "line" if kinds <= {"LineString", "MultiLineString"} else "polygon")
+#: Origins from which a result's files are written by parallel processes.
+PARALLEL_WRITE_MIN_ORIGINS = 50_000
 
 
 @dataclass
@@ -52,6 +50,8 @@ class CirclesResult(Result):
     measure: str = "minutes"
     basemap: str = "none"
     stations: gpd.GeoDataFrame | None = None
+    #: Processes that may write the files side by side (the run's ``jobs``).
+    jobs: int = 1
 
     @property
     def origins(self) -> gpd.GeoDataFrame:  # noqa: D102 - see the class attributes
@@ -92,19 +92,25 @@ class CirclesResult(Result):
         return run
 
     def _write(self, folder: Path) -> list[str]:
-        files = self._write_tables(folder)
-        files += self._write_layers(folder)
-        files += self._write_maps(folder)
-        return files
+        from zonekit.parallel import in_parallel
+
+        # Large results: the GeoPackages and tables are written by forked processes while
+        # this one draws the map (each writer holds the GIL; small results stay serial).
+        jobs = self.jobs if len(self.origins) >= PARALLEL_WRITE_MIN_ORIGINS else 1
+        layers, tables, maps = in_parallel([lambda: self._write_layers(folder),
+                                            lambda: self._write_tables(folder),
+                                            lambda: self._write_maps(folder)], jobs)
+        return tables + layers + maps
 
     def _write_tables(self, folder: Path) -> list[str]:
+        from zonekit.maps.circle_maps import geometry_kind
         from zonekit.maps.style import coverage_style
         from zonekit.zones.io import write_csv
 
         origins = self.origins
         write_csv(origins.drop(columns=origins.geometry.name), folder / "origins.csv")
         styled_gpkg({"origins": origins}, folder / "origins.gpkg", [("origins", coverage_style(
-            "covered", _geometry_kind(origins), fields=("origin_id",)))])
+            "covered", geometry_kind(origins), fields=("origin_id",)))])
         write_csv(self.coverage, folder / "coverage.csv")
         write_csv(self.facilities, folder / "facilities.csv")
         files = ["origins.gpkg", "origins.csv", "coverage.csv", "facilities.csv"]

@@ -57,8 +57,9 @@ CIRCLE_OPTS: dict[str, tuple[Any, Any]] = {
         "YAML merged over the shipped circles profile."))], None),
     "max_snap_m": (Annotated[float | None, _opt("--max-snap-m", text=(
         "Points farther from every road are unreachable (default 250 m)."))], None),
-    "jobs": (Annotated[int, _opt("--jobs", text=(
-        "Worker processes for the categories' searches (1: all in this process)."))], 1),
+    "jobs": (Annotated[int | None, _opt("--jobs", text=(
+        "Worker processes for the categories' searches (default: one per CPU, at most 4, "
+        "on Linux; 1: all in this process)."))], None),
     "categories": (Annotated[str | None, _opt("--categories", text=(
         "Service circles: compute only these categories (a,b,c: ids, Chinese names or your "
         "values)."))], None),
