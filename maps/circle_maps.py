@@ -378,7 +378,8 @@ def circle_layers(run: Mapping[str, Any], zones: gpd.GeoDataFrame | None = None,
 
     ``run`` maps ``summary`` (``summary.json``), ``origins``, ``gaps``, ``isochrones``,
     ``roads`` and ``sites`` to their content, as
-    :func:`zonekit.maps.report_data.load_circles` reads them.
+    :func:`zonekit.maps.report_data.load_circles` reads them, and optionally ``grids``
+    and ``gap_grids`` (see :func:`service_layers`), as ``CirclesResult.as_run`` gives them.
     """
     kind = (run.get("summary") or {}).get("kind", "service")
     origins = run.get("origins")
@@ -386,8 +387,10 @@ def circle_layers(run: Mapping[str, Any], zones: gpd.GeoDataFrame | None = None,
         return []
     if kind == "charging":
         return [(charging_layers(origins, run.get("roads"), run.get("sites"), run.get("gaps"),
-                                 None, zones), circle_title(kind))]
-    return [(service_layers(origins, run.get("gaps"), run.get("isochrones"), zones),
+                                 None, zones, gap_grids=run.get("gap_grids")),
+                 circle_title(kind))]
+    return [(service_layers(origins, run.get("gaps"), run.get("isochrones"), zones,
+                            grids=run.get("grids"), gap_grids=run.get("gap_grids")),
              circle_title(kind))]
 
 

@@ -253,3 +253,5 @@ def test_a_city_scale_service_map_draws_gaps_and_bands_from_grids(runs, monkeypa
     monkeypatch.setattr(interactive, "_image_png", lambda *a: pytest.fail("polygons burned"))
     page = res.map().get_root().render()
     assert page.count("L.imageOverlay(") == len(bands) + 1
+    (in_report, _), = cm.circle_layers(res.as_run())  # the report draws the same way
+    assert sum(layer.grid is not None for layer in in_report) == len(gridded)

@@ -89,6 +89,7 @@ class CirclesResult(Result):
         for name in ("roads", "sites", "zones"):
             if name in self.tables:
                 run[name] = self.tables[name]
+        run["grids"], run["gap_grids"] = self._band_grids(), self._gap_grids()
         return run
 
     def _write(self, folder: Path) -> list[str]:
