@@ -24,6 +24,7 @@ import dataclasses
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from zonekit.errors import ZonekitError
 from zonekit.maps.analysis_maps import PARK_NAME_ZH, _zone_layer
 from zonekit.maps.interactive import GridImage, MapLayer
 from zonekit.maps.style import StyleSpec, categorical, coverage_style, minutes_style
@@ -36,8 +37,6 @@ if TYPE_CHECKING:
 #: when the data lacks a basic, not every category given) is in reach.
 COMPOSITE = ("basics_complete", "all_elements", "all_categories")
 ORIGIN_FIELDS = ("origin_id", "name", "population", "n_missing", "missing_zh", "minutes_text")
-CIRCLE_ZH = {"service": "15分钟便民生活圈", "lifecircle": "生活圈公共服务设施",
-             "industry": "15分钟产业生态圈", "charging": "5分钟充电圈"}
 
 
 def gap_style(gaps: pd.DataFrame | None = None) -> StyleSpec:
@@ -361,19 +360,22 @@ def isochrone_layers(isochrones: gpd.GeoDataFrame,
     return layers + _zone_layer(zones)
 
 
-def circle_title(kind: str, park: str = PARK_NAME_ZH) -> str:
-    """Title of the coverage map of circle ``kind`` (service, industry, charging)."""
-    extra = "、缺口与建议站点" if kind == "charging" else "与缺口"
-    return f"{park} {CIRCLE_ZH.get(kind, kind)}覆盖{extra}"
+def kind_of(summary: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Return the circle kind a run's summary records (``circle_kind``: names, titles, method)."""
+    kind = (summary or {}).get("circle_kind")
+    if not isinstance(kind, Mapping):
+        raise ZonekitError("the circles run's summary has no 'circle_kind' (written by "
+                         "zonekit circles): run the circle again to draw its maps")
+    return dict(kind)
 
 
-def isochrone_title(kind: str = "service", park: str = PARK_NAME_ZH) -> str:
-    """Title of the isochrone map."""
-    return f"{park} {CIRCLE_ZH.get(kind, kind)}等时圈"
+def circle_title(summary: Mapping[str, Any] | None, park: str = PARK_NAME_ZH) -> str:
+    """Title of the coverage map of a circles run (the kind's ``map_title``)."""
+    return str(kind_of(summary)["map_title"]).replace("{park}", park)
 
 
 def circle_layers(run: Mapping[str, Any], zones: gpd.GeoDataFrame | None = None,
-                  ) -> list[tuple[list[MapLayer], str]]:
+                  park: str = PARK_NAME_ZH) -> list[tuple[list[MapLayer], str]]:
     """Build the maps of one circles run's files, as ``(layers, title)``.
 
     ``run`` maps ``summary`` (``summary.json``), ``origins``, ``gaps``, ``isochrones``,
@@ -381,21 +383,20 @@ def circle_layers(run: Mapping[str, Any], zones: gpd.GeoDataFrame | None = None,
     :func:`zonekit.maps.report_data.load_circles` reads them, and optionally ``grids``
     and ``gap_grids`` (see :func:`service_layers`), as ``CirclesResult.as_run`` gives them.
     """
-    kind = (run.get("summary") or {}).get("kind", "service")
+    summary = run.get("summary") or {}
     origins = run.get("origins")
     if origins is None or not len(origins):
         return []
-    if kind == "charging":
+    title = circle_title(summary, park)
+    if kind_of(summary)["proposes_sites"]:
         return [(charging_layers(origins, run.get("roads"), run.get("sites"), run.get("gaps"),
-                                 None, zones, gap_grids=run.get("gap_grids")),
-                 circle_title(kind))]
+                                 None, zones, gap_grids=run.get("gap_grids")), title)]
     return [(service_layers(origins, run.get("gaps"), run.get("isochrones"), zones,
-                            grids=run.get("grids"), gap_grids=run.get("gap_grids")),
-             circle_title(kind))]
+                            grids=run.get("grids"), gap_grids=run.get("gap_grids")), title)]
 
 
-__all__ = ["CIRCLE_ZH", "MAX_ORIGIN_FEATURES", "aggregate_origins", "charging_layers",
+__all__ = ["MAX_ORIGIN_FEATURES", "aggregate_origins", "charging_layers",
            "circle_layers", "circle_title", "gap_style", "geometry_kind",
-           "isochrone_layers", "isochrone_title", "merge_pieces", "merge_unreachable",
+           "isochrone_layers", "kind_of", "merge_pieces", "merge_unreachable",
            "minute_columns",
            "minutes_text", "names_zh", "service_layers", "sites_style"]

@@ -82,7 +82,13 @@ def _zone_names(geoms: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> list[str]:
 
 def life_circle_findings(out: Outputs, top: int = 3) -> list[Finding]:
     """Life-circle categories leaving most people uncovered, and where their gaps lie."""
-    run = out.circles.get("service", {})
+    from zonekit.maps.report_data import circle_runs
+
+    return [f for run in circle_runs(out, "categories_from_data")
+            for f in _life_circle_findings(run, out, top)]
+
+
+def _life_circle_findings(run: dict, out: Outputs, top: int) -> list[Finding]:
     cov: pd.DataFrame | None = run.get("coverage")
     if cov is None or cov.empty:
         return []
@@ -120,7 +126,12 @@ def _gap_places(gaps: gpd.GeoDataFrame, worst: pd.DataFrame,
 
 def charging_findings(out: Outputs) -> list[Finding]:
     """How many charging sites the siting proposes, where, and the coverage they bring."""
-    run = out.circles.get("charging", {})
+    from zonekit.maps.report_data import circle_runs
+
+    return [f for run in circle_runs(out, "proposes_sites") for f in _charging_findings(run, out)]
+
+
+def _charging_findings(run: dict, out: Outputs) -> list[Finding]:
     sites, cov = run.get("sites"), run.get("coverage")
     if sites is None or not len(sites) or cov is None:
         return []

@@ -81,32 +81,31 @@ def headline(out: Outputs) -> list[dict[str, str]]:
 
 
 UNIT_ZH = {"persons": "人", "enterprises": "家", "parcels": "块", "km": "km"}
-#: Headline coverage of each circle: (kind, category, measure, label).
-CIRCLE_CARDS = (
-    ("service", "basics_complete", "population", "15分钟生活圈基本业态齐全"),
-    ("industry", "all_elements", "chain_enterprises", "产业生态圈要素齐全的链上企业"),
-    ("charging", "charging_station", "population", "5分钟充电圈覆盖人口"),
-    ("charging", "charging_station", "road_length_km", "5分钟充电圈覆盖道路"),
-)
-
-
 def _circle_cards(out: Outputs) -> list[dict[str, str]]:
+    """Each circle's headline shares, as its kind's ``report.headlines`` name them."""
+    from zonekit.maps.circle_maps import COMPOSITE, kind_of
+
     cards = []
-    for kind, category, measure, label in CIRCLE_CARDS:
-        cov = out.circles.get(kind, {}).get("coverage")
+    for run in out.circles.values():
+        cov = run.get("coverage")
         if cov is None:
             continue
-        hit = cov.loc[(cov["scenario"] == "current") & (cov["category"] == category)
-                      & (cov["measure"] == measure)]
-        if hit.empty:
-            continue
-        r = hit.iloc[0]
-        limit = f"{r['limit']:g} 分钟内" if r["limit"] == r["limit"] else "各业态时限内"
-        unit = UNIT_ZH.get(str(r["unit"]), str(r["unit"]))
-        cards.append({"label": label, "value": _num(100 * r["share"]), "unit": "%",
-                      "status": "info",
-                      "detail": f"{limit}：{_num(r['covered'])} / {_num(r['total'])} {unit}"})
+        for head in kind_of(run.get("summary"))["headlines"]:
+            cats = COMPOSITE if head["category"] == "complete" else (head["category"],)
+            hit = cov.loc[(cov["scenario"] == "current") & cov["category"].isin(cats)]
+            if head["measure"] is not None:
+                hit = hit.loc[hit["measure"] == head["measure"]]
+            if hit.empty:
+                continue
+            cards.append(_circle_card(hit.iloc[0], head["label"]))
     return cards
+
+
+def _circle_card(r: Any, label: str) -> dict[str, str]:
+    limit = f"{r['limit']:g} 分钟内" if r["limit"] == r["limit"] else "各业态时限内"
+    unit = UNIT_ZH.get(str(r["unit"]), str(r["unit"]))
+    return {"label": label, "value": _num(100 * r["share"]), "unit": "%", "status": "info",
+            "detail": f"{limit}：{_num(r['covered'])} / {_num(r['total'])} {unit}"}
 
 
 def renewal_sentences(out: Outputs) -> list[str]:
@@ -236,8 +235,8 @@ def report_maps(out: Outputs, basemap: str = "none") -> list[tuple[str, str, fol
         from zonekit.maps import circle_maps as cm
 
         for run in out.circles.values():
-            for layers, title in cm.circle_layers(run, out.zone_geo):
-                specs.append(("circles", layers, title.replace(cm.PARK_NAME_ZH, name)))
+            for layers, title in cm.circle_layers(run, out.zone_geo, name):
+                specs.append(("circles", layers, title))
     return [(section, title, report_map(layers, basemap, out.synthetic))
             for section, layers, title in specs]
 

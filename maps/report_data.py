@@ -322,13 +322,13 @@ def coverage_table(out: Outputs) -> pd.DataFrame:
     """Coverage of every circles run, one row per circle, scenario, category and measure."""
     import pandas as pd
 
-    from zonekit.maps.circle_maps import CIRCLE_ZH
+    from zonekit.maps.circle_maps import kind_of
 
     parts = []
-    for kind, run in out.circles.items():
+    for run in out.circles.values():
         cov = run.get("coverage")
         if cov is not None:
-            parts.append(cov.assign(circle_zh=CIRCLE_ZH.get(kind, kind),
+            parts.append(cov.assign(circle_zh=kind_of(run.get("summary"))["title_zh"],
                                     share_pct=100 * cov["share"],
                                     unit_zh=cov["unit"].map(lambda u: UNIT_ZH.get(u, u))))
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
@@ -343,7 +343,21 @@ def circle_tables(out: Outputs, as_text: bool = True) -> dict[str, pd.DataFrame]
                                                   "limit", "covered", "total", "unit_zh",
                                                   "share_pct"),
                                             COVERAGE_FIELDS, as_text)
-    run = out.circles.get("charging", {})
+    for run in circle_runs(out, "proposes_sites"):
+        tables.update(_site_table(run, as_text))
+    return tables
+
+
+def circle_runs(out: Outputs, trait: str) -> list[dict[str, Any]]:
+    """Return the circles runs whose kind has ``trait`` (e.g. ``proposes_sites``)."""
+    from zonekit.maps.circle_maps import kind_of
+
+    return [run for run in out.circles.values() if kind_of(run.get("summary")).get(trait)]
+
+
+def _site_table(run: dict[str, Any], as_text: bool) -> dict[str, pd.DataFrame]:
+    """Return the table of the sites a charging-like run proposed, if any."""
+    tables = {}
     sites = run.get("sites")
     if sites is not None and len(sites):
         demand = str(((run.get("summary") or {}).get("siting") or {}).get("demand", ""))

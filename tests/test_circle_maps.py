@@ -108,9 +108,9 @@ def test_charging_map_and_styles_agree_with_the_gpkg(runs: dict[str, Path]) -> N
 
 @pytest.mark.parametrize("kind", ["service", "charging", "isochrones"])
 def test_circle_map_kinds(kind: str, sample_dir: Path, tmp_path: Path) -> None:
-    from zonekit.api.maps import MAP_KINDS
+    from zonekit.api.maps import map_kinds
 
-    assert MAP_KINDS[kind][0] == "circles"
+    assert map_kinds()[kind][0] == "circles"
     result = runner.invoke(app, ["map", kind, "--out", str(tmp_path), "--basemap", "none"])
     assert result.exit_code == 0, result.output
     page = (tmp_path / f"map_{kind}.html").read_text(encoding="utf-8")

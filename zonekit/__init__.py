@@ -22,13 +22,15 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-__all__ = ["CircleOptions", "CirclesResult", "DataOptions", "IndicatorsResult",
-           "IntensityResult", "ReportResult", "Result", "ZonesResult", "__version__",
-           "chinese_table", "circles", "indicators", "intensity", "load_park", "osm_facilities",
-           "osm_roads", "report", "zones"]
+__all__ = ["DEFAULT_KIND", "CircleOptions", "CirclesResult", "DataOptions",
+           "IndicatorsResult", "IntensityResult", "ReportResult", "Result", "ZonesResult",
+           "__version__", "chinese_table", "circle_kind", "circle_kinds", "circles",
+           "indicators", "intensity", "load_park", "osm_facilities", "osm_roads", "report",
+           "zones"]
 
 if TYPE_CHECKING:
     from zonekit.api import (  # noqa: F401
+        DEFAULT_KIND,
         CircleOptions,
         CirclesResult,
         DataOptions,
@@ -37,6 +39,8 @@ if TYPE_CHECKING:
         ReportResult,
         Result,
         ZonesResult,
+        circle_kind,
+        circle_kinds,
         circles,
         indicators,
         intensity,

@@ -33,12 +33,7 @@ from zonekit.analysis.circles.origins import (
     population_cells,
     residential_parcels,
 )
-from zonekit.analysis.circles.profile import (
-    SAME_CHAIN,
-    SERVICE_KINDS,
-    CircleSpec,
-    CirclesProfile,
-)
+from zonekit.analysis.circles.profile import SAME_CHAIN, CircleSpec, CirclesProfile
 from zonekit.errors import DataFileError
 from zonekit.parallel import can_fork, in_parallel
 
@@ -216,7 +211,7 @@ def run(job: Job, inputs: dict[str, Any], grid: Grid, persons: np.ndarray | None
     fac, cat_col, fid = inputs["facilities"], inputs["category_col"], inputs["facility_id"]
     warnings = speed_notes(inputs["roads"], job)
     resolved = None
-    if job.kind in SERVICE_KINDS:
+    if job.spec.categories_from_data:
         resolved = resolve_job(job, fac[cat_col])
         names = {**names, **resolved.names_zh()}
         fac = fac.assign(_run_category=fac[cat_col].astype(str).str.strip().map(
@@ -255,7 +250,7 @@ def run(job: Job, inputs: dict[str, Any], grid: Grid, persons: np.ndarray | None
         gap_table, gap_grid, gap_masks = gaps()
         clock.tick("gaps")
     siting = None
-    if job.kind == "charging" and job.new_sites is not None:
+    if job.spec.proposes_sites and job.new_sites is not None:
         from zonekit.analysis.circles.new_sites import add_sites
 
         siting = add_sites(job, res, origins, network, fac, inputs, tables)
@@ -302,7 +297,7 @@ def _circle(job: Job, network: Any, inputs: dict[str, Any], grid: Grid,
           "max_snap_m": job.max_snap_m}
     park_crs = inputs["roads"].crs
     cats = list(job.limits)
-    if job.kind == "industry":
+    if job.spec.starts_from_enterprises:
         chain = job.spec.chain(job.chain)
         res = cc.industry_circle(network, inputs["enterprises"], fac, job.spec, chain,
                                  job.limits, names, zones=inputs.get("zones"), n_jobs=job.jobs,
@@ -319,7 +314,7 @@ def _circle(job: Job, network: Any, inputs: dict[str, Any], grid: Grid,
     else:
         origins = _origins(job, inputs, grid, persons, park_crs)
         origins_shapes = origins.shapes
-        if job.kind == "charging":
+        if job.spec.proposes_sites:
             category = cats[0]
             res = cc.charging_circle(network, origins, fac, job.spec, job.limits[category], names,
                                      parcels=inputs.get("parcels"),
@@ -399,7 +394,7 @@ def _gaps(job: Job, res: cc.CircleResult, origins: Origins | None,
     """Return the gap pieces and their cells (the grid, a boolean raster per category)."""
     names = {**job.profile.names_zh, "basics_complete": "基本保障类业态齐全"}
     crs = inputs["roads"].crs
-    if job.kind in SERVICE_KINDS and origins is not None:
+    if job.spec.categories_from_data and origins is not None:
         present = res.origins[[f"within_{c}" for c in job.limits]].copy()
         present.columns = list(job.limits)
         present[_complete_name(tuple(res.summary["basics"]))] = res.origins["complete"]
@@ -417,7 +412,7 @@ def _gaps(job: Job, res: cc.CircleResult, origins: Origins | None,
         return (origin_gaps(origins.points.geometry, unc, origins.points["weight"].to_numpy(),
                             names, grid, origins.shapes, cells), cells.grid, cells.masks)
     zone = _zone_mask(grid, inputs.get("zones"))
-    if job.kind == "industry":
+    if job.spec.starts_from_enterprises:
         ents = inputs["enterprises"]
         chain = job.spec.chain(job.chain)
         demand = zone if zone is not None else np.isfinite(np.stack(list(surfaces.values()))).any(0)
@@ -429,7 +424,7 @@ def _gaps(job: Job, res: cc.CircleResult, origins: Origins | None,
         counts = {"population": pop, "enterprises": _cell_counts(grid, inputs.get("enterprises"))}
     masks = {c: demand & ~(np.nan_to_num(s, nan=np.inf) <= job.limits[c] * (1 + 1e-12))
              for c, s in surfaces.items()}
-    if job.kind == "industry":  # where not every element of the chain is within reach
+    if job.spec.starts_from_enterprises:  # where not every element of the chain is within reach
         masks["all_elements"] = np.logical_or.reduce(list(masks.values()))
         names["all_elements"] = "要素齐全"
     return grid_gaps(masks, grid, names, crs, counts), grid, masks
@@ -450,6 +445,7 @@ def _summary(job: Job, res: cc.CircleResult, network: Any, hint: dict | None,
         warnings.append(f"category {cat!r} has no facilities: its coverage is 0")
     return {
         "kind": job.kind, "circle_zh": job.spec.name_zh, "mode": job.mode,
+        "circle_kind": job.spec.as_summary(),
         "measure": job.measure, "limits": job.limits, "profile": job.profile.source,
         "scheme": job.profile.scheme, "max_snap_m": job.max_snap_m,
         "coverage": shares, "circle": res.summary, "gcj02_check": hint,

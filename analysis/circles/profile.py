@@ -18,6 +18,7 @@ Examples
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,11 +28,11 @@ from zonekit.errors import ProfileError
 
 DEFAULT_PROFILE_PATH = pio.PROFILE_DIR / "circles.yaml"
 
-#: The circles.
-KINDS = ("service", "lifecircle", "industry", "charging")
-#: Circles computed by :func:`~zonekit.analysis.circles.kinds.service_circle` (categories
-#: from the data, basics, gaps of uncovered origins).
-SERVICE_KINDS = ("service", "lifecircle")
+#: How a circle kind is computed (its ``like:``): the three circle methods of
+#: :mod:`~zonekit.analysis.circles.kinds`. The kinds themselves are data (``circles:`` of the
+#: profile), listed by :mod:`~zonekit.analysis.circles.registry`.
+SERVICE, INDUSTRY, CHARGING = "service", "industry", "charging"
+METHODS = (SERVICE, INDUSTRY, CHARGING)
 MODES = ("walk", "bike", "drive")
 ORIGIN_KINDS = ("population", "residential", "enterprises")
 #: Pseudo-category of the industry circle: other enterprises of the same chain.
@@ -39,10 +40,18 @@ SAME_CHAIN = "same_chain"
 
 _TOP = {"scheme", "settings", "categories", "circles", "travel"}
 _SETTINGS = {"max_snap_m", "surface_max_minutes", "bands_minutes", "gcj02_check_m"}
-_CIRCLE = {"name_zh", "mode", "origins", "categories", "basics", "min_peers", "weights",
+_CIRCLE = {"like", "title_zh", "map_title", "report_title", "folder", "report", "name_zh",
+           "mode", "origins", "categories", "basics", "min_peers", "weights",
            "default_chain", "chains", "target_share", "fast_power_kw", "fast_only", "siting",
            "default_minutes"}
 _CATEGORY = {"minutes", "metres", "life_circle"}
+_REPORT = {"new_sites", "headlines"}
+_HEADLINE = {"category", "measure", "label"}
+#: A kind's name becomes a folder name and a command-line value.
+_KIND_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
+#: Headline category meaning "the run's complete set" (basics_complete, all_categories or
+#: all_elements, whichever the run computed).
+COMPLETE = "complete"
 _CHAIN = {"industries", "weights", "name_zh"}
 _SITING = {"demand", "spacing_m", "road_max_m", "land_classes", "max_candidates", "solver",
            "time_limit_s"}
@@ -86,14 +95,47 @@ class SitingSpec:
 
 
 @dataclass(frozen=True)
+class Headline:
+    """A headline figure of a circle in the report: one coverage row's share."""
+
+    category: str
+    label: str
+    measure: str | None = None
+
+
+@dataclass(frozen=True)
+class ReportSpec:
+    """How the report runs a circle: new sites to propose, its headline figures."""
+
+    new_sites: int | None = None
+    headlines: tuple[Headline, ...] = ()
+
+
+@dataclass(frozen=True)
 class CircleSpec:
-    """One circle (``service``, ``industry`` or ``charging``) as the profile defines it."""
+    """One circle kind as the profile defines it: how it is computed, named and reported.
+
+    ``like`` names the method (:data:`METHODS`); every other difference between kinds is
+    a field here, so a county profile adds a kind with no code change.
+    """
 
     kind: str
     name_zh: str
     mode: str
     origins: str
     categories: tuple[CategorySpec, ...]
+    like: str = SERVICE
+    #: Short Chinese name used in map titles and tables (default: ``name_zh``).
+    title_zh: str = ""
+    #: Map titles ({park} is replaced by the park's name); defaults from ``title_zh``.
+    map_title: str = ""
+    isochrone_title: str = ""
+    #: Heading of the circle in the report.
+    report_title: str = ""
+    #: Sub-folder of the circle's results in a report or demo (``circles_<kind>``).
+    folder: str = ""
+    #: Run by the default report (``report:`` block), None: not.
+    report: ReportSpec | None = None
     basics: tuple[str, ...] = ()
     min_peers: int = 1
     weights: dict[str, float] = field(default_factory=dict)
@@ -104,6 +146,39 @@ class CircleSpec:
     fast_only: bool = False
     siting: SitingSpec = SitingSpec()
     default_minutes: float | None = None
+
+    @property
+    def categories_from_data(self) -> bool:
+        """Whether the run's categories are the facility data's values (service method)."""
+        return self.like == SERVICE
+
+    @property
+    def starts_from_enterprises(self) -> bool:
+        """Whether the origins are the enterprises of a chain (industry method)."""
+        return self.like == INDUSTRY
+
+    @property
+    def proposes_sites(self) -> bool:
+        """Whether the circle covers demand from stations and can propose new sites."""
+        return self.like == CHARGING
+
+    def titles(self, park: str) -> dict[str, str]:
+        """Map, isochrone-map and report titles with the park's name."""
+        return {k: v.replace("{park}", park) for k, v in (
+            ("map", self.map_title), ("isochrones", self.isochrone_title),
+            ("report", self.report_title))}
+
+    def as_summary(self) -> dict[str, Any]:
+        """Return the kind as a run's ``summary.json`` records it (for maps and the report)."""
+        rep = self.report
+        return {"kind": self.kind, "like": self.like, "name_zh": self.name_zh,
+                "title_zh": self.title_zh, "map_title": self.map_title,
+                "isochrone_title": self.isochrone_title, "report_title": self.report_title,
+                "folder": self.folder, "proposes_sites": self.proposes_sites,
+                "categories_from_data": self.categories_from_data,
+                "headlines": [] if rep is None else [
+                    {"category": h.category, "measure": h.measure, "label": h.label}
+                    for h in rep.headlines]}
 
     @property
     def category_ids(self) -> tuple[str, ...]:
@@ -274,10 +349,20 @@ def _circle(kind: str, raw: Any, known: dict[str, str], src: str) -> CircleSpec:
     fast_only = raw.get("fast_only", False)
     if not isinstance(fast_only, bool):
         raise ProfileError(f"{src}, key 'fast_only': expected true or false, found {fast_only!r}")
+    like = _like(raw, parsed, cats, src)
+    name_zh = str(raw.get("name_zh", kind))
+    title_zh = str(raw.get("title_zh", name_zh))
+    extra = "覆盖、缺口与建议站点" if like == CHARGING else "覆盖与缺口"
     return CircleSpec(
-        kind=kind, name_zh=str(raw.get("name_zh", kind)),
+        kind=kind, name_zh=name_zh, like=like, title_zh=title_zh,
+        map_title=_text(raw, "map_title", f"{{park}} {title_zh}{extra}", src),
+        isochrone_title=_text(raw, "isochrone_title", f"{{park}} {title_zh}等时圈", src),
+        report_title=_text(raw, "report_title", title_zh, src),
+        folder=_text(raw, "folder", f"circles_{kind}", src),
+        report=_report(raw.get("report"), src),
         mode=pio.choice(raw.get("mode"), "mode", src, MODES),
-        origins=pio.choice(raw.get("origins", "population"), "origins", src, ORIGIN_KINDS),
+        origins=pio.choice(raw.get("origins", "enterprises" if like == INDUSTRY
+                                   else "population"), "origins", src, ORIGIN_KINDS),
         categories=cats, basics=tuple(basics),
         min_peers=int(pio.number(raw.get("min_peers", 1), "min_peers", src, minimum=1) or 1),
         default_chain=default_chain, chains=parsed,
@@ -289,6 +374,53 @@ def _circle(kind: str, raw: Any, known: dict[str, str], src: str) -> CircleSpec:
         default_minutes=pio.number(raw.get("default_minutes"), "default_minutes", src,
                                    minimum=1e-9, maximum=600, allow_none=True), **kw,
     )
+
+
+def _text(raw: dict[str, Any], key: str, default: str, src: str) -> str:
+    value = raw.get(key, default)
+    if not isinstance(value, str) or not value.strip():
+        raise ProfileError(f"{src}, key '{key}': expected a text, found {value!r}")
+    return value.strip()
+
+
+def _like(raw: dict[str, Any], chains: dict[str, ChainSpec], cats: tuple[CategorySpec, ...],
+          src: str) -> str:
+    """Return the circle's method; check what that method needs from the profile."""
+    if "like" not in raw:
+        raise ProfileError(f"{src}: required key 'like' is missing: say how the circle is "
+                           f"computed, one of {', '.join(METHODS)}")
+    like = pio.choice(raw["like"], "like", src, METHODS)
+    if like == INDUSTRY and not chains:
+        raise ProfileError(f"{src}: a circle like '{INDUSTRY}' needs 'chains' (the "
+                           "enterprise industries of each chain)")
+    if like == CHARGING and len(cats) != 1:
+        raise ProfileError(f"{src}, key 'categories': a circle like '{CHARGING}' has one "
+                           f"category (its stations), found {len(cats)}")
+    return like
+
+
+def _report(raw: Any, src: str) -> ReportSpec | None:
+    """Read the ``report:`` block: the default report runs the circle (``report: {}`` will do)."""
+    if raw is None:
+        return None
+    where = f"{src}, key 'report'"
+    if not isinstance(raw, dict):
+        raise ProfileError(f"{where}: expected a mapping (new_sites, headlines), found {raw!r}")
+    pio.check_keys(raw, _REPORT, where)
+    heads = raw.get("headlines", [])
+    if not isinstance(heads, list):
+        raise ProfileError(f"{where}.headlines: expected a list, found {heads!r}")
+    out = []
+    for i, h in enumerate(heads):
+        at = f"{where}.headlines[{i}]"
+        if not isinstance(h, dict) or "category" not in h or "label" not in h:
+            raise ProfileError(f"{at}: expected {{category, label, measure}}, found {h!r}")
+        pio.check_keys(h, _HEADLINE, at)
+        out.append(Headline(str(h["category"]), str(h["label"]),
+                            None if h.get("measure") is None else str(h["measure"])))
+    sites = raw.get("new_sites")
+    return ReportSpec(None if sites is None else int(pio.number(sites, "new_sites", where,
+                                                                minimum=0) or 0), tuple(out))
 
 
 def load_circles_profile(path: str | Path | None = None) -> CirclesProfile:
@@ -315,9 +447,12 @@ def load_circles_profile(path: str | Path | None = None) -> CirclesProfile:
     settings = pio.section(data, "settings", src)
     pio.check_keys(settings, _SETTINGS, f"{src}, key 'settings'")
     circles_raw = pio.section(data, "circles", src)
-    pio.check_keys(circles_raw, set(KINDS), f"{src}, key 'circles'")
-    circles = {kind: _circle(kind, circles_raw[kind], names, src)
-               for kind in KINDS if kind in circles_raw}
+    bad = [k for k in circles_raw if not _KIND_NAME.match(str(k))]
+    if bad:
+        raise ProfileError(f"{src}, key 'circles.{bad[0]}': a circle's name is letters, digits, "
+                           "'_' or '-', starting with a letter (it names folders and kind=)")
+    circles = {str(kind): _circle(str(kind), spec, names, src)
+               for kind, spec in circles_raw.items() if spec is not None}
     travel = pio.section(data, "travel", src) if "travel" in data else {}
     for mode, keys in travel.items():
         if not isinstance(keys, dict):

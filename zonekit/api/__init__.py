@@ -1,5 +1,6 @@
 """The public Python API; import it as ``import zonekit as zk`` (see :mod:`zonekit`)."""
 
+from zonekit.analysis.circles.registry import DEFAULT_KIND, circle_kind, circle_kinds
 from zonekit.api.circles import CircleOptions, circles
 from zonekit.api.circles_result import CirclesResult
 from zonekit.api.data import DataOptions, load_park
@@ -9,7 +10,8 @@ from zonekit.api.report import ReportResult, report
 from zonekit.api.results import Result
 from zonekit.api.zones import ZonesResult, zones
 
-__all__ = ["CircleOptions", "CirclesResult", "DataOptions", "IndicatorsResult",
-           "IntensityResult", "ReportResult", "Result", "ZonesResult", "circles",
+__all__ = ["DEFAULT_KIND", "CircleOptions", "CirclesResult", "DataOptions", "IndicatorsResult",
+           "IntensityResult", "ReportResult", "Result", "ZonesResult", "circle_kind",
+           "circle_kinds", "circles",
            "indicators", "intensity", "load_park", "osm_facilities", "osm_roads", "report",
            "zones"]

@@ -11,6 +11,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from zonekit.analysis.circles.registry import DEFAULT_KIND
 from zonekit.api.circles_result import CirclesResult
 from zonekit.api.data import LAYER_ARGS, DataOptions, user_layer
 from zonekit.api.results import Timings, summary_base
@@ -108,12 +109,14 @@ def split_options(kwargs: dict[str, Any]) -> tuple[DataOptions, CircleOptions]:
     return data, CircleOptions(**{k: v for k, v in kwargs.items() if k in CIRCLE_FIELDS})
 
 
-def check_options(kind: str, o: CircleOptions) -> str:
-    """Refuse contradictory options before any work; return the measure (minutes/metres)."""
-    from zonekit.analysis.circles.profile import DEMANDS, KINDS, MODES
+def check_options(spec: Any, o: CircleOptions, site_kinds: tuple[str, ...] = ()) -> str:
+    """Refuse contradictory options before any work; return the measure (minutes/metres).
 
-    if kind not in KINDS:
-        raise ZonekitError(f"kind= must be one of {', '.join(KINDS)}, got {kind!r}")
+    ``site_kinds`` names the profile's kinds that propose sites (for the message).
+    """
+    from zonekit.analysis.circles.profile import DEMANDS, MODES
+
+    kind = spec.kind
     if o.minutes is not None and o.metres is not None:
         raise ZonekitError("give minutes= or metres=, not both")
     for name, v in (("minutes", o.minutes), ("metres", o.metres)):
@@ -123,12 +126,13 @@ def check_options(kind: str, o: CircleOptions) -> str:
         raise ZonekitError(f"measure= must be minutes or metres, got {o.measure!r}")
     if o.mode is not None and o.mode not in MODES:
         raise ZonekitError(f"mode= must be one of {', '.join(MODES)}, got {o.mode!r}")
-    if o.new_sites is not None and (kind != "charging" or o.new_sites < 0):
+    if o.new_sites is not None and (not spec.proposes_sites or o.new_sites < 0):
         raise ZonekitError("new_sites=K (K ≥ 0) chooses charging sites: use it with "
-                           f"kind='charging' (got kind {kind!r}, K = {o.new_sites})")
+                           f"kind={' or kind='.join(site_kinds) or '(a charging circle)'} "
+                           f"(got kind {kind!r}, K = {o.new_sites})")
     if o.target_share is not None and not 0 < o.target_share <= 1:
         raise ZonekitError(f"target_share= is a share in (0, 1], got {o.target_share}")
-    if kind == "industry" and o.origins is not None:
+    if spec.starts_from_enterprises and o.origins is not None:
         raise ZonekitError("the industry circle starts from the chain's enterprises: pass "
                            "enterprises=FILE, not origins=")
     if o.demand is not None and o.demand not in DEMANDS:
@@ -137,16 +141,14 @@ def check_options(kind: str, o: CircleOptions) -> str:
                                or o.jobs < 1):
         raise ZonekitError(f"jobs= must be a whole number ≥ 1, got {o.jobs!r}")
     measure = "metres" if o.metres is not None else (o.measure or "minutes")
-    _check_category_options(kind, measure, o)
+    _check_category_options(spec, measure, o)
     return measure
 
 
-def _check_category_options(kind: str, measure: str, o: CircleOptions) -> None:
-    from zonekit.analysis.circles.profile import SERVICE_KINDS
-
-    if (o.categories is not None or o.category_map is not None) and kind not in SERVICE_KINDS:
-        raise ZonekitError("categories= and category_map= choose the categories of "
-                           f"{' and '.join(SERVICE_KINDS)} circles, not of kind {kind!r}")
+def _check_category_options(spec: Any, measure: str, o: CircleOptions) -> None:
+    if (o.categories is not None or o.category_map is not None) and not spec.categories_from_data:
+        raise ZonekitError("categories= and category_map= choose the categories of circles "
+                           f"whose categories come from the data, not of kind {spec.kind!r}")
     if o.speed_col is not None and (o.mode not in (None, "drive") or measure != "minutes"):
         raise ZonekitError("speed_col= gives driving speeds (km/h): use it with mode='drive' "
                            f"and minutes (got mode {o.mode}, measure {measure})")
@@ -182,7 +184,7 @@ def limits(spec: Any, categories: list[str] | None, o: CircleOptions,
     return {k: float(table.get(k, default)) for k in categories}
 
 
-def circles(kind: str = "service", park: Park | None = None, *,
+def circles(kind: str = DEFAULT_KIND, park: Park | None = None, *,
             options: DataOptions | None = None, circle: CircleOptions | None = None,
             **kwargs: Any) -> CirclesResult:
     """Network circles: who reaches what within N minutes, gaps, isochrones, new sites.
@@ -190,8 +192,9 @@ def circles(kind: str = "service", park: Park | None = None, *,
     Parameters
     ----------
     kind
-        ``service`` (15分钟便民生活圈), ``industry`` (15分钟产业生态圈) or ``charging``
-        (5分钟充电圈).
+        A circle kind of the profile (:func:`zonekit.circle_kinds`): ``service``
+        (15分钟便民生活圈), ``lifecircle`` (GB 50180), ``industry`` (15分钟产业生态圈),
+        ``charging`` (5分钟充电圈), or one a county's ``profile=`` adds.
     park
         A park from :func:`zonekit.load_park`; default: read from the data options.
     options, circle
@@ -206,21 +209,23 @@ def circles(kind: str = "service", park: Park | None = None, *,
         isochrones, surfaces; ``write(out)`` and ``map()``.
     """
     from zonekit.analysis.circles import pipeline as run
-    from zonekit.analysis.circles.profile import SAME_CHAIN, SERVICE_KINDS, load_circles_profile
+    from zonekit.analysis.circles.profile import SAME_CHAIN, load_circles_profile
+    from zonekit.analysis.circles.registry import circle_kind
 
     data, more = split_options(kwargs)
     data = options or data
     o = circle or more
-    measure = check_options(kind, o)
     prof = load_circles_profile(o.profile)  # profile errors before any heavy work
-    spec = prof.circle(kind)
+    spec = circle_kind(kind, prof)
+    measure = check_options(spec, o, tuple(k for k, s in prof.circles.items()
+                                          if s.proposes_sites))
     if o.speed_col is not None and (o.mode or spec.mode) != "drive":
         raise ZonekitError(f"speed_col= gives driving speeds: the {kind} circle is "
                            f"{spec.mode}; pass mode='drive'")
     user_fac = data.layers.get("facilities") is not None
     one_cat = user_fac and o.category_col is None
-    cats = ([SAME_CHAIN, kind] if kind == "industry" else [kind]) if one_cat else None
-    service = kind in SERVICE_KINDS  # categories come from the data, resolved in the run
+    cats = ([SAME_CHAIN, kind] if spec.starts_from_enterprises else [kind]) if one_cat else None
+    service = spec.categories_from_data  # resolved from the data in the run
     from zonekit.analysis.network.engine import default_jobs
 
     job = run.Job(kind=kind, profile=prof, spec=spec, measure=measure,
@@ -237,7 +242,7 @@ def circles(kind: str = "service", park: Park | None = None, *,
                   categories=_category_list(o.categories), category_map=o.category_map,
                   report_limit=o.report_minutes, speed_col=o.speed_col)
     timings = Timings()
-    park = _park(park, data, kind, timings, job.mode)
+    park = _park(park, data, spec, timings, job.mode)
     with timings.step("read"):
         inputs = _inputs(park, data, kind, job, o)
         grid, persons, grid_note = _grid(park, data.layers.get("population"), inputs["roads"])
@@ -251,11 +256,11 @@ def circles(kind: str = "service", park: Park | None = None, *,
 
         summary["attribution"] = OSM_ATTRIBUTION
     return CirclesResult(summary=summary, park=park, timings=timings, bundle=bundle, kind=kind,
-                         measure=measure, basemap=o.basemap,
-                         stations=_stations(inputs, kind), jobs=job.jobs)
+                         spec=spec, measure=measure, basemap=o.basemap,
+                         stations=_stations(inputs, spec, job.limits), jobs=job.jobs)
 
 
-def _park(park: Park | None, data: DataOptions, kind: str, timings: Timings,
+def _park(park: Park | None, data: DataOptions, spec: Any, timings: Timings,
           mode: str) -> Park:
     """Return the park of a circle: roads (facilities, enterprises) required, the rest optional."""
     from zonekit.api.data import read_park
@@ -264,10 +269,10 @@ def _park(park: Park | None, data: DataOptions, kind: str, timings: Timings,
     user_fac = data.layers.get("facilities") is not None
     if not user_fac:
         layers.append("facilities")
-    if kind in ("industry", "charging"):
+    if spec.starts_from_enterprises or spec.proposes_sites:
         layers.append("enterprises")
     required = tuple(x for x in ("roads", "facilities") if x in layers) + (
-        ("enterprises",) if kind == "industry" else ())
+        ("enterprises",) if spec.starts_from_enterprises else ())
     if park is not None:
         return park_for(park, None, tuple(layers), timings, required=required)
     opts = DataOptions(**{**data.__dict__, "layers": {k: v for k, v in data.layers.items()
@@ -354,12 +359,14 @@ def _replaced_note(park: Park) -> Any:
                    f"the layer's column 'maxspeed' is replaced by the mapped column '{source}'")
 
 
-def _stations(inputs: dict[str, Any], kind: str) -> gpd.GeoDataFrame | None:
-    """Charging stations of the run (for its map)."""
-    if kind != "charging":
+def _stations(inputs: dict[str, Any], spec: Any, limits: dict[str, float]
+              ) -> gpd.GeoDataFrame | None:
+    """Stations of a charging-like run (for its map): the facilities of its one category."""
+    if not spec.proposes_sites:
         return None
     fac, col = inputs["facilities"], inputs["category_col"]
-    return fac.loc[fac[col].astype(str) == "charging_station"] if col in fac else fac
+    station = next(iter(limits))
+    return fac.loc[fac[col].astype(str) == station] if col in fac else fac
 
 
 def _candidates(source: Any, settings: Any, crs: str) -> gpd.GeoDataFrame:

@@ -46,7 +46,10 @@ class CirclesResult(Result):
     """
 
     bundle: Any = None
-    kind: str = "service"
+    kind: str = ""
+    #: The circle kind (:class:`~zonekit.analysis.circles.profile.CircleSpec`): its method,
+    #: names and titles.
+    spec: Any = None
     measure: str = "minutes"
     basemap: str = "none"
     stations: gpd.GeoDataFrame | None = None
@@ -178,18 +181,17 @@ class CirclesResult(Result):
         if kind == "isochrones":
             return (cm.isochrone_layers(self.isochrones, self._facility_points(), zones,
                                         grids=self._band_grids()),
-                    cm.isochrone_title(self.kind, self.park_name))
+                    self.spec.titles(self.park_name)["isochrones"])
         if kind != self.kind:
             raise ZonekitError(f"a {self.kind} circle draws the maps {self.kind} and "
                                f"isochrones, not {kind!r}")
-        if self.kind == "charging":
+        title = self.spec.titles(self.park_name)["map"]
+        if self.spec.proposes_sites:
             return (cm.charging_layers(self.origins, self.tables.get("roads"),
                                        self.tables.get("sites"), self.gaps, self.stations,
-                                       zones, gap_grids=self._gap_grids()),
-                    cm.circle_title(self.kind, self.park_name))
+                                       zones, gap_grids=self._gap_grids()), title)
         return (cm.service_layers(self.origins, self.gaps, self.isochrones, zones,
-                                  grids=self._band_grids(), gap_grids=self._gap_grids()),
-                cm.circle_title(self.kind, self.park_name))
+                                  grids=self._band_grids(), gap_grids=self._gap_grids()), title)
 
     def _gap_grids(self) -> dict[str, Any]:
         """Category → its gap cells (1, else NaN) on the gaps' grid, for the map's images."""

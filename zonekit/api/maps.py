@@ -19,29 +19,33 @@ if TYPE_CHECKING:
 
 FORMATS = ("html", "png", "pdf", "all")
 
-#: Map kinds: the result type that draws each, and what it shows.
+#: Map kinds besides the circle kinds (each circle kind of the profile is a map kind too,
+#: drawn by its circles result): the result type that draws each, and what it shows.
 MAP_KINDS: dict[str, tuple[str, str]] = {
     "zones": ("zones", "core zones and municipal blocks, named, with areas"),
     "land-output": ("zones", "land output 亿元/km² per zone (mapclassify classes)"),
     "mujun": ("intensity", "parcels by 亩均效益 class A–D, 未参评 grey"),
     "low-efficiency": ("intensity", "low-efficiency parcels by reason, renewal-plan parcels "
                        "outlined"),
-    "service": ("circles", "15-minute life circle: reach per category, gaps"),
-    "lifecircle": ("circles", "GB 50180 life circles (public services): reach, gaps"),
-    "industry": ("circles", "15-minute industry circle of the chain's enterprises, gaps"),
-    "charging": ("circles", "5-minute charging circle: coverage, gaps, stations, new sites"),
     "isochrones": ("circles", "isochrones (5/10/15 minutes) of a circle's facilities"),
 }
 
-#: New charging sites the ``charging`` map proposes (as ``zonekit demo`` and the report).
-CHARGING_SITES = 5
+def map_kinds(profile: str | Path | None = None) -> dict[str, tuple[str, str]]:
+    """Every map kind: :data:`MAP_KINDS` and the circle kinds of the profile."""
+    from zonekit.analysis.circles.registry import circle_kinds
+
+    circles = {k: ("circles", f"{s.name_zh}: reach, gaps"
+                   + (", stations, new sites" if s.proposes_sites else ""))
+               for k, s in circle_kinds(profile).items()}
+    return {**MAP_KINDS, **circles}
 
 
-def check_kind(kind: str) -> str:
+def check_kind(kind: str, profile: str | Path | None = None) -> str:
     """Return the analysis (``zones``, ``intensity``, ``circles``) that draws map ``kind``."""
-    if kind not in MAP_KINDS:
-        raise ZonekitError(f"unknown map {kind!r}; choose one of {', '.join(MAP_KINDS)}")
-    return MAP_KINDS[kind][0]
+    kinds = map_kinds(profile)
+    if kind not in kinds:
+        raise ZonekitError(f"unknown map {kind!r}; choose one of {', '.join(kinds)}")
+    return kinds[kind][0]
 
 
 def check_formats(fmt: str) -> tuple[str, ...]:

@@ -21,9 +21,6 @@ if TYPE_CHECKING:
 REPORT_HTML = "report.html"
 REPORT_XLSX = "report.xlsx"
 
-#: The circles of a report: kind and new charging sites.
-CIRCLE_RUNS = (("service", None), ("industry", None), ("charging", 5))
-
 
 @dataclass
 class ReportResult:
@@ -39,11 +36,16 @@ class ReportResult:
 def folder_name(result: Result) -> str:
     """Return the sub-folder of a result in a report (``zones``, ``circles_service`` …)."""
     command = result.summary.get("command", "result")
-    return f"circles_{result.kind}" if command == "circles" else command
+    return result.spec.folder if command == "circles" else command
 
 
-def run_all(park: Park) -> tuple[list[Result], list[str]]:
-    """Every analysis the park's layers allow; notes say what was left out and why."""
+def run_all(park: Park, profile: str | Path | None = None) -> tuple[list[Result], list[str]]:
+    """Every analysis the park's layers allow; notes say what was left out and why.
+
+    The circles are the kinds with a ``report:`` block in the circles profile (shipped, or
+    ``profile`` merged over it), each with the new sites its block asks for.
+    """
+    from zonekit.analysis.circles.registry import circle_kinds, report_runs
     from zonekit.api.circles import circles
     from zonekit.api.mujun import indicators, intensity
     from zonekit.api.zones import zones
@@ -55,10 +57,13 @@ def run_all(park: Park) -> tuple[list[Result], list[str]]:
         notes.append(f"no circles in the report: the data has no {' and no '.join(missing)} "
                      "layer")
         return results, notes
-    for kind, sites in CIRCLE_RUNS:
-        if kind == "industry" and "enterprises" not in park.layers:
+    kinds = circle_kinds(profile)
+    for kind, sites in report_runs(profile):
+        if kinds[kind].starts_from_enterprises and "enterprises" not in park.layers:
+            notes.append(f"no {kinds[kind].name_zh} in the report: the data has no "
+                         "enterprises layer")
             continue
-        results.append(circles(kind, park, new_sites=sites))
+        results.append(circles(kind, park, new_sites=sites, profile=profile))
     return results, notes
 
 

@@ -75,6 +75,13 @@ CIRCLE_OPTS: dict[str, tuple[Any, Any]] = {
 }
 
 
+def kinds_help() -> str:
+    """Name the shipped circle kinds for help texts (a ``--profile`` may add more)."""
+    from zonekit.analysis.circles.registry import kinds_help as shipped
+
+    return shipped() + "; a --profile may add kinds (key 'circles')"
+
+
 def _build(values: dict[str, Any]) -> Any:
     from zonekit.api.circles import CircleOptions
 

@@ -19,8 +19,9 @@ from typing import Annotated, Any
 
 import typer
 
+from zonekit.analysis.circles.registry import DEFAULT_KIND
 from zonekit.cli import _common as c
-from zonekit.cli._circle_options import reads_circle_options
+from zonekit.cli._circle_options import kinds_help, reads_circle_options
 
 ORDER = 30  # position in `zonekit --help`
 
@@ -29,9 +30,7 @@ ORDER = 30  # position in `zonekit --help`
 def circles(
     options: Any,
     circle: Any,
-    kind: Annotated[str, typer.Option(
-        help="service (15分钟便民生活圈), lifecircle (GB 50180-2018 生活圈公共服务设施), "
-        "industry (15分钟产业生态圈) or charging (5分钟充电圈).")] = "service",
+    kind: Annotated[str, typer.Option(help="Circle kind: " + kinds_help() + ".")] = DEFAULT_KIND,
     out: Annotated[Path | None, typer.Option(
         "--out", help="Folder for results (default: out/circles/KIND).")] = None,
     basemap: c.BasemapOpt = "none",
@@ -57,7 +56,7 @@ def circles(
     c.info(f"population: {result.summary.get('population')}")
     with c.progress("Writing results and the map"):
         result.write(out, force=force)
-    _print(result.coverage, kind)
+    _print(result.coverage, result.spec.name_zh)
     _print_sites(result)
     c.finish(out, result, verbose)
 
@@ -88,11 +87,11 @@ def _cell(name: str, value: Any) -> str:
     return str(value)
 
 
-def _print(coverage: Any, kind: str) -> None:
+def _print(coverage: Any, circle_zh: str) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    t = Table(title=f"Coverage 覆盖率 ({kind})")
+    t = Table(title=f"Coverage 覆盖率 ({circle_zh})")
     for col in ("scenario", "category", "measure", "limit", "covered", "total", "share"):
         t.add_column(col, justify="left" if col in ("scenario", "category", "measure") else "right")
     for _, r in coverage.iterrows():

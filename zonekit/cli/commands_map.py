@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import typer
 
 from zonekit.cli import _common as c
-from zonekit.cli._circle_options import reads_circle_options
+from zonekit.cli._circle_options import kinds_help, reads_circle_options
 
 ORDER = 60  # position in `zonekit --help`
 
@@ -25,16 +25,18 @@ def _result(kind: str, options: Any, circle: Any, denominator: str,
     from dataclasses import replace
 
     import zonekit as zk
-    from zonekit.api.maps import CHARGING_SITES, check_kind
+    from zonekit.api.maps import check_kind
 
-    analysis = check_kind(kind)
+    analysis = check_kind(kind, circle.profile)
     if analysis == "zones":
         return zk.zones(denominator=denominator, options=options)
     if analysis == "intensity":
         return zk.intensity(denominator=denominator, options=options)
-    kind_of = circle_kind or ("service" if kind == "isochrones" else kind)
-    if kind_of == "charging" and circle.new_sites is None:
-        circle = replace(circle, new_sites=CHARGING_SITES)
+    kind_of = circle_kind or (zk.DEFAULT_KIND if kind == "isochrones" else kind)
+    spec = zk.circle_kind(kind_of, circle.profile)
+    if spec.report is not None and spec.report.new_sites and circle.new_sites is None:
+        # the map proposes the sites the report does
+        circle = replace(circle, new_sites=spec.report.new_sites)
     return zk.circles(kind_of, options=options, circle=circle)
 
 
@@ -44,8 +46,8 @@ def map_command(
     options: Any,
     circle: Any,
     kind: Annotated[str, typer.Argument(help="Map to draw: zones, land-output, mujun, "
-                                        "low-efficiency, service, industry, charging, "
-                                        "isochrones.")],
+                                        "low-efficiency, isochrones, or a circle kind: "
+                                        + kinds_help() + ".")],
     out: c.OutOpt = Path("out/maps"),
     basemap: c.BasemapOpt = "none",
     fmt: Annotated[str, typer.Option(
@@ -53,8 +55,7 @@ def map_command(
         "written too.")] = "html",
     denominator: c.DenominatorOpt = "built",
     circle_kind: Annotated[str | None, typer.Option(
-        "--kind", help="Circle of the isochrones map: service (default), industry or "
-        "charging.")] = None,
+        "--kind", help="Circle kind of the isochrones map (default service).")] = None,
     scheme: Annotated[str, typer.Option(
         help="mapclassify scheme of graduated maps: FisherJenks, Quantiles, …")] = "FisherJenks",
     classes: Annotated[int, typer.Option(help="Number of classes of graduated maps.")] = 4,
@@ -64,7 +65,7 @@ def map_command(
     from zonekit.api.maps import check_basemap, check_formats, check_kind, write_map
     from zonekit.errors import DataFileError
 
-    check_kind(kind)
+    check_kind(kind, circle.profile)
     formats = check_formats(fmt)
     check_basemap(basemap, html="html" in formats)
     stem = f"map_{kind.replace('-', '_')}"

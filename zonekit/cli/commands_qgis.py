@@ -17,8 +17,12 @@ from zonekit.cli import _common as c
 ORDER = 80  # after the analyses and the report, before `demo`
 PLUGIN = "zonekit_processing"
 EXECUTABLE_FILE = "zonekit_executable.txt"  # read by the plugin's runner.py
+KINDS_FILE = "circle_kinds.json"  # read by the plugin's algorithms.py
 
 ProfileOpt = Annotated[str, typer.Option("--profile", help="QGIS user profile.")]
+CirclesProfileOpt = Annotated[Path | None, typer.Option(
+    "--circles-profile", help="A county's circles profile (YAML): its circle kinds become "
+    "algorithms too, and every circle algorithm runs with it.")]
 ConfigOpt = Annotated[Path | None, typer.Option(
     "--qgis-config-dir", help="QGIS settings folder holding profiles/ (default: the "
     "platform's, e.g. ~/.local/share/QGIS/QGIS3 on Linux).")]
@@ -86,12 +90,14 @@ def _enable(config_dir: Path, profile: str) -> Path:
 
 
 @qgis_app.command("install")
-def install(profile: ProfileOpt = "default", qgis_config_dir: ConfigOpt = None) -> None:
+def install(profile: ProfileOpt = "default", qgis_config_dir: ConfigOpt = None,
+            circles_profile: CirclesProfileOpt = None) -> None:
     """Copy the provider into the QGIS profile and record this environment's zonekit."""
     import shutil
 
     from zonekit.errors import ZonekitError
 
+    kinds = circle_kinds_record(circles_profile)  # a bad profile fails before anything is copied
     exe = zonekit_executable()
     if exe is None:
         raise ZonekitError("cannot find the zonekit command of this environment (beside "
@@ -103,13 +109,27 @@ def install(profile: ProfileOpt = "default", qgis_config_dir: ConfigOpt = None) 
     elif target.exists():
         shutil.rmtree(target)
     shutil.copytree(plugin_source(), target,
-                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc", EXECUTABLE_FILE))
+                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc", EXECUTABLE_FILE,
+                                                  KINDS_FILE))
     (target / EXECUTABLE_FILE).write_text(f"{exe}\n", encoding="utf-8")
+    (target / KINDS_FILE).write_text(kinds, encoding="utf-8")
     ini = _enable(config, profile)
     c.info(f"zonekit Processing provider installed in {target}")
     c.info(f"it runs {exe}; enabled in {ini}")
     c.info("Restart QGIS: the algorithms are in Processing ▸ Toolbox ▸ zonekit "
            "(if QGIS was running, enable 'zonekit' in Plugins ▸ Manage and Install Plugins).")
+
+
+def circle_kinds_record(circles_profile: Path | None) -> str:
+    """Return the circle kinds the plugin lists, as JSON (from zonekit's registry)."""
+    import json
+
+    from zonekit.analysis.circles.registry import circle_kinds
+
+    kinds = [{"kind": k, "name_zh": s.name_zh, "proposes_sites": s.proposes_sites}
+             for k, s in circle_kinds(circles_profile).items()]
+    return json.dumps({"kinds": kinds, "profile": str(Path(circles_profile).resolve())
+                       if circles_profile else None}, ensure_ascii=False, indent=1)
 
 
 @qgis_app.command("uninstall")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from qgis.core import (
     QgsProcessingParameterField,
     QgsProcessingParameterFileDestination,
     QgsProcessingParameterNumber,
+    QgsProcessingParameterString,
 )
 
 from .base import DENOMINATORS, LINE, POINT, POLYGON, ZonekitAlgorithm, load_result
@@ -105,10 +107,25 @@ class IndicatorsAlgorithm(_ParkAlgorithm):
                 load_result(context, out / "trend.csv", "规划指标趋势")]
 
 
-#: circle kind, toolbox name, display name, default (profile) mode.
-KINDS = (("service", "circles_service", "15分钟生活圈"),
-         ("industry", "circles_industry", "15分钟产业生态圈"),
-         ("charging", "circles_charging", "5分钟充电圈"))
+#: Written by `zonekit qgis install` from zonekit's circle registry (the shipped kinds and
+#: those of the county profile given with --circles-profile): the plugin names no kind.
+KINDS_FILE = "circle_kinds.json"
+
+
+def _circle_kinds() -> tuple[list[dict], str | None]:
+    """Return the circle kinds zonekit recorded (kind, name_zh, proposes_sites) and the profile."""
+    try:
+        data = json.loads(Path(__file__).with_name(KINDS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return [], None
+    return list(data.get("kinds", [])), data.get("profile")
+
+
+_KINDS, PROFILE = _circle_kinds()
+#: circle kind, toolbox name, display name.
+KINDS = tuple((k["kind"], f"circles_{k['kind']}", k["name_zh"]) for k in _KINDS)
+#: Kinds whose runs may propose new sites (charging-like).
+SITE_KINDS = {k["kind"] for k in _KINDS if k.get("proposes_sites")}
 MODES = (("", "圈层默认 circle's default"), ("walk", "步行 walk"), ("bike", "骑行 bike"),
          ("drive", "驾车 drive"))
 ORIGINS = (("", "圈层默认 circle's default"), ("population", "人口栅格 population"),
@@ -128,9 +145,12 @@ class CirclesAlgorithm(ZonekitAlgorithm):
 
     def initAlgorithm(self, config: dict | None = None) -> None:  # noqa: N802 - QGIS API
         """Roads, facilities and their fields, origins, thresholds, mode, new sites, output."""
-        if self.KIND is None:
+        if self.KIND is None and KINDS:
             self.addParameter(QgsProcessingParameterEnum(
                 "KIND", "服务圈 Circle", [k[2] for k in KINDS], defaultValue=0))
+        elif self.KIND is None:  # no kinds recorded: zonekit's own names, typed
+            self.addParameter(QgsProcessingParameterString(
+                "KIND", "服务圈 Circle (zonekit --kind)", optional=True))
         self.add_layer("ROADS", "道路 Roads", LINE)
         self.add_layer("FACILITIES", "设施 Facilities", POINT)
         self.addParameter(QgsProcessingParameterField(
@@ -157,21 +177,26 @@ class CirclesAlgorithm(ZonekitAlgorithm):
             QgsProcessingParameterNumber.Double, optional=True, minValue=0.1))
         self.addParameter(QgsProcessingParameterEnum(
             "MODE", "出行方式 Mode", [m[1] for m in MODES], defaultValue=0))
-        if self.KIND in (None, "charging"):
+        if self.KIND is None or self.KIND in SITE_KINDS:
             self.addParameter(QgsProcessingParameterNumber(
                 "NEW_SITES", "新增充电站数（仅充电圈）New charging sites",
                 QgsProcessingParameterNumber.Integer, optional=True, minValue=0))
         self.add_output()
 
     def kind(self, parameters: dict, context: object) -> str:
-        """Return the circle kind: fixed, or the chosen one."""
-        return self.KIND or self.enum_value(parameters, "KIND", context, KINDS)[0]
+        """Return the circle kind: fixed, or the chosen one ("" for zonekit's default)."""
+        if self.KIND or not KINDS:
+            return self.KIND or self.parameterAsString(parameters, "KIND", context)
+        return self.enum_value(parameters, "KIND", context, KINDS)[0]
 
     def arguments(self, parameters: dict, context: object, feedback: object,
                   work: Path) -> tuple[Path, list[str]]:
         """``circles --kind K --data EMPTY --roads … --category-col … --out …``."""
         out, out_args = self.out_args(parameters, context)
-        args = ["--kind", self.kind(parameters, context), "--data", str(work / "data")]
+        kind = self.kind(parameters, context)
+        args = (["--kind", kind] if kind else []) + ["--data", str(work / "data")]
+        if PROFILE:  # the county profile that defines the recorded kinds
+            args += ["--profile", PROFILE]
         args += self.layer_args(parameters, context, feedback, work / "data", CIRCLE_ROLES)
         for param, option in (("CATEGORY_FIELD", "--category-col"),
                               ("FACILITY_ID", "--facility-id"), ("ORIGIN_ID", "--origin-id")):
