@@ -21,7 +21,7 @@ logger = logging.getLogger(__name__)
 if TYPE_CHECKING:
     import geopandas as gpd
 
-    from zonekit.analysis.circles.pipeline import Job
+    from zonekit.analysis.circles.pipeline import CircleInputs, Job
 
 
 def _measure_name(demand: str, origins: Origins) -> str:
@@ -31,7 +31,7 @@ def _measure_name(demand: str, origins: Origins) -> str:
 # Long on purpose: both solutions (MCLP, set covering) are checked by re-running the
 # engine with the new sites, in one loop that shares the snapped demand and candidates.
 def add_sites(job: Job, res: cc.CircleResult, origins: Origins, network: Any,
-              stations: gpd.GeoDataFrame, inputs: dict[str, Any],
+              stations: gpd.GeoDataFrame, inputs: CircleInputs,
               tables: dict[str, Any]) -> dict[str, Any]:
     """Charging siting: candidates, MCLP and set covering, coverage after each solution.
 
@@ -52,9 +52,9 @@ def add_sites(job: Job, res: cc.CircleResult, origins: Origins, network: Any,
 
     site = job.spec.siting
     category = list(job.limits)[0]
-    cand = inputs.get("candidates")
+    cand = inputs.candidates
     if cand is None:
-        cand = candidate_grid(inputs.get("parcels"), network, site.spacing_m, site.road_max_m,
+        cand = candidate_grid(inputs.parcels, network, site.spacing_m, site.road_max_m,
                               site.land_classes, site.max_candidates)
     sc = snap_points(network, cand, job.max_snap_m, layer="candidates")
     if job.demand not in res.extra["demand"]:
@@ -66,7 +66,7 @@ def add_sites(job: Job, res: cc.CircleResult, origins: Origins, network: Any,
                                                                  job.measure))
     sres = site_facilities(pairs, weight, covered, len(cand), job.new_sites or 0,
                            job.target_share, solver=site.solver, time_limit_s=site.time_limit_s)
-    cat_col, fid = inputs["category_col"], inputs["facility_id"]
+    cat_col, fid = inputs.category_col, inputs.facility_id
     rows = [res.coverage]
     stations = stations.copy()
     stations.attrs = {}  # layer-validation attrs would break concatenation
@@ -76,8 +76,8 @@ def add_sites(job: Job, res: cc.CircleResult, origins: Origins, network: Any,
                                geometry=cand.geometry.to_numpy()[pos], crs=cand.crs)
         after = cc.charging_circle(
             network, origins, pd.concat([stations, new], ignore_index=True), job.spec,
-            job.limits[category], job.profile.names_zh, parcels=inputs.get("parcels"),
-            enterprises=inputs.get("enterprises"), category=category, category_col=cat_col,
+            job.limits[category], job.profile.names_zh, parcels=inputs.parcels,
+            enterprises=inputs.enterprises, category=category, category_col=cat_col,
             id_col=fid, fast_only=job.fast_only, measure=job.measure,
             max_snap_m=job.max_snap_m, scenario=name, reuse=res.extra["snapped"])
         rows.append(after.coverage)
@@ -92,7 +92,7 @@ def add_sites(job: Job, res: cc.CircleResult, origins: Origins, network: Any,
     measure = _measure_name(job.demand, origins)
     unit = str(res.coverage.loc[res.coverage["measure"] == measure, "unit"].iloc[0])
     tables["sites"] = site_table(cand, sres, float(weight.sum()), float(weight[covered].sum()),
-                                 zones=inputs.get("zones"), roads=inputs.get("roads"), unit=unit)
+                                 zones=inputs.zones, roads=inputs.roads, unit=unit)
     open_ = pairs[~covered[pairs["origin"].to_numpy()]]
     gain = np.bincount(open_["target"].to_numpy(), minlength=len(cand),
                        weights=weight[open_["origin"].to_numpy()])
@@ -106,7 +106,7 @@ def add_sites(job: Job, res: cc.CircleResult, origins: Origins, network: Any,
     return {**sres.summary, "demand": job.demand, "demand_unit": unit,
             "answer": siting_answer(sres.summary, job.demand, unit, job.limits[category],
                                     job.measure),
-            "candidates_source": "layer" if inputs.get("candidates") is not None
+            "candidates_source": "layer" if inputs.candidates is not None
             else f"grid ({site.spacing_m:g} m over {', '.join(site.land_classes)} land, "
                  f"≤ {site.road_max_m:g} m from a road)",
             "method": "spopt MCLP (k sites) and set covering; see zonekit.analysis.circles.siting"}

@@ -9,6 +9,7 @@ writes nothing (the command does both), and returns a :class:`Bundle` of tables.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -81,9 +82,33 @@ METHODS = {
 PARALLEL_MIN_CELLS = 250_000
 
 
-@dataclass
+@dataclass(frozen=True)
+class CircleInputs:
+    """The layers of one circle run, read and projected to the analysis CRS."""
+
+    roads: gpd.GeoDataFrame
+    facilities: gpd.GeoDataFrame
+    #: Facility column holding the category, and the id column (None: the row number).
+    category_col: str
+    facility_id: str | None
+    #: ``population``, ``residential``, ``enterprises`` or ``file`` (``origins_layer``).
+    origins_choice: str
+    origins_layer: gpd.GeoDataFrame | None = None
+    zones: gpd.GeoDataFrame | None = None
+    parcels: gpd.GeoDataFrame | None = None
+    enterprises: gpd.GeoDataFrame | None = None
+    candidates: gpd.GeoDataFrame | None = None
+    #: The coordinate system the user declared for the points (``gcj02`` …), if any.
+    coords: str | None = None
+
+
+@dataclass(frozen=True)
 class Job:
-    """What to compute (from the command-line options and the profile)."""
+    """What to compute: the user's options resolved against the profile, once.
+
+    Service-like kinds resolve their categories from the facility data in :func:`run`
+    (:func:`resolve_job` returns the job with its ``limits``); nothing changes a job.
+    """
 
     kind: str
     profile: CirclesProfile
@@ -132,15 +157,15 @@ class Bundle:
     gap_masks: dict[str, np.ndarray] = field(default_factory=dict)
 
 
-def _origins(job: Job, inputs: dict[str, Any], grid: Grid, persons: np.ndarray | None,
+def _origins(job: Job, inputs: CircleInputs, grid: Grid, persons: np.ndarray | None,
              crs: Any) -> Origins:
-    choice = inputs["origins_choice"]
-    if "origins_layer" in inputs:
-        return layer_origins(inputs["origins_layer"], job.origin_id, job.weight_col)
+    choice = inputs.origins_choice
+    if inputs.origins_layer is not None:
+        return layer_origins(inputs.origins_layer, job.origin_id, job.weight_col)
     if choice == "residential":
-        if inputs.get("parcels") is None:
+        if inputs.parcels is None:
             raise DataFileError("origins='residential' needs a parcels layer (parcels=FILE)")
-        return residential_parcels(inputs["parcels"])
+        return residential_parcels(inputs.parcels)
     if persons is None:
         raise DataFileError("no population GeoTIFF found beside the data: pass population=FILE, "
                             "or origins='residential', or origins=FILE")
@@ -192,7 +217,7 @@ def _surfaces(job: Job, network: Any, sources: gpd.GeoDataFrame, cats: list[str]
     return {k: cc.to_unit(v, job.measure) for k, v in surf.items()}
 
 
-def run(job: Job, inputs: dict[str, Any], grid: Grid, persons: np.ndarray | None) -> Bundle:
+def run(job: Job, inputs: CircleInputs, grid: Grid, persons: np.ndarray | None) -> Bundle:
     """Compute one circle with its surfaces, isochrones, gaps and (charging) new sites.
 
     ``summary["step_seconds"]`` holds the seconds of each step (network, circle, surfaces,
@@ -202,22 +227,22 @@ def run(job: Job, inputs: dict[str, Any], grid: Grid, persons: np.ndarray | None
     import geopandas as gpd
 
     clock = _Clock()
-    park_crs = inputs["roads"].crs
+    park_crs = inputs.roads.crs
     names = job.profile.names_zh
-    network = cc.circle_network(inputs["roads"], job.mode, job.measure,
+    network = cc.circle_network(inputs.roads, job.mode, job.measure,
                                 travel_profile=job.profile.travel_profile(job.mode),
                                 speed_col=job.speed_col)
     clock.tick("network")
-    fac, cat_col, fid = inputs["facilities"], inputs["category_col"], inputs["facility_id"]
-    warnings = speed_notes(inputs["roads"], job)
+    fac, cat_col, fid = inputs.facilities, inputs.category_col, inputs.facility_id
+    warnings = speed_notes(inputs.roads, job)
     resolved = None
     if job.spec.categories_from_data:
-        resolved = resolve_job(job, fac[cat_col])
+        job, resolved = resolve_job(job, fac[cat_col])
         names = {**names, **resolved.names_zh()}
         fac = fac.assign(_run_category=fac[cat_col].astype(str).str.strip().map(
             resolved.value_to_id))
         cat_col = "_run_category"
-    hint = None if inputs.get("coords") else gcj02_hint(fac, network.edge_tree,
+    hint = None if inputs.coords else gcj02_hint(fac, network.edge_tree,
                                                          job.profile.gcj02_check_m)
     if hint and hint["coords"]:
         warnings.append(hint["message"])
@@ -284,7 +309,7 @@ class _Clock:
         self._last = now
 
 
-def _circle(job: Job, network: Any, inputs: dict[str, Any], grid: Grid,
+def _circle(job: Job, network: Any, inputs: CircleInputs, grid: Grid,
             persons: np.ndarray | None, fac: gpd.GeoDataFrame, cat_col: str, fid: str | None,
             names: dict[str, str], resolved: RunCategories | None, warnings: list[str],
             tables: dict[str, Any]) -> tuple[Any, Any, Any, gpd.GeoDataFrame]:
@@ -295,14 +320,14 @@ def _circle(job: Job, network: Any, inputs: dict[str, Any], grid: Grid,
     """
     kw = {"category_col": cat_col, "id_col": fid, "measure": job.measure,
           "max_snap_m": job.max_snap_m}
-    park_crs = inputs["roads"].crs
+    park_crs = inputs.roads.crs
     cats = list(job.limits)
     if job.spec.starts_from_enterprises:
         chain = job.spec.chain(job.chain)
-        res = cc.industry_circle(network, inputs["enterprises"], fac, job.spec, chain,
-                                 job.limits, names, zones=inputs.get("zones"), n_jobs=job.jobs,
+        res = cc.industry_circle(network, inputs.enterprises, fac, job.spec, chain,
+                                 job.limits, names, zones=inputs.zones, n_jobs=job.jobs,
                                  report_limit=report_limit(job), **kw)
-        ents = inputs["enterprises"]
+        ents = inputs.enterprises
         members = ents[ents["industry"].astype(str).isin(chain.industries)]
         origins_shapes = members.geometry.reset_index(drop=True)
         tables["zones"] = res.extra["zones"]
@@ -317,8 +342,8 @@ def _circle(job: Job, network: Any, inputs: dict[str, Any], grid: Grid,
         if job.spec.proposes_sites:
             category = cats[0]
             res = cc.charging_circle(network, origins, fac, job.spec, job.limits[category], names,
-                                     parcels=inputs.get("parcels"),
-                                     enterprises=inputs.get("enterprises"), category=category,
+                                     parcels=inputs.parcels,
+                                     enterprises=inputs.enterprises, category=category,
                                      fast_only=job.fast_only, report_limit=report_limit(job),
                                      **kw)
             tables["roads"] = res.extra["roads"]
@@ -343,8 +368,8 @@ def report_limit(job: Job) -> float:
     return max(top, job.profile.surface_max_minutes) if job.measure == "minutes" else 2 * top
 
 
-def resolve_job(job: Job, values: pd.Series) -> RunCategories:
-    """Resolve a service run's categories from the data; set ``job.limits``."""
+def resolve_job(job: Job, values: pd.Series) -> tuple[Job, RunCategories]:
+    """Resolve a service run's categories from the data: the job with their limits, and them."""
     circles_of: dict[str, list[str]] = {}
     for kind, spec in job.profile.circles.items():
         for cid in spec.category_ids:
@@ -355,8 +380,7 @@ def resolve_job(job: Job, values: pd.Series) -> RunCategories:
     if not resolved.categories:
         raise DataFileError("facilities: no facility of a category this run can use ("
                             + "; ".join(resolved.notes()) + ")")
-    job.limits = resolved.limits()
-    return resolved
+    return dataclasses.replace(job, limits=resolved.limits()), resolved
 
 
 def _basics(job: Job, resolved: RunCategories | None, warnings: list[str]) -> tuple[str, ...]:
@@ -390,10 +414,10 @@ def speed_notes(roads: gpd.GeoDataFrame, job: Job) -> list[str]:
 
 def _gaps(job: Job, res: cc.CircleResult, origins: Origins | None,
           surfaces: dict[str, np.ndarray], grid: Grid, persons: np.ndarray | None,
-          inputs: dict[str, Any]) -> tuple[gpd.GeoDataFrame, Grid, dict[str, np.ndarray]]:
+          inputs: CircleInputs) -> tuple[gpd.GeoDataFrame, Grid, dict[str, np.ndarray]]:
     """Return the gap pieces and their cells (the grid, a boolean raster per category)."""
     names = {**job.profile.names_zh, "basics_complete": "基本保障类业态齐全"}
-    crs = inputs["roads"].crs
+    crs = inputs.roads.crs
     if job.spec.categories_from_data and origins is not None:
         present = res.origins[[f"within_{c}" for c in job.limits]].copy()
         present.columns = list(job.limits)
@@ -411,9 +435,9 @@ def _gaps(job: Job, res: cc.CircleResult, origins: Origins | None,
         cells = origin_gap_cells(origins.points.geometry, unc, grid, origins.shapes)
         return (origin_gaps(origins.points.geometry, unc, origins.points["weight"].to_numpy(),
                             names, grid, origins.shapes, cells), cells.grid, cells.masks)
-    zone = _zone_mask(grid, inputs.get("zones"))
+    zone = _zone_mask(grid, inputs.zones)
     if job.spec.starts_from_enterprises:
-        ents = inputs["enterprises"]
+        ents = inputs.enterprises
         chain = job.spec.chain(job.chain)
         demand = zone if zone is not None else np.isfinite(np.stack(list(surfaces.values()))).any(0)
         counts = {"chain_enterprises": _cell_counts(
@@ -421,7 +445,7 @@ def _gaps(job: Job, res: cc.CircleResult, origins: Origins | None,
     else:
         pop = persons if persons is not None else np.zeros((grid.height, grid.width))
         demand = (pop > 0) | (zone if zone is not None else False)
-        counts = {"population": pop, "enterprises": _cell_counts(grid, inputs.get("enterprises"))}
+        counts = {"population": pop, "enterprises": _cell_counts(grid, inputs.enterprises)}
     masks = {c: demand & ~(np.nan_to_num(s, nan=np.inf) <= job.limits[c] * (1 + 1e-12))
              for c, s in surfaces.items()}
     if job.spec.starts_from_enterprises:  # where not every element of the chain is within reach

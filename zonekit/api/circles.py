@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from zonekit.analysis.circles.registry import DEFAULT_KIND
 from zonekit.api.circles_result import CirclesResult
@@ -104,7 +104,7 @@ def split_options(kwargs: dict[str, Any]) -> tuple[DataOptions, CircleOptions]:
     unknown = sorted(set(kwargs) - CIRCLE_FIELDS - DATA_FIELDS - set(LAYER_ARGS))
     if unknown:
         raise ZonekitError(f"unknown option(s) for circles: {', '.join(unknown)}")
-    layers = {k: v for k, v in kwargs.items() if k in LAYER_ARGS}
+    layers = {k: v for k, v in kwargs.items() if k in LAYER_ARGS and v is not None}
     data = DataOptions(layers=layers, **{k: v for k, v in kwargs.items() if k in DATA_FIELDS})
     return data, CircleOptions(**{k: v for k, v in kwargs.items() if k in CIRCLE_FIELDS})
 
@@ -184,9 +184,35 @@ def limits(spec: Any, categories: list[str] | None, o: CircleOptions,
     return {k: float(table.get(k, default)) for k in categories}
 
 
+Layer = Any  # a file path, or a GeoDataFrame (origins=: also population/residential)
+
+
 def circles(kind: str = DEFAULT_KIND, park: Park | None = None, *,
-            options: DataOptions | None = None, circle: CircleOptions | None = None,
-            **kwargs: Any) -> CirclesResult:
+            # the data (as zk.load_park takes it), when no park is given
+            data: str | Path | None = None, roads: Layer = None, facilities: Layer = None,
+            zones: Layer = None, parcels: Layer = None, enterprises: Layer = None,
+            population: str | Path | None = None, mapping: str | Path | None = None,
+            crs: str | None = None, analysis_crs: str | None = None,
+            coords: Literal["gcj02", "bd09"] | None = None, encoding: str | None = None,
+            data_year: int | None = None, drop_invalid: bool = False,
+            # what to compute (None: the circle kind's default)
+            minutes: float | None = None, metres: float | None = None,
+            measure: Literal["minutes", "metres"] | None = None,
+            mode: Literal["walk", "bike", "drive"] | None = None,
+            origins: Layer | Literal["population", "residential"] = None,
+            origin_id: str | None = None, weight_col: str | None = None,
+            facility_id: str | None = None, category_col: str | None = None,
+            categories: str | list[str] | None = None, category_map: Any = None,
+            new_sites: int | None = None, target_share: float | None = None,
+            demand: Literal["built_land_km2", "origins", "parcels", "enterprises",
+                            "employees"] | None = None,
+            candidates: Layer = None, fast_only: bool = False, chain: str | None = None,
+            profile: str | Path | None = None, max_snap_m: float | None = None,
+            jobs: int | None = None, speed_col: str | None = None,
+            report_minutes: float | None = None,
+            basemap: Literal["none", "osm", "tianditu", "amap"] = "none",
+            options: DataOptions | None = None,
+            circle: CircleOptions | None = None) -> CirclesResult:
     """Network circles: who reaches what within N minutes, gaps, isochrones, new sites.
 
     Parameters
@@ -196,11 +222,19 @@ def circles(kind: str = DEFAULT_KIND, park: Park | None = None, *,
         (15分钟便民生活圈), ``lifecircle`` (GB 50180), ``industry`` (15分钟产业生态圈),
         ``charging`` (5分钟充电圈), or one a county's ``profile=`` adds.
     park
-        A park from :func:`zonekit.load_park`; default: read from the data options.
+        A park from :func:`zonekit.load_park`; default: read from the data keywords.
+    data, roads, facilities, zones, parcels, enterprises, population, mapping, crs, \
+analysis_crs, coords, encoding, data_year, drop_invalid
+        The data, as :func:`zonekit.load_park` reads it (:class:`~zonekit.api.data.DataOptions`);
+        user ``facilities`` and ``origins`` are read beside a park too.
+    minutes, metres, measure, mode, origins, origin_id, weight_col, facility_id, \
+category_col, categories, category_map, new_sites, target_share, demand, candidates, \
+fast_only, chain, profile, max_snap_m, jobs, speed_col, report_minutes, basemap
+        What to compute: see :class:`CircleOptions` (units: minutes, metres, km/h, shares
+        0–1); ``None`` takes the circle kind's default.
     options, circle
-        A :class:`~zonekit.api.data.DataOptions` and a :class:`CircleOptions`; or their fields
-        as keywords: ``roads=``, ``facilities=``, ``origins=``, ``population=``, ``data=``,
-        ``crs=`` …, ``minutes=``, ``mode=``, ``category_col=`` ….
+        A :class:`~zonekit.api.data.DataOptions` and a :class:`CircleOptions` instead of
+        the keywords (as the command line passes them).
 
     Returns
     -------
@@ -208,8 +242,15 @@ def circles(kind: str = DEFAULT_KIND, park: Park | None = None, *,
         ``origins`` (``origin_id``, ``minutes_<category>`` …), ``coverage``, gaps,
         isochrones, surfaces; ``write(out)`` and ``map()``.
     """
+    given = {k: v for k, v in locals().items()
+             if k not in ("kind", "park", "options", "circle")}
+    return _circles(kind, park, options, circle, given)
+
+
+def _circles(kind: str, park: Park | None, options: DataOptions | None,
+             circle: CircleOptions | None, kwargs: dict[str, Any]) -> CirclesResult:
     from zonekit.analysis.circles import pipeline as run
-    from zonekit.analysis.circles.profile import SAME_CHAIN, load_circles_profile
+    from zonekit.analysis.circles.profile import load_circles_profile
     from zonekit.analysis.circles.registry import circle_kind
 
     data, more = split_options(kwargs)
@@ -222,30 +263,12 @@ def circles(kind: str = DEFAULT_KIND, park: Park | None = None, *,
     if o.speed_col is not None and (o.mode or spec.mode) != "drive":
         raise ZonekitError(f"speed_col= gives driving speeds: the {kind} circle is "
                            f"{spec.mode}; pass mode='drive'")
-    user_fac = data.layers.get("facilities") is not None
-    one_cat = user_fac and o.category_col is None
-    cats = ([SAME_CHAIN, kind] if spec.starts_from_enterprises else [kind]) if one_cat else None
-    service = spec.categories_from_data  # resolved from the data in the run
-    from zonekit.analysis.network.engine import default_jobs
-
-    job = run.Job(kind=kind, profile=prof, spec=spec, measure=measure,
-                  limits={} if service else limits(spec, cats, o, measure),
-                  mode=o.mode or spec.mode,
-                  new_sites=o.new_sites,
-                  target_share=spec.target_share if o.target_share is None else o.target_share,
-                  chain=o.chain, fast_only=o.fast_only or spec.fast_only,
-                  max_snap_m=prof.max_snap_m if o.max_snap_m is None else o.max_snap_m,
-                  jobs=default_jobs() if o.jobs is None else o.jobs,
-                  origin_id=o.origin_id, weight_col=o.weight_col,
-                  demand=o.demand or spec.siting.demand,
-                  threshold=(o.minutes if measure == "minutes" else o.metres) if service else None,
-                  categories=_category_list(o.categories), category_map=o.category_map,
-                  report_limit=o.report_minutes, speed_col=o.speed_col)
+    job = _job(prof, spec, o, measure, data.layers.get("facilities") is not None)
     timings = Timings()
     park = _park(park, data, spec, timings, job.mode)
     with timings.step("read"):
         inputs = _inputs(park, data, kind, job, o)
-        grid, persons, grid_note = _grid(park, data.layers.get("population"), inputs["roads"])
+        grid, persons, grid_note = _grid(park, data.layers.get("population"), inputs.roads)
     bundle = run.run(job, inputs, grid, persons)
     for step, seconds in bundle.summary.pop("step_seconds", {}).items():
         timings.seconds[step] = seconds
@@ -258,6 +281,31 @@ def circles(kind: str = DEFAULT_KIND, park: Park | None = None, *,
     return CirclesResult(summary=summary, park=park, timings=timings, bundle=bundle, kind=kind,
                          spec=spec, measure=measure, basemap=o.basemap,
                          stations=_stations(inputs, spec, job.limits), jobs=job.jobs)
+
+
+def _job(prof: Any, spec: Any, o: CircleOptions, measure: str, user_fac: bool) -> Any:
+    """Resolve the options against the circle kind and profile: the pipeline's job."""
+    from zonekit.analysis.circles import pipeline as run
+    from zonekit.analysis.circles.profile import SAME_CHAIN
+    from zonekit.analysis.network.engine import default_jobs
+
+    kind = spec.kind
+    one_cat = user_fac and o.category_col is None
+    cats = ([SAME_CHAIN, kind] if spec.starts_from_enterprises else [kind]) if one_cat else None
+    service = spec.categories_from_data  # resolved from the data in the run
+    return run.Job(kind=kind, profile=prof, spec=spec, measure=measure,
+                   limits={} if service else limits(spec, cats, o, measure),
+                   mode=o.mode or spec.mode,
+                   new_sites=o.new_sites,
+                   target_share=spec.target_share if o.target_share is None else o.target_share,
+                   chain=o.chain, fast_only=o.fast_only or spec.fast_only,
+                   max_snap_m=prof.max_snap_m if o.max_snap_m is None else o.max_snap_m,
+                   jobs=default_jobs() if o.jobs is None else o.jobs,
+                   origin_id=o.origin_id, weight_col=o.weight_col,
+                   demand=o.demand or spec.siting.demand,
+                   threshold=(o.minutes if measure == "minutes" else o.metres) if service else None,
+                   categories=_category_list(o.categories), category_map=o.category_map,
+                   report_limit=o.report_minutes, speed_col=o.speed_col)
 
 
 def _park(park: Park | None, data: DataOptions, spec: Any, timings: Timings,
@@ -316,17 +364,16 @@ def roads_text_mapping(user: Any) -> Any:
 
 
 def _inputs(park: Park, data: DataOptions, kind: str, job: Any,
-            o: CircleOptions) -> dict[str, Any]:
+            o: CircleOptions) -> Any:
     """Return the pipeline's inputs: roads, facilities (park's or user's), origins, candidates."""
+    from zonekit.analysis.circles.pipeline import CircleInputs
+
     settings = data.settings()
     roads = park.roads
     if REPLACED_MAXSPEED in roads:
         park.findings.notes.append(_replaced_note(park))
         roads = roads.drop(columns=REPLACED_MAXSPEED)
     roads = roads.rename(columns={"_maxspeed_text": "maxspeed"})
-    inputs: dict[str, Any] = {"roads": roads, "park": park, "coords": settings.coords}
-    for name in ("zones", "parcels", "enterprises"):
-        inputs[name] = park.layers.get(name)
     source = data.layers.get("facilities")
     if source is not None:
         fac = user_layer(source, settings, park.crs, "facilities")
@@ -336,18 +383,20 @@ def _inputs(park: Park, data: DataOptions, kind: str, job: Any,
                                   f"columns are {', '.join(map(str, fac.columns))}")
         if o.category_col is None:
             fac["_category"] = kind
-        inputs.update(facilities=fac, category_col=o.category_col or "_category",
-                      facility_id=o.facility_id)
+        facilities = {"facilities": fac, "category_col": o.category_col or "_category",
+                      "facility_id": o.facility_id}
     else:
-        inputs.update(facilities=park.facilities, category_col="category", facility_id="fac_id")
-    choice = o.origins if o.origins is not None else job.spec.origins
+        facilities = {"facilities": park.facilities, "category_col": "category",
+                      "facility_id": "fac_id"}
+    choice, layer = (o.origins if o.origins is not None else job.spec.origins), None
     if not (isinstance(choice, str) and choice in ("population", "residential", "enterprises")):
-        inputs["origins_layer"] = user_layer(choice, settings, park.crs, "origins")
-        choice = "file"
-    inputs["origins_choice"] = choice
-    if o.candidates is not None:
-        inputs["candidates"] = _candidates(o.candidates, settings, park.crs)
-    return inputs
+        layer, choice = user_layer(choice, settings, park.crs, "origins"), "file"
+    return CircleInputs(
+        roads=roads, **facilities, origins_choice=choice, origins_layer=layer,
+        zones=park.layers.get("zones"), parcels=park.layers.get("parcels"),
+        enterprises=park.layers.get("enterprises"), coords=settings.coords,
+        candidates=None if o.candidates is None else _candidates(o.candidates, settings,
+                                                                  park.crs))
 
 
 def _replaced_note(park: Park) -> Any:
@@ -359,12 +408,11 @@ def _replaced_note(park: Park) -> Any:
                    f"the layer's column 'maxspeed' is replaced by the mapped column '{source}'")
 
 
-def _stations(inputs: dict[str, Any], spec: Any, limits: dict[str, float]
-              ) -> gpd.GeoDataFrame | None:
+def _stations(inputs: Any, spec: Any, limits: dict[str, float]) -> gpd.GeoDataFrame | None:
     """Stations of a charging-like run (for its map): the facilities of its one category."""
     if not spec.proposes_sites:
         return None
-    fac, col = inputs["facilities"], inputs["category_col"]
+    fac, col = inputs.facilities, inputs.category_col
     station = next(iter(limits))
     return fac.loc[fac[col].astype(str) == station] if col in fac else fac
 
