@@ -7,7 +7,7 @@ returns a :class:`~zonekit.api.circles_result.CirclesResult`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -24,75 +24,64 @@ if TYPE_CHECKING:
     from zonekit.zones.park import Park
 
 
+def _opt(default: Any, text: str, cli: Any = None) -> Any:
+    """Declare a field of :class:`CircleOptions` with its one help text and CLI type."""
+    return field(default=default, metadata={"help": text, "cli": cli})
+
+
 @dataclass(frozen=True)
 class CircleOptions:
-    """What to compute; ``None`` takes the circle profile's default.
+    """What to compute; ``None`` takes the circle kind's default.
 
-    Parameters
-    ----------
-    minutes, metres
-        One time (min) or network-distance (m) threshold for every category.
-    measure
-        ``minutes``, or ``metres``: the profile's GB 50180 walking distances.
-    mode
-        ``walk``, ``bike`` or ``drive``.
-    origins
-        ``population`` (cells of the population GeoTIFF), ``residential`` (parcels) or a
-        point/polygon file or GeoDataFrame of the user's.
-    origin_id, weight_col
-        Id and weight columns of a user's origins.
-    facility_id, category_col
-        Id and category columns of a user's facilities.
-    new_sites, target_share, demand, candidates, fast_only
-        Charging: choose K new sites (maximal covering) and the fewest reaching
-        ``target_share`` of ``demand``; candidate sites; count fast stations only.
-    chain
-        Industry chain (default 新能源智能汽车).
-    profile
-        YAML merged over the shipped circles profile.
-    max_snap_m
-        Points farther from every road are unreachable (default 250 m).
-    jobs
-        Worker processes for the categories' searches (forked); ``None``: one per CPU
-        (at most 4) on Linux, 1 elsewhere; 1 runs everything in this process. Workers
-        start only when the first category's search says they pay (large networks).
-    basemap
-        Basemap of the HTML map ``write`` draws.
-    categories
-        Service kinds: compute only these categories (ids, Chinese names or the data's
-        values; a list or ``"a,b,c"``).
-    category_map
-        A county's names onto the profile's categories: a dict, or a CSV/YAML file.
-    speed_col
-        Road column of driving speeds (km/h, e.g. 设计速度); never above the posted limit.
-    report_minutes
-        ``minutes_<category>`` is reported up to this many minutes (default: the profile's
-        ``surface_max_minutes``); ``within_<category>`` says whether the threshold is met.
+    Each field's help text is in its metadata (``dataclasses.fields``), written once: the
+    command line's options and their ``--help`` are made from it. Units: minutes of
+    travel, metres of network distance, km/h, shares 0–1.
     """
 
-    minutes: float | None = None
-    metres: float | None = None
-    measure: str | None = None
-    mode: str | None = None
-    origins: Any = None
-    origin_id: str | None = None
-    weight_col: str | None = None
-    facility_id: str | None = None
-    category_col: str | None = None
-    new_sites: int | None = None
-    target_share: float | None = None
-    demand: str | None = None
-    candidates: Any = None
-    fast_only: bool = False
-    chain: str | None = None
-    profile: str | Path | None = None
-    max_snap_m: float | None = None
-    jobs: int | None = None
+    origins: Any = _opt(None, "population (cells of the population GeoTIFF, default), "
+                        "residential (parcels) or a point/polygon file of origins.", str)
+    minutes: float | None = _opt(None, "Time threshold (min) of the categories the circle does "
+                                 "not know (kinds whose categories come from the data; profile "
+                                 "categories keep theirs), of every category (other kinds).")
+    metres: float | None = _opt(None, "The same as a network distance (m) instead of time.")
+    measure: str | None = _opt(None, "minutes, or metres: the profile's GB 50180 walking "
+                               "distances per category.")
+    mode: str | None = _opt(None, "walk, bike or drive (default: the circle kind's).")
+    new_sites: int | None = _opt(None, "Charging: choose K new sites (maximal covering) and the "
+                                 "fewest reaching target_share= of the demand.")
+    candidates: Any = _opt(None, "Candidate sites layer (default: a grid over suitable land "
+                           "near roads).", Path)
+    target_share: float | None = _opt(None, "Share of demand the set covering must reach "
+                                      "(default: the profile's, 0.9).")
+    demand: str | None = _opt(None, "Charging siting covers: built_land_km2 (default), origins, "
+                              "parcels, enterprises or employees.")
+    chain: str | None = _opt(None, "Industry chain (default 新能源智能汽车).")
+    fast_only: bool = _opt(False, "Charging: count only fast stations (power_kw ≥ 60).")
+    origin_id: str | None = _opt(None, "Id column of the origins file.")
+    facility_id: str | None = _opt(None, "Id column of the facilities file.")
+    category_col: str | None = _opt(None, "Category column of the facilities file (without it: "
+                                    "one category named after the kind, threshold minutes= or "
+                                    "the circle's longest).")
+    weight_col: str | None = _opt(None, "Weight column of the origins file (default 1 each).")
+    profile: str | Path | None = _opt(None, "YAML merged over the shipped circles profile (a "
+                                      "county's thresholds, or circle kinds of its own).", Path)
+    max_snap_m: float | None = _opt(None, "Points farther from every road are unreachable "
+                                    "(default 250 m).")
+    jobs: int | None = _opt(None, "Worker processes for the categories' searches (default: one "
+                            "per CPU, at most 4, on Linux; 1: all in this process). Workers "
+                            "start only when the first search says they pay.")
+    categories: str | list[str] | None = _opt(None, "Kinds whose categories come from the "
+                                              "data: compute only these (a,b,c: ids, Chinese "
+                                              "names or your values).", str)
+    category_map: Any = _opt(None, "CSV (your name, category) or YAML mapping your category "
+                             "names onto the profile's (or a dict).", Path)
+    speed_col: str | None = _opt(None, "Road column of speeds (km/h, e.g. 设计速度) for "
+                                 "mode='drive'; never above the posted maxspeed.")
+    report_minutes: float | None = _opt(None, "Report minutes_<category> up to N minutes "
+                                        "(default: the profile's surface_max_minutes, 30); "
+                                        "within_<category> says whether the threshold is met.")
+    #: Basemap of the HTML map ``write`` draws (the command's own ``--basemap``).
     basemap: str = "none"
-    categories: str | list[str] | None = None
-    category_map: Any = None
-    speed_col: str | None = None
-    report_minutes: float | None = None
 
 
 CIRCLE_FIELDS = {f.name for f in fields(CircleOptions)}
