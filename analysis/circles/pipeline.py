@@ -5,7 +5,8 @@ and :mod:`~zonekit.analysis.circles.siting` together for the command line; it re
 writes nothing (the command does both), and returns a :class:`Bundle` of tables.
 """
 
-# Module size: ~420 lines — the one place a circle's steps are put together.
+# Module size: ~490 lines — the one place a circle's steps are put together (inputs, job,
+# the steps of a run, gaps by kind); each step is a function of its own.
 
 from __future__ import annotations
 
@@ -37,6 +38,7 @@ from zonekit.analysis.circles.origins import (
 from zonekit.analysis.circles.profile import SAME_CHAIN, CircleSpec, CirclesProfile
 from zonekit.errors import DataFileError
 from zonekit.parallel import can_fork, in_parallel
+from zonekit.timings import Timings
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -226,54 +228,26 @@ def run(job: Job, inputs: CircleInputs, grid: Grid, persons: np.ndarray | None) 
     """
     import geopandas as gpd
 
-    clock = _Clock()
-    park_crs = inputs.roads.crs
-    names = job.profile.names_zh
+    clock = Timings()
     network = cc.circle_network(inputs.roads, job.mode, job.measure,
                                 travel_profile=job.profile.travel_profile(job.mode),
                                 speed_col=job.speed_col)
     clock.tick("network")
-    fac, cat_col, fid = inputs.facilities, inputs.category_col, inputs.facility_id
+    job, resolved, fac, cat_col, names = _run_categories(job, inputs)
     warnings = speed_notes(inputs.roads, job)
-    resolved = None
-    if job.spec.categories_from_data:
-        job, resolved = resolve_job(job, fac[cat_col])
-        names = {**names, **resolved.names_zh()}
-        fac = fac.assign(_run_category=fac[cat_col].astype(str).str.strip().map(
-            resolved.value_to_id))
-        cat_col = "_run_category"
     hint = None if inputs.coords else gcj02_hint(fac, network.edge_tree,
-                                                         job.profile.gcj02_check_m)
+                                                 job.profile.gcj02_check_m)
     if hint and hint["coords"]:
         warnings.append(hint["message"])
-    unit = job.measure
-    cats = list(job.limits)
     tables: dict[str, Any] = {}
     res, origins, origins_shapes, sources = _circle(
-        job, network, inputs, grid, persons, fac, cat_col, fid, names, resolved, warnings,
-        tables)
+        job, network, inputs, grid, persons, fac, cat_col, inputs.facility_id, names,
+        resolved, warnings, tables)
     clock.tick("circle")
-    surfaces = _surfaces(job, network, sources, cats, grid)
+    surfaces = _surfaces(job, network, sources, list(job.limits), grid)
     clock.tick("surfaces")
-    counts = {"population": persons} if persons is not None else {}
-    bands = job.profile.bands_minutes if unit == "minutes" else tuple(sorted(set(
-        job.limits.values())))
-
-    def isochrones() -> gpd.GeoDataFrame:
-        return isochrone_bands(surfaces, grid, job.limits, bands, names, park_crs, counts, unit)
-
-    def gaps() -> tuple[gpd.GeoDataFrame, Grid, dict[str, np.ndarray]]:
-        return _gaps(job, res, origins, surfaces, grid, persons, inputs)
-
-    if job.jobs > 1 and can_fork() and grid.size + len(res.origins) >= PARALLEL_MIN_CELLS:
-        # city scale: the isochrones are polygonised in a forked process beside the gaps
-        iso, (gap_table, gap_grid, gap_masks) = in_parallel([isochrones, gaps], job.jobs)
-        clock.tick("isochrones_gaps")
-    else:
-        iso = isochrones()
-        clock.tick("isochrones")
-        gap_table, gap_grid, gap_masks = gaps()
-        clock.tick("gaps")
+    iso, (gap_table, gap_grid, gap_masks) = _bands_and_gaps(job, res, origins, surfaces, grid,
+                                                            persons, inputs, names, clock)
     siting = None
     if job.spec.proposes_sites and job.new_sites is not None:
         from zonekit.analysis.circles.new_sites import add_sites
@@ -288,25 +262,54 @@ def run(job: Job, inputs: CircleInputs, grid: Grid, persons: np.ndarray | None) 
     if siting is not None:
         summary["siting"] = siting
     table = gpd.GeoDataFrame(res.origins.reset_index(drop=True),
-                             geometry=origins_shapes.to_numpy(), crs=park_crs)
+                             geometry=origins_shapes.to_numpy(), crs=inputs.roads.crs)
     return Bundle(table, res.coverage, res.facilities, gap_table, iso, surfaces, grid, summary,
                   tables, names, gap_grid, gap_masks)
 
 
-class _Clock:
-    """Seconds since the last tick, by step name."""
+def _run_categories(job: Job, inputs: CircleInputs) -> tuple[
+        Job, RunCategories | None, gpd.GeoDataFrame, str, dict[str, str]]:
+    """Resolve the categories of a kind whose categories come from the data.
 
-    def __init__(self) -> None:
-        import time
+    Returns the job with its limits, the resolved categories (None for other kinds), the
+    facilities with the run's category column, that column's name and the Chinese names.
+    """
+    fac, cat_col, names = inputs.facilities, inputs.category_col, job.profile.names_zh
+    if not job.spec.categories_from_data:
+        return job, None, fac, cat_col, names
+    job, resolved = resolve_job(job, fac[cat_col])
+    fac = fac.assign(_run_category=fac[cat_col].astype(str).str.strip().map(
+        resolved.value_to_id))
+    return job, resolved, fac, "_run_category", {**names, **resolved.names_zh()}
 
-        self._now = time.perf_counter
-        self._last = self._now()
-        self.seconds: dict[str, float] = {}
 
-    def tick(self, step: str) -> None:
-        now = self._now()
-        self.seconds[step] = round(now - self._last, 3)
-        self._last = now
+def _bands_and_gaps(job: Job, res: cc.CircleResult, origins: Origins | None,
+                    surfaces: dict[str, np.ndarray], grid: Grid, persons: np.ndarray | None,
+                    inputs: CircleInputs, names: dict[str, str],
+                    clock: Timings) -> tuple[Any, Any]:
+    """Return the isochrone bands and the gaps (table, grid, masks), timed on ``clock``."""
+    counts = {"population": persons} if persons is not None else {}
+    unit = job.measure
+    bands = job.profile.bands_minutes if unit == "minutes" else tuple(sorted(set(
+        job.limits.values())))
+
+    def isochrones() -> gpd.GeoDataFrame:
+        return isochrone_bands(surfaces, grid, job.limits, bands, names, inputs.roads.crs,
+                               counts, unit)
+
+    def gaps() -> tuple[gpd.GeoDataFrame, Grid, dict[str, np.ndarray]]:
+        return _gaps(job, res, origins, surfaces, grid, persons, inputs)
+
+    if job.jobs > 1 and can_fork() and grid.size + len(res.origins) >= PARALLEL_MIN_CELLS:
+        # city scale: the isochrones are polygonised in a forked process beside the gaps
+        iso, gap = in_parallel([isochrones, gaps], job.jobs)
+        clock.tick("isochrones_gaps")
+        return iso, gap
+    iso = isochrones()
+    clock.tick("isochrones")
+    gap = gaps()
+    clock.tick("gaps")
+    return iso, gap
 
 
 def _circle(job: Job, network: Any, inputs: CircleInputs, grid: Grid,

@@ -8,15 +8,13 @@ analysis again or reading files back.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from zonekit import __version__
 from zonekit.errors import DataFileError
+from zonekit.timings import Timings  # noqa: F401 - the results' timer
 
 if TYPE_CHECKING:
     from zonekit.zones.park import Park
@@ -46,23 +44,6 @@ def summary_base(command: str, park: Park | None = None) -> dict[str, Any]:
     if park.synthetic:
         base["data_note"] = SYNTHETIC_NOTE
     return base
-
-
-class Timings:
-    """Seconds per step of a run, for ``summary['timings_s']`` (and ``--verbose``)."""
-
-    def __init__(self) -> None:
-        self.seconds: dict[str, float] = {}
-
-    @contextmanager
-    def step(self, name: str) -> Iterator[None]:
-        """Time the block as step ``name`` (added to an earlier step of that name)."""
-        start = time.perf_counter()
-        try:
-            yield
-        finally:
-            took = time.perf_counter() - start
-            self.seconds[name] = round(self.seconds.get(name, 0.0) + took, 3)
 
 
 def prepare_out(out: Path | str, force: bool = False) -> Path:
