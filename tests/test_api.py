@@ -154,7 +154,7 @@ def test_every_data_option_reaches_the_loader(command: str, tmp_path: Path,
     result = runner.invoke(app, args)
     assert result.exit_code == 2 and "captured" in result.output, result.output
     s = seen["settings"]
-    assert (s.input_crs, s.analysis_crs, s.coords, s.encoding, s.year, s.drop_invalid) == (
+    assert (s.crs, s.analysis_crs, s.coords, s.encoding, s.data_year, s.drop_invalid) == (
         "EPSG:4490", "EPSG:4548", "gcj02", "gbk", 2023, True)
     assert Path(seen["data"]) == data and seen["mapping"] is not None
     given = {k: Path(v) for k, v in seen["overrides"].items()}

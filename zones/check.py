@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from zonekit.errors import ZonekitError
-from zonekit.settings import Settings
+from zonekit.settings import DataOptions
 from zonekit.zones import crs as crs_mod
 from zonekit.zones.mapping import Mapping, load_mapping
 from zonekit.zones.park import (
@@ -83,11 +83,11 @@ class CheckReport:
 def check_data(
     data: Path | str | None = None,
     overrides: dict[str, Path] | None = None,
-    settings: Settings | None = None,
+    settings: DataOptions | None = None,
     mapping: str | Path | None = None,
 ) -> CheckReport:
     """Read and validate every layer, collecting all problems instead of stopping."""
-    settings = settings or Settings()
+    settings = settings or DataOptions()
     overrides = {k: Path(v) for k, v in (overrides or {}).items() if v is not None}
     mapping_obj, mapping_error = None, None
     try:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from zonekit.errors import DataFileError, where
-from zonekit.settings import Settings
+from zonekit.settings import DataOptions
 from zonekit.zones import crs as crs_mod
 from zonekit.zones.io import find_layer_source, read_vector, sample_path
 from zonekit.zones.joins import check_joins, select_year
@@ -121,7 +121,7 @@ def load_park(
     data: Path | str | None = None,
     layers: tuple[str, ...] = tuple(LAYERS),
     overrides: dict[str, Path] | None = None,
-    settings: Settings | None = None,
+    settings: DataOptions | None = None,
     required: tuple[str, ...] = (),
     mapping: Mapping | str | Path | None = None,
     osm_mode: str | None = None,
@@ -152,7 +152,7 @@ def load_park(
     zonekit.errors.ZonekitError
         Missing CRS, unreadable files, schema errors (all listed at once).
     """
-    settings = settings or Settings()
+    settings = settings or DataOptions()
     overrides = {k: (v if _is_frame(v) else Path(v))
                  for k, v in (overrides or {}).items() if v is not None}
     mapping = load_mapping(mapping) if isinstance(mapping, (str, Path)) else mapping
@@ -199,7 +199,7 @@ def load_park(
 
 
 def read_layer(
-    name: str, path: Path, layer: str | None, settings: Settings,
+    name: str, path: Path, layer: str | None, settings: DataOptions,
     mapping: Mapping | None = None, parcels: gpd.GeoDataFrame | None = None,
     osm_mode: str | None = None,
 ) -> tuple[gpd.GeoDataFrame, Findings]:
@@ -239,7 +239,7 @@ def read_layer(
     else:
         gdf, notes, converted = _read_source(name, path, layer, settings, block, parcels)
     mapped = gdf.attrs.get(NOTES_ATTR, [])
-    input_crs = (block.crs if block and block.crs else None) or settings.input_crs
+    input_crs = (block.crs if block and block.crs else None) or settings.crs
     if gdf.crs is None and input_crs:
         gdf = gdf.set_crs(input_crs)
     crs_mod.require_crs(gdf, path, layer or name)
@@ -264,7 +264,7 @@ def read_layer(
 
 
 def _read_source(
-    name: str, path: Path, layer: str | None, settings: Settings,
+    name: str, path: Path, layer: str | None, settings: DataOptions,
     block: LayerMapping | None, parcels: gpd.GeoDataFrame | None,
 ) -> tuple[gpd.GeoDataFrame, list[Problem], bool]:
     """Read a layer file, or a table (CSV, Excel, a GeoPackage attribute table) and place it.
@@ -287,7 +287,7 @@ def _read_source(
     source = where(path, layer)
     table = apply_mapping(table, block)
     gdf, placed = place_table(table, name, source, block, parcels, settings.coords,
-                              settings.input_crs)
+                              settings.crs)
     gdf.attrs[NOTES_ATTR] = table.attrs.get(NOTES_ATTR, [])
     return gdf, [*(Problem(name, source, None, msg, rows) for msg, rows in notes), *placed], True
 

@@ -313,7 +313,7 @@ def roads_text_mapping(user: Any) -> Any:
 def _inputs(park: Park, data: DataOptions, kind: str, job: Any,
             o: CircleOptions) -> dict[str, Any]:
     """Return the pipeline's inputs: roads, facilities (park's or user's), origins, candidates."""
-    settings = data.settings()
+    settings = data
     roads = park.roads
     if REPLACED_MAXSPEED in roads:
         park.findings.notes.append(_replaced_note(park))

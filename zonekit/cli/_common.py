@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from zonekit.settings import Settings
+from zonekit.settings import DataOptions
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -266,12 +266,10 @@ def progress(description: str) -> Iterator[Any]:
 
 
 def settings_from(crs: str | None, analysis_crs: str | None, coords: str | None,
-                  encoding: str | None, year: int | None, drop_invalid: bool) -> Settings:
-    """Build :class:`Settings` from options (for ``zonekit scale``, which reads partitions)."""
-    from zonekit.api.data import DataOptions
-
+                  encoding: str | None, year: int | None, drop_invalid: bool) -> DataOptions:
+    """Build :class:`DataOptions` from options (for ``zonekit scale``, which reads partitions)."""
     return DataOptions(crs=crs, analysis_crs=analysis_crs, coords=coords, encoding=encoding,
-                       data_year=year, drop_invalid=drop_invalid).settings()
+                       data_year=year, drop_invalid=drop_invalid)
 
 
 def prepare_out(out: Path, force: bool) -> Path:
