@@ -141,7 +141,7 @@ def test_every_data_option_reaches_the_loader(command: str, tmp_path: Path,
                     layers=layers)
         raise CapturedError("captured")
 
-    monkeypatch.setattr(park_mod, "load_park", loader)
+    monkeypatch.setattr(park_mod, "build_park", loader)
     layer_files = {name: tmp_path / f"my_{name}.gpkg" for name in ALL}
     data = tmp_path / "data"
     data.mkdir()

@@ -335,14 +335,13 @@ def test_tag_table_override_and_isced_levels(tmp_path):
 
 
 def test_osm_roads_through_load_park_are_never_shifted_by_coords(tmp_path):
-    from zonekit.settings import DataOptions
-    from zonekit.zones.park import load_park
+    from zonekit.api.data import DataOptions, read_park
 
     ways = ('<way id="10" version="1"><nd ref="1"/><nd ref="2"/><nd ref="3"/>'
             '<tag k="highway" v="residential"/><tag k="maxspeed" v="30"/></way>')
     osm = _osm_xml(tmp_path / "china.osm", ways)
-    parks = [load_park(None, layers=("roads",), overrides={"roads": osm}, osm_mode="walk",
-                       settings=DataOptions(coords=coords)) for coords in (None, "gcj02")]
+    parks = [read_park(DataOptions(layers={"roads": osm}, coords=coords), layers=("roads",),
+                       osm_mode="walk") for coords in (None, "gcj02")]
     a, b = (p.roads for p in parks)
     from zonekit.analysis.network.travel import parse_oneway
 

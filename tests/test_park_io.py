@@ -10,11 +10,10 @@ import pytest
 from shapely.geometry import Polygon
 
 from zonekit.analysis.land.measures import zone_table
+from zonekit.api.data import load_park
 from zonekit.errors import CRSError, DataFileError, SchemaError
-from zonekit.settings import DataOptions
 from zonekit.zones.encoding import shapefile_encoding
 from zonekit.zones.io import read_vector
-from zonekit.zones.park import load_park
 from zonekit.zones.schema import PARCELS
 from zonekit.zones.validate import validate_layer
 
@@ -67,7 +66,7 @@ def test_missing_crs_is_refused(tmp_path: Path, tiny_park) -> None:
     folder.joinpath("zones.prj").unlink(missing_ok=True)
     with pytest.raises(CRSError, match=r"zones.shp.*no coordinate reference system.*EPSG:4548"):
         load_park(folder, layers=("zones",))
-    park = load_park(folder, layers=("zones",), settings=DataOptions(crs="EPSG:4548"))
+    park = load_park(folder, layers=("zones",), crs="EPSG:4548")
     assert park.zones.crs.to_epsg() == 4548
 
 
@@ -111,7 +110,7 @@ def test_unknown_zone_and_drop_invalid(tmp_path: Path, tiny_park) -> None:
     with pytest.raises(SchemaError, match=r"zone_id not found.*B1"):
         load_park(folder, layers=("zones", "parcels", "enterprises"))
     park = load_park(folder, layers=("zones", "parcels", "enterprises"),
-                     settings=DataOptions(drop_invalid=True))
+                     drop_invalid=True)
     assert "B1" not in set(park.parcels["parcel_id"])
     assert park.findings.dropped_table()["row_id"].tolist() == ["B1"]
 

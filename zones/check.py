@@ -1,6 +1,6 @@
 """``zonekit check``: validate everything a run would read, reporting every problem at once.
 
-Unlike :func:`zonekit.zones.park.load_park`, which stops at the first layer that cannot be
+Unlike :func:`zonekit.zones.park.build_park`, which stops at the first layer that cannot be
 read, the check goes on: each layer is read and validated on its own, then the joins
 between the layers that could be read are checked.
 """
@@ -100,7 +100,7 @@ def check_data(
                 overrides.setdefault(name, block.file)
     names = tuple(LAYERS)
     sources, synthetic = _resolve_sources(None if data is None else Path(data), names, overrides)
-    raster = _population_path(data, overrides, synthetic)  # as load_park and circles find it
+    raster = _population_path(data, overrides, synthetic)  # as build_park and circles find it
     if raster is not None:
         sources["population"] = (raster, None)
     findings = Findings()

@@ -1,6 +1,6 @@
 """Cross-layer checks of a park: statistics year, zone and parcel keys, land-use codes, overlaps.
 
-Run by :func:`zonekit.zones.park.load_park` once every layer is read and projected; each
+Run by :func:`zonekit.zones.park.build_park` once every layer is read and projected; each
 problem is an error (or, with ``drop_invalid``, dropped rows listed in the findings).
 """
 

@@ -1,6 +1,7 @@
 """A park: its layers read, validated, joined and projected to one metric CRS.
 
-:func:`load_park` is the single door through which every command reads data:
+:func:`build_park` is the reader under the API's one door, :func:`zonekit.load_park`
+(:func:`zonekit.api.data.read_park`), through which every analysis and command reads data:
 read → validate → check CRS → (convert GCJ-02/BD-09) → project → cross-check joins.
 """
 
@@ -117,7 +118,7 @@ def _label(source: object) -> str:
     return "(GeoDataFrame)" if _is_frame(source) else str(source)
 
 
-def load_park(
+def build_park(
     data: Path | str | None = None,
     layers: tuple[str, ...] = tuple(LAYERS),
     overrides: dict[str, Path] | None = None,
@@ -126,7 +127,7 @@ def load_park(
     mapping: Mapping | str | Path | None = None,
     osm_mode: str | None = None,
 ) -> Park:
-    """Read, validate and project the layers of a park.
+    """Read, validate and project the layers of a park (under :func:`zonekit.load_park`).
 
     Parameters
     ----------

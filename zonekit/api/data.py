@@ -1,7 +1,7 @@
 """Reading a park for the API: the sample only when no data is given, user files alone otherwise.
 
 :func:`load_park` is the door every analysis of the API (and so every command) reads data
-through: read → validate → project (see :func:`zonekit.zones.park.load_park`). Layers may
+through: read → validate → project (see :func:`zonekit.zones.park.build_park`). Layers may
 be given as files or GeoDataFrames; a folder or GeoPackage (``data``) supplies the rest.
 When the caller gives no data at all, the bundled SYNTHETIC sample park is read, and every
 result says so.
@@ -90,15 +90,15 @@ def read_park(opts: DataOptions, layers: tuple[str, ...] | None = None,
     A layer the caller gave that this analysis does not read is named in the park's notes
     (printed and written to ``summary.json``), never dropped silently.
     """
-    from zonekit.zones.park import load_park as _load
+    from zonekit.zones.park import build_park
     from zonekit.zones.schema import LAYERS
     from zonekit.zones.validate import Problem
 
     wanted = tuple(LAYERS) if layers is None else tuple(layers)
     overrides = {k: v for k, v in opts.layers.items() if v is not None and k in wanted}
-    park = _load(opts.data, layers=wanted, overrides=overrides, settings=opts,
-                 required=required, mapping=opts.mapping if mapping is None else mapping,
-                 osm_mode=osm_mode)
+    park = build_park(opts.data, layers=wanted, overrides=overrides, settings=opts,
+                      required=required, mapping=opts.mapping if mapping is None else mapping,
+                      osm_mode=osm_mode)
     for name, source in opts.layers.items():
         if source is not None and name not in wanted:
             park.findings.notes.append(Problem(

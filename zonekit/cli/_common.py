@@ -19,8 +19,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from zonekit.settings import DataOptions
-
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
@@ -263,13 +261,6 @@ def progress(description: str) -> Iterator[Any]:
                   disable=not sys.stderr.isatty()) as bar:
         bar.add_task(description, total=None)
         yield bar
-
-
-def settings_from(crs: str | None, analysis_crs: str | None, coords: str | None,
-                  encoding: str | None, year: int | None, drop_invalid: bool) -> DataOptions:
-    """Build :class:`DataOptions` from options (for ``zonekit scale``, which reads partitions)."""
-    return DataOptions(crs=crs, analysis_crs=analysis_crs, coords=coords, encoding=encoding,
-                       data_year=year, drop_invalid=drop_invalid)
 
 
 def prepare_out(out: Path, force: bool) -> Path:

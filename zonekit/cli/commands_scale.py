@@ -146,11 +146,10 @@ def intensity(
     park = None
     if found is None:
         from zonekit.analysis.scale.partitions import split_layers
-        from zonekit.zones.park import load_park
+        from zonekit.api.data import load_park
 
         with c.progress("Reading and checking layers"):
-            park = load_park(data, layers=("zones", "parcels", "enterprises"),
-                             settings=c.settings_from(None, None, None, None, year, False),
+            park = load_park(data, data_year=year, layers=("zones", "parcels", "enterprises"),
                              required=("zones", "parcels", "enterprises"))
         c.announce_data(park)
         found = split_layers(park.zones, park.parcels, park.enterprises, split)
