@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from zonekit import __version__
-from zonekit.errors import DataFileError
 
 if TYPE_CHECKING:
     from zonekit.zones.park import Park
@@ -63,20 +62,6 @@ class Timings:
         finally:
             took = time.perf_counter() - start
             self.seconds[name] = round(self.seconds.get(name, 0.0) + took, 3)
-
-
-def prepare_out(out: Path | str, force: bool = False) -> Path:
-    """Create the folder ``out``; refuse to overwrite an earlier run unless ``force``."""
-    out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise DataFileError(f"{out}: out= must be a folder, found a file")
-    if out.exists() and (out / "summary.json").exists() and not force:
-        raise DataFileError(
-            f"{out}: holds results of an earlier run (summary.json); pass force=True to "
-            "overwrite them, or choose another out="
-        )
-    out.mkdir(parents=True, exist_ok=True)
-    return out
 
 
 @dataclass

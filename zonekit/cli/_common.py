@@ -172,12 +172,18 @@ def to_flags(message: str) -> str:
     return _PARAM.sub(flag, message)
 
 
+def inputs_of(options: Any) -> list[Path]:
+    """Return what a run on ``options`` reads (the sample when no data is given)."""
+    from zonekit.zones.io import sample_path
+
+    return [*options.inputs(), *([] if options.given else [sample_path()])]
+
+
 def check_out(out: Path, options: Any, force: bool) -> None:
     """Refuse an unusable ``--out`` (an input, earlier results without ``--force``) early."""
-    from zonekit.zones.io import sample_path
     from zonekit.zones.output import check_out as check
 
-    check(out, force, [*options.inputs(), *([] if options.given else [sample_path()])])
+    check(out, force, inputs_of(options))
 
 
 #: ``ZONEKIT_PROGRESS=jsonl``: messages and steps go to stderr as one JSON object a line, for
@@ -263,13 +269,6 @@ def progress(description: str) -> Iterator[Any]:
         yield bar
 
 
-def prepare_out(out: Path, force: bool) -> Path:
-    """Create ``out``; refuse to overwrite earlier results unless ``force``."""
-    from zonekit.api.results import prepare_out as prepare
-
-    return prepare(out, force)
-
-
 def summary_base(command: str, park: Park | None = None) -> dict[str, Any]:
     """Fields every ``summary.json`` starts with (see :func:`zonekit.api.results.summary_base`)."""
     from zonekit.api.results import summary_base as base
@@ -277,15 +276,20 @@ def summary_base(command: str, park: Park | None = None) -> dict[str, Any]:
     return base(command, park)
 
 
-def finish_park(out: Path, park: Park | None) -> None:
-    """Write ``dropped.csv`` when rows were dropped; echo notes about the input."""
+def write_dropped(folder: Path, park: Park | None) -> None:
+    """Write ``dropped.csv`` into ``folder`` when rows were dropped."""
     from zonekit.zones.io import write_csv
 
+    if park is not None and len(park.findings.dropped_table()):
+        write_csv(park.findings.dropped_table(), folder / "dropped.csv")
+
+
+def finish_park(out: Path, park: Park | None) -> None:
+    """Echo the rows dropped (written to ``dropped.csv``) and the notes about the input."""
     if park is None:
         return
     dropped = park.findings.dropped_table()
     if len(dropped):
-        write_csv(dropped, out / "dropped.csv")
         info(f"{len(dropped)} invalid row(s) dropped: see {out / 'dropped.csv'}")
     for note in park.findings.notes:
         info(f"note: {note}")

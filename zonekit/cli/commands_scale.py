@@ -78,21 +78,24 @@ def partition(
     from zonekit.api.data import read_park
     from zonekit.errors import ZonekitError
     from zonekit.zones.io import write_json
+    from zonekit.zones.output import run_folder
 
     require_dask()
     if parts < 1:
         raise ZonekitError(f"--parts must be ≥ 1, got {parts}")
-    out = c.prepare_out(out, force)
+    c.check_out(out, options, force)
     with c.progress("Reading and checking layers"):
         park = read_park(options, layers=c.PARK, required=c.PARK)
     c.announce_data(park)
     split = split_layers(park.zones, park.parcels, park.enterprises, parts, group)
-    with c.progress("Writing partitions"):
-        write_parts(split, out)
-    summary = c.summary_base("scale partition", park) | {
-        "partitions": [{"name": p.name, "parcels": len(p.parcels),
-                        "enterprises": len(p.enterprises)} for p in split.parts]}
-    write_json(summary, out / "summary.json")
+    with run_folder(out, force, c.inputs_of(options)) as folder:
+        with c.progress("Writing partitions"):
+            write_parts(split, folder)
+        summary = c.summary_base("scale partition", park) | {
+            "partitions": [{"name": p.name, "parcels": len(p.parcels),
+                            "enterprises": len(p.enterprises)} for p in split.parts]}
+        c.write_dropped(folder, park)
+        write_json(summary, folder / "summary.json")
     c.finish_park(out, park)
     c.info(f"{len(split)} partitions written to {out}/ (zones/, parcels/, enterprises/)")
 
@@ -129,6 +132,7 @@ def intensity(
     from zonekit.analysis.scale.partitions import find_parts
     from zonekit.errors import ZonekitError
     from zonekit.zones.io import write_csv, write_json
+    from zonekit.zones.output import check_out, run_folder
 
     require_dask()
     _check_workers(workers, scheduler)
@@ -142,7 +146,8 @@ def intensity(
         raise ZonekitError(f"--split must be ≥ 1, got {split}")
     prof = load_mujun_profile(profile)
     found = find_parts(parts) if parts is not None else None
-    out = c.prepare_out(out, force)
+    inputs = [parts, data, profile]
+    check_out(out, force, inputs)
     park = None
     if found is None:
         from zonekit.analysis.scale.partitions import split_layers
@@ -154,24 +159,27 @@ def intensity(
         c.announce_data(park)
         found = split_layers(park.zones, park.parcels, park.enterprises, split)
         year = park.year if park.year is not None else year
-    with open_client(scheduler, workers, memory_limit=memory_limit) as client:
+    with run_folder(out, force, inputs) as folder, \
+            open_client(scheduler, workers, memory_limit=memory_limit) as client:
         cluster = describe(client)
         c.info(f"Cluster: {cluster['workers']} workers, {cluster['threads']} threads "
                f"({cluster['scheduler']}); {len(found)} partitions in {parts or data}")
         with c.progress("Evaluating partitions"):
             res = evaluate(found, prof, client, year=year, default_year=_fallback_year(),
-                           denominator=denominator, out=out,
+                           denominator=denominator, out=folder,
                            validate=not no_validate and park is None)
-    write_csv(round_table(res.zones), out / "zones.csv")
-    if res.parks is not None:
-        write_csv(round_table(res.parks), out / "parks.csv")
-    summary = c.summary_base("scale intensity", park) | res.summary | {
-        "parts": str(parts or data), "cluster": cluster, "denominator_meaning":
-        DENOMINATOR_DOC[denominator], "scheme": prof.scheme, "profile": prof.source,
-        "benchmarks_enterprises": res.bench_enterprises, "benchmarks_parcels": res.bench_parcels,
-        "tax_per_mu_class_means_wan": res.class_means}
-    summary["files"] = [str(Path(f).relative_to(out)) for f in summary["files"]]
-    write_json(summary, out / "summary.json")
+        write_csv(round_table(res.zones), folder / "zones.csv")
+        if res.parks is not None:
+            write_csv(round_table(res.parks), folder / "parks.csv")
+        summary = c.summary_base("scale intensity", park) | res.summary | {
+            "parts": str(parts or data), "cluster": cluster, "denominator_meaning":
+            DENOMINATOR_DOC[denominator], "scheme": prof.scheme, "profile": prof.source,
+            "benchmarks_enterprises": res.bench_enterprises,
+            "benchmarks_parcels": res.bench_parcels,
+            "tax_per_mu_class_means_wan": res.class_means}
+        summary["files"] = [str(Path(f).relative_to(folder)) for f in summary["files"]]
+        c.write_dropped(folder, park)
+        write_json(summary, folder / "summary.json")
     c.finish_park(out, park)
     c.info(f"{summary['enterprises']:,} enterprises ({summary['graded_enterprises']:,} graded), "
            f"{summary['parcels']:,} parcels, {summary['low_efficiency_parcels']:,} low-efficiency "
@@ -263,6 +271,7 @@ def circles(
     from zonekit.analysis.scale.evaluation import describe, open_client, require_dask
     from zonekit.errors import CRSError
     from zonekit.zones.io import read_vector, write_json
+    from zonekit.zones.output import check_out, run_folder
 
     require_dask()
     _check_workers(workers, scheduler)
@@ -279,20 +288,22 @@ def circles(
                                                           for v in crs.values()):
         raise CRSError("scale circles: every layer must be in the same projected CRS (metres); "
                        f"found {', '.join(f'{k}: {v}' for k, v in crs.items())}")
-    out = c.prepare_out(out, force)
-    with open_client(scheduler, workers, memory_limit=memory_limit) as client:
+    inputs = [origins, roads, facilities, areas]
+    check_out(out, force, inputs)
+    with run_folder(out, force, inputs) as folder, \
+            open_client(scheduler, workers, memory_limit=memory_limit) as client:
         cluster = describe(client)
         c.info(f"Cluster: {cluster['workers']} workers, {cluster['threads']} threads "
                f"({cluster['scheduler']})")
         with c.progress("Travel times per partition"):
             res = run_circles(layers["origins"], layers["roads"], layers["facilities"], spec,
                               client, tile_m=tile_km * 1000 if tile_km else None, areas=area_gdf,
-                              out=out, id_col=id_col, weight_col=weight_col, collect=False)
-    summary = c.summary_base("scale circles") | res["summary"] | {
-        "cluster": cluster, "inputs": {k: str(v) for k, v in (("origins", origins),
-                                                              ("roads", roads),
-                                                              ("facilities", facilities))}}
-    write_json(summary, out / "summary.json")
+                              out=folder, id_col=id_col, weight_col=weight_col, collect=False)
+        summary = c.summary_base("scale circles") | res["summary"] | {
+            "cluster": cluster, "inputs": {k: str(v) for k, v in (("origins", origins),
+                                                                  ("roads", roads),
+                                                                  ("facilities", facilities))}}
+        write_json(summary, folder / "summary.json")
     for cat, cov in summary["coverage"].items():
         share = cov["share_within"]
         c.info(f"  {cat}: {cov['origins_within']:,} of {summary['origins']:,} origins within "
