@@ -214,11 +214,11 @@ def _crs_of(source: Any) -> Any:
     return source.crs if not isinstance(source, Path) else PartitionLayer.of(source).crs()
 
 
-def _limits(limit: float, limits: str | None) -> float | dict[str, float]:
+def _limits(minutes: float, limits: str | None) -> float | dict[str, float]:
     from zonekit.errors import ZonekitError
 
     if not limits:
-        return limit
+        return minutes
     out = {}
     for item in limits.split(","):
         name, _, value = item.partition("=")
@@ -241,9 +241,9 @@ def circles(
         "--facilities", help="Facility points with a category column.")],
     out: c.OutOpt = Path("out/scale-circles"),
     mode: Annotated[str, typer.Option(help="Travel profile: walk, bike or drive.")] = "walk",
-    limit: Annotated[float, typer.Option(help="Time limit, minutes.")] = 15.0,
+    minutes: Annotated[float, typer.Option("--minutes", help="Time limit, minutes.")] = 15.0,
     limits: Annotated[str | None, typer.Option(
-        help="Limits per category, e.g. clinic=15,grocery=5 (overrides --limit).")] = None,
+        help="Limits per category, e.g. clinic=15,grocery=5 (overrides --minutes).")] = None,
     category_col: Annotated[str, typer.Option("--category-col")] = "category",
     areas: Annotated[Path | None, typer.Option(
         "--areas", help="Park or city polygons: one partition each (origins in none go to "
@@ -251,8 +251,8 @@ def circles(
     tile_km: Annotated[float | None, typer.Option(
         "--tile-km", help="Tile side for origins in no area, km (default: 8 × the reach, "
         "≥ 5 km).")] = None,
-    id_col: Annotated[str | None, typer.Option("--id-col", help="Origin id column to keep.")
-                      ] = None,
+    origin_id: Annotated[str | None, typer.Option(
+        "--origin-id", help="Origin id column to keep.")] = None,
     weight_col: Annotated[str | None, typer.Option(
         "--weight-col", help="Origin weight (e.g. population) for weighted coverage.")] = None,
     max_snap_m: Annotated[float, typer.Option(help="Largest point-to-road distance, m.")
@@ -275,7 +275,7 @@ def circles(
 
     require_dask()
     _check_workers(workers, scheduler)
-    spec = PartitionCircleSpec(load_travel_profile(mode), _limits(limit, limits), category_col,
+    spec = PartitionCircleSpec(load_travel_profile(mode), _limits(minutes, limits), category_col,
                       max_snap_m=max_snap_m, speed_col=speed_col)
     spec.longest_limit()
     layers = {"origins": _layer(origins, "origins"), "roads": _layer(roads, "roads"),
@@ -298,7 +298,7 @@ def circles(
         with c.progress("Travel times per partition"):
             res = run_circles(layers["origins"], layers["roads"], layers["facilities"], spec,
                               client, tile_m=tile_km * 1000 if tile_km else None, areas=area_gdf,
-                              out=folder, id_col=id_col, weight_col=weight_col, collect=False)
+                              out=folder, id_col=origin_id, weight_col=weight_col, collect=False)
         summary = c.summary_base("scale circles") | res["summary"] | {
             "cluster": cluster, "inputs": {k: str(v) for k, v in (("origins", origins),
                                                                   ("roads", roads),
