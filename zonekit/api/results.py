@@ -16,14 +16,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from zonekit import __version__
+from zonekit.data import SYNTHETIC_NOTE
 
 if TYPE_CHECKING:
     from zonekit.zones.park import Park
-
-SYNTHETIC_NOTE = (
-    "SYNTHETIC sample park: generated data calibrated to the plan's 2024 baseline; "
-    "not real enterprises, parcels or roads"
-)
 
 
 def summary_base(command: str, park: Park | None = None) -> dict[str, Any]:

@@ -24,11 +24,6 @@ if TYPE_CHECKING:
 
     from zonekit.zones.park import Park
 
-SYNTHETIC_NOTE = (
-    "SYNTHETIC sample park: generated data calibrated to the plan's 2024 baseline; "
-    "not real enterprises, parcels or roads"
-)
-
 DataOpt = Annotated[Path | None, typer.Option(
     "--data", help="GeoPackage or folder of layer files. Without --data and without any layer "
     "file, the bundled SYNTHETIC sample park is used.", rich_help_panel="Data")]
@@ -219,6 +214,8 @@ def info(message: str) -> None:
 
 def announce_data(park: Park) -> None:
     """Say which data is analysed, in which CRS and why; that the sample is synthetic."""
+    from zonekit.data import SYNTHETIC_NOTE
+
     if park.synthetic:
         info(f"Data: {SYNTHETIC_NOTE}.")
     else:
