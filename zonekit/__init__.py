@@ -23,9 +23,10 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 __all__ = ["CircleOptions", "CirclesResult", "DataOptions", "IndicatorsResult",
-           "IntensityResult", "ReportResult", "Result", "ZonesResult", "__version__",
+           "IntensityResult", "ReportResult", "Result", "ScaleRun", "ZonesResult", "__version__",
            "chinese_table", "circles", "indicators", "intensity", "load_park", "osm_facilities",
-           "osm_roads", "report", "zones"]
+           "osm_roads", "report", "scale_circles", "scale_intensity", "scale_partition",
+           "zones"]
 
 if TYPE_CHECKING:
     from zonekit.api import (  # noqa: F401
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
         IntensityResult,
         ReportResult,
         Result,
+        ScaleRun,
         ZonesResult,
         circles,
         indicators,
@@ -44,6 +46,9 @@ if TYPE_CHECKING:
         osm_facilities,
         osm_roads,
         report,
+        scale_circles,
+        scale_intensity,
+        scale_partition,
     )
 
 

@@ -7,9 +7,10 @@ from zonekit.api.mujun import IndicatorsResult, IntensityResult, indicators, int
 from zonekit.api.osm import osm_facilities, osm_roads
 from zonekit.api.report import ReportResult, report
 from zonekit.api.results import Result
+from zonekit.api.scale import ScaleRun, scale_circles, scale_intensity, scale_partition
 from zonekit.api.zones import ZonesResult, zones
 
 __all__ = ["CircleOptions", "CirclesResult", "DataOptions", "IndicatorsResult",
-           "IntensityResult", "ReportResult", "Result", "ZonesResult", "circles",
+           "IntensityResult", "ReportResult", "Result", "ScaleRun", "ZonesResult", "circles",
            "indicators", "intensity", "load_park", "osm_facilities", "osm_roads", "report",
-           "zones"]
+           "scale_circles", "scale_intensity", "scale_partition", "zones"]

@@ -107,6 +107,13 @@ def read_park(opts: DataOptions, layers: tuple[str, ...] | None = None,
     return park
 
 
+def inputs_of(opts: DataOptions) -> list[Path]:
+    """Return what a run on ``opts`` reads: its files, or the sample when no data is given."""
+    from zonekit.zones.io import sample_path
+
+    return [*opts.inputs(), *([] if opts.given else [sample_path()])]
+
+
 def user_layer(source: Any, settings: DataOptions, crs: str, label: str) -> gpd.GeoDataFrame:
     """Read a point/polygon layer of the user's own columns (origins, facilities, candidates).
 

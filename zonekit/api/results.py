@@ -43,6 +43,19 @@ def summary_base(command: str, park: Park | None = None) -> dict[str, Any]:
     return base
 
 
+def park_inputs(park: Park | None) -> list[Path]:
+    """Return the files and folders ``park`` was read from (never written over)."""
+    from zonekit.zones.io import sample_path
+
+    if park is None:
+        return []
+    paths = [Path(p) for k, p in park.sources.items()
+             if not str(p).startswith("(") and Path(p).exists()]
+    if park.population_path is not None:
+        paths.append(Path(park.population_path))
+    return paths + ([sample_path()] if park.synthetic else [])
+
+
 class Timings:
     """Seconds per step of a run, for ``summary['timings_s']`` (and ``--verbose``)."""
 
@@ -112,15 +125,7 @@ class Result:
 
     def inputs(self) -> list[Path]:
         """Return the files and folders this result was read from (never written over)."""
-        from zonekit.zones.io import sample_path
-
-        if self.park is None:
-            return []
-        paths = [Path(p) for k, p in self.park.sources.items()
-                 if not str(p).startswith("(") and Path(p).exists()]
-        if self.park.population_path is not None:
-            paths.append(Path(self.park.population_path))
-        return paths + ([sample_path()] if self.synthetic else [])
+        return park_inputs(self.park)
 
     def write_into(self, folder: Path) -> list[str]:
         """Write the files into ``folder`` as it is (no staging; see :meth:`write`)."""

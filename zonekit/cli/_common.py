@@ -142,7 +142,8 @@ _FLAG_OF = {name: "--" + name.replace("_", "-") for name in (
     "origins", "origin_id", "facility_id", "category_col", "weight_col", "new_sites",
     "target_share", "demand", "candidates", "chain", "profile", "max_snap_m", "jobs",
     "basemap", "denominator", "target", "growth", "conservative_growth", "lag", "targets",
-    "format", "kind", "speed_col", "categories", "category_map", "report_minutes")}
+    "format", "kind", "speed_col", "categories", "category_map", "report_minutes", "parts",
+    "split", "workers", "scheduler")}
 _FLAG_OF["year"] = "--year"
 _PARAM = re.compile(r"(?<![\w-])(" + "|".join(sorted(_FLAG_OF, key=len, reverse=True))
                     + r")=(True\b|'[^']*'|\"[^\"]*\")?(\s?)")
@@ -167,15 +168,9 @@ def to_flags(message: str) -> str:
     return _PARAM.sub(flag, message)
 
 
-def inputs_of(options: Any) -> list[Path]:
-    """Return what a run on ``options`` reads (the sample when no data is given)."""
-    from zonekit.zones.io import sample_path
-
-    return [*options.inputs(), *([] if options.given else [sample_path()])]
-
-
 def check_out(out: Path, options: Any, force: bool) -> None:
     """Refuse an unusable ``--out`` (an input, earlier results without ``--force``) early."""
+    from zonekit.api.data import inputs_of
     from zonekit.zones.output import check_out as check
 
     check(out, force, inputs_of(options))
@@ -271,14 +266,6 @@ def summary_base(command: str, park: Park | None = None) -> dict[str, Any]:
     from zonekit.api.results import summary_base as base
 
     return base(command, park)
-
-
-def write_dropped(folder: Path, park: Park | None) -> None:
-    """Write ``dropped.csv`` into ``folder`` when rows were dropped."""
-    from zonekit.zones.io import write_csv
-
-    if park is not None and len(park.findings.dropped_table()):
-        write_csv(park.findings.dropped_table(), folder / "dropped.csv")
 
 
 def finish_park(out: Path, park: Park | None) -> None:

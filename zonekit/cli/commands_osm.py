@@ -100,22 +100,12 @@ def roads(
                    ] = Path("roads.gpkg"),
 ) -> None:
     """Road network for one travel mode, as osmnx edges that `zonekit circles --roads` reads."""
-    from zonekit.errors import ZonekitError
+    import zonekit as zk
 
     source = _source(file, place, polygon, bbox)
-    if mode not in ("walk", "bike", "drive"):
-        raise ZonekitError(f"--mode must be walk, bike or drive, got {mode!r}")
     out = _gpkg(out)
     with c.progress(f"Reading OSM roads ({mode})"):
-        if file is not None:
-            from zonekit.zones.osm import read_osm_roads
-
-            edges = read_osm_roads(file, mode=mode)  # type: ignore[arg-type]
-        else:
-            from zonekit.zones.osm import download_roads
-
-            edges = download_roads(place=place, polygon=polygon, bbox=_bbox(bbox),
-                                   mode=mode)  # type: ignore[arg-type]
+        edges = zk.osm_roads(file, mode=mode, place=place, polygon=polygon, bbox=_bbox(bbox))
     summary = {"command": "osm roads", "source": str(file) if file else source,
                "area": place or (str(polygon) if polygon else bbox), "mode": mode,
                "edges": len(edges), "nodes": len(set(edges["u"]) | set(edges["v"])),
@@ -137,18 +127,13 @@ def facilities(
                    ] = Path("facilities.gpkg"),
 ) -> None:
     """Facilities (points, areas as centroids) mapped onto circle categories by a tag table."""
+    import zonekit as zk
+
     source = _source(file, place, polygon, bbox)
     out = _gpkg(out)
     with c.progress("Reading OSM facilities"):
-        if file is not None:
-            from zonekit.zones.osm import read_osm_facilities
-
-            fac, unmapped = read_osm_facilities(file, tags=tags)
-        else:
-            from zonekit.zones.osm import download_facilities
-
-            fac, unmapped = download_facilities(place=place, polygon=polygon,
-                                                bbox=_bbox(bbox), tags=tags)
+        fac, unmapped = zk.osm_facilities(file, place=place, polygon=polygon, bbox=_bbox(bbox),
+                                          tags=tags)
     counts = {str(k): int(v) for k, v in fac["category"].value_counts().sort_index().items()}
     summary = {"command": "osm facilities", "source": str(file) if file else source,
                "area": place or (str(polygon) if polygon else bbox),
