@@ -25,8 +25,8 @@ __version__ = "0.1.0"
 __all__ = ["CircleOptions", "CirclesResult", "DataOptions", "IndicatorsResult",
            "IntensityResult", "ReportResult", "Result", "ScaleRun", "ZonesResult", "__version__",
            "chinese_table", "circles", "indicators", "intensity", "load_park", "osm_facilities",
-           "osm_roads", "report", "scale_circles", "scale_intensity", "scale_partition",
-           "zones"]
+           "osm_roads", "poi_facilities", "report", "scale_circles", "scale_intensity",
+           "scale_partition", "zones"]
 
 if TYPE_CHECKING:
     from zonekit.api import (  # noqa: F401
@@ -45,6 +45,7 @@ if TYPE_CHECKING:
         load_park,
         osm_facilities,
         osm_roads,
+        poi_facilities,
         report,
         scale_circles,
         scale_intensity,

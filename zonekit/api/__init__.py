@@ -5,6 +5,7 @@ from zonekit.api.circles_result import CirclesResult
 from zonekit.api.data import DataOptions, load_park
 from zonekit.api.mujun import IndicatorsResult, IntensityResult, indicators, intensity
 from zonekit.api.osm import osm_facilities, osm_roads
+from zonekit.api.poi import poi_facilities
 from zonekit.api.report import ReportResult, report
 from zonekit.api.results import Result
 from zonekit.api.scale import ScaleRun, scale_circles, scale_intensity, scale_partition
@@ -12,5 +13,6 @@ from zonekit.api.zones import ZonesResult, zones
 
 __all__ = ["CircleOptions", "CirclesResult", "DataOptions", "IndicatorsResult",
            "IntensityResult", "ReportResult", "Result", "ScaleRun", "ZonesResult", "circles",
-           "indicators", "intensity", "load_park", "osm_facilities", "osm_roads", "report",
-           "scale_circles", "scale_intensity", "scale_partition", "zones"]
+           "indicators", "intensity", "load_park", "osm_facilities", "osm_roads",
+           "poi_facilities", "report", "scale_circles", "scale_intensity", "scale_partition",
+           "zones"]

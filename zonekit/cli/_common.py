@@ -143,7 +143,7 @@ _FLAG_OF = {name: "--" + name.replace("_", "-") for name in (
     "target_share", "demand", "candidates", "chain", "profile", "max_snap_m", "jobs",
     "basemap", "denominator", "target", "growth", "conservative_growth", "lag", "targets",
     "format", "kind", "speed_col", "categories", "category_map", "report_minutes", "parts",
-    "split", "workers", "scheduler")}
+    "split", "workers", "scheduler", "source", "table")}
 _FLAG_OF["year"] = "--year"
 _PARAM = re.compile(r"(?<![\w-])(" + "|".join(sorted(_FLAG_OF, key=len, reverse=True))
                     + r")=(True\b|'[^']*'|\"[^\"]*\")?(\s?)")
@@ -259,6 +259,34 @@ def progress(description: str) -> Iterator[Any]:
                   disable=not sys.stderr.isatty()) as bar:
         bar.add_task(description, total=None)
         yield bar
+
+
+def gpkg_out(out: Path) -> Path:
+    """Refuse an ``--out`` that does not name a GeoPackage."""
+    from zonekit.errors import ZonekitError
+
+    if out.suffix.lower() != ".gpkg":
+        raise ZonekitError(f"--out must name a GeoPackage (.gpkg), got {out}")
+    return out
+
+
+def facility_counts(fac: Any, unmapped: dict[str, int], rule: str) -> dict[str, int]:
+    """Say (and return) the facilities per category, and the POIs no ``rule`` rule maps."""
+    counts = {str(k): int(v) for k, v in fac["category"].value_counts().sort_index().items()}
+    info(f"{len(fac):,} facilities: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    if unmapped:
+        info(f"not written ({sum(unmapped.values()):,} POIs no {rule} rule maps): "
+             + ", ".join(f"{k} ({v})" for k, v in unmapped.items()))
+    return counts
+
+
+def write_layer_file(gdf: Any, out: Path, summary: dict[str, Any]) -> None:
+    """Write ``gdf`` as the GeoPackage ``out`` and ``summary`` as ``<out>.summary.json``."""
+    from zonekit.zones.io import write_gpkg, write_json
+
+    write_gpkg({out.stem: gdf}, out)
+    summary["outputs"] = [out.name]
+    write_json(summary, out.with_name(f"{out.stem}.summary.json"))
 
 
 def summary_base(command: str, park: Park | None = None) -> dict[str, Any]:
