@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import json
 import re
+import sys
 from pathlib import Path
 
 import geopandas as gpd
@@ -35,6 +36,22 @@ def test_readme_python_section_runs_as_printed(tmp_path: Path,
     assert (tmp_path / "out/api/report/report.html").exists()
     assert json.loads((tmp_path / "out/api/circles_service/summary.json").read_text())[
         "synthetic"] is True
+
+
+def test_zones_is_the_package_and_measure_zones_a_function(tiny_park_dir: Path) -> None:
+    import inspect
+    import types
+
+    import zonekit as zk
+    import zonekit.zones.park
+
+    assert inspect.isfunction(zk.measure_zones) and "zones" not in zk.__all__
+    assert isinstance(zk.zones, types.ModuleType) and zk.zones is sys.modules["zonekit.zones"]
+    assert zk.zones.park is zonekit.zones.park
+    with pytest.warns(DeprecationWarning, match="zk.measure_zones"):
+        old = zk.zones(data=tiny_park_dir)  # the deprecated alias still measures
+    new = zk.measure_zones(data=tiny_park_dir)
+    assert isinstance(old, zk.ZonesResult) and old.table.equals(new.table)
 
 
 # --- a small city outside China: osmnx edges in UTM 32N (Monaco's zone) ---------------------

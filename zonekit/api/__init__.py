@@ -9,10 +9,10 @@ from zonekit.api.poi import poi_facilities
 from zonekit.api.report import ReportResult, report
 from zonekit.api.results import Result
 from zonekit.api.scale import ScaleRun, scale_circles, scale_intensity, scale_partition
-from zonekit.api.zones import ZonesResult, zones
+from zonekit.api.zones import ZonesResult, measure_zones
 
 __all__ = ["CircleOptions", "CirclesResult", "DataOptions", "IndicatorsResult",
            "IntensityResult", "ReportResult", "Result", "ScaleRun", "ZonesResult", "circles",
-           "indicators", "intensity", "load_park", "osm_facilities", "osm_roads",
-           "poi_facilities", "report", "scale_circles", "scale_intensity", "scale_partition",
-           "zones"]
+           "indicators", "intensity", "load_park", "measure_zones", "osm_facilities",
+           "osm_roads", "poi_facilities", "report", "scale_circles", "scale_intensity",
+           "scale_partition"]

@@ -46,9 +46,9 @@ def run_all(park: Park) -> tuple[list[Result], list[str]]:
     """Every analysis the park's layers allow; notes say what was left out and why."""
     from zonekit.api.circles import circles
     from zonekit.api.mujun import indicators, intensity
-    from zonekit.api.zones import zones
+    from zonekit.api.zones import measure_zones
 
-    results: list[Result] = [zones(park), intensity(park), indicators(park)]
+    results: list[Result] = [measure_zones(park), intensity(park), indicators(park)]
     notes = []
     missing = [n for n in ("roads", "facilities") if n not in park.layers]
     if missing:
