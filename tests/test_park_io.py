@@ -138,3 +138,23 @@ def test_corrupt_and_empty_files(tmp_path: Path, tiny_park) -> None:
 def test_missing_required_layer(tiny_park_dir: Path) -> None:
     with pytest.raises(DataFileError, match="roads"):
         load_park(tiny_park_dir, layers=("zones", "roads"), required=("roads",))
+
+
+@pytest.mark.parametrize("which", ["sample", "tiny"])
+def test_loaded_layers_write_to_parquet_and_pickle(which: str, tiny_park_dir: Path,
+                                                   tmp_path: Path) -> None:
+    """Nothing but plain values in a loaded layer's ``attrs`` (GeoParquet keeps them as JSON)."""
+    import json
+    import pickle
+
+    pytest.importorskip("pyarrow", reason="GeoParquet needs pyarrow")
+    park = (load_park() if which == "sample" else
+            load_park(tiny_park_dir, drop_invalid=True))
+    assert park.layers
+    for name, gdf in park.layers.items():
+        json.dumps(gdf.attrs)
+        gdf.to_parquet(tmp_path / f"{which}_{name}.parquet")
+        back = pickle.loads(pickle.dumps(gdf))
+        assert back.equals(gdf) and back.attrs == gdf.attrs, name
+    park.parcels.to_parquet(tmp_path / "parcels.parquet")
+    pickle.loads(pickle.dumps(park))
