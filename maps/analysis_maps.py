@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from zonekit.analysis.mujun import SCENARIO_ZH
 from zonekit.maps.interactive import MapLayer, make_map
 from zonekit.maps.style import LAND_CLASS_ZH, StyleSpec, categorical, mujun_class_style
 
@@ -46,7 +47,6 @@ LOW_EFFICIENCY_CLASSES: dict[str, tuple[str, str]] = {
 #: Flag column of each single-rule class.
 RULE_COLUMNS = {"plot_ratio": "low_plot_ratio", "tax_per_mu": "low_tax_per_mu",
                 "class_d": "class_d", "idle": "idle"}
-SCENARIO_ZH = {"main": "主情景", "conservative": "保守情景"}
 
 MUJUN_FIELDS = ("parcel_id", "zone_id", "land_class", "status", "area_mu", "enterprises",
                 "class", "grade_status", "total_score", "revenue_per_mu_wan", "tax_per_mu_wan")

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from zonekit.analysis.mujun import SCENARIO_ZH
 from zonekit.maps.report_data import Outputs
 from zonekit.maps.report_text import number_text
 
@@ -18,7 +19,6 @@ if TYPE_CHECKING:
     import geopandas as gpd
     import pandas as pd
 
-SCENARIO_ZH = {"main": "主情景", "conservative": "保守情景"}
 #: Demand a charging siting optimised, as the coverage table's measure names it.
 DEMAND_ZH = {"built_land_km2": "建设用地（含在建）", "population": "人口",
              "parcels": "地块", "enterprises": "企业", "employees": "从业人员",

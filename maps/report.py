@@ -25,9 +25,10 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from zonekit.analysis.mujun import SCENARIO_ZH
 from zonekit.maps.conclusions import conclusions, conclusions_html
 from zonekit.maps.interactive import FONT_CSS, SYNTHETIC_NOTE_ZH
-from zonekit.maps.report_data import Outputs, load_outputs, report_tables
+from zonekit.maps.report_data import UNIT_ZH, Outputs, load_outputs, report_tables
 from zonekit.maps.report_text import data_source, notes_zh, number_text, park_name, report_title
 
 if TYPE_CHECKING:
@@ -36,7 +37,6 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
 HEADLINE_KEYS = ("total_revenue_yi", "land_output_yi_per_km2", "output_per_employee_wan")
-SCENARIO_ZH = {"main": "主情景", "conservative": "保守情景"}
 CIRCLE_TABLES = ("生活圈覆盖", "充电站选址")
 
 
@@ -80,7 +80,6 @@ def headline(out: Outputs) -> list[dict[str, str]]:
     return cards
 
 
-UNIT_ZH = {"persons": "人", "enterprises": "家", "parcels": "块", "km": "km"}
 def _circle_cards(out: Outputs) -> list[dict[str, str]]:
     """Each circle's headline shares, as its kind's ``report.headlines`` name them."""
     from zonekit.maps.circle_maps import COMPOSITE, kind_of

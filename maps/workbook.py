@@ -21,12 +21,12 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from zonekit.analysis.mujun import SCENARIO_ZH
 from zonekit.maps.style import FIELDS, YES_NO_ZH, Field
 
 if TYPE_CHECKING:
     import pandas as pd
 
-SCENARIO_VALUES = {"main": "主情景", "conservative": "保守情景"}
 #: Columns holding years: written as whole numbers without thousands separators.
 YEAR_COLUMNS = frozenset({"year", "baseline_year", "target_year", "founded_year", "base_year"})
 
@@ -69,7 +69,7 @@ TABLE_FIELDS: dict[str, Field] = dict([
     _f("cum_land_output_main_yi_per_km2", "累计更新后目标年地均产出（主情景）", "亿元/km²", 2),
     _f("cum_land_output_conservative_yi_per_km2", "累计更新后目标年地均产出（保守情景）",
        "亿元/km²", 2),
-    _f("scenario", "情景", values=SCENARIO_VALUES),
+    _f("scenario", "情景", values=SCENARIO_ZH),
     _f("revenue_without_plan_yi", "营业收入（不更新）", "亿元", 1),
     _f("land_output_without_plan_yi_per_km2", "地均产出（不更新）", "亿元/km²", 2),
     _f("renewal_revenue_yi", "更新带来的收入", "亿元", 2),

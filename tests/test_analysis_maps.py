@@ -70,7 +70,7 @@ def test_plan_scenarios_names_every_plan() -> None:
 
 
 def test_map_columns_on_the_sample(sample_dir: Path) -> None:
-    from zonekit.zones.park import load_park
+    from zonekit.api.data import load_park
 
     park = load_park(layers=("zones", "parcels", "enterprises"))
     p = am.intensity_parcels(park)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import json
 import re
+import sys
 from pathlib import Path
 
 import geopandas as gpd
@@ -35,6 +36,22 @@ def test_readme_python_section_runs_as_printed(tmp_path: Path,
     assert (tmp_path / "out/api/report/report.html").exists()
     assert json.loads((tmp_path / "out/api/circles_service/summary.json").read_text())[
         "synthetic"] is True
+
+
+def test_zones_is_the_package_and_measure_zones_a_function(tiny_park_dir: Path) -> None:
+    import inspect
+    import types
+
+    import zonekit as zk
+    import zonekit.zones.park
+
+    assert inspect.isfunction(zk.measure_zones) and "zones" not in zk.__all__
+    assert isinstance(zk.zones, types.ModuleType) and zk.zones is sys.modules["zonekit.zones"]
+    assert zk.zones.park is zonekit.zones.park
+    with pytest.warns(DeprecationWarning, match="zk.measure_zones"):
+        old = zk.zones(data=tiny_park_dir)  # the deprecated alias still measures
+    new = zk.measure_zones(data=tiny_park_dir)
+    assert isinstance(old, zk.ZonesResult) and old.table.equals(new.table)
 
 
 # --- a small city outside China: osmnx edges in UTM 32N (Monaco's zone) ---------------------
@@ -141,7 +158,7 @@ def test_every_data_option_reaches_the_loader(command: str, tmp_path: Path,
                     layers=layers)
         raise CapturedError("captured")
 
-    monkeypatch.setattr(park_mod, "load_park", loader)
+    monkeypatch.setattr(park_mod, "build_park", loader)
     layer_files = {name: tmp_path / f"my_{name}.gpkg" for name in ALL}
     data = tmp_path / "data"
     data.mkdir()
@@ -154,7 +171,7 @@ def test_every_data_option_reaches_the_loader(command: str, tmp_path: Path,
     result = runner.invoke(app, args)
     assert result.exit_code == 2 and "captured" in result.output, result.output
     s = seen["settings"]
-    assert (s.input_crs, s.analysis_crs, s.coords, s.encoding, s.year, s.drop_invalid) == (
+    assert (s.crs, s.analysis_crs, s.coords, s.encoding, s.data_year, s.drop_invalid) == (
         "EPSG:4490", "EPSG:4548", "gcj02", "gbk", 2023, True)
     assert Path(seen["data"]) == data and seen["mapping"] is not None
     given = {k: Path(v) for k, v in seen["overrides"].items()}

@@ -114,7 +114,7 @@ def test_a_county_kind_runs_from_the_command_line(county: dict[str, Path],
 
 def test_a_county_kind_has_its_report_section(county: dict[str, Path], tmp_path: Path) -> None:
     park = zk.load_park()
-    results = [zk.zones(park), zk.intensity(park), zk.indicators(park), _api_run(county)]
+    results = [zk.measure_zones(park), zk.intensity(park), zk.indicators(park), _api_run(county)]
     done = zk.report(results, tmp_path / "report")
     assert done.folders["circles_elderly"].is_dir()
     page = done.html.read_text(encoding="utf-8")

@@ -79,3 +79,19 @@ def test_convert_gcj02_file(tmp_path: Path, tiny_park) -> None:
     shift = a.to_crs(4548).distance(b.to_crs(4548))
     assert ((shift > 100) & (shift < 800)).all()
     assert src.read_bytes() == before
+
+
+def test_scale_circles_options_are_named_as_circles_names_them() -> None:
+    import typer
+
+    group = typer.main.get_command(app)
+
+    def options(command: object) -> set[str]:
+        return {o for p in command.params for o in getattr(p, "opts", []) if o.startswith("--")}
+
+    circles = options(group.commands["circles"])
+    scale = options(group.commands["scale"].commands["circles"])
+    assert {"--origins", "--roads", "--facilities", "--out", "--force", "--mode", "--minutes",
+            "--origin-id", "--weight-col", "--category-col", "--max-snap-m",
+            "--speed-col"} <= scale & circles
+    assert not {"--limit", "--id-col"} & scale

@@ -9,6 +9,7 @@ runs with ``ZONEKIT_SLOW=1`` (about 40 s more) and in ``benchmarks/bench_scale.p
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import replace
 from pathlib import Path
@@ -264,6 +265,26 @@ def test_circles_from_geoparquet_files(client, city, tmp_path) -> None:
     assert got.index.equals(want.index)  # every origin once
     _assert_minutes(got[want.columns], want)
     assert res["summary"]["origins"] == len(want)
+
+
+def test_scale_circles_command_through_the_api(client, city, tmp_path) -> None:
+    """`zonekit scale circles --minutes --origin-id` (zk.scale_circles) on a running cluster."""
+    scale_data().write_city(city, tmp_path, tiles=3)
+    out = tmp_path / "out"
+    args = ["scale", "circles", "--origins", str(tmp_path / "population"), "--roads",
+            str(tmp_path / "roads"), "--facilities", str(tmp_path / "facilities"),
+            "--minutes", "10", "--origin-id", "cell_id", "--tile-km", "0.9",
+            "--scheduler", client.scheduler.address, "--out", str(out)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    got = pd.concat([gpd.read_parquet(f) for f in (out / "origins").glob("*")])
+    spec = dc.PartitionCircleSpec(load_travel_profile("walk"), 10.0)
+    want = _single_minutes(city, spec).set_axis(city["population"]["cell_id"]).sort_index()
+    _assert_minutes(got.set_index("cell_id").sort_index()[want.columns], want)
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["command"] == "scale circles" and summary["origins"] == len(want)
+    again = CliRunner().invoke(app, args)  # run_folder: earlier results kept without --force
+    assert again.exit_code == 2 and "--force" in again.output
 
 
 def test_circles_buffer_is_needed(client, city, monkeypatch) -> None:

@@ -27,8 +27,8 @@ def test_the_three_land_figures_of_the_sample_reconcile() -> None:
     from zonekit.analysis.indicators import load_targets
     from zonekit.analysis.mujun import evaluation as mujun
     from zonekit.analysis.mujun import pipeline as efficiency
+    from zonekit.api.data import load_park
     from zonekit.zones.landuse import CONSTRUCTION_CLASSES, land_use_class
-    from zonekit.zones.park import load_park
 
     park = load_park(layers=("zones", "parcels", "enterprises"))
     res = efficiency.run(park.zones, park.parcels, park.enterprises, mujun.load_mujun_profile(),

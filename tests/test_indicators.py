@@ -116,7 +116,7 @@ def test_user_targets_file(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(not SAMPLE.exists(), reason="sample park not generated yet")
 def test_sample_matches_plan_baseline() -> None:
-    from zonekit.zones.park import load_park
+    from zonekit.api.data import load_park
 
     park = load_park(layers=("zones", "parcels", "enterprises"))
     t = ind.compute_indicators(park.enterprises, ind.load_targets(), park.year,
@@ -156,7 +156,7 @@ def test_cli_indicators(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("denominator", "chosen"), [("all", 21.6), ("industrial", 54.1)])
 def test_other_denominator_states_the_mismatch_and_compares_like_with_like(
         denominator: str, chosen: float) -> None:
-    from zonekit.zones.park import load_park
+    from zonekit.api.data import load_park
 
     park = load_park(layers=("zones", "parcels", "enterprises"))
     t = ind.compute_indicators(park.enterprises, ind.load_targets(), park.year,

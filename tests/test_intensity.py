@@ -169,7 +169,7 @@ def test_cli_writes_outputs(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(not SAMPLE.exists(), reason="sample park not generated yet")
 def test_sample_baseline_and_zone_sums() -> None:
-    from zonekit.zones.park import load_park
+    from zonekit.api.data import load_park
 
     park = load_park(layers=("zones", "parcels", "enterprises"))
     table = it.zone_intensity(park.zones, park.parcels, park.enterprises)

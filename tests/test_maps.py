@@ -427,7 +427,7 @@ def test_maps_draw_the_result_they_are_handed(tiny_park_dir: Path,
     import zonekit as zk
     from zonekit.analysis.land import measures
 
-    result = zk.zones(data=tiny_park_dir)
+    result = zk.measure_zones(data=tiny_park_dir)
 
     def no_recomputation(*args, **kwargs):
         raise AssertionError("the map recomputed the zone table")

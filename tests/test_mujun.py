@@ -231,7 +231,7 @@ def sample_run():
         pytest.skip("sample park not generated yet")
     from zonekit.analysis.indicators import load_targets
     from zonekit.analysis.mujun import pipeline as efficiency
-    from zonekit.zones.park import load_park
+    from zonekit.api.data import load_park
 
     park = load_park(layers=("zones", "parcels", "enterprises"))
     return efficiency.run(park.zones, park.parcels, park.enterprises, mujun.load_mujun_profile(),

@@ -27,8 +27,8 @@ from zonekit.zones.osm import (
     is_osm_file,
     read_osm_facilities,
     read_osm_roads,
-    read_poi_export,
 )
+from zonekit.zones.poi import read_poi_export
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "real" / "osm"
 BZ2, PBF = REAL / "aguascalientes.osm.bz2", REAL / "aguascalientes.osm.pbf"
@@ -315,6 +315,51 @@ def test_amap_and_baidu_exports(tmp_path):
         read_poi_export(tmp_path / "n.csv", "amap")
 
 
+def test_poi_command_writes_wgs84_facilities(tmp_path):
+    """`zonekit poi FILE --source amap|baidu` (zk.poi_facilities): WGS84 points, a summary."""
+    from zonekit.zones.coords import wgs84_to_bd09, wgs84_to_gcj02
+
+    lon, lat = np.array([116.85, 116.86, 116.87]), np.array([40.37, 40.38, 40.39])
+    gx, gy = wgs84_to_gcj02(lon, lat)
+    pd.DataFrame({"id": ["A1", "A2", "A3"], "name": ["便利店", "幼儿园", "餐厅"],
+                  "typecode": ["060200", "141204", "050100"], "lng": gx, "lat": gy}
+                 ).to_csv(tmp_path / "amap.csv", index=False, encoding="gbk")
+    out = tmp_path / "facilities.gpkg"
+    result = runner.invoke(app, ["poi", str(tmp_path / "amap.csv"), "--source", "amap",
+                                 "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "2 facilities" in result.output and "typecode=050100 (1)" in result.output
+    fac = gpd.read_file(out)
+    assert fac.crs.to_epsg() == 4326 and fac["fac_id"].tolist() == ["A1", "A2"]
+    assert fac["category"].tolist() == ["convenience_store", "kindergarten"]
+    np.testing.assert_allclose(shapely.get_coordinates(fac.geometry.values),
+                               np.column_stack([lon, lat])[:2], atol=1e-6)
+    summary = json.loads((tmp_path / "facilities.summary.json").read_text(encoding="utf-8"))
+    assert summary["command"] == "poi" and summary["converted_from"] == "gcj02"
+    assert summary["by_category"] == {"convenience_store": 1, "kindergarten": 1}
+    assert summary["unmapped"] == {"typecode=050100": 1}
+    bx, by = wgs84_to_bd09(lon, lat)
+    pd.DataFrame({"uid": ["u1", "u2", "u3"], "tag": ["医疗;药店", "教育培训;小学", "美食;中餐厅"],
+                  "经度": bx, "纬度": by}).to_csv(tmp_path / "baidu.csv", index=False)
+    result = runner.invoke(app, ["poi", str(tmp_path / "baidu.csv"), "--source", "baidu",
+                                 "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    np.testing.assert_allclose(gpd.read_file(out).geometry.x, lon[:2], atol=1e-6)
+    # bad input: a clear message and exit code 2, never a traceback
+    pd.DataFrame({"typecode": ["060200"], "name": ["x"]}).to_csv(tmp_path / "n.csv")
+    for args, message in (
+            ([str(tmp_path / "amap.csv"), "--source", "google"], "--source must be amap or baidu"),
+            ([str(tmp_path / "n.csv"), "--source", "amap"], "no coordinate columns"),
+            ([str(tmp_path / "baidu.csv"), "--source", "amap"], "column 'typecode'"),
+            ([str(tmp_path / "none.csv"), "--source", "amap"], "file not found")):
+        bad = runner.invoke(app, ["poi", *args, "--out", str(tmp_path / "x.gpkg")])
+        assert bad.exit_code == 2 and message in bad.output, bad.output
+        assert bad.exception is None or isinstance(bad.exception, SystemExit)
+    bad = runner.invoke(app, ["poi", str(tmp_path / "amap.csv"), "--source", "amap",
+                              "--out", str(tmp_path / "x.csv")])
+    assert bad.exit_code == 2 and "GeoPackage" in bad.output
+
+
 def test_tag_table_override_and_isced_levels(tmp_path):
     ways = ""
     xml = _osm_xml(tmp_path / "p.osm", ways)
@@ -335,14 +380,13 @@ def test_tag_table_override_and_isced_levels(tmp_path):
 
 
 def test_osm_roads_through_load_park_are_never_shifted_by_coords(tmp_path):
-    from zonekit.settings import Settings
-    from zonekit.zones.park import load_park
+    from zonekit.api.data import DataOptions, read_park
 
     ways = ('<way id="10" version="1"><nd ref="1"/><nd ref="2"/><nd ref="3"/>'
             '<tag k="highway" v="residential"/><tag k="maxspeed" v="30"/></way>')
     osm = _osm_xml(tmp_path / "china.osm", ways)
-    parks = [load_park(None, layers=("roads",), overrides={"roads": osm}, osm_mode="walk",
-                       settings=Settings(coords=coords)) for coords in (None, "gcj02")]
+    parks = [read_park(DataOptions(layers={"roads": osm}, coords=coords), layers=("roads",),
+                       osm_mode="walk") for coords in (None, "gcj02")]
     a, b = (p.roads for p in parks)
     from zonekit.analysis.network.travel import parse_oneway
 

@@ -10,11 +10,10 @@ import pytest
 from shapely.geometry import Polygon
 
 from zonekit.analysis.land.measures import zone_table
+from zonekit.api.data import load_park
 from zonekit.errors import CRSError, DataFileError, SchemaError
-from zonekit.settings import Settings
 from zonekit.zones.encoding import shapefile_encoding
 from zonekit.zones.io import read_vector
-from zonekit.zones.park import load_park
 from zonekit.zones.schema import PARCELS
 from zonekit.zones.validate import validate_layer
 
@@ -67,7 +66,7 @@ def test_missing_crs_is_refused(tmp_path: Path, tiny_park) -> None:
     folder.joinpath("zones.prj").unlink(missing_ok=True)
     with pytest.raises(CRSError, match=r"zones.shp.*no coordinate reference system.*EPSG:4548"):
         load_park(folder, layers=("zones",))
-    park = load_park(folder, layers=("zones",), settings=Settings(input_crs="EPSG:4548"))
+    park = load_park(folder, layers=("zones",), crs="EPSG:4548")
     assert park.zones.crs.to_epsg() == 4548
 
 
@@ -111,7 +110,7 @@ def test_unknown_zone_and_drop_invalid(tmp_path: Path, tiny_park) -> None:
     with pytest.raises(SchemaError, match=r"zone_id not found.*B1"):
         load_park(folder, layers=("zones", "parcels", "enterprises"))
     park = load_park(folder, layers=("zones", "parcels", "enterprises"),
-                     settings=Settings(drop_invalid=True))
+                     drop_invalid=True)
     assert "B1" not in set(park.parcels["parcel_id"])
     assert park.findings.dropped_table()["row_id"].tolist() == ["B1"]
 
@@ -139,3 +138,23 @@ def test_corrupt_and_empty_files(tmp_path: Path, tiny_park) -> None:
 def test_missing_required_layer(tiny_park_dir: Path) -> None:
     with pytest.raises(DataFileError, match="roads"):
         load_park(tiny_park_dir, layers=("zones", "roads"), required=("roads",))
+
+
+@pytest.mark.parametrize("which", ["sample", "tiny"])
+def test_loaded_layers_write_to_parquet_and_pickle(which: str, tiny_park_dir: Path,
+                                                   tmp_path: Path) -> None:
+    """Nothing but plain values in a loaded layer's ``attrs`` (GeoParquet keeps them as JSON)."""
+    import json
+    import pickle
+
+    pytest.importorskip("pyarrow", reason="GeoParquet needs pyarrow")
+    park = (load_park() if which == "sample" else
+            load_park(tiny_park_dir, drop_invalid=True))
+    assert park.layers
+    for name, gdf in park.layers.items():
+        json.dumps(gdf.attrs)
+        gdf.to_parquet(tmp_path / f"{which}_{name}.parquet")
+        back = pickle.loads(pickle.dumps(gdf))
+        assert back.equals(gdf) and back.attrs == gdf.attrs, name
+    park.parcels.to_parquet(tmp_path / "parcels.parquet")
+    pickle.loads(pickle.dumps(park))

@@ -83,3 +83,23 @@ def test_layer_reads_by_box(province, tmp_path) -> None:
     mem = pt.PartitionLayer.of(ents).slice(box)
     assert sorted(mem["ent_id"]) == sorted(inside["ent_id"])
     assert isinstance(mem, pd.DataFrame)
+
+
+@needs_pyarrow
+def test_scale_partition_command_on_the_sample(tmp_path) -> None:
+    """`zonekit scale partition` on the bundled sample writes GeoParquet parts (issue #24)."""
+    pytest.importorskip("dask_geopandas", reason="zonekit scale needs dask")
+    import json
+
+    from typer.testing import CliRunner
+
+    from zonekit.cli.app import app
+
+    out = tmp_path / "parts"
+    result = CliRunner().invoke(app, ["scale", "partition", "--parts", "3", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "SYNTHETIC" in result.output and "3 partitions written" in result.output
+    found = pt.find_parts(out)
+    assert len(found) == 3
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["synthetic"] and len(summary["partitions"]) == 3

@@ -10,11 +10,11 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from zonekit.api.data import load_park
 from zonekit.cli.app import app
 from zonekit.errors import ProfileError, SchemaError
 from zonekit.zones.coords import wgs84_to_gcj02
 from zonekit.zones.mapping import load_mapping
-from zonekit.zones.park import load_park
 
 runner = CliRunner()
 
@@ -101,10 +101,10 @@ def test_gcj02_csv_facilities(tmp_path, tiny_park_dir) -> None:
                   "lon": lon, "lat": lat}).to_csv(tmp_path / "fac.csv", index=False)
     with pytest.raises(SchemaError, match="no coordinate system is stated"):
         load_park(tiny_park_dir, layers=("zones", "facilities"),
-                  overrides={"facilities": tmp_path / "fac.csv"})
+                  facilities=tmp_path / "fac.csv")
     (tmp_path / "m.yaml").write_text("facilities:\n  position: {x: lon, y: lat, crs: gcj02}\n")
     park = load_park(tiny_park_dir, layers=("zones", "facilities"), mapping=tmp_path / "m.yaml",
-                     overrides={"facilities": tmp_path / "fac.csv"})
+                     facilities=tmp_path / "fac.csv")
     back = park.facilities.geometry
     assert back.x.to_numpy() == pytest.approx([487_500, 487_600], abs=0.05)
     assert back.y.to_numpy() == pytest.approx([4_470_500, 4_470_600], abs=0.05)

@@ -157,7 +157,7 @@ def test_run_reports_both_scenarios_and_assumptions() -> None:
 
 @pytest.mark.skipif(not SAMPLE.exists(), reason="sample park not generated yet")
 def test_sample_plan_reaches_target_or_says_why() -> None:
-    from zonekit.zones.park import load_park
+    from zonekit.api.data import load_park
 
     park = load_park(layers=("zones", "parcels", "enterprises"))
     res = efficiency.run(park.zones, park.parcels, park.enterprises, mujun.load_mujun_profile(),
@@ -175,7 +175,7 @@ def test_sample_plan_reaches_target_or_says_why() -> None:
 
 @pytest.mark.skipif(not SAMPLE.exists(), reason="sample park not generated yet")
 def test_renewal_headline_gives_both_scenarios_and_what_decides() -> None:
-    from zonekit.zones.park import load_park
+    from zonekit.api.data import load_park
 
     park = load_park(layers=("zones", "parcels", "enterprises"))
     res = efficiency.run(park.zones, park.parcels, park.enterprises, mujun.load_mujun_profile(),

@@ -3,7 +3,7 @@
 One way in: the typed API below, used as ``import zonekit as zk``::
 
     park = zk.load_park("park/", mapping="mapping.yaml")   # or zk.load_park(): the sample
-    z = zk.zones(park)                                      # ZonesResult
+    z = zk.measure_zones(park)                              # ZonesResult
     i = zk.intensity(park, target=40, year=2030)            # 亩均, low-efficiency land, renewal
     t = zk.indicators(park)                                 # the plan's Table 1-1 tracker
     c = zk.circles("service", park=park)                    # network circles
@@ -18,15 +18,18 @@ this API. The package is assembled from the repository's top-level folders: ``zo
 
 from __future__ import annotations
 
+import types
+import warnings
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
 __all__ = ["DEFAULT_KIND", "CircleOptions", "CirclesResult", "DataOptions",
-           "IndicatorsResult", "IntensityResult", "ReportResult", "Result", "ZonesResult",
-           "__version__", "chinese_table", "circle_kind", "circle_kinds", "circles",
-           "indicators", "intensity", "load_park", "osm_facilities", "osm_roads", "report",
-           "zones"]
+           "IndicatorsResult", "IntensityResult", "ReportResult", "Result", "ScaleRun",
+           "ZonesResult", "__version__", "chinese_table", "circle_kind", "circle_kinds",
+           "circles", "indicators", "intensity", "load_park", "measure_zones",
+           "osm_facilities", "osm_roads", "poi_facilities", "report", "scale_circles",
+           "scale_intensity", "scale_partition"]
 
 if TYPE_CHECKING:
     from zonekit.api import (  # noqa: F401
@@ -38,6 +41,7 @@ if TYPE_CHECKING:
         IntensityResult,
         ReportResult,
         Result,
+        ScaleRun,
         ZonesResult,
         circle_kind,
         circle_kinds,
@@ -45,48 +49,33 @@ if TYPE_CHECKING:
         indicators,
         intensity,
         load_park,
+        measure_zones,
         osm_facilities,
         osm_roads,
+        poi_facilities,
         report,
+        scale_circles,
+        scale_intensity,
+        scale_partition,
     )
 
 
-import zonekit.zones as _layer_model  # noqa: E402 - imported before its name is reused
+import zonekit.zones as _layer_model  # noqa: E402 - the layer-model package, made callable below
 
 
-class _Zones:
-    """``zk.zones(park)`` measures each zone (:func:`zonekit.api.zones.zones`).
-
-    The name also still reaches the layer-model package ``zonekit.zones``: its modules
-    import as before (``from zonekit.zones.park import Park``,
-    ``import zonekit.zones.io as io``).
-    """
+class _DeprecatedCall(types.ModuleType):
+    """The package :mod:`zonekit.zones`, also callable as the old ``zk.zones(park)``."""
 
     def __call__(self, *args: Any, **kwargs: Any) -> ZonesResult:
-        from zonekit.api.zones import zones as run
+        warnings.warn("zk.zones(...) is deprecated: call zk.measure_zones(...); zk.zones is "
+                      "the layer-model package zonekit.zones", DeprecationWarning, stacklevel=2)
+        from zonekit.api.zones import measure_zones
 
-        return run(*args, **kwargs)
-
-    def __getattr__(self, name: str) -> Any:
-        import importlib
-
-        if name.startswith("__") or hasattr(_layer_model, name):
-            return getattr(_layer_model, name)
-        try:
-            return importlib.import_module(f"zonekit.zones.{name}")
-        except ModuleNotFoundError:
-            raise AttributeError(name) from None
-
-    @property
-    def __signature__(self) -> Any:
-        import inspect
-
-        from zonekit.api.zones import zones as run
-
-        return inspect.signature(run)
+        return measure_zones(*args, **kwargs)
 
 
-zones = _Zones()
+# zk.zones stays the package itself (its modules import as ever); calling it still works.
+_layer_model.__class__ = _DeprecatedCall
 
 
 def chinese_table(*args: Any, **kwargs: Any) -> Any:

@@ -1,6 +1,6 @@
 """``zonekit check``: validate everything a run would read, reporting every problem at once.
 
-Unlike :func:`zonekit.zones.park.load_park`, which stops at the first layer that cannot be
+Unlike :func:`zonekit.zones.park.build_park`, which stops at the first layer that cannot be
 read, the check goes on: each layer is read and validated on its own, then the joins
 between the layers that could be read are checked.
 """
@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from zonekit.errors import ZonekitError
-from zonekit.settings import Settings
+from zonekit.settings import DataOptions
 from zonekit.zones import crs as crs_mod
 from zonekit.zones.mapping import Mapping, load_mapping
 from zonekit.zones.park import (
@@ -83,11 +83,11 @@ class CheckReport:
 def check_data(
     data: Path | str | None = None,
     overrides: dict[str, Path] | None = None,
-    settings: Settings | None = None,
+    settings: DataOptions | None = None,
     mapping: str | Path | None = None,
 ) -> CheckReport:
     """Read and validate every layer, collecting all problems instead of stopping."""
-    settings = settings or Settings()
+    settings = settings or DataOptions()
     overrides = {k: Path(v) for k, v in (overrides or {}).items() if v is not None}
     mapping_obj, mapping_error = None, None
     try:
@@ -100,7 +100,7 @@ def check_data(
                 overrides.setdefault(name, block.file)
     names = tuple(LAYERS)
     sources, synthetic = _resolve_sources(None if data is None else Path(data), names, overrides)
-    raster = _population_path(data, overrides, synthetic)  # as load_park and circles find it
+    raster = _population_path(data, overrides, synthetic)  # as build_park and circles find it
     if raster is not None:
         sources["population"] = (raster, None)
     findings = Findings()

@@ -1,6 +1,6 @@
 """Cross-layer checks of a park: statistics year, zone and parcel keys, land-use codes, overlaps.
 
-Run by :func:`zonekit.zones.park.load_park` once every layer is read and projected; each
+Run by :func:`zonekit.zones.park.build_park` once every layer is read and projected; each
 problem is an error (or, with ``drop_invalid``, dropped rows listed in the findings).
 """
 
@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from zonekit.errors import SchemaError
-from zonekit.settings import Settings
+from zonekit.settings import DataOptions
 from zonekit.zones.schema import LAYERS
 from zonekit.zones.validate import (
     Problem,
@@ -23,8 +23,8 @@ if TYPE_CHECKING:
     from zonekit.zones.park import Park
 
 
-def select_year(park: Park, settings: Settings) -> None:
-    """Keep the enterprises of the statistics year (``settings.year``, else the latest).
+def select_year(park: Park, settings: DataOptions) -> None:
+    """Keep the enterprises of the statistics year (``settings.data_year``, else the latest).
 
     All years stay in ``park.enterprises_all_years``; an ``ent_id`` repeated within the
     year is recorded as an error finding.
@@ -37,7 +37,7 @@ def select_year(park: Park, settings: Settings) -> None:
                         "(add a year column for several years' figures, or remove the repeats)")
         return
     years = ents["year"].dropna()
-    year = settings.year if settings.year is not None else int(years.max())
+    year = settings.data_year if settings.data_year is not None else int(years.max())
     if year not in set(years.astype(int)):
         raise SchemaError(
             f"enterprises: no rows for year {year}; years present: "
@@ -59,7 +59,7 @@ def _duplicate_ents(park: Park, ents: gpd.GeoDataFrame, context: str) -> None:
             sorted(set(ents.loc[dup, "ent_id"]), key=str)))
 
 
-def check_joins(park: Park, settings: Settings) -> None:
+def check_joins(park: Park, settings: DataOptions) -> None:
     """Parcels must name a known zone; enterprises a known parcel (else reported)."""
     layers = park.layers
     if "zones" in layers and "parcels" in layers:
@@ -114,7 +114,7 @@ def _check_land_use(park: Park) -> None:
         parcels["land_use_name"] = names
 
 
-def _check_overlaps(park: Park, settings: Settings, tolerance_m2: float = 1.0) -> None:
+def _check_overlaps(park: Park, settings: DataOptions, tolerance_m2: float = 1.0) -> None:
     """Overlapping parcels would count land twice: report each overlapping pair."""
     import shapely
 
@@ -139,7 +139,7 @@ def _check_overlaps(park: Park, settings: Settings, tolerance_m2: float = 1.0) -
     _error_or_drop(park, "parcels", mask, problem, settings)
 
 
-def _assign_zones(park: Park, settings: Settings) -> None:
+def _assign_zones(park: Park, settings: DataOptions) -> None:
     """Give parcels without a zone_id the zone containing their representative point."""
     import geopandas as gpd
 
@@ -158,7 +158,7 @@ def _assign_zones(park: Park, settings: Settings) -> None:
 
 
 def _error_or_drop(park: Park, layer: str, mask: np.ndarray, problem: Problem,
-                   settings: Settings) -> None:
+                   settings: DataOptions) -> None:
     import pandas as pd
 
     if not settings.drop_invalid:

@@ -1,6 +1,7 @@
 """A park: its layers read, validated, joined and projected to one metric CRS.
 
-:func:`load_park` is the single door through which every command reads data:
+:func:`build_park` is the reader under the API's one door, :func:`zonekit.load_park`
+(:func:`zonekit.api.data.read_park`), through which every analysis and command reads data:
 read → validate → check CRS → (convert GCJ-02/BD-09) → project → cross-check joins.
 """
 
@@ -11,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from zonekit.errors import DataFileError, where
-from zonekit.settings import Settings
+from zonekit.settings import DataOptions
 from zonekit.zones import crs as crs_mod
 from zonekit.zones.io import find_layer_source, read_vector, sample_path
 from zonekit.zones.joins import check_joins, select_year
@@ -117,16 +118,16 @@ def _label(source: object) -> str:
     return "(GeoDataFrame)" if _is_frame(source) else str(source)
 
 
-def load_park(
+def build_park(
     data: Path | str | None = None,
     layers: tuple[str, ...] = tuple(LAYERS),
     overrides: dict[str, Path] | None = None,
-    settings: Settings | None = None,
+    settings: DataOptions | None = None,
     required: tuple[str, ...] = (),
     mapping: Mapping | str | Path | None = None,
     osm_mode: str | None = None,
 ) -> Park:
-    """Read, validate and project the layers of a park.
+    """Read, validate and project the layers of a park (under :func:`zonekit.load_park`).
 
     Parameters
     ----------
@@ -152,7 +153,7 @@ def load_park(
     zonekit.errors.ZonekitError
         Missing CRS, unreadable files, schema errors (all listed at once).
     """
-    settings = settings or Settings()
+    settings = settings or DataOptions()
     overrides = {k: (v if _is_frame(v) else Path(v))
                  for k, v in (overrides or {}).items() if v is not None}
     mapping = load_mapping(mapping) if isinstance(mapping, (str, Path)) else mapping
@@ -199,7 +200,7 @@ def load_park(
 
 
 def read_layer(
-    name: str, path: Path, layer: str | None, settings: Settings,
+    name: str, path: Path, layer: str | None, settings: DataOptions,
     mapping: Mapping | None = None, parcels: gpd.GeoDataFrame | None = None,
     osm_mode: str | None = None,
 ) -> tuple[gpd.GeoDataFrame, Findings]:
@@ -239,7 +240,7 @@ def read_layer(
     else:
         gdf, notes, converted = _read_source(name, path, layer, settings, block, parcels)
     mapped = gdf.attrs.get(NOTES_ATTR, [])
-    input_crs = (block.crs if block and block.crs else None) or settings.input_crs
+    input_crs = (block.crs if block and block.crs else None) or settings.crs
     if gdf.crs is None and input_crs:
         gdf = gdf.set_crs(input_crs)
     crs_mod.require_crs(gdf, path, layer or name)
@@ -264,7 +265,7 @@ def read_layer(
 
 
 def _read_source(
-    name: str, path: Path, layer: str | None, settings: Settings,
+    name: str, path: Path, layer: str | None, settings: DataOptions,
     block: LayerMapping | None, parcels: gpd.GeoDataFrame | None,
 ) -> tuple[gpd.GeoDataFrame, list[Problem], bool]:
     """Read a layer file, or a table (CSV, Excel, a GeoPackage attribute table) and place it.
@@ -287,7 +288,7 @@ def _read_source(
     source = where(path, layer)
     table = apply_mapping(table, block)
     gdf, placed = place_table(table, name, source, block, parcels, settings.coords,
-                              settings.input_crs)
+                              settings.crs)
     gdf.attrs[NOTES_ATTR] = table.attrs.get(NOTES_ATTR, [])
     return gdf, [*(Problem(name, source, None, msg, rows) for msg, rows in notes), *placed], True
 

@@ -47,9 +47,14 @@ class Findings:
     errors: list[Problem] = field(default_factory=list)
     notes: list[Problem] = field(default_factory=list)
     dropped: list[pd.DataFrame] = field(default_factory=list)
+    #: Rows of the layer :func:`validate_layer` checked that fail a check (a mask in its
+    #: row order, for :func:`drop_error_rows`); kept here, not in the layer's ``attrs``,
+    #: which GeoParquet and pickling need to hold only plain values. Not carried by
+    #: :meth:`extend`: it belongs to one layer.
+    invalid_rows: np.ndarray | None = field(default=None, repr=False)
 
     def extend(self, other: Findings) -> None:
-        """Add another :class:`Findings` to this one."""
+        """Add another :class:`Findings` to this one (errors, notes, dropped rows)."""
         self.errors += other.errors
         self.notes += other.notes
         self.dropped += other.dropped
@@ -198,7 +203,7 @@ def validate_layer(
     known = np.zeros(len(out), bool) if known_bad is None else np.asarray(known_bad, bool)
     geom_bad, geom_findings, out = _check_geometry(out, spec, source, allow_empty, known)
     findings.extend(geom_findings)
-    out.attrs["_zonekit_bad_rows"] = bad_rows | geom_bad | known
+    findings.invalid_rows = bad_rows | geom_bad | known
     return out, findings
 
 
@@ -291,8 +296,11 @@ def _polygonal(geom: object) -> object:
 def drop_error_rows(
     gdf: gpd.GeoDataFrame, findings: Findings, spec: Layer
 ) -> gpd.GeoDataFrame:
-    """Drop rows flagged by validation and record them (row id and reasons) in ``findings``."""
-    bad = gdf.attrs.get("_zonekit_bad_rows")
+    """Drop rows flagged by validation and record them (row id and reasons) in ``findings``.
+
+    ``gdf`` and ``findings`` are what :func:`validate_layer` returned for one layer.
+    """
+    bad = findings.invalid_rows
     if bad is None or not bad.any():
         return gdf
     ids = _row_ids(gdf, bad, spec.id_column)
@@ -306,6 +314,7 @@ def drop_error_rows(
         "reason": ["; ".join(reasons.get(i, ["invalid"])) for i in ids],
     }))
     findings.errors = [p for p in findings.errors if p.layer != spec.name or not p.rows]
+    findings.invalid_rows = None  # the mask was of the rows before dropping
     return gdf.loc[~bad].copy()
 
 

@@ -89,7 +89,7 @@ def zone_table(
 
     Examples
     --------
-    >>> from zonekit.zones.park import load_park
+    >>> from zonekit import load_park
     >>> park = load_park()  # the synthetic sample
     >>> table = zone_table(park.zones, park.parcels, park.enterprises)
     >>> round(float(table.iloc[-1]["land_output_yi_per_km2"]), 1)

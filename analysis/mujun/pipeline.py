@@ -30,9 +30,9 @@ import pandas as pd
 
 from zonekit.analysis.land import intensity as it
 from zonekit.analysis.land.measures import CONSTRUCTION_CLASSES, DENOMINATOR_DOC
+from zonekit.analysis.mujun import SCENARIO_ZH, renewal
 from zonekit.analysis.mujun import evaluation as mujun
 from zonekit.analysis.mujun import low_efficiency as lowefficiency
-from zonekit.analysis.mujun import renewal
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -346,12 +346,10 @@ def renewal_headlines(plans: dict[str, renewal.PlanResult], targets: PlanTargets
     return out
 
 
-_SCENARIO_ZH = {"main": "主情景", "conservative": "保守情景"}
-
 
 def _headline_zh(name: str, plan: renewal.PlanResult, basis: str) -> str:
     sc = plan.scenario
-    head = (f"{_SCENARIO_ZH.get(name, name)}（{basis}，年均 {100 * sc.growth:.2f} %）："
+    head = (f"{SCENARIO_ZH.get(name, name)}（{basis}，年均 {100 * sc.growth:.2f} %）："
             f"{sc.target_year} 年不腾退地均产出 {plan.land_output_without_plan:.1f} 亿元/km²")
     if plan.required_gain_yi <= 0:
         return f"{head}，已达目标 {sc.target_yi_per_km2:g}，无需腾笼换鸟"

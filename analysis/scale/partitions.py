@@ -9,7 +9,7 @@ partition as its parcel (firms sharing a parcel share its land). The layout on d
 
 Files are GeoParquet in one projected CRS (``dask_geopandas.read_parquet`` reads each
 folder as a partitioned frame). :func:`split_layers` cuts in-memory layers (e.g. one
-:func:`zonekit.zones.park.load_park` result) into such parts, grouping zones by a
+:func:`zonekit.load_park` result) into such parts, grouping zones by a
 ``park_id`` column when there is one, and :func:`write_parts` writes them;
 :func:`from_dask` takes dask-geopandas frames partitioned alike. :class:`PartitionLayer` reads
 point and line layers by bounding box (for the circles).

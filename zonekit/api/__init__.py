@@ -6,12 +6,14 @@ from zonekit.api.circles_result import CirclesResult
 from zonekit.api.data import DataOptions, load_park
 from zonekit.api.mujun import IndicatorsResult, IntensityResult, indicators, intensity
 from zonekit.api.osm import osm_facilities, osm_roads
+from zonekit.api.poi import poi_facilities
 from zonekit.api.report import ReportResult, report
 from zonekit.api.results import Result
-from zonekit.api.zones import ZonesResult, zones
+from zonekit.api.scale import ScaleRun, scale_circles, scale_intensity, scale_partition
+from zonekit.api.zones import ZonesResult, measure_zones
 
-__all__ = ["DEFAULT_KIND", "CircleOptions", "CirclesResult", "DataOptions", "IndicatorsResult",
-           "IntensityResult", "ReportResult", "Result", "ZonesResult", "circle_kind",
-           "circle_kinds", "circles",
-           "indicators", "intensity", "load_park", "osm_facilities", "osm_roads", "report",
-           "zones"]
+__all__ = ["DEFAULT_KIND", "CircleOptions", "CirclesResult", "DataOptions",
+           "IndicatorsResult", "IntensityResult", "ReportResult", "Result", "ScaleRun",
+           "ZonesResult", "circle_kind", "circle_kinds", "circles", "indicators", "intensity",
+           "load_park", "measure_zones", "osm_facilities", "osm_roads", "poi_facilities",
+           "report", "scale_circles", "scale_intensity", "scale_partition"]

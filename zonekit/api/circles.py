@@ -214,7 +214,7 @@ def _inputs(park: Park, data: DataOptions, kind: str, job: Any,
     """Return the pipeline's inputs: roads, facilities (park's or user's), origins, candidates."""
     from zonekit.analysis.circles.pipeline import CircleInputs
 
-    settings = data.settings()
+    settings = data
     roads = park.roads
     if REPLACED_MAXSPEED in roads:
         park.findings.notes.append(_replaced_note(park))

@@ -1,7 +1,7 @@
 """Reading a park for the API: the sample only when no data is given, user files alone otherwise.
 
 :func:`load_park` is the door every analysis of the API (and so every command) reads data
-through: read → validate → project (see :func:`zonekit.zones.park.load_park`). Layers may
+through: read → validate → project (see :func:`zonekit.zones.park.build_park`). Layers may
 be given as files or GeoDataFrames; a folder or GeoPackage (``data``) supplies the rest.
 When the caller gives no data at all, the bundled SYNTHETIC sample park is read, and every
 result says so.
@@ -9,11 +9,10 @@ result says so.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from zonekit.settings import Settings
+from zonekit.settings import DataOptions
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -24,69 +23,6 @@ if TYPE_CHECKING:
 LAYER_ARGS = ("zones", "parcels", "enterprises", "facilities", "roads", "population")
 
 Source = "str | Path | gpd.GeoDataFrame | None"
-
-
-@dataclass(frozen=True)
-class DataOptions:
-    """Everything that says which data to read and how: one object for every analysis.
-
-    Parameters
-    ----------
-    data
-        A GeoPackage or folder of layer files; ``None`` with no layer given: the bundled
-        synthetic sample.
-    layers
-        Layer name → file or GeoDataFrame, replacing (or, without ``data``, being) the data.
-    mapping
-        A mapping YAML (path or shipped name: ``sandiao``, ``osmnx``) from the user's field
-        names and units onto the layer model.
-    crs
-        CRS of inputs that carry none (never guessed).
-    analysis_crs
-        Projected CRS to compute in; default: chosen from the data (GK in China, UTM elsewhere).
-    coords
-        ``"gcj02"`` or ``"bd09"``: inputs are Amap/Baidu coordinates, converted on reading.
-    encoding
-        Encoding of Shapefile ``.dbf`` files without ``.cpg``; default: detected.
-    data_year
-        Statistics year of the enterprise figures; default: the latest in the data.
-    drop_invalid
-        Continue without invalid rows (listed in the result) instead of stopping.
-    """
-
-    data: str | Path | None = None
-    layers: dict[str, Any] = field(default_factory=dict)
-    mapping: str | Path | None = None
-    crs: str | None = None
-    analysis_crs: str | None = None
-    coords: str | None = None
-    encoding: str | None = None
-    data_year: int | None = None
-    drop_invalid: bool = False
-
-    def settings(self) -> Settings:
-        """Return the run's :class:`~zonekit.settings.Settings`."""
-        coords = self.coords
-        if coords is not None:
-            from zonekit.zones.coords import normalise_source
-
-            coords = normalise_source(coords)
-        return Settings(analysis_crs=self.analysis_crs, input_crs=self.crs, coords=coords,
-                        encoding=self.encoding, year=self.data_year,
-                        drop_invalid=self.drop_invalid)
-
-    @property
-    def given(self) -> bool:
-        """Whether the caller gave any data (then the sample is never read)."""
-        return self.data is not None or any(v is not None for v in self.layers.values())
-
-    def inputs(self) -> list[Path]:
-        """Every input path (for refusing an output folder that would overwrite one)."""
-        paths = [Path(self.data)] if self.data is not None else []
-        paths += [Path(v) for v in self.layers.values() if isinstance(v, (str, Path))]
-        if isinstance(self.mapping, (str, Path)) and Path(self.mapping).suffix:
-            paths.append(Path(self.mapping))
-        return paths
 
 
 def load_park(
@@ -154,15 +90,15 @@ def read_park(opts: DataOptions, layers: tuple[str, ...] | None = None,
     A layer the caller gave that this analysis does not read is named in the park's notes
     (printed and written to ``summary.json``), never dropped silently.
     """
-    from zonekit.zones.park import load_park as _load
+    from zonekit.zones.park import build_park
     from zonekit.zones.schema import LAYERS
     from zonekit.zones.validate import Problem
 
     wanted = tuple(LAYERS) if layers is None else tuple(layers)
     overrides = {k: v for k, v in opts.layers.items() if v is not None and k in wanted}
-    park = _load(opts.data, layers=wanted, overrides=overrides, settings=opts.settings(),
-                 required=required, mapping=opts.mapping if mapping is None else mapping,
-                 osm_mode=osm_mode)
+    park = build_park(opts.data, layers=wanted, overrides=overrides, settings=opts,
+                      required=required, mapping=opts.mapping if mapping is None else mapping,
+                      osm_mode=osm_mode)
     for name, source in opts.layers.items():
         if source is not None and name not in wanted:
             park.findings.notes.append(Problem(
@@ -171,10 +107,17 @@ def read_park(opts: DataOptions, layers: tuple[str, ...] | None = None,
     return park
 
 
-def user_layer(source: Any, settings: Settings, crs: str, label: str) -> gpd.GeoDataFrame:
+def inputs_of(opts: DataOptions) -> list[Path]:
+    """Return what a run on ``opts`` reads: its files, or the sample when no data is given."""
+    from zonekit.zones.io import sample_path
+
+    return [*opts.inputs(), *([] if opts.given else [sample_path()])]
+
+
+def user_layer(source: Any, settings: DataOptions, crs: str, label: str) -> gpd.GeoDataFrame:
     """Read a point/polygon layer of the user's own columns (origins, facilities, candidates).
 
-    CRS checked (``settings.input_crs`` for a layer without one), GCJ-02/BD-09 converted,
+    CRS checked (``settings.crs`` for a layer without one), GCJ-02/BD-09 converted,
     projected to ``crs``; every column kept.
     """
     from zonekit.zones import crs as crs_mod
@@ -184,8 +127,8 @@ def user_layer(source: Any, settings: Settings, crs: str, label: str) -> gpd.Geo
         gdf, name = source.copy(), f"({label} GeoDataFrame)"
     else:
         gdf, name = read_vector(Path(source), encoding=settings.encoding, label=label), source
-    if gdf.crs is None and settings.input_crs:
-        gdf = gdf.set_crs(settings.input_crs)
+    if gdf.crs is None and settings.crs:
+        gdf = gdf.set_crs(settings.crs)
     crs_mod.require_crs(gdf, name, label)
     if settings.coords:
         from zonekit.zones.coords import convert_gdf

@@ -15,6 +15,7 @@ from zonekit.errors import ZonekitError
 if TYPE_CHECKING:
     import geopandas as gpd
 
+
 def _one_source(source: Any, place: Any, polygon: Any, bbox: Any) -> None:
     given = [n for n, v in (("source", source), ("place", place), ("polygon", polygon),
                             ("bbox", bbox)) if v is not None]
@@ -46,6 +47,8 @@ def osm_roads(source: str | Path | None = None, *, mode: str = "drive",
     from zonekit.zones import osm
 
     _one_source(source, place, polygon, bbox)
+    if mode not in ("walk", "bike", "drive"):
+        raise ZonekitError(f"mode= must be walk, bike or drive, got {mode!r}")
     if source is not None:
         return osm.read_osm_roads(Path(source), mode)
     return osm.download_roads(place=place, polygon=polygon, bbox=bbox, mode=mode)

@@ -48,9 +48,9 @@ def run_all(park: Park, profile: str | Path | None = None) -> tuple[list[Result]
     from zonekit.analysis.circles.registry import circle_kinds, report_runs
     from zonekit.api.circles import circles
     from zonekit.api.mujun import indicators, intensity
-    from zonekit.api.zones import zones
+    from zonekit.api.zones import measure_zones
 
-    results: list[Result] = [zones(park), intensity(park), indicators(park)]
+    results: list[Result] = [measure_zones(park), intensity(park), indicators(park)]
     notes = []
     missing = [n for n in ("roads", "facilities") if n not in park.layers]
     if missing:

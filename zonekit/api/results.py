@@ -13,16 +13,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from zonekit import __version__
-from zonekit.errors import DataFileError
+from zonekit.data import SYNTHETIC_NOTE
 from zonekit.timings import Timings  # noqa: F401 - the results' timer
 
 if TYPE_CHECKING:
     from zonekit.zones.park import Park
-
-SYNTHETIC_NOTE = (
-    "SYNTHETIC sample park: generated data calibrated to the plan's 2024 baseline; "
-    "not real enterprises, parcels or roads"
-)
 
 
 def summary_base(command: str, park: Park | None = None) -> dict[str, Any]:
@@ -46,18 +41,19 @@ def summary_base(command: str, park: Park | None = None) -> dict[str, Any]:
     return base
 
 
-def prepare_out(out: Path | str, force: bool = False) -> Path:
-    """Create the folder ``out``; refuse to overwrite an earlier run unless ``force``."""
-    out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise DataFileError(f"{out}: out= must be a folder, found a file")
-    if out.exists() and (out / "summary.json").exists() and not force:
-        raise DataFileError(
-            f"{out}: holds results of an earlier run (summary.json); pass force=True to "
-            "overwrite them, or choose another out="
-        )
-    out.mkdir(parents=True, exist_ok=True)
-    return out
+def park_inputs(park: Park | None) -> list[Path]:
+    """Return the files and folders ``park`` was read from (never written over)."""
+    from zonekit.zones.io import sample_path
+
+    if park is None:
+        return []
+    paths = [Path(p) for k, p in park.sources.items()
+             if not str(p).startswith("(") and Path(p).exists()]
+    if park.population_path is not None:
+        paths.append(Path(park.population_path))
+    return paths + ([sample_path()] if park.synthetic else [])
+
+
 
 
 @dataclass
@@ -112,15 +108,7 @@ class Result:
 
     def inputs(self) -> list[Path]:
         """Return the files and folders this result was read from (never written over)."""
-        from zonekit.zones.io import sample_path
-
-        if self.park is None:
-            return []
-        paths = [Path(p) for k, p in self.park.sources.items()
-                 if not str(p).startswith("(") and Path(p).exists()]
-        if self.park.population_path is not None:
-            paths.append(Path(self.park.population_path))
-        return paths + ([sample_path()] if self.synthetic else [])
+        return park_inputs(self.park)
 
     def write_into(self, folder: Path) -> list[str]:
         """Write the files into ``folder`` as it is (no staging; see :meth:`write`)."""

@@ -1,4 +1,4 @@
-"""``zk.zones``: each zone and block measured — area, built land, firms, revenue, land output."""
+"""``zk.measure_zones``: each zone and block measured: area, built land, firms, land output."""
 
 from __future__ import annotations
 
@@ -105,7 +105,7 @@ class ZonesResult(Result):
         return to_folium(layers, title, basemap, self.synthetic)
 
 
-def zones(park: Park | None = None, denominator: str = "built", *,
+def measure_zones(park: Park | None = None, denominator: str = "built", *,
           options: DataOptions | None = None, **data_options: Any) -> ZonesResult:
     """Measure each zone and block: area, built land, enterprises, revenue, land output.
 

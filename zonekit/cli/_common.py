@@ -19,17 +19,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from zonekit.settings import Settings
-
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from zonekit.zones.park import Park
-
-SYNTHETIC_NOTE = (
-    "SYNTHETIC sample park: generated data calibrated to the plan's 2024 baseline; "
-    "not real enterprises, parcels or roads"
-)
 
 DataOpt = Annotated[Path | None, typer.Option(
     "--data", help="GeoPackage or folder of layer files. Without --data and without any layer "
@@ -149,7 +142,8 @@ _FLAG_OF = {name: "--" + name.replace("_", "-") for name in (
     "origins", "origin_id", "facility_id", "category_col", "weight_col", "new_sites",
     "target_share", "demand", "candidates", "chain", "profile", "max_snap_m", "jobs",
     "basemap", "denominator", "target", "growth", "conservative_growth", "lag", "targets",
-    "format", "kind", "speed_col", "categories", "category_map", "report_minutes")}
+    "format", "kind", "speed_col", "categories", "category_map", "report_minutes", "parts",
+    "split", "workers", "scheduler", "source", "table")}
 _FLAG_OF["year"] = "--year"
 _PARAM = re.compile(r"(?<![\w-])(" + "|".join(sorted(_FLAG_OF, key=len, reverse=True))
                     + r")=(True\b|'[^']*'|\"[^\"]*\")?(\s?)")
@@ -176,10 +170,10 @@ def to_flags(message: str) -> str:
 
 def check_out(out: Path, options: Any, force: bool) -> None:
     """Refuse an unusable ``--out`` (an input, earlier results without ``--force``) early."""
-    from zonekit.zones.io import sample_path
+    from zonekit.api.data import inputs_of
     from zonekit.zones.output import check_out as check
 
-    check(out, force, [*options.inputs(), *([] if options.given else [sample_path()])])
+    check(out, force, inputs_of(options))
 
 
 #: ``ZONEKIT_PROGRESS=jsonl``: messages and steps go to stderr as one JSON object a line, for
@@ -215,6 +209,8 @@ def info(message: str) -> None:
 
 def announce_data(park: Park) -> None:
     """Say which data is analysed, in which CRS and why; that the sample is synthetic."""
+    from zonekit.data import SYNTHETIC_NOTE
+
     if park.synthetic:
         info(f"Data: {SYNTHETIC_NOTE}.")
     else:
@@ -265,20 +261,32 @@ def progress(description: str) -> Iterator[Any]:
         yield bar
 
 
-def settings_from(crs: str | None, analysis_crs: str | None, coords: str | None,
-                  encoding: str | None, year: int | None, drop_invalid: bool) -> Settings:
-    """Build :class:`Settings` from options (for ``zonekit scale``, which reads partitions)."""
-    from zonekit.api.data import DataOptions
+def gpkg_out(out: Path) -> Path:
+    """Refuse an ``--out`` that does not name a GeoPackage."""
+    from zonekit.errors import ZonekitError
 
-    return DataOptions(crs=crs, analysis_crs=analysis_crs, coords=coords, encoding=encoding,
-                       data_year=year, drop_invalid=drop_invalid).settings()
+    if out.suffix.lower() != ".gpkg":
+        raise ZonekitError(f"--out must name a GeoPackage (.gpkg), got {out}")
+    return out
 
 
-def prepare_out(out: Path, force: bool) -> Path:
-    """Create ``out``; refuse to overwrite earlier results unless ``force``."""
-    from zonekit.api.results import prepare_out as prepare
+def facility_counts(fac: Any, unmapped: dict[str, int], rule: str) -> dict[str, int]:
+    """Say (and return) the facilities per category, and the POIs no ``rule`` rule maps."""
+    counts = {str(k): int(v) for k, v in fac["category"].value_counts().sort_index().items()}
+    info(f"{len(fac):,} facilities: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    if unmapped:
+        info(f"not written ({sum(unmapped.values()):,} POIs no {rule} rule maps): "
+             + ", ".join(f"{k} ({v})" for k, v in unmapped.items()))
+    return counts
 
-    return prepare(out, force)
+
+def write_layer_file(gdf: Any, out: Path, summary: dict[str, Any]) -> None:
+    """Write ``gdf`` as the GeoPackage ``out`` and ``summary`` as ``<out>.summary.json``."""
+    from zonekit.zones.io import write_gpkg, write_json
+
+    write_gpkg({out.stem: gdf}, out)
+    summary["outputs"] = [out.name]
+    write_json(summary, out.with_name(f"{out.stem}.summary.json"))
 
 
 def summary_base(command: str, park: Park | None = None) -> dict[str, Any]:
@@ -289,14 +297,11 @@ def summary_base(command: str, park: Park | None = None) -> dict[str, Any]:
 
 
 def finish_park(out: Path, park: Park | None) -> None:
-    """Write ``dropped.csv`` when rows were dropped; echo notes about the input."""
-    from zonekit.zones.io import write_csv
-
+    """Echo the rows dropped (written to ``dropped.csv``) and the notes about the input."""
     if park is None:
         return
     dropped = park.findings.dropped_table()
     if len(dropped):
-        write_csv(dropped, out / "dropped.csv")
         info(f"{len(dropped)} invalid row(s) dropped: see {out / 'dropped.csv'}")
     for note in park.findings.notes:
         info(f"note: {note}")

@@ -18,7 +18,7 @@ def check(options: Any) -> None:
     from zonekit.zones.check import check_data
 
     files = {k: v for k, v in options.layers.items() if v is not None}
-    report = check_data(options.data, settings=options.settings(), mapping=options.mapping,
+    report = check_data(options.data, settings=options, mapping=options.mapping,
                         overrides=files or None)
     for line in report.lines():
         typer.echo(line)

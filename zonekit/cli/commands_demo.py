@@ -20,9 +20,10 @@ def demo(
 
     import zonekit as zk
     from zonekit.api.maps import write_map
+    from zonekit.data import SYNTHETIC_NOTE
 
     started = time.perf_counter()
-    c.info(f"zonekit demo — {c.SYNTHETIC_NOTE}.")
+    c.info(f"zonekit demo — {SYNTHETIC_NOTE}.")
     with c.progress("Reading the sample park"):
         park = zk.load_park()
     with c.progress("Zones, 亩均, indicators, three circles, the report"):

@@ -1,7 +1,7 @@
 """``zonekit map KIND``: a map as HTML (folium), PNG/PDF (matplotlib) and a styled GeoPackage.
 
 The map is drawn from the result of its analysis, run through the API in memory (no
-temporary folder, nothing read back): ``zones``/``land-output`` from ``zk.zones``,
+temporary folder, nothing read back): ``zones``/``land-output`` from ``zk.measure_zones``,
 ``mujun``/``low-efficiency`` from ``zk.intensity``, the circle maps from ``zk.circles``.
 Map kinds: :data:`zonekit.api.maps.MAP_KINDS`.
 """
@@ -29,7 +29,7 @@ def _result(kind: str, options: Any, circle: Any, denominator: str,
 
     analysis = check_kind(kind, circle.profile)
     if analysis == "zones":
-        return zk.zones(denominator=denominator, options=options)
+        return zk.measure_zones(denominator=denominator, options=options)
     if analysis == "intensity":
         return zk.intensity(denominator=denominator, options=options)
     kind_of = circle_kind or (zk.DEFAULT_KIND if kind == "isochrones" else kind)

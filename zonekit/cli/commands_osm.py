@@ -53,14 +53,6 @@ def _source(file: Path | None, place: str | None, polygon: Path | None, bbox: st
     return given[0]
 
 
-def _gpkg(out: Path) -> Path:
-    from zonekit.errors import ZonekitError
-
-    if out.suffix.lower() != ".gpkg":
-        raise ZonekitError(f"--out must name a GeoPackage (.gpkg), got {out}")
-    return out
-
-
 def _china_note(gdf: Any, downloaded: bool) -> None:
     from zonekit.zones.crs import CHINA_LAT, CHINA_LON
 
@@ -76,13 +68,10 @@ def _china_note(gdf: Any, downloaded: bool) -> None:
 
 
 def _finish(gdf: Any, out: Path, summary: dict[str, Any], downloaded: bool) -> None:
-    from zonekit.zones.io import write_gpkg, write_json
     from zonekit.zones.osm import OSM_ATTRIBUTION
 
-    write_gpkg({out.stem: gdf}, out)
     summary["attribution"] = OSM_ATTRIBUTION
-    summary["outputs"] = [out.name]
-    write_json(summary, out.with_name(f"{out.stem}.summary.json"))
+    c.write_layer_file(gdf, out, summary)
     _china_note(gdf, downloaded)
     c.info(f"{OSM_ATTRIBUTION}")
     c.info(f"Written {out} and {out.stem}.summary.json")
@@ -100,22 +89,12 @@ def roads(
                    ] = Path("roads.gpkg"),
 ) -> None:
     """Road network for one travel mode, as osmnx edges that `zonekit circles --roads` reads."""
-    from zonekit.errors import ZonekitError
+    import zonekit as zk
 
     source = _source(file, place, polygon, bbox)
-    if mode not in ("walk", "bike", "drive"):
-        raise ZonekitError(f"--mode must be walk, bike or drive, got {mode!r}")
-    out = _gpkg(out)
+    out = c.gpkg_out(out)
     with c.progress(f"Reading OSM roads ({mode})"):
-        if file is not None:
-            from zonekit.zones.osm import read_osm_roads
-
-            edges = read_osm_roads(file, mode=mode)  # type: ignore[arg-type]
-        else:
-            from zonekit.zones.osm import download_roads
-
-            edges = download_roads(place=place, polygon=polygon, bbox=_bbox(bbox),
-                                   mode=mode)  # type: ignore[arg-type]
+        edges = zk.osm_roads(file, mode=mode, place=place, polygon=polygon, bbox=_bbox(bbox))
     summary = {"command": "osm roads", "source": str(file) if file else source,
                "area": place or (str(polygon) if polygon else bbox), "mode": mode,
                "edges": len(edges), "nodes": len(set(edges["u"]) | set(edges["v"])),
@@ -137,27 +116,18 @@ def facilities(
                    ] = Path("facilities.gpkg"),
 ) -> None:
     """Facilities (points, areas as centroids) mapped onto circle categories by a tag table."""
+    import zonekit as zk
+
     source = _source(file, place, polygon, bbox)
-    out = _gpkg(out)
+    out = c.gpkg_out(out)
     with c.progress("Reading OSM facilities"):
-        if file is not None:
-            from zonekit.zones.osm import read_osm_facilities
-
-            fac, unmapped = read_osm_facilities(file, tags=tags)
-        else:
-            from zonekit.zones.osm import download_facilities
-
-            fac, unmapped = download_facilities(place=place, polygon=polygon,
-                                                bbox=_bbox(bbox), tags=tags)
-    counts = {str(k): int(v) for k, v in fac["category"].value_counts().sort_index().items()}
+        fac, unmapped = zk.osm_facilities(file, place=place, polygon=polygon, bbox=_bbox(bbox),
+                                          tags=tags)
+    counts = c.facility_counts(fac, unmapped, "tag")
     summary = {"command": "osm facilities", "source": str(file) if file else source,
                "area": place or (str(polygon) if polygon else bbox),
                "tag_table": str(tags) if tags else "zones/osm/tags.yaml (shipped)",
                "facilities": len(fac), "by_category": counts, "unmapped": unmapped}
-    c.info(f"{len(fac):,} facilities: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
-    if unmapped:
-        c.info(f"not written ({sum(unmapped.values()):,} POIs no tag rule maps): "
-               + ", ".join(f"{k} ({v})" for k, v in unmapped.items()))
     _finish(fac, out, summary, file is None)
 
 

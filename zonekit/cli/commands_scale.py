@@ -27,14 +27,11 @@ per category, parts, reach, overlap).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 
 from zonekit.cli import _common as c
-
-if TYPE_CHECKING:
-    import geopandas as gpd
 
 ORDER = 80  # position in `zonekit --help`
 
@@ -51,16 +48,6 @@ app = typer.Typer(help="Province-size runs on a dask cluster: 亩均 evaluation 
                   "pip install 'zonekit\\[scale]'.", no_args_is_help=True)
 
 
-def _check_workers(workers: int | None, scheduler: str | None) -> None:
-    from zonekit.errors import ZonekitError
-
-    if workers is not None and workers < 1:
-        raise ZonekitError(f"--workers must be ≥ 1, got {workers}")
-    if workers is not None and scheduler:
-        raise ZonekitError("--workers sets up a LocalCluster; with --scheduler the running "
-                           "cluster's workers are used")
-
-
 @app.command("partition")
 @c.reads_data()
 def partition(
@@ -73,28 +60,13 @@ def partition(
     force: bool = False,
 ) -> None:
     """Read and check one park's layers, write them as GeoParquet partitions."""
-    from zonekit.analysis.scale.evaluation import require_dask
-    from zonekit.analysis.scale.partitions import split_layers, write_parts
-    from zonekit.api.data import read_park
-    from zonekit.errors import ZonekitError
-    from zonekit.zones.io import write_json
+    import zonekit as zk
 
-    require_dask()
-    if parts < 1:
-        raise ZonekitError(f"--parts must be ≥ 1, got {parts}")
-    out = c.prepare_out(out, force)
-    with c.progress("Reading and checking layers"):
-        park = read_park(options, layers=c.PARK, required=c.PARK)
-    c.announce_data(park)
-    split = split_layers(park.zones, park.parcels, park.enterprises, parts, group)
-    with c.progress("Writing partitions"):
-        write_parts(split, out)
-    summary = c.summary_base("scale partition", park) | {
-        "partitions": [{"name": p.name, "parcels": len(p.parcels),
-                        "enterprises": len(p.enterprises)} for p in split.parts]}
-    write_json(summary, out / "summary.json")
-    c.finish_park(out, park)
-    c.info(f"{len(split)} partitions written to {out}/ (zones/, parcels/, enterprises/)")
+    with c.progress("Reading and checking layers, writing partitions"):
+        run = zk.scale_partition(out, parts, group, options=options, force=force)
+    c.announce_data(run.park)
+    c.finish_park(out, run.park)
+    c.info(f"{run.partitions} partitions written to {out}/ (zones/, parcels/, enterprises/)")
 
 
 @app.command("intensity")
@@ -122,96 +94,38 @@ def intensity(
     force: c.ForceOpt = False,
 ) -> None:
     """亩均 evaluation, low-efficiency land and zone tables over partitions, province-wide."""
-    from zonekit.analysis.indicators import round_table
-    from zonekit.analysis.land.measures import DENOMINATOR_DOC, DENOMINATORS
-    from zonekit.analysis.mujun.evaluation import load_mujun_profile
-    from zonekit.analysis.scale.evaluation import describe, evaluate, open_client, require_dask
-    from zonekit.analysis.scale.partitions import find_parts
-    from zonekit.errors import ZonekitError
-    from zonekit.zones.io import write_csv, write_json
+    import zonekit as zk
 
-    require_dask()
-    _check_workers(workers, scheduler)
-    if denominator not in DENOMINATORS:
-        raise ZonekitError(f"--denominator must be one of {', '.join(DENOMINATORS)}, "
-                           f"got {denominator!r}")
-    if (parts is None) == (data is None):
-        raise ZonekitError("give --parts FOLDER (GeoParquet partitions) or --data PATH "
-                           "(one park, split here), not both or neither")
-    if split < 1:
-        raise ZonekitError(f"--split must be ≥ 1, got {split}")
-    prof = load_mujun_profile(profile)
-    found = find_parts(parts) if parts is not None else None
-    out = c.prepare_out(out, force)
-    park = None
-    if found is None:
-        from zonekit.analysis.scale.partitions import split_layers
-        from zonekit.zones.park import load_park
-
-        with c.progress("Reading and checking layers"):
-            park = load_park(data, layers=("zones", "parcels", "enterprises"),
-                             settings=c.settings_from(None, None, None, None, year, False),
-                             required=("zones", "parcels", "enterprises"))
-        c.announce_data(park)
-        found = split_layers(park.zones, park.parcels, park.enterprises, split)
-        year = park.year if park.year is not None else year
-    with open_client(scheduler, workers, memory_limit=memory_limit) as client:
-        cluster = describe(client)
-        c.info(f"Cluster: {cluster['workers']} workers, {cluster['threads']} threads "
-               f"({cluster['scheduler']}); {len(found)} partitions in {parts or data}")
-        with c.progress("Evaluating partitions"):
-            res = evaluate(found, prof, client, year=year, default_year=_fallback_year(),
-                           denominator=denominator, out=out,
-                           validate=not no_validate and park is None)
-    write_csv(round_table(res.zones), out / "zones.csv")
-    if res.parks is not None:
-        write_csv(round_table(res.parks), out / "parks.csv")
-    summary = c.summary_base("scale intensity", park) | res.summary | {
-        "parts": str(parts or data), "cluster": cluster, "denominator_meaning":
-        DENOMINATOR_DOC[denominator], "scheme": prof.scheme, "profile": prof.source,
-        "benchmarks_enterprises": res.bench_enterprises, "benchmarks_parcels": res.bench_parcels,
-        "tax_per_mu_class_means_wan": res.class_means}
-    summary["files"] = [str(Path(f).relative_to(out)) for f in summary["files"]]
-    write_json(summary, out / "summary.json")
-    c.finish_park(out, park)
+    with c.progress("Reading and checking layers, evaluating partitions" if data is not None
+                    else "Evaluating partitions"):
+        run = zk.scale_intensity(out, parts=parts, data=data, split=split,
+                                 denominator=denominator, profile=profile, year=year,
+                                 scheduler=scheduler, workers=workers, memory_limit=memory_limit,
+                                 validate=not no_validate, force=force)
+    if run.park is not None:
+        c.announce_data(run.park)
+    summary = run.summary
+    _cluster(summary["cluster"], f"; {run.partitions} partitions in {parts or data}")
+    c.finish_park(out, run.park)
     c.info(f"{summary['enterprises']:,} enterprises ({summary['graded_enterprises']:,} graded), "
            f"{summary['parcels']:,} parcels, {summary['low_efficiency_parcels']:,} low-efficiency "
            f"({summary['low_efficiency_area_km2']:.2f} km²) in "
            f"{summary['timings_s']['total_s']:.1f} s")
     c.info(f"Results written to {out}/ (enterprises/, parcels/, zones.csv"
-           f"{', parks.csv' if res.parks is not None else ''}, summary.json)")
+           f"{', parks.csv' if (out / 'parks.csv').exists() else ''}, summary.json)")
 
 
-def _fallback_year() -> int:
-    from zonekit.analysis.indicators import load_targets
-
-    targets = load_targets(None)
-    return int(targets.indicators["land_output_yi_per_km2"].baseline_year or 2024)
+def _cluster(cluster: dict, more: str = "") -> None:
+    c.info(f"Cluster: {cluster['workers']} workers, {cluster['threads']} threads "
+           f"({cluster['scheduler']}){more}")
 
 
-def _layer(path: Path, label: str) -> Any:
-    """GeoParquet (file or folder) as is, read on the workers; other formats read here."""
-    from zonekit.errors import DataFileError
-    from zonekit.zones.io import read_vector
-
-    if not path.exists():
-        raise DataFileError(f"{path}: --{label} not found")
-    if path.is_dir() or path.suffix.lower() == ".parquet":
-        return path
-    return read_vector(path, label=label)
-
-
-def _crs_of(source: Any) -> Any:
-    from zonekit.analysis.scale.partitions import PartitionLayer
-
-    return source.crs if not isinstance(source, Path) else PartitionLayer.of(source).crs()
-
-
-def _limits(limit: float, limits: str | None) -> float | dict[str, float]:
+def _limits(limits: str | None) -> dict[str, float] | None:
+    """Parse ``--limits clinic=15,grocery=5``."""
     from zonekit.errors import ZonekitError
 
     if not limits:
-        return limit
+        return None
     out = {}
     for item in limits.split(","):
         name, _, value = item.partition("=")
@@ -234,9 +148,9 @@ def circles(
         "--facilities", help="Facility points with a category column.")],
     out: c.OutOpt = Path("out/scale-circles"),
     mode: Annotated[str, typer.Option(help="Travel profile: walk, bike or drive.")] = "walk",
-    limit: Annotated[float, typer.Option(help="Time limit, minutes.")] = 15.0,
+    minutes: Annotated[float, typer.Option("--minutes", help="Time limit, minutes.")] = 15.0,
     limits: Annotated[str | None, typer.Option(
-        help="Limits per category, e.g. clinic=15,grocery=5 (overrides --limit).")] = None,
+        help="Limits per category, e.g. clinic=15,grocery=5 (overrides --minutes).")] = None,
     category_col: Annotated[str, typer.Option("--category-col")] = "category",
     areas: Annotated[Path | None, typer.Option(
         "--areas", help="Park or city polygons: one partition each (origins in none go to "
@@ -244,8 +158,8 @@ def circles(
     tile_km: Annotated[float | None, typer.Option(
         "--tile-km", help="Tile side for origins in no area, km (default: 8 × the reach, "
         "≥ 5 km).")] = None,
-    id_col: Annotated[str | None, typer.Option("--id-col", help="Origin id column to keep.")
-                      ] = None,
+    origin_id: Annotated[str | None, typer.Option(
+        "--origin-id", help="Origin id column to keep.")] = None,
     weight_col: Annotated[str | None, typer.Option(
         "--weight-col", help="Origin weight (e.g. population) for weighted coverage.")] = None,
     max_snap_m: Annotated[float, typer.Option(help="Largest point-to-road distance, m.")
@@ -258,42 +172,16 @@ def circles(
     force: c.ForceOpt = False,
 ) -> None:
     """Nearest-facility minutes for millions of origins, part by part on cut networks."""
-    from zonekit.analysis.network.travel import load_travel_profile
-    from zonekit.analysis.scale.circles import PartitionCircleSpec
-    from zonekit.analysis.scale.circles import circles as run_circles
-    from zonekit.analysis.scale.evaluation import describe, open_client, require_dask
-    from zonekit.errors import CRSError
-    from zonekit.zones.io import read_vector, write_json
+    import zonekit as zk
 
-    require_dask()
-    _check_workers(workers, scheduler)
-    spec = PartitionCircleSpec(load_travel_profile(mode), _limits(limit, limits), category_col,
-                      max_snap_m=max_snap_m, speed_col=speed_col)
-    spec.longest_limit()
-    layers = {"origins": _layer(origins, "origins"), "roads": _layer(roads, "roads"),
-              "facilities": _layer(facilities, "facilities")}
-    area_gdf: gpd.GeoDataFrame | None = read_vector(areas, label="areas") if areas else None
-    crs = {name: _crs_of(src) for name, src in layers.items()}
-    if area_gdf is not None:
-        crs["areas"] = area_gdf.crs
-    if len({str(v) for v in crs.values()}) != 1 or not all(v is not None and v.is_projected
-                                                          for v in crs.values()):
-        raise CRSError("scale circles: every layer must be in the same projected CRS (metres); "
-                       f"found {', '.join(f'{k}: {v}' for k, v in crs.items())}")
-    out = c.prepare_out(out, force)
-    with open_client(scheduler, workers, memory_limit=memory_limit) as client:
-        cluster = describe(client)
-        c.info(f"Cluster: {cluster['workers']} workers, {cluster['threads']} threads "
-               f"({cluster['scheduler']})")
-        with c.progress("Travel times per partition"):
-            res = run_circles(layers["origins"], layers["roads"], layers["facilities"], spec,
-                              client, tile_m=tile_km * 1000 if tile_km else None, areas=area_gdf,
-                              out=out, id_col=id_col, weight_col=weight_col, collect=False)
-    summary = c.summary_base("scale circles") | res["summary"] | {
-        "cluster": cluster, "inputs": {k: str(v) for k, v in (("origins", origins),
-                                                              ("roads", roads),
-                                                              ("facilities", facilities))}}
-    write_json(summary, out / "summary.json")
+    with c.progress("Travel times per partition"):
+        run = zk.scale_circles(origins, roads, facilities, out, mode=mode, minutes=minutes,
+                               limits=_limits(limits), category_col=category_col, areas=areas,
+                               tile_km=tile_km, origin_id=origin_id, weight_col=weight_col,
+                               max_snap_m=max_snap_m, speed_col=speed_col, scheduler=scheduler,
+                               workers=workers, memory_limit=memory_limit, force=force)
+    summary = run.summary
+    _cluster(summary["cluster"])
     for cat, cov in summary["coverage"].items():
         share = cov["share_within"]
         c.info(f"  {cat}: {cov['origins_within']:,} of {summary['origins']:,} origins within "

@@ -25,7 +25,7 @@ def zones(
 
     c.check_out(out, options, force)
     with c.progress("Reading and checking layers, measuring zones"):
-        result = zk.zones(denominator=denominator, options=options)
+        result = zk.measure_zones(denominator=denominator, options=options)
     c.announce_data(result.park)
     with c.progress("Writing results"):
         result.write(out, force=force)

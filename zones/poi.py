@@ -4,8 +4,9 @@ Chinese planners get POIs from Amap far more often than from OSM. An export hold
 a type (Amap ``typecode``, Baidu ``tag``) and coordinates in the provider's datum
 (Amap GCJ-02, Baidu BD-09), either as ``lng``/``lat`` columns (also ``lon``,
 ``longitude``/``latitude``, ``经度``/``纬度``) or one ``location`` column ``"lng,lat"``.
-Types map onto zonekit's categories through ``amap_baidu.yaml``; coordinates are
-converted to WGS84 with :mod:`zonekit.zones.coords`.
+Types map onto zonekit's categories through ``poi_types.yaml`` (rules in the form of the
+OSM tag tables, :mod:`zonekit.zones.osm.tagtable`); coordinates are converted to WGS84
+with :mod:`zonekit.zones.coords`. Not OpenStreetMap data: no OSM attribution applies.
 """
 
 from __future__ import annotations
@@ -14,16 +15,18 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from zonekit.errors import SchemaError, where
+from zonekit.errors import SchemaError, ZonekitError, where
 
 if TYPE_CHECKING:
     import geopandas as gpd
     import pandas as pd
 
 #: The shipped Amap/Baidu table.
-POI_TABLE = Path(__file__).with_name("amap_baidu.yaml")
+POI_TABLE = Path(__file__).with_name("poi_types.yaml")
 
 _SOURCES = {"amap": ("typecode", "gcj02", ("id",)), "baidu": ("tag", "bd09", ("uid", "id"))}
+#: The coordinate system of each provider's exports, converted to WGS84 on reading.
+SOURCE_DATUM = {name: datum for name, (_, datum, _) in _SOURCES.items()}
 _LON = ("lng", "lon", "longitude", "经度", "x")
 _LAT = ("lat", "latitude", "纬度", "y")
 
@@ -81,7 +84,7 @@ def read_poi_export(path: str | Path, source: Literal["amap", "baidu"],
         ``"amap"`` (``typecode`` column, GCJ-02 coordinates) or ``"baidu"`` (``tag``
         column, BD-09 coordinates).
     table
-        A YAML table replacing the shipped ``amap_baidu.yaml`` (same sections).
+        A YAML table replacing the shipped ``poi_types.yaml`` (same sections).
 
     Returns
     -------
@@ -93,8 +96,14 @@ def read_poi_export(path: str | Path, source: Literal["amap", "baidu"],
 
     Raises
     ------
+    zonekit.errors.ZonekitError
+        ``source`` is neither ``"amap"`` nor ``"baidu"``.
+    zonekit.errors.DataFileError
+        The file is missing, unreadable or empty.
     zonekit.errors.SchemaError
         Missing type or coordinate columns, or rows without valid coordinates.
+    zonekit.errors.ProfileError
+        The type table cannot be read.
     """
     import geopandas as gpd
 
@@ -102,7 +111,7 @@ def read_poi_export(path: str | Path, source: Literal["amap", "baidu"],
     from zonekit.zones.tables import read_table
 
     if source not in _SOURCES:
-        raise ValueError(f"source must be 'amap' or 'baidu', got {source!r}")
+        raise ZonekitError(f"source= must be amap or baidu, got {source!r}")
     type_col, datum, id_cols = _SOURCES[source]
     path = Path(path)
     rules = _table(source, table)
