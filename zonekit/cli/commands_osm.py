@@ -137,6 +137,8 @@ def facilities(
                    ] = Path("facilities.gpkg"),
 ) -> None:
     """Facilities (points, areas as centroids) mapped onto circle categories by a tag table."""
+    from zonekit.zones.osm.facilities import skipped_elements, skipped_text
+
     source = _source(file, place, polygon, bbox)
     out = _gpkg(out)
     with c.progress("Reading OSM facilities"):
@@ -153,8 +155,12 @@ def facilities(
     summary = {"command": "osm facilities", "source": str(file) if file else source,
                "area": place or (str(polygon) if polygon else bbox),
                "tag_table": str(tags) if tags else "zones/osm/tags.yaml (shipped)",
-               "facilities": len(fac), "by_category": counts, "unmapped": unmapped}
+               "facilities": len(fac), "by_category": counts, "unmapped": unmapped,
+               "skipped": skipped_elements(fac)}
     c.info(f"{len(fac):,} facilities: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    if summary["skipped"]:
+        c.info(f"skipped ({len(summary['skipped']):,} matching elements whose geometry cannot "
+               f"be built): {skipped_text(fac)}")
     if unmapped:
         c.info(f"not written ({sum(unmapped.values()):,} POIs no tag rule maps): "
                + ", ".join(f"{k} ({v})" for k, v in unmapped.items()))
