@@ -154,12 +154,15 @@ def read_park(opts: DataOptions, layers: tuple[str, ...] | None = None,
     A layer the caller gave that this analysis does not read is named in the park's notes
     (printed and written to ``summary.json``), never dropped silently.
     """
+    from zonekit.zones.osm.graph import is_graph, roads_from_graph
     from zonekit.zones.park import load_park as _load
     from zonekit.zones.schema import LAYERS
     from zonekit.zones.validate import Problem
 
     wanted = tuple(LAYERS) if layers is None else tuple(layers)
     overrides = {k: v for k, v in opts.layers.items() if v is not None and k in wanted}
+    if is_graph(overrides.get("roads")):  # an osmnx MultiDiGraph: its edges, in its CRS
+        overrides["roads"] = roads_from_graph(overrides["roads"])
     park = _load(opts.data, layers=wanted, overrides=overrides, settings=opts.settings(),
                  required=required, mapping=opts.mapping if mapping is None else mapping,
                  osm_mode=osm_mode)

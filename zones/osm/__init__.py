@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from zonekit.zones.osm.download import download_facilities, download_roads
 from zonekit.zones.osm.facilities import read_osm_facilities
+from zonekit.zones.osm.graph import roads_from_graph
 from zonekit.zones.osm.poi_export import read_poi_export
 from zonekit.zones.osm.roads import is_osm_file, read_osm_roads
 
@@ -14,4 +15,4 @@ from zonekit.zones.osm.roads import is_osm_file, read_osm_roads
 OSM_ATTRIBUTION = "© OpenStreetMap contributors (ODbL)"
 
 __all__ = ["OSM_ATTRIBUTION", "download_facilities", "download_roads", "is_osm_file",
-           "read_osm_facilities", "read_osm_roads", "read_poi_export"]
+           "read_osm_facilities", "read_osm_roads", "read_poi_export", "roads_from_graph"]
