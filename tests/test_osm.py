@@ -411,3 +411,70 @@ def test_osm_through_the_api(tmp_path: Path) -> None:
     assert c.summary["crs"].startswith("EPSG:326")  # Mexico: UTM, not a Chinese zone
     with pytest.raises(ZonekitError, match="one of"):
         zk.osm_roads(pbf, place="Aguascalientes")
+
+
+def _broken_extract(path: Path) -> Path:
+    """Amenities beside multipolygons libosmium cannot assemble, as at an extract's edge.
+
+    r74727 (a boundary, no shop or amenity tag) and r75 (a school) are rings left open by
+    the cut, r76's member way and w30's nodes are missing from the file; w11 and r77 are
+    whole.
+    """
+    coords = {1: (40.000, 116.800), 2: (40.000, 116.810), 3: (40.010, 116.810),
+              4: (40.010, 116.800), 5: (40.020, 116.800), 6: (40.020, 116.810),
+              7: (40.030, 116.800), 8: (40.030, 116.810)}
+    nodes = "".join(f'<node id="{i}" version="1" lat="{y}" lon="{x}"/>'
+                    for i, (y, x) in coords.items())
+    nodes = nodes.replace('lon="116.8"/>', 'lon="116.8"><tag k="amenity" v="pharmacy"/>'
+                          '<tag k="name" v="药店"/></node>', 1)
+
+    def way(wid: int, refs: tuple[int, ...], tags: str = "") -> str:
+        return (f'<way id="{wid}" version="1">' + "".join(f'<nd ref="{r}"/>' for r in refs)
+                + tags + "</way>")
+
+    def relation(rid: int, ways: tuple[int, ...], tags: str) -> str:
+        return (f'<relation id="{rid}" version="1">'
+                + "".join(f'<member type="way" ref="{w}" role="outer"/>' for w in ways)
+                + tags + "</relation>")
+
+    school = '<tag k="amenity" v="school"/>'
+    mp = '<tag k="type" v="multipolygon"/>'
+    elements = (
+        way(11, (1, 2, 3, 4, 1), '<tag k="amenity" v="kindergarten"/>')
+        + way(20, (4, 5, 6)) + way(21, (2, 3)) + way(22, (5, 6, 8, 7, 5))
+        + way(30, (91, 92, 93, 91), school)
+        + relation(74727, (20, 21), '<tag k="type" v="boundary"/>'
+                   '<tag k="boundary" v="administrative"/><tag k="admin_level" v="8"/>')
+        + relation(75, (20, 21), mp + school)
+        + relation(76, (20, 999), mp + school)
+        + relation(77, (22,), mp + '<tag k="shop" v="supermarket"/>'))
+    path.write_text(f'<?xml version="1.0"?><osm version="0.6">{nodes}{elements}</osm>',
+                    encoding="utf-8")
+    return path
+
+
+def test_a_broken_multipolygon_is_skipped_and_named_the_rest_written(tmp_path):
+    osm = _broken_extract(tmp_path / "edge.osm")
+    fac, unmapped = read_osm_facilities(osm)
+    assert fac[["fac_id", "category"]].values.tolist() == [
+        ["n1", "pharmacy"], ["r77", "supermarket"], ["w11", "kindergarten"]]
+    np.testing.assert_allclose(fac.geometry.y, [40.0, 40.025, 40.005])
+    assert fac.attrs["skipped"] == {
+        "r75": "invalid multipolygon (its rings cannot be assembled)",
+        "r76": "incomplete multipolygon (member ways missing from the file)",
+        "w30": "no node of the way is in the file"}  # r74727 matches nothing: never built
+    assert unmapped == {}
+    out = tmp_path / "fac.gpkg"
+    result = runner.invoke(app, ["osm", "facilities", str(osm), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "3 facilities" in result.output
+    assert "r75: invalid multipolygon" in result.output and "r74727" not in result.output
+    assert sorted(gpd.read_file(out)["fac_id"]) == ["n1", "r77", "w11"]
+    summary = json.loads((tmp_path / "fac.summary.json").read_text(encoding="utf-8"))
+    assert summary["facilities"] == 3 and summary["skipped"] == fac.attrs["skipped"]
+    # a table whose rules match the boundary: it is the one skipped, the file still read
+    table = tmp_path / "t.yaml"
+    table.write_text("rules:\n  - {category: town, tags: {boundary: administrative}}\n")
+    towns, _ = read_osm_facilities(osm, tags=table)
+    assert towns.empty and towns.attrs["skipped"] == {
+        "r74727": "invalid multipolygon (its rings cannot be assembled)"}

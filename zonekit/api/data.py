@@ -90,12 +90,15 @@ def read_park(opts: DataOptions, layers: tuple[str, ...] | None = None,
     A layer the caller gave that this analysis does not read is named in the park's notes
     (printed and written to ``summary.json``), never dropped silently.
     """
+    from zonekit.zones.osm.graph import is_graph, roads_from_graph
     from zonekit.zones.park import build_park
     from zonekit.zones.schema import LAYERS
     from zonekit.zones.validate import Problem
 
     wanted = tuple(LAYERS) if layers is None else tuple(layers)
     overrides = {k: v for k, v in opts.layers.items() if v is not None and k in wanted}
+    if is_graph(overrides.get("roads")):  # an osmnx MultiDiGraph: its edges, in its CRS
+        overrides["roads"] = roads_from_graph(overrides["roads"])
     park = build_park(opts.data, layers=wanted, overrides=overrides, settings=opts,
                       required=required, mapping=opts.mapping if mapping is None else mapping,
                       osm_mode=osm_mode)

@@ -71,6 +71,9 @@ def osm_facilities(source: str | Path | None = None, *, place: str | None = None
     tuple
         Points (ways and areas as their centroid) with ``fac_id`` (``n123``/``w45``),
         ``category``, ``name``, ``osm_tags``; and the count of unmapped POIs per tag.
+        Matching elements whose geometry cannot be built (a multipolygon cut by the
+        extract's edge) are left out and named with the reason in the points'
+        ``attrs["skipped"]`` (``{"r74727": "invalid multipolygon …"}``).
     """
     from zonekit.zones import osm
 

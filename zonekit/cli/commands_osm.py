@@ -117,6 +117,7 @@ def facilities(
 ) -> None:
     """Facilities (points, areas as centroids) mapped onto circle categories by a tag table."""
     import zonekit as zk
+    from zonekit.zones.osm.facilities import skipped_elements, skipped_text
 
     source = _source(file, place, polygon, bbox)
     out = c.gpkg_out(out)
@@ -127,7 +128,11 @@ def facilities(
     summary = {"command": "osm facilities", "source": str(file) if file else source,
                "area": place or (str(polygon) if polygon else bbox),
                "tag_table": str(tags) if tags else "zones/osm/tags.yaml (shipped)",
-               "facilities": len(fac), "by_category": counts, "unmapped": unmapped}
+               "facilities": len(fac), "by_category": counts, "unmapped": unmapped,
+               "skipped": skipped_elements(fac)}
+    if summary["skipped"]:
+        c.info(f"skipped ({len(summary['skipped']):,} matching elements whose geometry cannot "
+               f"be built): {skipped_text(fac)}")
     _finish(fac, out, summary, file is None)
 
 

@@ -154,24 +154,65 @@ def _as_text(value: Any, sep: str | None) -> Any:
     return str(value) if sep is None else sep.join(str(v) for v in value)
 
 
-def edges_from_graph(graph: nx.MultiDiGraph) -> gpd.GeoDataFrame:
+def oneway_flags(values: Any) -> Any:
+    """Return osmnx's ``oneway`` values as booleans (a pandas Series of them).
+
+    ``True``/``False`` as osmnx gives them; a list (edges merged by simplification) is
+    one-way when a part is; missing (an edge without the attribute) is two-way; text
+    ``yes``/``true``/``1`` and ``no``/``false``/``0``.
+
+    Raises
+    ------
+    zonekit.errors.SchemaError
+        Another value (``-1``, ``reversible`` …: osmnx edges run in the travel direction).
+    """
+    import pandas as pd
+
+    from zonekit.errors import SchemaError, format_rows
+
+    if values.dtype == bool:
+        return values
+    text = {"yes": True, "true": True, "1": True, "no": False, "false": False, "0": False}
+    bad: list[Any] = []
+
+    def flag(value: Any, row: Any) -> bool:
+        if isinstance(value, list):
+            return any(flag(v, row) for v in value)
+        if isinstance(value, str):
+            if value.strip().lower() not in text:
+                bad.append(row)
+            return text.get(value.strip().lower(), False)
+        return False if value is None or value is pd.NA or value != value else bool(value)
+
+    flags = pd.Series([flag(v, r) for r, v in values.items()], index=values.index, dtype=bool)
+    if bad:
+        raise SchemaError(f"roads, column 'oneway': expected osmnx's True/False, found "
+                          f"{sorted({str(values[r]) for r in bad})} on rows {format_rows(bad)}")
+    return flags
+
+
+def edges_from_graph(graph: nx.MultiDiGraph, keep: tuple[str, ...] = ()) -> gpd.GeoDataFrame:
     """Return a graph's edges in osmnx form with list values written as text.
 
     ``highway`` lists as ``"['primary', 'secondary']"`` (read by the network builder),
     ``maxspeed`` lists as ``"50;40"`` (the lowest is used), ``name`` lists joined with
-    ``"; "``, ``osmid`` always text; sorted by ``u``, ``v``, ``key``.
+    ``"; "``, ``osmid`` always text, ``oneway`` boolean (:func:`oneway_flags`); the
+    columns ``keep`` follow :data:`EDGE_COLUMNS` (lists as text); sorted by ``u``, ``v``,
+    ``key``.
     """
     import osmnx as ox
 
     edges = ox.graph_to_gdfs(graph, nodes=False).reset_index()
-    for col in EDGE_COLUMNS:
+    columns = [*EDGE_COLUMNS, *keep]
+    for col in columns:
         if col not in edges.columns:
             edges[col] = None
-    edges = edges[[*EDGE_COLUMNS, "geometry"]].copy()
-    for col, sep in (("highway", None), ("maxspeed", ";"), ("name", "; "), ("osmid", None)):
+    edges = edges[[*columns, "geometry"]].copy()
+    for col, sep in (("highway", None), ("maxspeed", ";"), ("name", "; "), ("osmid", None),
+                     *((k, None) for k in keep)):
         edges[col] = edges[col].map(lambda v, s=sep: _as_text(v, s))
     edges["osmid"] = edges["osmid"].astype(str)
-    edges["oneway"] = edges["oneway"].map(lambda v: any(v) if isinstance(v, list) else bool(v))
+    edges["oneway"] = oneway_flags(edges["oneway"])
     return edges.sort_values(["u", "v", "key"], ignore_index=True)
 
 
