@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from zonekit.analysis.mujun import SCENARIO_ZH
 from zonekit.maps.report_data import Outputs
-from zonekit.maps.report_text import number_text
+from zonekit.maps.report_text import number_text, solver_clause_zh
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -149,9 +149,11 @@ def _charging_findings(run: dict, out: Outputs) -> list[Finding]:
     zones = chosen["zone_name"] if "zone_name" in chosen else _zone_names(chosen, out.zone_geo)
     where = "、".join(f"{sid}（{z}）" for sid, z in zip(chosen["site_id"], zones, strict=True))
     what = DEMAND_ZH.get(measure, measure)
+    siting = (run.get("summary") or {}).get("siting") or {}
+    unproven = solver_clause_zh((siting.get(solution) or {}).get("solver"))
     return [Finding("充电设施", f"建议新建 {len(chosen)} 座充电站（按{what}优化选址），{minutes}"
                     f"充电圈对{what}的覆盖率由 {_n(share('current'))}% 提高到 "
-                    f"{_n(share(solution))}%；站点：{where}。", "充电站选址")]
+                    f"{_n(share(solution))}%{unproven}；站点：{where}。", "充电站选址")]
 
 
 def renewal_findings(out: Outputs, first: int = 5) -> list[Finding]:
@@ -171,7 +173,7 @@ def renewal_findings(out: Outputs, first: int = 5) -> list[Finding]:
             text = (f"{base}；更新 {sc['plan_parcels']} 块低效用地（"
                     f"{_n(sc.get('plan_area_km2'), 2)} km²）后为 "
                     f"{_n(sc.get('plan_land_output_yi_per_km2'))} 亿元/km²，{reach}目标 "
-                    f"{_n(target)}。")
+                    f"{_n(target)}{solver_clause_zh(sc.get('solver'), '面积最小')}。")
         found.append(Finding("腾笼换鸟", text, "发展路径"))
     plan = out.renewal_plan
     cols = [c for c in plan if c.startswith("in_plan_")]

@@ -29,7 +29,14 @@ from zonekit.analysis.mujun import SCENARIO_ZH
 from zonekit.maps.conclusions import conclusions, conclusions_html
 from zonekit.maps.interactive import FONT_CSS, SYNTHETIC_NOTE_ZH
 from zonekit.maps.report_data import UNIT_ZH, Outputs, load_outputs, report_tables
-from zonekit.maps.report_text import data_source, notes_zh, number_text, park_name, report_title
+from zonekit.maps.report_text import (
+    data_source,
+    notes_zh,
+    number_text,
+    park_name,
+    report_title,
+    solver_clause_zh,
+)
 
 if TYPE_CHECKING:
     import folium
@@ -120,9 +127,12 @@ def renewal_sentences(out: Outputs) -> list[str]:
         if sc["plan_parcels"] == 0 and sc["plan_reaches_target"]:
             lines.append(f"{head}，已达到目标 {target}，无需腾笼换鸟。")
         elif sc["plan_reaches_target"]:
+            unproven = solver_clause_zh(sc.get("solver"), "面积最小")
+            which = "可达目标的组合" if unproven else "面积最小的组合"
             lines.append(f"{head}；更新 {sc['plan_parcels']} 块低效用地（"
-                         f"{_num(sc['plan_area_km2'], 2)} km²，面积最小的组合）后达到 "
-                         f"{_num(sc['plan_land_output_yi_per_km2'])}，实现目标 {target}。")
+                         f"{_num(sc['plan_area_km2'], 2)} km²，{which}）后达到 "
+                         f"{_num(sc['plan_land_output_yi_per_km2'])}，实现目标 {target}"
+                         f"{unproven}。")
         else:
             lines.append(f"{head}；即使更新全部 {sc['plan_parcels']} 块候选地块（"
                          f"{_num(sc['plan_area_km2'], 2)} km²）也只能达到 "

@@ -77,6 +77,23 @@ def number_text(value: Any, decimals: int = 1) -> str:
     return "—" if v != v else f"{v:,.{decimals}f}"
 
 
+def solver_clause_zh(solver: object, what: str = "最优") -> str:
+    """Say in Chinese that a plan is not proven optimal, with the bound the solver proved.
+
+    ``solver`` is a ``solver`` entry of ``summary.json`` (renewal: ``status``, ``optimal``,
+    ``bound_m2``, ``gap_m2``; siting: ``status``, ``optimal``, ``bound``); ``""`` when it
+    is missing or optimal, so proven answers read as before.
+    """
+    if not isinstance(solver, dict) or solver.get("optimal", True):
+        return ""
+    timed = solver.get("status") in ("time_limit", "no_solution")
+    why = "求解达到时限" if timed else "求解提前停止"
+    if solver.get("bound_m2") is not None:
+        return (f"（{why}，未证明{what}；面积下界 {number_text(solver['bound_m2'] / 1e6, 4)} "
+                f"km²，至多多出 {number_text(solver.get('gap_m2'), 0)} m²）")
+    return f"（{why}，未证明{what}）"
+
+
 def note_zh(note: object) -> str:
     """Rewrite an indicator note in Chinese (unknown notes are kept as they are)."""
     text = "" if note is None or note != note else str(note).strip()

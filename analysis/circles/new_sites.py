@@ -28,6 +28,34 @@ def _measure_name(demand: str, origins: Origins) -> str:
     return origins.weight_name if demand == "origins" else demand
 
 
+def _say_not_optimal(answer: dict[str, Any], summary: dict[str, Any]) -> dict[str, Any]:
+    """Add to each answer sentence whose solution is not proven optimal what was proved.
+
+    The sentences are what the console prints for the siting (``zonekit circles``); the
+    same words are in ``summary["siting"]["warnings"]``.
+    """
+    for name in ("mclp", "set_cover"):
+        rep = (summary.get(name) or {}).get("solver")
+        if not isinstance(answer.get(name), dict) or not rep or rep["optimal"]:
+            continue
+        why = "达到求解时限" if rep["status"] in ("time_limit", "no_solution") else "提前停止"
+        if rep["bound"] is None:
+            proof, proof_zh = "no bound reported", "求解器未给出界"
+        elif name == "mclp":
+            share = 100 * rep.get("share_bound", 0.0)
+            proof, proof_zh = (f"no choice of as many sites covers more than {share:.2f} %",
+                               f"同样数量的站点覆盖率不超过 {share:.2f}%")
+        else:
+            proof, proof_zh = (f"at least {rep['bound']:g} sites are needed",
+                               f"至少需要 {rep['bound']:g} 处站点")
+        answer[name] = {**answer[name],
+                        "sentence": f"{answer[name]['sentence']} (solver {rep['status']}: "
+                                    f"not proven optimal; {proof})",
+                        "sentence_zh": f"{answer[name]['sentence_zh']}（求解{why}，未证明最优；"
+                                       f"{proof_zh}）"}
+    return answer
+
+
 # Long on purpose: both solutions (MCLP, set covering) are checked by re-running the
 # engine with the new sites, in one loop that shares the snapped demand and candidates.
 def add_sites(job: Job, res: cc.CircleResult, origins: Origins, network: Any,
@@ -64,8 +92,13 @@ def add_sites(job: Job, res: cc.CircleResult, origins: Origins, network: Any,
     snapped, weight, covered = res.extra["demand"][job.demand]
     pairs = coverage_pairs(network, snapped, sc, cc.engine_limit(job.limits[category],
                                                                  job.measure))
+    measure = _measure_name(job.demand, origins)
+    unit = str(res.coverage.loc[res.coverage["measure"] == measure, "unit"].iloc[0])
     sres = site_facilities(pairs, weight, covered, len(cand), job.new_sites or 0,
-                           job.target_share, solver=site.solver, time_limit_s=site.time_limit_s)
+                           job.target_share, solver=site.solver, time_limit_s=site.time_limit_s,
+                           unit=unit)
+    for note in sres.summary.get("warnings", []):
+        logger.warning(note)
     cat_col, fid = inputs.category_col, inputs.facility_id
     rows = [res.coverage]
     stations = stations.copy()
@@ -89,8 +122,6 @@ def add_sites(job: Job, res: cc.CircleResult, origins: Origins, network: Any,
             logger.warning("%s: predicted share %.6f, engine %.6f", name,
                            sres.summary[name]["share_after"], engine_share)
     res.coverage = pd.concat(rows, ignore_index=True)
-    measure = _measure_name(job.demand, origins)
-    unit = str(res.coverage.loc[res.coverage["measure"] == measure, "unit"].iloc[0])
     tables["sites"] = site_table(cand, sres, float(weight.sum()), float(weight[covered].sum()),
                                  zones=inputs.zones, roads=inputs.roads, unit=unit)
     open_ = pairs[~covered[pairs["origin"].to_numpy()]]
@@ -103,9 +134,9 @@ def add_sites(job: Job, res: cc.CircleResult, origins: Origins, network: Any,
     for name, pos in sres.chosen.items():
         cand[f"chosen_{name}"] = np.isin(np.arange(len(cand)), pos)
     tables["candidates"] = cand
+    answer = siting_answer(sres.summary, job.demand, unit, job.limits[category], job.measure)
     return {**sres.summary, "demand": job.demand, "demand_unit": unit,
-            "answer": siting_answer(sres.summary, job.demand, unit, job.limits[category],
-                                    job.measure),
+            "answer": _say_not_optimal(answer, sres.summary),
             "candidates_source": "layer" if inputs.candidates is not None
             else f"grid ({site.spacing_m:g} m over {', '.join(site.land_classes)} land, "
                  f"≤ {site.road_max_m:g} m from a road)",

@@ -261,6 +261,7 @@ def run(job: Job, inputs: CircleInputs, grid: Grid, persons: np.ndarray | None) 
         summary["notes"] = resolved.notes()
     if siting is not None:
         summary["siting"] = siting
+        summary["warnings"] += siting.get("warnings", [])  # e.g. a model stopped by its limit
     table = gpd.GeoDataFrame(res.origins.reset_index(drop=True),
                              geometry=origins_shapes.to_numpy(), crs=inputs.roads.crs)
     return Bundle(table, res.coverage, res.facilities, gap_table, iso, surfaces, grid, summary,

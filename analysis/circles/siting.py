@@ -163,16 +163,43 @@ def _hash_groups(major: np.ndarray, minor: np.ndarray, n_major: int, seed: int) 
     return pd.factorize(pd.MultiIndex.from_arrays([h[:, 0], h[:, 1]]))[0]
 
 
+#: Absolute optimality gap of the siting models, in model units. The demand weights enter
+#: the MCLP scaled (:func:`weight_scale`: m² for km², persons as they are, at least 1 for
+#: the smallest demand point), so this and HiGHS's pruning tolerance (1e-6) are a
+#: millionth of a square metre or person; the relative gap is 0 (PuLP leaves HiGHS's 1e-4).
+ABS_GAP = 1e-6
+
+
+def weight_scale(weights: np.ndarray, unit: str = "") -> float:
+    """Factor the demand weights are multiplied by in the MCLP objective.
+
+    ``1e6`` when the unit is ``km2`` (the model counts m²); otherwise the smallest power of
+    ten (≥ 1) that lifts the smallest positive weight to at least 1, so the solver's
+    absolute tolerances (1e-6) stay far below any difference between two demand points.
+    """
+    if unit == "km2":
+        return 1e6
+    w = np.asarray(weights, dtype=float)
+    w = w[w > 0]
+    if not len(w) or w.min() >= 1:
+        return 1.0
+    return float(10.0 ** min(12, int(np.ceil(-np.log10(w.min())))))
+
+
 def make_solver(name: str, time_limit_s: float) -> Any:
-    """Return the PuLP solver: ``highs`` (highspy) or ``cbc`` (bundled with PuLP)."""
+    """Return the PuLP solver: ``highs`` (highspy) or ``cbc`` (bundled with PuLP).
+
+    Both at zero relative gap and :data:`ABS_GAP` absolute, stopped by ``time_limit_s``.
+    """
     import pulp
 
     if name == "highs":
-        solver = pulp.HiGHS(msg=False, timeLimit=time_limit_s)
+        solver = pulp.HiGHS(msg=False, timeLimit=time_limit_s, gapRel=0.0, gapAbs=ABS_GAP)
     else:  # PuLP 3.3 deprecates its bundled CBC (gone in PuLP 4): HiGHS is the default
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)
-            solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit_s)
+            solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit_s, gapRel=0.0,
+                                       gapAbs=ABS_GAP)
     if not solver.available():
         raise ZonekitError(f"siting solver {name!r} is not available in this installation; "
                            "install highspy (highs) or a PuLP wheel bundling CBC (cbc)")
@@ -193,29 +220,113 @@ def _quiet_stdout() -> Iterator[None]:
         os.close(devnull)
 
 
-def _solve(model: Any, solver: Any) -> np.ndarray:
+@dataclass(frozen=True)
+class Solve:
+    """What one siting model's solver reported (objective and bound in demand units).
+
+    Attributes
+    ----------
+    status
+        ``optimal``, ``time_limit`` (stopped by the time limit with a solution), ``stopped``
+        (another stop with a solution) or ``no_solution`` (stopped before any: the greedy
+        answer is used instead).
+    objective, bound
+        The solution's objective and the bound the solver proved (an upper bound on the
+        covered demand for MCLP, a lower bound on the sites for LSCP); ``bound`` is
+        ``None`` when the solver reports none (CBC stopped early).
+    """
+
+    status: str
+    objective: float | None = None
+    bound: float | None = None
+
+    @property
+    def optimal(self) -> bool:
+        """Whether the solver proved the solution optimal."""
+        return self.status == "optimal"
+
+
+def _solve(model: Any, solver: Any, scale: float = 1.0) -> tuple[np.ndarray | None, Solve]:
+    """Solve a spopt model; the picked sites (``None`` without a solution) and the status.
+
+    The PuLP status is read, never assumed: PuLP calls a time-limited HiGHS or CBC run
+    "Optimal" with an integer-feasible solution status.
+    """
+    import pulp
+
     with _quiet_stdout():
-        model.solve(solver, results=False)
-    return np.array([v.value() > 0.5 for v in model.fac_vars])
+        model.problem.solve(solver)
+    lp = model.problem
+    if lp.sol_status not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible) \
+            or lp.status != pulp.LpStatusOptimal:
+        return None, Solve("no_solution")
+    objective = float(pulp.value(lp.objective) or 0.0) / scale
+    bound, status = None, "optimal"
+    highs = getattr(lp, "solverModel", None)
+    if highs is not None and hasattr(highs, "getInfo"):
+        text = highs.modelStatusToString(highs.getModelStatus())
+        dual = float(highs.getInfo().mip_dual_bound)
+        if np.isfinite(dual):
+            bound = (-dual if lp.sense == pulp.LpMaximize else dual) / scale
+        if text != "Optimal":
+            status = "time_limit" if "time limit" in text.lower() else "stopped"
+    elif lp.sol_status != pulp.LpSolutionOptimal:  # CBC: stopped (on time) with a solution
+        status = "time_limit"
+    if status == "optimal":
+        bound = objective
+    pick = np.array([v.value() is not None and v.value() > 0.5 for v in model.fac_vars])
+    return pick, Solve(status, objective, bound)
 
 
-def _mclp(a: np.ndarray, w: np.ndarray, p: int, solver: Any) -> np.ndarray:
+def _mclp(a: np.ndarray, w: np.ndarray, p: int, solver: Any,
+          scale: float = 1.0) -> tuple[np.ndarray, Solve]:
+    """Maximal covering with ``p`` sites; the greedy ``p`` sites when no solution came."""
     from spopt.locate import MCLP
 
     with warnings.catch_warnings():  # spopt builds variables the way PuLP 4 deprecates
         warnings.simplefilter("ignore", DeprecationWarning)
-        model = MCLP.from_cost_matrix(np.where(a, 0.0, 2.0), w, service_radius=1.0,
+        model = MCLP.from_cost_matrix(np.where(a, 0.0, 2.0), w * scale, service_radius=1.0,
                                       p_facilities=p)
-    return _solve(model, solver)
+    pick, st = _solve(model, solver, scale)
+    if pick is None:
+        cols, _ = _greedy_order(a, w, np.ones(a.shape[1], bool))
+        pick = np.isin(np.arange(a.shape[1]), cols[:p])
+    return pick, st
 
 
-def _lscp(a: np.ndarray, solver: Any) -> np.ndarray:
+def _lscp(a: np.ndarray, solver: Any) -> tuple[np.ndarray, Solve]:
+    """Fewest sites covering every row; the greedy cover when no solution came."""
     from spopt.locate import LSCP
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         model = LSCP.from_cost_matrix(np.where(a, 0.0, 2.0), service_radius=1.0)
-    return _solve(model, solver)
+    pick, st = _solve(model, solver)
+    if st.bound is not None:  # site counts are whole: the bound rounds up
+        st = Solve(st.status, st.objective, float(np.ceil(st.bound - 1e-6)))
+    if pick is None:
+        ones = np.ones(a.shape[0])
+        cols, _ = _greedy_order(a, ones, np.ones(a.shape[1], bool), stop_at=a.shape[0])
+        pick = np.isin(np.arange(a.shape[1]), cols)
+    return pick, st
+
+
+def solver_report(solves: list[Solve], proven: bool | None = None,
+                  bound: float | None = None) -> dict[str, Any]:
+    """Summarise the solves behind one solution for ``summary.json``.
+
+    ``optimal`` is whether the solution is proven (``proven``, default: every solve
+    optimal); ``status`` the worst status met; ``bound`` the bound proved on the
+    solution's objective (covered demand for MCLP, sites for set covering).
+    """
+    order = ["optimal", "stopped", "time_limit", "no_solution"]
+    worst = max((s.status for s in solves), key=order.index, default="optimal")
+    ok = all(s.optimal for s in solves) if proven is None else proven
+    if bound is None and len(solves) == 1:
+        bound = solves[0].bound
+    return {"status": "optimal" if ok else worst, "optimal": bool(ok),
+            "bound": None if bound is None else float(bound), "models_solved": len(solves),
+            "statuses": sorted({s.status for s in solves})}
 
 
 def _greedy_order(a: np.ndarray, w: np.ndarray, pick: np.ndarray,
@@ -243,7 +354,8 @@ def _greedy_order(a: np.ndarray, w: np.ndarray, pick: np.ndarray,
 # and one summary; each step is commented below.
 def site_facilities(pairs: pd.DataFrame, weights: np.ndarray, covered_now: np.ndarray,
                     n_candidates: int, k: int, target_share: float, *,
-                    solver: str = "highs", time_limit_s: float = 60.0) -> SitingResult:
+                    solver: str = "highs", time_limit_s: float = 60.0,
+                    unit: str = "") -> SitingResult:
     """Choose ``k`` sites (maximal covering) and the fewest reaching ``target_share``.
 
     Parameters
@@ -263,6 +375,17 @@ def site_facilities(pairs: pd.DataFrame, weights: np.ndarray, covered_now: np.nd
         Share of the total weight (0–1) the set covering solution must reach.
     solver, time_limit_s
         ``highs`` or ``cbc``, and the time limit per model (seconds).
+    unit
+        Unit of the weights (``km2`` puts the MCLP objective in m², see
+        :func:`weight_scale`).
+
+    Notes
+    -----
+    Each solution's ``solver`` entry in the summary says whether it is proven optimal,
+    the solver status and the bound proved (MCLP: most demand ``k`` sites can cover; set
+    covering: fewest sites that can reach the target). A model stopped by the time limit
+    keeps its best solution (the greedy one when it had none); the summary's
+    ``warnings`` then say so, and ``optimal`` is false.
     """
     weights = np.asarray(weights, dtype=float)
     total = float(weights.sum())
@@ -285,6 +408,7 @@ def site_facilities(pairs: pd.DataFrame, weights: np.ndarray, covered_now: np.nd
         for name in (["mclp"] if k > 0 else []) + ["set_cover"]:
             res.chosen[name], res.gains[name] = np.zeros(0, np.int64), np.zeros(0)
             info[name] = {"sites": 0, "share_after": info["share_before"]}
+        info.update(optimal=True, warnings=[])
         return res
     cli, cand = p["origin"].to_numpy(), p["target"].to_numpy()
     ci, clients = pd.factorize(cli)
@@ -299,6 +423,8 @@ def site_facilities(pairs: pd.DataFrame, weights: np.ndarray, covered_now: np.nd
     a = a_full[:, keep]
     cands = cands[keep]
     slv = make_solver(solver, time_limit_s)
+    scale = weight_scale(gw, unit)
+    info["objective_scale"] = scale
     reachable = float(gw.sum())
     info.update(share_max=(base + reachable) / total, demand_points=len(clients),
                 demand_groups=len(gw), useful_candidates=len(cands))
@@ -311,45 +437,98 @@ def site_facilities(pairs: pd.DataFrame, weights: np.ndarray, covered_now: np.nd
         return float(gains.sum())
 
     if k > 0:
-        gain = record("mclp", _mclp(a, gw, min(k, a.shape[1]), slv))
+        pick, st = _mclp(a, gw, min(k, a.shape[1]), slv, scale)
+        gain = record("mclp", pick)
+        report = solver_report([st])
+        if report["bound"] is not None:  # most demand k sites can cover, and its share
+            report["bound"] = min(base + report["bound"], base + reachable)
+            report["share_bound"] = report["bound"] / total
+        if st.optimal:
+            report["bound"], report["share_bound"] = base + gain, (base + gain) / total
         info["mclp"] = {"sites": len(res.chosen["mclp"]), "covered_after": base + gain,
-                        "share_after": (base + gain) / total}
+                        "share_after": (base + gain) / total, "solver": report}
     need = target_share * total - base - 1e-9 * max(total, 1.0)
     if need <= 0:
         info["set_cover"] = {"sites": 0, "share_after": base / total,
                              "method": "target already met"}
         res.chosen["set_cover"], res.gains["set_cover"] = np.zeros(0, np.int64), np.zeros(0)
-    elif reachable < need:
-        gain = record("set_cover", _lscp(a, slv))
+    elif reachable < need or target_share >= 1.0:
+        pick, st = _lscp(a, slv)
+        gain = record("set_cover", pick)
+        method = ("LSCP over all demand the candidates reach (target out of reach)"
+                  if reachable < need else
+                  "LSCP (spopt): fewest sites covering all reachable demand")
         info["set_cover"] = {"sites": len(res.chosen["set_cover"]),
-                             "share_after": (base + gain) / total,
-                             "method": "LSCP over all demand the candidates reach (target "
-                                       "out of reach)"}
+                             "share_after": (base + gain) / total, "method": method,
+                             "solver": solver_report([st])}
     else:
-        hi_pick = _lscp(a, slv) if target_share >= 1.0 else None
-        if hi_pick is not None:
-            gain = record("set_cover", hi_pick)
-            method = "LSCP (spopt): fewest sites covering all reachable demand"
-        else:
-            _, gains = _greedy_order(a, gw, np.ones(a.shape[1], bool), stop_at=need)
-            lo, hi = 1, len(gains)  # the greedy answer is feasible: an upper bound
-            best = None
-            while lo < hi:
-                mid = (lo + hi) // 2
-                pick = _mclp(a, gw, mid, slv)
-                if (gw * a[:, pick].any(axis=1)).sum() >= need:
-                    hi, best = mid, pick
-                else:
-                    lo = mid + 1
-            if best is None or best.sum() != lo:
-                best = _mclp(a, gw, lo, slv)
-            gain = record("set_cover", best)
-            method = ("fewest sites reaching the target share: smallest p whose optimal MCLP "
-                      "(spopt) reaches it, found by bisection")
+        best, report = _fewest_sites(a, gw, need, slv, scale)
+        gain = record("set_cover", best)
         info["set_cover"] = {"sites": len(res.chosen["set_cover"]),
-                             "share_after": (base + gain) / total, "method": method}
+                             "share_after": (base + gain) / total, "solver": report,
+                             "method": "fewest sites reaching the target share: smallest p "
+                                       "whose optimal MCLP (spopt) reaches it, found by "
+                                       "bisection"}
     info["target_reachable"] = info["share_max"] >= target_share - 1e-12
+    info["optimal"] = all(info[n]["solver"]["optimal"] for n in ("mclp", "set_cover")
+                          if "solver" in info.get(n, {}))
+    info["warnings"] = solver_warnings(info, time_limit_s)
     return res
+
+
+def _fewest_sites(a: np.ndarray, gw: np.ndarray, need: float, slv: Any,
+                  scale: float) -> tuple[np.ndarray, dict[str, Any]]:
+    """Smallest ``p`` whose MCLP covers ``need``, by bisection; the pick and its report.
+
+    ``p`` is proven too few when its MCLP is optimal or its bound falls short of ``need``;
+    the answer is proven minimal when ``p - 1`` is (coverage never falls as ``p`` grows),
+    and the bound is one more than the largest ``p`` proven too few.
+    """
+    cols, gains = _greedy_order(a, gw, np.ones(a.shape[1], bool), stop_at=need)
+    lo, hi = 1, len(gains)  # the greedy answer is feasible: an upper bound
+    greedy = np.isin(np.arange(a.shape[1]), cols)
+    best, solves, too_few = None, [], {0}
+
+    def reaches(pick: np.ndarray) -> bool:
+        return float((gw * a[:, pick].any(axis=1)).sum()) >= need
+
+    while lo < hi:
+        mid = (lo + hi) // 2
+        pick, st = _mclp(a, gw, mid, slv, scale)
+        solves.append(st)
+        if reaches(pick):
+            hi, best = mid, pick
+        else:
+            lo = mid + 1
+            if st.optimal or (st.bound is not None and st.bound < need):
+                too_few.add(mid)
+    if best is None or best.sum() != lo:
+        pick, st = _mclp(a, gw, lo, slv, scale)
+        solves.append(st)
+        best = pick if reaches(pick) else greedy
+    proven = (lo - 1) in too_few or lo == 1
+    return best, solver_report(solves, proven=proven, bound=float(max(too_few) + 1))
+
+
+def solver_warnings(info: dict[str, Any], time_limit_s: float) -> list[str]:
+    """Sentences for each siting solution not proven optimal, with the bound it proves."""
+    out = []
+    for name, what in (("mclp", "maximal covering"), ("set_cover", "set covering")):
+        rep = (info.get(name) or {}).get("solver")
+        if not rep or rep["optimal"]:
+            continue
+        why = {"time_limit": f"stopped by its {time_limit_s:g} s time limit",
+               "no_solution": f"found no solution within {time_limit_s:g} s (greedy sites "
+                              "shown)"}.get(rep["status"], f"stopped early ({rep['status']})")
+        if rep["bound"] is None:
+            proof = "no bound reported"
+        elif name == "mclp":
+            proof = (f"no {info['mclp']['sites']} sites can cover more than "
+                     f"{100 * rep.get('share_bound', 0.0):.2f} % of the demand")
+        else:
+            proof = f"at least {rep['bound']:g} sites are needed"
+        out.append(f"siting {name}: the {what} model {why}: not proven optimal; {proof}")
+    return out
 
 
 def candidate_grid(parcels: gpd.GeoDataFrame | None, network: Network, spacing_m: float,

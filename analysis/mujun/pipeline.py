@@ -229,6 +229,7 @@ def _summary(res: Result, profile: mujun.MujunProfile, flags: pd.DataFrame, ptab
         "conservative_plan_parcels": int(len(cons.selected)),
         "conservative_plan_area_km2": round(cons.area_km2, 4),
         "conservative_plan_reaches_target": bool(cons.reaches_target),
+        "conservative_plan_optimal": bool(cons.optimal),
         "scheme": profile.scheme, "profile": profile.source,
         "enterprise_classes": _counts(ents["class"]),
         "enterprise_grade_status": _counts(ents["grade_status"]),
@@ -308,8 +309,10 @@ def renewal_headlines(plans: dict[str, renewal.PlanResult], targets: PlanTargets
 
     Returns ``{"main": {...}, "conservative": {...}, "decided_by": …, "decided_by_zh": …}``;
     each scenario holds ``parcels``, ``area_km2``, ``growth_pct``, ``growth_basis``,
-    ``land_output_without_renewal``, ``target``, ``target_year``, ``renewal_needed`` and
-    ``headline`` (Chinese) / ``headline_en``.
+    ``land_output_without_renewal``, ``target``, ``target_year``, ``renewal_needed``,
+    ``reaches_target``, ``optimal`` (the plan is proven the smallest), ``solver`` (status,
+    objective, bound and gap in m², see :meth:`.renewal.Choice.summary`) and ``headline``
+    (Chinese) / ``headline_en``, which say so when the plan is not proven the smallest.
     """
     given = {"main": opts.growth, "conservative": opts.conservative_growth}
     out: dict[str, Any] = {}
@@ -325,7 +328,8 @@ def renewal_headlines(plans: dict[str, renewal.PlanResult], targets: PlanTargets
             "land_output_without_renewal": round(plan.land_output_without_plan, 2),
             "target": sc.target_yi_per_km2, "target_year": sc.target_year,
             "renewal_needed": bool(plan.required_gain_yi > 0),
-            "reaches_target": bool(plan.reaches_target),
+            "reaches_target": bool(plan.reaches_target), "optimal": bool(plan.optimal),
+            "solver": plan.solver_summary(),
             "headline": _headline_zh(name, plan, basis), "headline_en": _headline_en(name, plan),
         }
     needs = {name: out[name]["renewal_needed"] for name in plans}
@@ -357,7 +361,20 @@ def _headline_zh(name: str, plan: renewal.PlanResult, basis: str) -> str:
         return f"{head}，低于目标 {sc.target_yi_per_km2:g}，腾退已来不及见效"
     verb = "可达" if plan.reaches_target else "仍达不到"
     return (f"{head}，需腾笼换鸟 {len(plan.selected)} 宗地块、{plan.area_km2:.2f} km²，"
-            f"{verb}目标 {sc.target_yi_per_km2:g}（腾退后 {plan.land_output_with_plan:.1f}）")
+            f"{verb}目标 {sc.target_yi_per_km2:g}（腾退后 {plan.land_output_with_plan:.1f}）"
+            f"{_not_optimal_zh(plan)}")
+
+
+def _not_optimal_zh(plan: renewal.PlanResult) -> str:
+    """``""`` for a proven plan; else a clause saying it is not proven minimal, with the bound."""
+    ch = plan.choice
+    if ch is None or ch.optimal:
+        return ""
+    why = f"求解达到 {ch.time_limit_s:g} 秒时限" if ch.status == "time_limit" else "求解提前停止"
+    if ch.bound_m2 is None:
+        return f"；{why}，未证明面积最小"
+    return (f"；{why}，未证明面积最小（面积下界 {ch.bound_m2 / 1e6:.4f} km²，"
+            f"至多多出 {ch.gap_m2:,.0f} m²）")
 
 
 def _headline_en(name: str, plan: renewal.PlanResult) -> str:
@@ -365,9 +382,12 @@ def _headline_en(name: str, plan: renewal.PlanResult) -> str:
     if plan.required_gain_yi <= 0:
         return (f"{name}: no renewal needed (growth {100 * sc.growth:.2f} %/yr, land output "
                 f"{plan.land_output_without_plan:.1f} in {sc.target_year} without renewal)")
-    return (f"{name}: renew {len(plan.selected)} parcels, {plan.area_km2:.2f} km² "
+    text = (f"{name}: renew {len(plan.selected)} parcels, {plan.area_km2:.2f} km² "
             f"(growth {100 * sc.growth:.2f} %/yr; {plan.land_output_without_plan:.1f} in "
             f"{sc.target_year} without renewal, {plan.land_output_with_plan:.1f} with it)")
+    if plan.choice is not None and not plan.choice.optimal:
+        text += f"; NOT proven the smallest area: {renewal.not_optimal_clause(plan.choice)}"
+    return text
 
 
 def _land_figures(zone_table: pd.DataFrame, industries: pd.DataFrame,

@@ -63,10 +63,14 @@ def circles(
 
 def _print_sites(result: Any) -> None:
     """State the siting answer and where each new site is (zone, road, coordinates)."""
-    answer = result.summary.get("siting", {}).get("answer", {})
+    siting = result.summary.get("siting", {})
+    answer = siting.get("answer", {})
     for name in ("mclp", "set_cover"):
         if isinstance(answer.get(name), dict):
             c.info(f"{name}: {answer[name]['sentence']} ({answer[name]['sentence_zh']})")
+    for note in siting.get("warnings", []):  # a model stopped before proving its optimum
+        if note not in result.summary.get("warnings", []):
+            c.info(f"warning: {note}")
     if answer.get("demand_optimised"):
         c.info(f"note: {answer['demand_optimised']['note']}")
     sites = result.tables.get("sites")
