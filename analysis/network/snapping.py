@@ -199,7 +199,8 @@ def _onto_nodes(network: Network, x: np.ndarray, y: np.ndarray, edges: np.ndarra
     # the nearer end when both are within tol (edges shorter than 2·tol)
     at_u = (along <= tol) & (along <= length - along)
     at_v = ~at_u & (length - along <= tol)
-    moved = np.flatnonzero(at_u | at_v)
+    inside = (frac > 0.0) & (frac < 1.0)  # already on an end: keep GEOS's distance as it is
+    moved = np.flatnonzero((at_u | at_v) & inside)
     if not len(moved):
         return
     vxy, offsets, _ = network.edge_vertices
@@ -207,7 +208,8 @@ def _onto_nodes(network: Network, x: np.ndarray, y: np.ndarray, edges: np.ndarra
     vertex = np.where(at_v[moved], offsets[e + 1] - 1, offsets[e])
     frac[moved] = at_v[moved].astype(float)
     near_x[moved], near_y[moved] = vxy[vertex, 0], vxy[vertex, 1]
-    dist[moved] = np.hypot(x[moved] - near_x[moved], y[moved] - near_y[moved])
+    dx, dy = x[moved] - near_x[moved], y[moved] - near_y[moved]
+    dist[moved] = np.sqrt(dx * dx + dy * dy)  # point_edge_distance's formula
 
 
 def _nearest_edges(network: Network, xy: np.ndarray, max_dist: float, chunk: int = 100_000,
