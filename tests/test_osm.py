@@ -106,9 +106,8 @@ def test_unreadable_and_empty_osm_files(tmp_path):
                                 '<nd ref="2"/><tag k="highway" v="steps"/></way>'))
 
 
-def _reference_minutes(path: Path, origins: list[int], targets: list[int], monkeypatch
-                       ) -> pd.Series:
-    """Minutes by networkx over osmnx's own graph_from_xml graph, drive ways only."""
+def _drive_edges(path: Path, monkeypatch) -> tuple[gpd.GeoDataFrame, np.ndarray]:
+    """Edges in UTM and seconds of osmnx's own graph_from_xml graph, drive ways only."""
     import osmnx as ox
 
     from zonekit.analysis.network.travel import edge_speeds_kmh, load_travel_profile
@@ -134,11 +133,22 @@ def _reference_minutes(path: Path, origins: list[int], targets: list[int], monke
     graph = ox.simplify_graph(graph)
     edges = ox.graph_to_gdfs(graph, nodes=False).to_crs(UTM)
     speed = edge_speeds_kmh(edges, load_travel_profile("drive"))
-    seconds = edges.geometry.length.to_numpy() / (speed / 3.6)
+    return edges, edges.geometry.length.to_numpy() / (speed / 3.6)
+
+
+def _node_digraph(edges: gpd.GeoDataFrame, seconds: np.ndarray) -> nx.DiGraph:
+    """Directed graph of the edges' nodes, parallel edges reduced to the quickest."""
     digraph = nx.DiGraph()
     for (u, v, _), s in zip(edges.index, seconds, strict=True):
         if not digraph.has_edge(u, v) or digraph[u][v]["s"] > s:
             digraph.add_edge(u, v, s=s)
+    return digraph
+
+
+def _reference_minutes(path: Path, origins: list[int], targets: list[int], monkeypatch
+                       ) -> pd.Series:
+    """Minutes by networkx over osmnx's own graph_from_xml graph, drive ways only."""
+    digraph = _node_digraph(*_drive_edges(path, monkeypatch))
     # time from each origin to its nearest target = from the targets on the reversed graph
     found = nx.multi_source_dijkstra_path_length(digraph.reverse(), targets, weight="s")
     return pd.Series([found.get(o, np.nan) / 60 for o in origins], index=origins)
@@ -184,6 +194,90 @@ def test_circle_minutes_equal_networkx_on_osmnx_graph_and_agree_across_formats(
     assert got[ref.index[~within]].isna().all()
 
 
+def _category_circle(folder: Path, roads: Path, mode: str, out: Path) -> None:
+    """Run a service circle on ``folder``'s fac.gpkg (fac_id, category) and homes.gpkg (oid)."""
+    run = runner.invoke(app, [
+        "circles", "--data", str(folder), "--roads", str(roads), "--mode", mode,
+        "--facilities", str(folder / "fac.gpkg"), "--facility-id", "fac_id",
+        "--category-col", "category", "--origins", str(folder / "homes.gpkg"),
+        "--origin-id", "oid", "--analysis-crs", UTM, "--out", str(out)])
+    assert run.exit_code == 0, run.output
+
+
+def _with_facilities(digraph: nx.DiGraph, edges: gpd.GeoDataFrame, seconds: np.ndarray,
+                     fac: gpd.GeoDataFrame, max_snap_m: float, access_kmh: float) -> None:
+    """Add each facility to ``digraph`` as node ``("F", i)``, on its nearest edges (brute force).
+
+    A facility whose nearest position lies within ``NODE_TOLERANCE_M`` of an edge's end
+    stands on that node; otherwise it is reached along the edge, in its direction only.
+    Access legs at ``access_kmh``; facilities beyond ``max_snap_m`` are left out.
+    """
+    from zonekit.analysis.network.snapping import NODE_TOLERANCE_M
+
+    geoms = edges.geometry.to_numpy()
+    length = shapely.length(geoms)
+    speed = access_kmh / 3.6
+    for i, p in enumerate(fac.geometry.to_numpy()):
+        d = shapely.distance(p, geoms)
+        if d.min() > max_snap_m:
+            continue
+        for k in np.flatnonzero(d <= d.min() + 1e-9):  # twins: both directions of a street
+            (u, v, _), along = edges.index[k], shapely.line_locate_point(geoms[k], p)
+            if min(along, length[k] - along) <= NODE_TOLERANCE_M:
+                at_u = along <= length[k] - along
+                end = shapely.get_point(geoms[k], 0 if at_u else -1)
+                digraph.add_edge(u if at_u else v, ("F", i), s=shapely.distance(p, end) / speed)
+            else:
+                digraph.add_edge(u, ("P", i, k), s=along / length[k] * seconds[k])
+                digraph.add_edge(("P", i, k), ("F", i), s=d[k] / speed)
+
+
+def test_drive_minutes_from_wgs84_nodes_to_osm_facilities_equal_networkx(
+        real, tmp_path, monkeypatch):
+    """Origins on every road node in WGS84 leave their node every allowed way (issue #25).
+
+    The nodes are a planner's UTM points exported to WGS84: reprojected, they lie about
+    1e-9 m off their nodes, often just inside a one-way edge.
+    """
+    edges, seconds = _drive_edges(real[0], monkeypatch)
+    ends = {}
+    for (u, v, _), line in zip(edges.index, edges.geometry.to_numpy(), strict=True):
+        ends[u], ends[v] = shapely.get_point(line, 0), shapely.get_point(line, -1)
+    ids = sorted(ends)
+    folder = tmp_path / "d"
+    folder.mkdir()
+    gpd.GeoDataFrame({"oid": [f"O{n}" for n in ids]}, geometry=[ends[n] for n in ids],
+                     crs=UTM).to_crs(4326).to_file(folder / "homes.gpkg")
+    made = runner.invoke(app, ["osm", "facilities", str(real[1]), "--out",
+                               str(folder / "fac.gpkg")])
+    assert made.exit_code == 0, made.output
+    _category_circle(folder, real[1], "drive", tmp_path / "c")
+    summary = json.loads((tmp_path / "c" / "summary.json").read_text(encoding="utf-8"))
+    got = pd.read_csv(tmp_path / "c" / "origins.csv").set_index("origin_id")
+    homes = gpd.read_file(folder / "homes.gpkg").to_crs(UTM)  # what zonekit routes
+    fac = gpd.read_file(folder / "fac.gpkg")
+    assert fac.crs == "EPSG:4326"
+    fac = fac.to_crs(UTM)
+    off = shapely.distance(homes.geometry.to_numpy(), np.array([ends[n] for n in ids]))
+    assert (off > 0).sum() > 100 and off.max() < 1e-6  # a hair off their nodes
+    digraph = _node_digraph(edges, seconds)
+    _with_facilities(digraph, edges, seconds, fac, summary["max_snap_m"], 5.0)
+    rev = digraph.reverse(copy=False)
+    worst = 0.0
+    for cat in summary["categories"]:
+        src = [("F", i) for i in np.flatnonzero(fac["category"] == cat["id"]) if ("F", i) in rev]
+        found = nx.multi_source_dijkstra_path_length(rev, src, weight="s")
+        ref = np.array([found.get(n, np.nan) for n in ids]) + off / (5.0 / 3.6)
+        ref /= 60.0
+        mine = got.loc[[f"O{n}" for n in ids], f"minutes_{cat['id']}"].to_numpy()
+        within = ref <= cat["threshold"]
+        assert within.sum() > 50
+        np.testing.assert_array_equal(np.isnan(mine), ~within)
+        worst = max(worst, float(np.abs(mine[within] - ref[within]).max()))
+    print(f"largest difference from networkx: {worst:.3g} min")
+    assert worst <= 1e-6, worst
+
+
 def test_osm_facilities_command_and_a_circle_on_them(real, tmp_path):
     out = tmp_path / "fac.gpkg"
     result = runner.invoke(app, ["osm", "facilities", str(real[1]), "--out", str(out)])
@@ -207,12 +301,7 @@ def test_osm_facilities_command_and_a_circle_on_them(real, tmp_path):
     fac.to_crs(UTM).to_file(folder / "fac.gpkg")
     homes = fac.to_crs(UTM).assign(oid=[f"H{i}" for i in range(len(fac))])[["oid", "geometry"]]
     homes.to_file(folder / "homes.gpkg")
-    run = runner.invoke(app, [
-        "circles", "--data", str(folder), "--roads", str(real[1]), "--mode", "walk",
-        "--facilities", str(folder / "fac.gpkg"), "--facility-id", "fac_id",
-        "--category-col", "category", "--origins", str(folder / "homes.gpkg"),
-        "--origin-id", "oid", "--analysis-crs", UTM, "--out", str(tmp_path / "c")])
-    assert run.exit_code == 0, run.output
+    _category_circle(folder, real[1], "walk", tmp_path / "c")
     table = pd.read_csv(tmp_path / "c" / "origins.csv")
     assert table["minutes_supermarket"].notna().sum() > 5  # reached on the walk network
 

@@ -12,9 +12,10 @@ in ``t·c`` if ``v → u`` is allowed; it may also reach a facility on the **sam
 directly (pairs of points sharing an edge, found by sorting facilities by edge). Its own
 access leg is added last. Times above the limit become NaN.
 
-A point snapped exactly onto an end node of its edge (fraction 0 or 1, common for points
-beyond a dead end or in the outer corner of a junction) is treated as standing on that
-node, so it can use the node in any direction even on a one-way edge; otherwise the
+A point snapped onto an end node of its edge (fraction 0 or 1: points beyond a dead end,
+in the outer corner of a junction, or within ``snapping.NODE_TOLERANCE_M`` of the node,
+as points given at node coordinates in another CRS come back) is treated as standing on
+that node, so it can use the node in any direction even on a one-way edge; otherwise the
 arbitrary choice between the edges meeting there would change the result.
 
 All super-source arcs carry a constant offset (:data:`SOURCE_OFFSET_S`), subtracted

@@ -6,6 +6,16 @@ between the point and the road, plus the time to cover that distance. Points far
 than ``max_snap_m`` from every usable road are *unreachable* and listed as such; they
 are never snapped silently to a distant road.
 
+A point whose nearest position lies within :data:`NODE_TOLERANCE_M` (1 mm, along the
+edge) of an end of its edge is placed *on that node*: fraction exactly 0 or 1, snapped
+position the edge's end vertex, access leg the straight distance to it. The engine lets
+a point on a node use every edge meeting there in its allowed direction, so the result
+no longer depends on which of those edges was nearest by a rounding error: points
+given at node coordinates in another CRS (EPSG:4326) come back from the reprojection
+1e-10 m–1e-6 m off their node, often just inside a one-way edge, whose start they could
+not go back to. A point on the interior of an edge keeps its position: on a one-way
+edge it can only leave forward (its access leg itself is walked, both ways).
+
 Access speed: by default the profile's ``access_speed_kmh`` — the walking or cycling
 speed itself for walk (4.5 km/h) and bike (15 km/h), and 5 km/h for drive, since the
 door-to-kerb leg of a car trip is walked. Pass ``speed_kmh_access`` to change it.
@@ -26,6 +36,14 @@ from zonekit.errors import CRSError, SchemaError, format_rows
 
 logger = logging.getLogger(__name__)
 
+#: Distance along its edge (metres) within which a point's nearest position counts as the
+#: edge's end node. 1 mm: a thousand times the reprojection error of coordinates passed
+#: through EPSG:4326 and back (at most about 1e-6 m, usually 1e-10 m–1e-9 m), yet
+#: below the 1 cm that merges line ends into one node (``build_network``) and far below
+#: any real road distance (1 mm is 0.8 ms on foot); moving a point by it changes no time
+#: by more than 1 mm at the edge's speed.
+NODE_TOLERANCE_M = 1e-3
+
 
 @dataclass(eq=False)
 class Snapped:
@@ -38,9 +56,11 @@ class Snapped:
     edge
         Network edge of each point (int64), -1 when unreachable.
     frac
-        Fraction along the edge from ``u`` (0) to ``v`` (1); NaN when unreachable.
+        Fraction along the edge from ``u`` (0) to ``v`` (1), exactly 0 or 1 for a point
+        within :data:`NODE_TOLERANCE_M` of a node; NaN when unreachable.
     access_m
-        Straight distance from the point to the road (metres); NaN when unreachable.
+        Straight distance from the point to its snapped position on the road (metres);
+        NaN when unreachable.
     access_s
         Time for that distance at ``access_speed_kmh`` (seconds); NaN when unreachable.
     snap_x, snap_y
@@ -155,6 +175,43 @@ def point_edge_distance(network: Network, x: np.ndarray, y: np.ndarray, edges: n
     return dist, frac, near_x, near_y
 
 
+def _onto_nodes(network: Network, x: np.ndarray, y: np.ndarray, edges: np.ndarray,
+                dist: np.ndarray, frac: np.ndarray, near_x: np.ndarray, near_y: np.ndarray,
+                tol: float) -> None:
+    """Move positions within ``tol`` metres (along the edge) of an end onto that end, in place.
+
+    Parameters
+    ----------
+    network
+        The network.
+    x, y
+        Point coordinates (metres).
+    edges
+        Edge of each point.
+    dist, frac, near_x, near_y
+        From :func:`point_edge_distance` with ``locate``: access distance (metres),
+        fraction along the edge, nearest position (metres); updated for moved points.
+    tol
+        Tolerance (metres, >= 0).
+    """
+    length = network.edge_length_m[edges]
+    along = frac * length
+    # the nearer end when both are within tol (edges shorter than 2·tol)
+    at_u = (along <= tol) & (along <= length - along)
+    at_v = ~at_u & (length - along <= tol)
+    inside = (frac > 0.0) & (frac < 1.0)  # already on an end: keep GEOS's distance as it is
+    moved = np.flatnonzero((at_u | at_v) & inside)
+    if not len(moved):
+        return
+    vxy, offsets, _ = network.edge_vertices
+    e = edges[moved]
+    vertex = np.where(at_v[moved], offsets[e + 1] - 1, offsets[e])
+    frac[moved] = at_v[moved].astype(float)
+    near_x[moved], near_y[moved] = vxy[vertex, 0], vxy[vertex, 1]
+    dx, dy = x[moved] - near_x[moved], y[moved] - near_y[moved]
+    dist[moved] = np.sqrt(dx * dx + dy * dy)  # point_edge_distance's formula
+
+
 def _nearest_edges(network: Network, xy: np.ndarray, max_dist: float, chunk: int = 100_000,
                    threads: int = 1):
     """Nearest edge and distance of each point within ``max_dist`` (-1/NaN otherwise).
@@ -215,6 +272,7 @@ def snap_points(
     *,
     layer: str = "points",
     threads: int = 1,
+    node_tolerance_m: float = NODE_TOLERANCE_M,
 ) -> Snapped:
     """Snap points to their nearest network edge.
 
@@ -232,6 +290,10 @@ def snap_points(
         Layer name for error messages.
     threads
         Threads for the nearest-edge search of large point sets (chunks of 100,000).
+    node_tolerance_m
+        A point whose nearest position lies within this distance (metres, along the
+        edge) of an end of its edge is snapped onto that node (see the module docstring);
+        0 keeps only exact hits.
 
     Returns
     -------
@@ -250,6 +312,9 @@ def snap_points(
             f"layer '{layer}': expected the road network's CRS {network.crs.name}, found "
             f"{points_gdf.crs.name}; reproject with to_crs(network.crs)"
         )
+    if not node_tolerance_m >= 0:
+        raise ValueError("node_tolerance_m must be a non-negative distance (metres), got "
+                         f"{node_tolerance_m!r}")
     if not max_snap_m >= 0:
         raise ValueError(f"max_snap_m must be a non-negative distance (metres), got {max_snap_m!r}")
     speed = network.profile.access_speed_kmh
@@ -282,9 +347,9 @@ def snap_points(
     frac = np.full(n, np.nan)
     snap_xy = np.full((n, 2), np.nan)
     if ok.any():
-        dist[ok], frac[ok], snap_xy[ok, 0], snap_xy[ok, 1] = point_edge_distance(
-            network, xy[ok, 0], xy[ok, 1], edge[ok], locate=True
-        )
+        d, f, sx, sy = point_edge_distance(network, xy[ok, 0], xy[ok, 1], edge[ok], locate=True)
+        _onto_nodes(network, xy[ok, 0], xy[ok, 1], edge[ok], d, f, sx, sy, node_tolerance_m)
+        dist[ok], frac[ok], snap_xy[ok, 0], snap_xy[ok, 1] = d, f, sx, sy
 
     far = ~ok & ~missing
     nearest = np.full(n, np.nan)
