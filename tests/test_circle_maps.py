@@ -196,7 +196,7 @@ def test_isochrone_image_from_the_grid_matches_the_polygons(monkeypatch):
     import numpy as np
     from affine import Affine
 
-    from zonekit.analysis.circles.isochrones import band_values, isochrone_bands
+    from zonekit.analysis.circles.bands import band_values, isochrone_bands
     from zonekit.analysis.circles.origins import Grid
     from zonekit.maps import interactive
     from zonekit.maps.interactive import GridImage, MapLayer

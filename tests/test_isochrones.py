@@ -11,18 +11,13 @@ import shapely
 from affine import Affine
 from circles_fixtures import CRS, X0, Y0, planner_grid, points_near
 
-from zonekit.analysis.circles.isochrones import (
-    grid_gaps,
-    grid_minutes,
-    isochrone_bands,
-    origin_gaps,
-    road_coverage,
-    road_pieces,
-    write_surfaces,
-)
+from zonekit.analysis.circles.bands import isochrone_bands
+from zonekit.analysis.circles.gaps import grid_gaps, origin_gaps
 from zonekit.analysis.circles.kinds import circle_network, service_circle
 from zonekit.analysis.circles.origins import Grid, layer_origins, population_cells, read_population
 from zonekit.analysis.circles.profile import load_circles_profile
+from zonekit.analysis.circles.road_coverage import road_coverage, road_pieces
+from zonekit.analysis.circles.travel_grid import grid_minutes, write_surfaces
 from zonekit.analysis.network.engine import nearest_times
 from zonekit.analysis.network.snapping import snap_points
 

@@ -23,8 +23,8 @@ from hypothesis import strategies as st
 from pyproj import Transformer
 from shapely.geometry import LineString
 
-from zonekit.analysis.circles.isochrones import grid_minutes
 from zonekit.analysis.circles.origins import Grid
+from zonekit.analysis.circles.travel_grid import grid_minutes
 from zonekit.analysis.network.engine import nearest_times
 from zonekit.analysis.network.graph import build_network
 from zonekit.analysis.network.snapping import NODE_TOLERANCE_M, snap_points

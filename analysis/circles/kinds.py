@@ -449,8 +449,8 @@ def charging_circle(network: Network, origins: Origins, stations: gpd.GeoDataFra
     snapped points, weights and coverage of each measure, ``extra["snapped"]`` the snapped
     origins, parcels and enterprises (pass it back as ``reuse`` for another scenario).
     """
-    from zonekit.analysis.circles.isochrones import road_coverage, road_pieces
     from zonekit.analysis.circles.origins import layer_origins
+    from zonekit.analysis.circles.road_coverage import road_coverage, road_pieces
 
     st = stations[stations[category_col].astype(str) == category]
     power = pd.to_numeric(st["power_kw"], errors="coerce") if "power_kw" in st else None

@@ -1,8 +1,10 @@
 """One ``zonekit circles`` run: the circle, its surfaces, isochrones, gaps and new sites.
 
-:func:`run` ties :mod:`~zonekit.analysis.circles.kinds`, :mod:`~zonekit.analysis.circles.isochrones`
-and :mod:`~zonekit.analysis.circles.siting` together for the command line; it reads nothing and
-writes nothing (the command does both), and returns a :class:`Bundle` of tables.
+:func:`run` ties :mod:`~zonekit.analysis.circles.kinds`,
+:mod:`~zonekit.analysis.circles.travel_grid`, :mod:`~zonekit.analysis.circles.bands`,
+:mod:`~zonekit.analysis.circles.gaps` and :mod:`~zonekit.analysis.circles.siting` together
+for the command line; it reads nothing and writes nothing (the command does both), and
+returns a :class:`Bundle` of tables.
 """
 
 # Module size: ~490 lines — the one place a circle's steps are put together (inputs, job,
@@ -19,14 +21,9 @@ import numpy as np
 import pandas as pd
 
 from zonekit.analysis.circles import kinds as cc
+from zonekit.analysis.circles.bands import isochrone_bands
 from zonekit.analysis.circles.categories import RunCategories, resolve_categories
-from zonekit.analysis.circles.isochrones import (
-    grid_gaps,
-    grid_minutes,
-    isochrone_bands,
-    origin_gap_cells,
-    origin_gaps,
-)
+from zonekit.analysis.circles.gaps import grid_gaps, origin_gap_cells, origin_gaps
 from zonekit.analysis.circles.origins import (
     Grid,
     Origins,
@@ -36,6 +33,7 @@ from zonekit.analysis.circles.origins import (
     residential_parcels,
 )
 from zonekit.analysis.circles.profile import SAME_CHAIN, CircleSpec, CirclesProfile
+from zonekit.analysis.circles.travel_grid import grid_minutes
 from zonekit.errors import DataFileError
 from zonekit.parallel import can_fork, in_parallel
 from zonekit.timings import Timings

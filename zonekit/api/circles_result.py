@@ -126,7 +126,7 @@ class CirclesResult(Result):
     def _write_layers(self, folder: Path) -> list[str]:
         import numpy as np
 
-        from zonekit.analysis.circles.isochrones import write_surfaces
+        from zonekit.analysis.circles.travel_grid import write_surfaces
         from zonekit.maps import circle_maps as cm
         from zonekit.maps.style import StyleSpec, coverage_style, graduated, minutes_style
 
@@ -208,7 +208,7 @@ class CirclesResult(Result):
 
     def _band_grids(self) -> dict[str, Any]:
         """Category → its isochrone bands on the travel-time grid, for the map's images."""
-        from zonekit.analysis.circles.isochrones import band_values
+        from zonekit.analysis.circles.bands import band_values
         from zonekit.maps.interactive import GridImage
 
         iso, grid, unit = self.isochrones, self.bundle.grid, self.measure
