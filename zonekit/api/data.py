@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from zonekit.errors import DataFileError
 from zonekit.settings import DataOptions
 
 if TYPE_CHECKING:
@@ -96,6 +97,7 @@ def read_park(opts: DataOptions, layers: tuple[str, ...] | None = None,
     from zonekit.zones.validate import Problem
 
     wanted = tuple(LAYERS) if layers is None else tuple(layers)
+    check_given_files(opts, wanted)
     overrides = {k: v for k, v in opts.layers.items() if v is not None and k in wanted}
     if is_graph(overrides.get("roads")):  # an osmnx MultiDiGraph: its edges, in its CRS
         overrides["roads"] = roads_from_graph(overrides["roads"])
@@ -108,6 +110,31 @@ def read_park(opts: DataOptions, layers: tuple[str, ...] | None = None,
                 name, str(source) if isinstance(source, (str, Path)) else "(GeoDataFrame)",
                 None, "given, but this analysis does not use this layer", []))
     return park
+
+
+def check_given_files(opts: DataOptions, wanted: tuple[str, ...]) -> None:
+    """Refuse a layer file the user gave that is missing, or unreadable when not read anyway.
+
+    Layers this analysis reads are checked by the reader itself; the others (e.g. roads=
+    for zones) are opened here, so a typo in any path stops the run before any work.
+    """
+    for name, source in opts.layers.items():
+        if not isinstance(source, (str, Path)):
+            continue
+        path = Path(source)
+        if not path.exists():
+            raise DataFileError(f"{path}: file not found ({name}=FILE)")
+        from zonekit.zones.osm.roads import is_osm_file
+
+        if name in wanted or name == "population" or path.is_dir() or is_osm_file(path):
+            continue
+        import pyogrio
+
+        try:
+            pyogrio.read_info(path)
+        except Exception as exc:  # noqa: BLE001 - any reader failure is the user's file
+            raise DataFileError(f"{path}: cannot read the {name} layer ({name}=FILE): "
+                                f"{str(exc).splitlines()[0]}") from exc
 
 
 def inputs_of(opts: DataOptions) -> list[Path]:
