@@ -197,10 +197,10 @@ def test_isochrone_image_from_the_grid_matches_the_polygons(monkeypatch):
     from affine import Affine
 
     from zonekit.analysis.circles.bands import band_values, isochrone_bands
-    from zonekit.analysis.circles.origins import Grid
     from zonekit.maps import interactive
     from zonekit.maps.interactive import GridImage, MapLayer
     from zonekit.maps.style import minutes_style
+    from zonekit.zones.raster import Grid
 
     rng = np.random.default_rng(3)
     yy, xx = np.mgrid[0:120, 0:150]
