@@ -1,6 +1,6 @@
 """One self-contained HTML report of a park: headline figures, tables, chart and maps.
 
-:func:`render_report` turns the analyses' outputs (:func:`~zonekit.maps.report_data.load_outputs`)
+:func:`render_report` turns the analyses' results (:class:`~zonekit.maps.report_data.Outputs`)
 into a single HTML file that opens from disk with no network: the trajectory chart is a
 PNG inlined as base64, and each map is a complete folium page (Leaflet inlined) in an
 ``<iframe srcdoc>``. The default basemap is ``none``: the report is a file to archive and
@@ -8,7 +8,7 @@ pass around, often opened on government intranets where tile servers are unreach
 (OpenStreetMap is slow or blocked in mainland China, 天地图 needs a key), and a report
 must look the same on every machine and in ten years; ``--basemap osm`` adds tiles.
 
-Every number comes from the output files: the plan's targets from ``indicators.csv``
+Every number comes from the analyses' results: the plan's targets from the indicators table
 (Table 1-1 of the plan, via :mod:`zonekit.analysis.indicators`), land and 亩均 figures from
 the intensity run, and so on.
 """
@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from zonekit.maps.conclusions import conclusions, conclusions_html
 from zonekit.maps.interactive import FONT_CSS, SYNTHETIC_NOTE_ZH
-from zonekit.maps.report_data import Outputs, load_outputs, report_tables
+from zonekit.maps.report_data import Outputs, report_tables
 from zonekit.maps.report_text import data_source, notes_zh, number_text, park_name, report_title
 
 if TYPE_CHECKING:
@@ -406,19 +406,6 @@ td {{ text-align: left; }} td.n {{ text-align: right; white-space: nowrap; }}
 </style>"""
 
 
-def write_report(folder: Path | str, basemap: str = "none", html_name: str = "report.html",
-                 xlsx_name: str = "report.xlsx") -> tuple[Path, Path]:
-    """Write ``report.html`` and ``report.xlsx`` into ``folder`` from its analysis outputs.
-
-    Returns
-    -------
-    tuple of pathlib.Path
-        The HTML report and the workbook.
-    """
-    folder = Path(folder)
-    return write_report_from(load_outputs(folder), folder, basemap, html_name, xlsx_name)
-
-
 def write_report_from(out: Outputs, folder: Path | str, basemap: str = "none",
                       html_name: str = "report.html",
                       xlsx_name: str = "report.xlsx") -> tuple[Path, Path]:
@@ -440,4 +427,4 @@ def write_report_from(out: Outputs, folder: Path | str, basemap: str = "none",
 
 
 __all__ = ["headline", "png_data_uri", "render_report", "renewal_sentences", "report_maps",
-           "trajectory_axes", "write_report", "write_report_from"]
+           "trajectory_axes", "write_report_from"]

@@ -17,14 +17,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from zonekit.maps.interactive import MapLayer, make_map
+from zonekit.maps.interactive import MapLayer
 from zonekit.maps.style import land_output_style, zone_kind_style
 
 if TYPE_CHECKING:
-    import folium
     import geopandas as gpd
     import pandas as pd
-    from matplotlib.axes import Axes
 
     from zonekit.zones.park import Park
 
@@ -92,35 +90,3 @@ def zone_title(park: str = PARK_NAME_ZH) -> str:
 def land_output_title(denominator: str = "built", park: str = PARK_NAME_ZH) -> str:
     """Title of the land-output map, naming the land used as denominator."""
     return f"{park} 各分区地均产出（亿元/km²，用地口径：{DENOMINATOR_ZH[denominator]}）"
-
-
-def zone_map(park: Park, basemap: str = "osm", m: folium.Map | None = None,
-             denominator: str = "built") -> folium.Map:
-    """Interactive zone map of ``park`` (see :func:`~zonekit.maps.interactive.make_map`)."""
-    return make_map(zone_layers(park, denominator), basemap=basemap, synthetic=park.synthetic,
-                    title=zone_title(), m=m)
-
-
-def land_output_map(park: Park, basemap: str = "osm", m: folium.Map | None = None,
-                    denominator: str = "built", scheme: str = "FisherJenks",
-                    k: int = 4) -> folium.Map:
-    """Interactive land-output choropleth of ``park``."""
-    return make_map(land_output_layers(park, denominator, scheme, k), basemap=basemap,
-                    synthetic=park.synthetic, title=land_output_title(denominator), m=m)
-
-
-def zone_map_static(park: Park, ax: Axes | None = None, denominator: str = "built") -> Axes:
-    """Draw the static zone map of ``park`` (see :func:`~zonekit.maps.static.plot_static`)."""
-    from zonekit.maps.static import plot_static
-
-    return plot_static(zone_layers(park, denominator), ax=ax, title=zone_title(),
-                       synthetic=park.synthetic)
-
-
-def land_output_map_static(park: Park, ax: Axes | None = None, denominator: str = "built",
-                           scheme: str = "FisherJenks", k: int = 4) -> Axes:
-    """Draw the static land-output choropleth of ``park``."""
-    from zonekit.maps.static import plot_static
-
-    return plot_static(land_output_layers(park, denominator, scheme, k), ax=ax,
-                       title=land_output_title(denominator), synthetic=park.synthetic)

@@ -108,13 +108,17 @@ def test_mujun_and_low_efficiency_layers(parcels: gpd.GeoDataFrame,
 
 def test_maps_render_with_chinese_tooltips(parcels: gpd.GeoDataFrame,
                                            tiny_park: dict[str, gpd.GeoDataFrame]) -> None:
-    page = am.low_efficiency_map(parcels, tiny_park["zones"], basemap="none",
-                                 synthetic=True).get_root().render()
+    from zonekit.api.maps import to_folium
+
+    zones = tiny_park["zones"]
+    page = to_folium(am.low_efficiency_layers(parcels, zones), am.low_efficiency_title(),
+                     "none", True).get_root().render()
     for text in ("低效用地（按认定原因）", "腾笼换鸟更新方案地块", "功能分区边界", "合成样例",
                  am.low_efficiency_title()):
         assert text in page, text
     assert json.dumps("亩均税收（万元/亩）")[1:-1] in page
-    page = am.mujun_map(parcels, tiny_park["zones"], basemap="none").get_root().render()
+    page = to_folium(am.mujun_layers(parcels, zones), am.mujun_title(), "none",
+                     False).get_root().render()
     assert "亩均效益评价（A 类最优）" in page and json.dumps("亩均效益等级")[1:-1] in page
 
 
