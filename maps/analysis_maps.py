@@ -1,9 +1,10 @@
 """Maps of the intensity run: 亩均效益 classes A–D, low-efficiency land and the renewal plan.
 
 The map functions take the parcels of a run — the parcel polygons joined with
-:attr:`zonekit.analysis.mujun.pipeline.Result.parcels`, as ``zonekit intensity`` writes them
-to ``parcels.gpkg`` — so the same code draws a fresh run (:func:`intensity_parcels`), the
-report's results or a notebook's result.
+:attr:`zonekit.analysis.mujun.pipeline.Result.parcels` and :func:`map_columns`, as
+``zk.intensity`` gives them (``IntensityResult.parcels``) and ``zonekit intensity`` writes
+them to ``parcels.gpkg`` — and compute nothing, so the same code draws a run, the report's
+results or a notebook's result.
 
 Each map is a list of :class:`~zonekit.maps.interactive.MapLayer`, bottom first, so it
 becomes an HTML map, a PNG/PDF or a styled GeoPackage layer like the zone maps.
@@ -28,8 +29,6 @@ from zonekit.maps.style import LAND_CLASS_ZH, StyleSpec, categorical, mujun_clas
 if TYPE_CHECKING:
     import geopandas as gpd
     import pandas as pd
-
-    from zonekit.zones.park import Park
 
 PARK_NAME_ZH = "中关村密云园"
 
@@ -217,23 +216,6 @@ def low_efficiency_title(park: str = PARK_NAME_ZH) -> str:
     return f"{park} 低效用地与腾笼换鸟更新方案"
 
 
-def intensity_parcels(park: Park, denominator: str = "built") -> gpd.GeoDataFrame:
-    """Run the intensity analysis on ``park`` with the shipped profile and plan targets.
-
-    Returns the parcel polygons joined with the run's parcel table and
-    :func:`map_columns`, as the maps need them.
-    """
-    from zonekit.analysis.indicators import load_targets
-    from zonekit.analysis.mujun.evaluation import load_mujun_profile
-    from zonekit.analysis.mujun.pipeline import Options, run
-
-    targets = load_targets()
-    year = park.year or targets.indicators["land_output_yi_per_km2"].baseline_year or 2024
-    res = run(park.zones, park.parcels, park.enterprises, load_mujun_profile(), targets, int(year),
-              Options(denominator))
-    return map_columns(park.parcels[["geometry"]].join(res.parcels))
-
-
 def style_parcels_gpkg(path: object, layer: str = "parcels") -> None:
     """Store the QGIS styles of the parcels layer: 亩均 class (default) and low efficiency.
 
@@ -246,7 +228,7 @@ def style_parcels_gpkg(path: object, layer: str = "parcels") -> None:
                       description="低效用地（按认定原因）")
 
 
-__all__ = ["LOW_EFFICIENCY_CLASSES", "intensity_parcels", "low_efficiency_class",
+__all__ = ["LOW_EFFICIENCY_CLASSES", "low_efficiency_class",
            "low_efficiency_layers", "low_efficiency_style",
            "low_efficiency_title", "map_columns", "mujun_layers", "mujun_style",
            "mujun_title", "plan_scenarios", "reasons_zh", "renewal_plan_style",

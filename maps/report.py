@@ -218,15 +218,12 @@ def report_maps(out: Outputs, basemap: str = "none") -> list[tuple[str, str, fol
     """
     from zonekit.maps import analysis_maps as am
     from zonekit.maps import zone_maps as zm
-    from zonekit.zones.park import Park
 
-    park = Park(layers={"zones": out.zone_geo}, crs=str(out.zone_geo.crs),
-                synthetic=out.synthetic)
-    name, table = park_name(out), out.zones
+    name = park_name(out)
     denominator = out.intensity.get("denominator", "built")
     specs = [
-        ("zones", zm.zone_layers(park, table=table), zm.zone_title(name)),
-        ("zones", zm.land_output_layers(park, table=table),
+        ("zones", zm.zone_layers(out.zone_geo), zm.zone_title(name)),
+        ("zones", zm.land_output_layers(out.zone_geo),
          zm.land_output_title(denominator, name)),
         ("mujun", am.mujun_layers(out.parcels, out.zone_geo), am.mujun_title(name)),
         ("renewal", am.low_efficiency_layers(out.parcels, out.zone_geo),

@@ -28,9 +28,10 @@ SYSTEM_PYTHON = "/usr/bin/python3"
 @pytest.fixture
 def parcels(tiny_park: dict[str, gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
     """Return the tiny park's parcels after an intensity run, with the maps' columns."""
+    import zonekit as zk
     from zonekit.zones.park import Park
 
-    return am.intensity_parcels(Park(layers=dict(tiny_park), crs="EPSG:4548"))
+    return zk.intensity(Park(layers=dict(tiny_park), crs="EPSG:4548")).parcels
 
 
 def _qml_classes(qml: str) -> list[tuple[str, str, str]]:
@@ -70,10 +71,10 @@ def test_plan_scenarios_names_every_plan() -> None:
 
 
 def test_map_columns_on_the_sample(sample_dir: Path) -> None:
-    from zonekit.zones.park import load_park
+    import zonekit as zk
 
-    park = load_park(layers=("zones", "parcels", "enterprises"))
-    p = am.intensity_parcels(park)
+    park = zk.load_park(layers=("zones", "parcels", "enterprises"))
+    p = zk.intensity(park).parcels
     assert p.index.equals(park.parcels.index) and p.crs == park.parcels.crs
     low = p["low_efficiency"]
     assert (p.loc[low, "le_class"] != "none").all() and (p.loc[~low, "le_class"] == "none").all()
