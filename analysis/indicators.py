@@ -374,12 +374,6 @@ def indicator_trend(targets: PlanTargets, ctx: Context,
     return pd.DataFrame(rows, columns=["indicator", "year", "value"])
 
 
-def indicator_value(table: pd.DataFrame, key: str) -> float | None:
-    """Value of indicator ``key`` in a :func:`compute_indicators` table (``None`` if absent)."""
-    hit = table.loc[table["indicator"] == key, "value"]
-    return None if hit.empty or pd.isna(hit.iloc[0]) else float(hit.iloc[0])
-
-
 def round_table(table: pd.DataFrame, digits: int = 4) -> pd.DataFrame:
     """Round the float columns for writing (NaN kept)."""
     out = table.copy()

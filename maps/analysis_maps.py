@@ -1,9 +1,10 @@
 """Maps of the intensity run: 亩均效益 classes A–D, low-efficiency land and the renewal plan.
 
 The map functions take the parcels of a run — the parcel polygons joined with
-:attr:`zonekit.analysis.mujun.pipeline.Result.parcels`, as ``zonekit intensity`` writes them
-to ``parcels.gpkg`` — so the same code draws a fresh run (:func:`intensity_parcels`), a
-``parcels.gpkg`` read back from disk (the report) or a notebook's result.
+:attr:`zonekit.analysis.mujun.pipeline.Result.parcels` and :func:`map_columns`, as
+``zk.intensity`` gives them (``IntensityResult.parcels``) and ``zonekit intensity`` writes
+them to ``parcels.gpkg`` — and compute nothing, so the same code draws a run, the report's
+results or a notebook's result.
 
 Each map is a list of :class:`~zonekit.maps.interactive.MapLayer`, bottom first, so it
 becomes an HTML map, a PNG/PDF or a styled GeoPackage layer like the zone maps.
@@ -23,15 +24,12 @@ import re
 from typing import TYPE_CHECKING
 
 from zonekit.analysis.mujun import SCENARIO_ZH
-from zonekit.maps.interactive import MapLayer, make_map
+from zonekit.maps.interactive import MapLayer
 from zonekit.maps.style import LAND_CLASS_ZH, StyleSpec, categorical, mujun_class_style
 
 if TYPE_CHECKING:
-    import folium
     import geopandas as gpd
     import pandas as pd
-
-    from zonekit.zones.park import Park
 
 PARK_NAME_ZH = "中关村密云园"
 
@@ -218,39 +216,6 @@ def low_efficiency_title(park: str = PARK_NAME_ZH) -> str:
     return f"{park} 低效用地与腾笼换鸟更新方案"
 
 
-def mujun_map(parcels: gpd.GeoDataFrame, zones: gpd.GeoDataFrame | None = None,
-              basemap: str = "osm", synthetic: bool = False,
-              m: folium.Map | None = None) -> folium.Map:
-    """Interactive 亩均 map (see :func:`~zonekit.maps.interactive.make_map`)."""
-    return make_map(mujun_layers(parcels, zones), basemap=basemap, synthetic=synthetic,
-                    title=mujun_title(), m=m)
-
-
-def low_efficiency_map(parcels: gpd.GeoDataFrame, zones: gpd.GeoDataFrame | None = None,
-                       basemap: str = "osm", synthetic: bool = False,
-                       m: folium.Map | None = None) -> folium.Map:
-    """Interactive map of low-efficiency parcels, their reasons and the renewal plan."""
-    return make_map(low_efficiency_layers(parcels, zones), basemap=basemap,
-                    synthetic=synthetic, title=low_efficiency_title(), m=m)
-
-
-def intensity_parcels(park: Park, denominator: str = "built") -> gpd.GeoDataFrame:
-    """Run the intensity analysis on ``park`` with the shipped profile and plan targets.
-
-    Returns the parcel polygons joined with the run's parcel table and
-    :func:`map_columns`, as the maps need them.
-    """
-    from zonekit.analysis.indicators import load_targets
-    from zonekit.analysis.mujun.evaluation import load_mujun_profile
-    from zonekit.analysis.mujun.pipeline import Options, run
-
-    targets = load_targets()
-    year = park.year or targets.indicators["land_output_yi_per_km2"].baseline_year or 2024
-    res = run(park.zones, park.parcels, park.enterprises, load_mujun_profile(), targets, int(year),
-              Options(denominator))
-    return map_columns(park.parcels[["geometry"]].join(res.parcels))
-
-
 def style_parcels_gpkg(path: object, layer: str = "parcels") -> None:
     """Store the QGIS styles of the parcels layer: 亩均 class (default) and low efficiency.
 
@@ -263,8 +228,8 @@ def style_parcels_gpkg(path: object, layer: str = "parcels") -> None:
                       description="低效用地（按认定原因）")
 
 
-__all__ = ["LOW_EFFICIENCY_CLASSES", "intensity_parcels", "low_efficiency_class",
-           "low_efficiency_layers", "low_efficiency_map", "low_efficiency_style",
-           "low_efficiency_title", "map_columns", "mujun_layers", "mujun_map", "mujun_style",
+__all__ = ["LOW_EFFICIENCY_CLASSES", "low_efficiency_class",
+           "low_efficiency_layers", "low_efficiency_style",
+           "low_efficiency_title", "map_columns", "mujun_layers", "mujun_style",
            "mujun_title", "plan_scenarios", "reasons_zh", "renewal_plan_style",
            "style_parcels_gpkg", "zone_outline_style"]

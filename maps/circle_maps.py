@@ -379,9 +379,8 @@ def circle_layers(run: Mapping[str, Any], zones: gpd.GeoDataFrame | None = None,
     """Build the maps of one circles run's files, as ``(layers, title)``.
 
     ``run`` maps ``summary`` (``summary.json``), ``origins``, ``gaps``, ``isochrones``,
-    ``roads`` and ``sites`` to their content, as
-    :func:`zonekit.maps.report_data.load_circles` reads them, and optionally ``grids``
-    and ``gap_grids`` (see :func:`service_layers`), as ``CirclesResult.as_run`` gives them.
+    ``roads`` and ``sites`` to their content, and optionally ``grids`` and ``gap_grids``
+    (see :func:`service_layers`), as ``CirclesResult.as_run`` gives them.
     """
     summary = run.get("summary") or {}
     origins = run.get("origins")

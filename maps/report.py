@@ -1,6 +1,6 @@
 """One self-contained HTML report of a park: headline figures, tables, chart and maps.
 
-:func:`render_report` turns the analyses' outputs (:func:`~zonekit.maps.report_data.load_outputs`)
+:func:`render_report` turns the analyses' results (:class:`~zonekit.maps.report_data.Outputs`)
 into a single HTML file that opens from disk with no network: the trajectory chart is a
 PNG inlined as base64, and each map is a complete folium page (Leaflet inlined) in an
 ``<iframe srcdoc>``. The default basemap is ``none``: the report is a file to archive and
@@ -8,7 +8,7 @@ pass around, often opened on government intranets where tile servers are unreach
 (OpenStreetMap is slow or blocked in mainland China, 天地图 needs a key), and a report
 must look the same on every machine and in ten years; ``--basemap osm`` adds tiles.
 
-Every number comes from the output files: the plan's targets from ``indicators.csv``
+Every number comes from the analyses' results: the plan's targets from the indicators table
 (Table 1-1 of the plan, via :mod:`zonekit.analysis.indicators`), land and 亩均 figures from
 the intensity run, and so on.
 """
@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from zonekit.analysis.mujun import SCENARIO_ZH
 from zonekit.maps.conclusions import conclusions, conclusions_html
 from zonekit.maps.interactive import FONT_CSS, SYNTHETIC_NOTE_ZH
-from zonekit.maps.report_data import UNIT_ZH, Outputs, load_outputs, report_tables
+from zonekit.maps.report_data import UNIT_ZH, Outputs, report_tables
 from zonekit.maps.report_text import (
     data_source,
     notes_zh,
@@ -226,15 +226,12 @@ def report_maps(out: Outputs, basemap: str = "none") -> list[tuple[str, str, fol
     """
     from zonekit.maps import analysis_maps as am
     from zonekit.maps import zone_maps as zm
-    from zonekit.zones.park import Park
 
-    park = Park(layers={"zones": out.zone_geo}, crs=str(out.zone_geo.crs),
-                synthetic=out.synthetic)
-    name, table = park_name(out), out.zones
+    name = park_name(out)
     denominator = out.intensity.get("denominator", "built")
     specs = [
-        ("zones", zm.zone_layers(park, table=table), zm.zone_title(name)),
-        ("zones", zm.land_output_layers(park, table=table),
+        ("zones", zm.zone_layers(out.zone_geo), zm.zone_title(name)),
+        ("zones", zm.land_output_layers(out.zone_geo),
          zm.land_output_title(denominator, name)),
         ("mujun", am.mujun_layers(out.parcels, out.zone_geo), am.mujun_title(name)),
         ("renewal", am.low_efficiency_layers(out.parcels, out.zone_geo),
@@ -414,19 +411,6 @@ td {{ text-align: left; }} td.n {{ text-align: right; white-space: nowrap; }}
 </style>"""
 
 
-def write_report(folder: Path | str, basemap: str = "none", html_name: str = "report.html",
-                 xlsx_name: str = "report.xlsx") -> tuple[Path, Path]:
-    """Write ``report.html`` and ``report.xlsx`` into ``folder`` from its analysis outputs.
-
-    Returns
-    -------
-    tuple of pathlib.Path
-        The HTML report and the workbook.
-    """
-    folder = Path(folder)
-    return write_report_from(load_outputs(folder), folder, basemap, html_name, xlsx_name)
-
-
 def write_report_from(out: Outputs, folder: Path | str, basemap: str = "none",
                       html_name: str = "report.html",
                       xlsx_name: str = "report.xlsx") -> tuple[Path, Path]:
@@ -448,4 +432,4 @@ def write_report_from(out: Outputs, folder: Path | str, basemap: str = "none",
 
 
 __all__ = ["headline", "png_data_uri", "render_report", "renewal_sentences", "report_maps",
-           "trajectory_axes", "write_report", "write_report_from"]
+           "trajectory_axes", "write_report_from"]

@@ -1,35 +1,25 @@
-"""What the report shows, read from the analyses' output folders.
+"""What the report shows: the analyses' results as the report takes them, and its tables.
 
-``zonekit report`` runs the analyses into sub-folders of one folder (``zones/``,
-``intensity/``, ``indicators/`` and, when the data has roads and facilities,
-``circles_service/``, ``circles_industry/``, ``circles_charging/``);
-:func:`load_outputs` reads them back and :func:`report_tables` turns them into the
+``zonekit report`` runs the analyses (``zones``, ``intensity``, ``indicators`` and, when
+the data has roads and facilities, the circles), writes each into a sub-folder of one
+folder and hands their results, in memory, to the report as an :class:`Outputs` (made
+by ``zonekit.api.report.outputs_of``); :func:`report_tables` turns them into the
 report's tables with Chinese headers. Every number in the report comes from these
-files: nothing is computed twice or written in code.
+results: nothing is computed twice or written in code.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from zonekit.errors import DataFileError
 from zonekit.maps.style import KIND_ZH, Field
 from zonekit.maps.workbook import chinese_table
 
 if TYPE_CHECKING:
     import geopandas as gpd
     import pandas as pd
-
-#: Files the report needs, by sub-folder (``circles/`` is optional).
-REQUIRED = {
-    "zones": ("zones.csv", "zones.gpkg", "summary.json"),
-    "intensity": ("summary.json", "zones.csv", "industries.csv", "renewal_plan.csv",
-                  "trajectory.csv", "parcels.gpkg", "enterprises.csv"),
-    "indicators": ("indicators.csv", "summary.json"),
-}
 
 
 @dataclass
@@ -57,91 +47,6 @@ class Outputs:
     def synthetic(self) -> bool:
         """Whether the data is the bundled synthetic sample."""
         return bool(self.zone_summary.get("synthetic"))
-
-
-def load_outputs(folder: Path | str) -> Outputs:
-    """Read the outputs of ``zones``, ``intensity``, ``indicators`` (and ``circles``).
-
-    Raises
-    ------
-    DataFileError
-        Naming every missing file, before anything is read.
-    """
-    import geopandas as gpd
-    import pandas as pd
-
-    folder = Path(folder)
-    missing = [str(folder / sub / name) for sub, names in REQUIRED.items() for name in names
-               if not (folder / sub / name).exists()]
-    if missing:
-        raise DataFileError(f"{folder}: the report needs the outputs of zonekit zones, intensity "
-                            f"and indicators; missing: {', '.join(missing)}")
-
-    def csv(sub: str, name: str) -> pd.DataFrame:
-        return pd.read_csv(folder / sub / name, encoding="utf-8-sig")
-
-    def js(sub: str) -> dict[str, Any]:
-        return json.loads((folder / sub / "summary.json").read_text(encoding="utf-8"))
-
-    parcels = gpd.read_file(folder / "intensity" / "parcels.gpkg", layer="parcels")
-    if "le_class" not in parcels or "reasons_zh" not in parcels:
-        from zonekit.maps.analysis_maps import map_columns
-
-        parcels = map_columns(parcels)
-    return Outputs(
-        folder=folder, zone_summary=js("zones"), zones=csv("zones", "zones.csv"),
-        zone_geo=gpd.read_file(folder / "zones" / "zones.gpkg", layer="zones"),
-        intensity=js("intensity"), intensity_zones=csv("intensity", "zones.csv"),
-        industries=csv("intensity", "industries.csv"),
-        renewal_plan=csv("intensity", "renewal_plan.csv"),
-        trajectory=csv("intensity", "trajectory.csv"),
-        parcels=parcels,
-        enterprises=csv("intensity", "enterprises.csv"),
-        indicators=csv("indicators", "indicators.csv"), indicator_summary=js("indicators"),
-        circles=load_circles(folder),
-    )
-
-
-#: Folders of ``zonekit circles`` runs, as ``zonekit demo`` and ``zonekit report`` lay them out.
-CIRCLE_FOLDERS = ("circles_service", "circles_industry", "circles_charging", "circles")
-
-
-def load_run(folder: Path) -> dict[str, Any]:
-    """Read one ``zonekit circles`` run: summary, coverage and its layers (empty if none).
-
-    Keys: ``summary``, ``coverage`` (``coverage.csv``), ``origins``, ``gaps``,
-    ``isochrones``, ``roads`` (charging), ``sites`` (with ``--new-sites``), ``zones``
-    (industry ``zones.csv``).
-    """
-    import geopandas as gpd
-    import pandas as pd
-    import pyogrio
-
-    if not (folder / "summary.json").exists():
-        return {}
-    run: dict[str, Any] = {"summary": json.loads((folder / "summary.json").read_text("utf-8"))}
-    for name in ("coverage", "zones"):
-        if (folder / f"{name}.csv").exists():
-            run[name] = pd.read_csv(folder / f"{name}.csv", encoding="utf-8-sig")
-    for stem in ("origins", "gaps", "isochrones", "sites"):
-        path = folder / f"{stem}.gpkg"
-        if not path.exists():
-            continue
-        layers = [n for n, _ in pyogrio.list_layers(path) if n != "layer_styles"]
-        for layer in layers:
-            if layer in (stem, "roads") or len(layers) == 1:
-                run["roads" if layer == "roads" else stem] = gpd.read_file(path, layer=layer)
-    return run
-
-
-def load_circles(folder: Path) -> dict[str, dict[str, Any]]:
-    """Read the circles runs under ``folder`` (see :data:`CIRCLE_FOLDERS`), by circle kind."""
-    runs: dict[str, dict[str, Any]] = {}
-    for name in CIRCLE_FOLDERS:
-        run = load_run(folder / name)
-        if run:
-            runs.setdefault(str(run["summary"].get("kind", name)), run)
-    return runs
 
 
 # --- the tables ------------------------------------------------------------------------------
@@ -372,6 +277,5 @@ def _site_table(run: dict[str, Any], as_text: bool) -> dict[str, pd.DataFrame]:
     return tables
 
 
-__all__ = ["CIRCLE_FOLDERS", "Outputs", "circle_tables", "class_table", "coverage_table",
-           "enterprise_class_table",
-           "load_circles", "load_outputs", "load_run", "low_efficiency_table", "report_tables"]
+__all__ = ["Outputs", "circle_tables", "class_table", "coverage_table",
+           "enterprise_class_table", "low_efficiency_table", "report_tables"]

@@ -1,15 +1,18 @@
-"""The zone map and the land-output choropleth, from a :class:`~zonekit.zones.park.Park`.
+"""The zone map and the land-output choropleth, from the zones with their zone-table rows.
 
-Each map is a list of :class:`~zonekit.maps.interactive.MapLayer` (features + style
-spec), so the same layers become an HTML map (:func:`~zonekit.maps.interactive.make_map`),
+The maps draw the zone polygons joined with their rows of the zone table
+(:func:`~zonekit.analysis.land.measures.zone_table`), as ``zk.zones`` gives them
+(``ZonesResult.zones``): they compute nothing.
+
+Each map is a list of :class:`~zonekit.maps.interactive.MapLayer` (features + style spec),
+so the same layers become an HTML map (:func:`~zonekit.maps.interactive.make_map`),
 a PNG/PDF (:func:`~zonekit.maps.static.plot_static`) and a styled GeoPackage layer
 (:func:`~zonekit.maps.qgis_style.add_style_to_gpkg`).
 
 Examples
 --------
->>> from zonekit.zones.park import load_park
->>> park = load_park(layers=("zones", "parcels", "enterprises"))  # the synthetic sample
->>> [layer.title for layer in zone_layers(park)]
+>>> import zonekit as zk
+>>> [layer.title for layer in zone_layers(zk.zones().zones)]  # the synthetic sample
 ['功能分区']
 """
 
@@ -17,48 +20,35 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from zonekit.maps.interactive import MapLayer, make_map
+from zonekit.maps.interactive import MapLayer
 from zonekit.maps.style import land_output_style, zone_kind_style
 
 if TYPE_CHECKING:
-    import folium
     import geopandas as gpd
-    import pandas as pd
-    from matplotlib.axes import Axes
-
-    from zonekit.zones.park import Park
 
 PARK_NAME_ZH = "中关村密云园"
 DENOMINATOR_ZH = {"built": "建成建设用地", "all": "分区总面积", "industrial": "建成工业用地"}
 
 
-def zone_frame(park: Park, denominator: str = "built",
-               table: pd.DataFrame | None = None) -> gpd.GeoDataFrame:
-    """Zone polygons with the :func:`~zonekit.analysis.land.measures.zone_table` figures and labels.
+def zone_frame(zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Zone polygons with their zone-table figures, and the maps' labels.
 
     Parameters
     ----------
-    park
-        Park with ``zones``, ``parcels`` and ``enterprises`` layers.
-    denominator
-        Land for land output (``built``, ``all`` or ``industrial``).
-    table
-        A zone table already computed; computed when ``None``.
+    zones
+        The zone polygons joined with their rows of the
+        :func:`~zonekit.analysis.land.measures.zone_table` (``zone_id``, ``name_zh``,
+        ``kind``, ``area_km2``, ``land_output_yi_per_km2`` …), as ``ZonesResult.zones``.
 
     Returns
     -------
     geopandas.GeoDataFrame
-        One row per zone in the park's CRS, with the table's columns plus ``label_zh``
-        (name and area) and ``label_output`` (name and land output).
+        A copy of ``zones`` plus ``label_zh`` (name and area) and ``label_output`` (name
+        and land output).
     """
     import numpy as np
 
-    from zonekit.analysis.land.measures import zone_table
-
-    if table is None:
-        table = zone_table(park.zones, park.parcels, park.enterprises, denominator)
-    frame = park.zones[["zone_id", "geometry"]].merge(
-        table.drop(columns=["geometry"], errors="ignore"), on="zone_id", how="left")
+    frame = zones.copy()
     frame["label_zh"] = [f"{n}\n{a:.2f} km²" for n, a in zip(frame["name_zh"],
                                                              frame["area_km2"], strict=True)]
     frame["label_output"] = [
@@ -68,17 +58,21 @@ def zone_frame(park: Park, denominator: str = "built",
     return frame
 
 
-def zone_layers(park: Park, denominator: str = "built",
-                table: pd.DataFrame | None = None) -> list[MapLayer]:
-    """Build the zone map: core zones and municipal blocks by kind, named, with areas."""
-    return [MapLayer(zone_frame(park, denominator, table), zone_kind_style("label_zh"),
-                     name="功能分区")]
+def zone_layers(zones: gpd.GeoDataFrame) -> list[MapLayer]:
+    """Build the zone map: core zones and municipal blocks by kind, named, with areas.
+
+    ``zones`` as for :func:`zone_frame`.
+    """
+    return [MapLayer(zone_frame(zones), zone_kind_style("label_zh"), name="功能分区")]
 
 
-def land_output_layers(park: Park, denominator: str = "built", scheme: str = "FisherJenks",
-                       k: int = 4, table: pd.DataFrame | None = None) -> list[MapLayer]:
-    """Build the land-output choropleth (亿元/km²), classes from mapclassify ``scheme``."""
-    frame = zone_frame(park, denominator, table)
+def land_output_layers(zones: gpd.GeoDataFrame, scheme: str = "FisherJenks",
+                       k: int = 4) -> list[MapLayer]:
+    """Build the land-output choropleth (亿元/km²), classes from mapclassify ``scheme``.
+
+    ``zones`` as for :func:`zone_frame`.
+    """
+    frame = zone_frame(zones)
     spec = land_output_style(frame["land_output_yi_per_km2"], scheme=scheme, k=k,
                              label_column="label_output")
     return [MapLayer(frame, spec, name="地均产出")]
@@ -92,35 +86,3 @@ def zone_title(park: str = PARK_NAME_ZH) -> str:
 def land_output_title(denominator: str = "built", park: str = PARK_NAME_ZH) -> str:
     """Title of the land-output map, naming the land used as denominator."""
     return f"{park} 各分区地均产出（亿元/km²，用地口径：{DENOMINATOR_ZH[denominator]}）"
-
-
-def zone_map(park: Park, basemap: str = "osm", m: folium.Map | None = None,
-             denominator: str = "built") -> folium.Map:
-    """Interactive zone map of ``park`` (see :func:`~zonekit.maps.interactive.make_map`)."""
-    return make_map(zone_layers(park, denominator), basemap=basemap, synthetic=park.synthetic,
-                    title=zone_title(), m=m)
-
-
-def land_output_map(park: Park, basemap: str = "osm", m: folium.Map | None = None,
-                    denominator: str = "built", scheme: str = "FisherJenks",
-                    k: int = 4) -> folium.Map:
-    """Interactive land-output choropleth of ``park``."""
-    return make_map(land_output_layers(park, denominator, scheme, k), basemap=basemap,
-                    synthetic=park.synthetic, title=land_output_title(denominator), m=m)
-
-
-def zone_map_static(park: Park, ax: Axes | None = None, denominator: str = "built") -> Axes:
-    """Draw the static zone map of ``park`` (see :func:`~zonekit.maps.static.plot_static`)."""
-    from zonekit.maps.static import plot_static
-
-    return plot_static(zone_layers(park, denominator), ax=ax, title=zone_title(),
-                       synthetic=park.synthetic)
-
-
-def land_output_map_static(park: Park, ax: Axes | None = None, denominator: str = "built",
-                           scheme: str = "FisherJenks", k: int = 4) -> Axes:
-    """Draw the static land-output choropleth of ``park``."""
-    from zonekit.maps.static import plot_static
-
-    return plot_static(land_output_layers(park, denominator, scheme, k), ax=ax,
-                       title=land_output_title(denominator), synthetic=park.synthetic)

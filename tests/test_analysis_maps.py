@@ -28,9 +28,10 @@ SYSTEM_PYTHON = "/usr/bin/python3"
 @pytest.fixture
 def parcels(tiny_park: dict[str, gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
     """Return the tiny park's parcels after an intensity run, with the maps' columns."""
+    import zonekit as zk
     from zonekit.zones.park import Park
 
-    return am.intensity_parcels(Park(layers=dict(tiny_park), crs="EPSG:4548"))
+    return zk.intensity(Park(layers=dict(tiny_park), crs="EPSG:4548")).parcels
 
 
 def _qml_classes(qml: str) -> list[tuple[str, str, str]]:
@@ -70,10 +71,10 @@ def test_plan_scenarios_names_every_plan() -> None:
 
 
 def test_map_columns_on_the_sample(sample_dir: Path) -> None:
-    from zonekit.api.data import load_park
+    import zonekit as zk
 
-    park = load_park(layers=("zones", "parcels", "enterprises"))
-    p = am.intensity_parcels(park)
+    park = zk.load_park(layers=("zones", "parcels", "enterprises"))
+    p = zk.intensity(park).parcels
     assert p.index.equals(park.parcels.index) and p.crs == park.parcels.crs
     low = p["low_efficiency"]
     assert (p.loc[low, "le_class"] != "none").all() and (p.loc[~low, "le_class"] == "none").all()
@@ -108,13 +109,17 @@ def test_mujun_and_low_efficiency_layers(parcels: gpd.GeoDataFrame,
 
 def test_maps_render_with_chinese_tooltips(parcels: gpd.GeoDataFrame,
                                            tiny_park: dict[str, gpd.GeoDataFrame]) -> None:
-    page = am.low_efficiency_map(parcels, tiny_park["zones"], basemap="none",
-                                 synthetic=True).get_root().render()
+    from zonekit.api.maps import to_folium
+
+    zones = tiny_park["zones"]
+    page = to_folium(am.low_efficiency_layers(parcels, zones), am.low_efficiency_title(),
+                     "none", True).get_root().render()
     for text in ("低效用地（按认定原因）", "腾笼换鸟更新方案地块", "功能分区边界", "合成样例",
                  am.low_efficiency_title()):
         assert text in page, text
     assert json.dumps("亩均税收（万元/亩）")[1:-1] in page
-    page = am.mujun_map(parcels, tiny_park["zones"], basemap="none").get_root().render()
+    page = to_folium(am.mujun_layers(parcels, zones), am.mujun_title(), "none",
+                     False).get_root().render()
     assert "亩均效益评价（A 类最优）" in page and json.dumps("亩均效益等级")[1:-1] in page
 
 

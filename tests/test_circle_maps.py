@@ -1,4 +1,4 @@
-"""Maps of the service circles, built from the files ``zonekit circles`` writes.
+"""Maps of the service circles, built from the results ``zk.circles`` gives and writes.
 
 One charging and one service run on the sample park feed every test (module fixture); the
 maps are rendered to text with ``basemap="none"``: no network.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pytest
@@ -24,19 +25,20 @@ runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """``zonekit circles`` outputs on the sample: service, and charging with 2 new sites."""
+def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Any, Path]]:
+    """Circles on the sample and the folders they are written to: service, charging + 2 sites."""
     from conftest import SAMPLE
+
+    import zonekit as zk
 
     if not (SAMPLE / "park.gpkg").exists():
         pytest.skip("data/sample/park.gpkg missing: run `make sample`")
     base = tmp_path_factory.mktemp("circles")
     out = {}
-    for kind, extra in (("service", []), ("charging", ["--new-sites", "2"])):
-        result = runner.invoke(app, ["circles", "--kind", kind, "--out", str(base / kind),
-                                     *extra])
-        assert result.exit_code == 0, result.output
-        out[kind] = base / kind
+    for kind, extra in (("service", {}), ("charging", {"new_sites": 2})):
+        result = zk.circles(kind, **extra)
+        result.write(base / kind)
+        out[kind] = result, base / kind
     return out
 
 
@@ -65,10 +67,8 @@ def test_merge_unreachable_keeps_classes_and_totals() -> None:
     assert len(cm.merge_unreachable(points)) == 3  # point origins are left alone
 
 
-def test_service_map_from_the_run(runs: dict[str, Path]) -> None:
-    from zonekit.maps.report_data import load_run
-
-    run = load_run(runs["service"])
+def test_service_map_from_the_run(runs: dict[str, tuple[Any, Path]]) -> None:
+    run = runs["service"][0].as_run()
     assert {"summary", "coverage", "origins", "gaps", "isochrones"} <= set(run)
     [(layers, title)] = cm.circle_layers(run)
     names = [layer.title for layer in layers]
@@ -84,21 +84,20 @@ def test_service_map_from_the_run(runs: dict[str, Path]) -> None:
     assert "15分钟便民生活圈" in title
 
 
-def test_charging_map_and_styles_agree_with_the_gpkg(runs: dict[str, Path]) -> None:
-    from zonekit.maps.report_data import load_run
-
-    run = load_run(runs["charging"])
+def test_charging_map_and_styles_agree_with_the_gpkg(runs: dict[str, tuple[Any, Path]]) -> None:
+    result, folder = runs["charging"]
+    run = result.as_run()
     [(layers, _)] = cm.circle_layers(run)
     names = [layer.title for layer in layers]
     assert names == ["5分钟充电圈覆盖", "充电服务缺口", "道路覆盖情况", "建议新建充电站"]
     sites = layers[-1]
     assert set(sites.gdf["solution"]) <= {c.value for c in sites.spec.categories}
     # The classes the HTML map draws are the ones zonekit circles stored for QGIS.
-    styles = read_styles(runs["charging"] / "sites.gpkg")
+    styles = read_styles(folder / "sites.gpkg")
     stored = {r["f_table_name"]: r["styleQML"] for r in styles}
     for cat in cm.sites_style().categories:
         assert f'value="{cat.value}"' in stored["sites"] and cat.label in stored["sites"]
-    origins_qml = read_styles(runs["charging"] / "origins.gpkg")[0]["styleQML"]
+    origins_qml = read_styles(folder / "origins.gpkg")[0]["styleQML"]
     for cat in layers[0].spec.categories:
         assert cat.label in origins_qml
     for name in ("origin_id", "n_missing", "missing_zh", "minutes_text", "share_after",
@@ -197,10 +196,10 @@ def test_isochrone_image_from_the_grid_matches_the_polygons(monkeypatch):
     from affine import Affine
 
     from zonekit.analysis.circles.bands import band_values, isochrone_bands
-    from zonekit.analysis.circles.origins import Grid
     from zonekit.maps import interactive
     from zonekit.maps.interactive import GridImage, MapLayer
     from zonekit.maps.style import minutes_style
+    from zonekit.zones.raster import Grid
 
     rng = np.random.default_rng(3)
     yy, xx = np.mgrid[0:120, 0:150]

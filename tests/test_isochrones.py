@@ -14,12 +14,13 @@ from circles_fixtures import CRS, X0, Y0, planner_grid, points_near
 from zonekit.analysis.circles.bands import isochrone_bands
 from zonekit.analysis.circles.gaps import grid_gaps, origin_gaps
 from zonekit.analysis.circles.kinds import circle_network, service_circle
-from zonekit.analysis.circles.origins import Grid, layer_origins, population_cells, read_population
+from zonekit.analysis.circles.origins import layer_origins, population_cells
 from zonekit.analysis.circles.profile import load_circles_profile
 from zonekit.analysis.circles.road_coverage import road_coverage, road_pieces
-from zonekit.analysis.circles.travel_grid import grid_minutes, write_surfaces
+from zonekit.analysis.circles.travel_grid import grid_minutes
 from zonekit.analysis.network.engine import nearest_times
 from zonekit.analysis.network.snapping import snap_points
+from zonekit.zones.raster import Grid, read_population, write_surfaces
 
 PROFILE = load_circles_profile()
 NAMES = PROFILE.names_zh

@@ -56,11 +56,12 @@ def _need_font() -> None:
 @pytest.fixture
 def zones(tiny_park: dict[str, gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
     """Return the tiny park's zones with zone-table figures and labels."""
+    import zonekit as zk
     from zonekit.maps.zone_maps import zone_frame
     from zonekit.zones.park import Park
 
     park = Park(layers=dict(tiny_park), crs="EPSG:4548")
-    return zone_frame(park)
+    return zone_frame(zk.zones(park).zones)
 
 
 def _specs(zones: gpd.GeoDataFrame) -> list:

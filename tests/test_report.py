@@ -6,7 +6,6 @@ checked as text and with openpyxl.
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from intensity_fixtures import enterprises, parcels, zones
 from typer.testing import CliRunner
 
 from zonekit.cli.app import app
+from zonekit.maps.report_data import Outputs
 
 runner = CliRunner()
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -35,6 +35,16 @@ def tiny_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert result.exit_code == 0, result.output
     assert f"Report: {(out / 'report.html').resolve()}" in result.output
     return out
+
+
+@pytest.fixture(scope="module")
+def tiny_outputs(tiny_report: Path) -> Outputs:
+    """The report's view of the analyses of the tiny park, as ``zk.report`` hands it over."""
+    import zonekit as zk
+    from zonekit.api.report import outputs_of, run_all
+
+    results, _ = run_all(zk.load_park(tiny_report.parent / "park"))
+    return outputs_of(results, tiny_report)
 
 
 def test_report_runs_the_analyses_into_subfolders(tiny_report: Path) -> None:
@@ -60,27 +70,22 @@ def test_report_is_self_contained_and_chinese(tiny_report: Path) -> None:
     assert 'id="zk-synthetic"' not in page  # the user's data: no synthetic banner
 
 
-def test_report_figures_come_from_the_outputs(tiny_report: Path, tmp_path: Path) -> None:
-    import shutil
+def test_report_figures_come_from_the_outputs(tiny_outputs: Outputs, tmp_path: Path) -> None:
+    from dataclasses import replace
 
-    from zonekit.maps.report import headline, write_report
-    from zonekit.maps.report_data import load_outputs
+    from zonekit.maps.report import headline, write_report_from
 
-    copy = tmp_path / "copy"
-    shutil.copytree(tiny_report, copy)
-    table = pd.read_csv(copy / "indicators" / "indicators.csv", encoding="utf-8-sig")
+    table = tiny_outputs.indicators.copy()
     row = table["indicator"] == "land_output_yi_per_km2"
-    card = next(c for c in headline(load_outputs(copy)) if c["label"].startswith("地均产出"))
+    card = next(c for c in headline(tiny_outputs) if c["label"].startswith("地均产出"))
     assert card["value"] == f"{table.loc[row, 'value'].iloc[0]:,.1f}"
     assert f"目标 {table.loc[row, 'target'].iloc[0]:,.1f}" in card["detail"]
-    # Change the outputs: the report follows (nothing is written in code).
+    # Change the results: the report follows (nothing is written in code).
     table["target"] = table["target"].astype(float)
     table.loc[row, "target"] = 123.4
-    table.to_csv(copy / "indicators" / "indicators.csv", index=False, encoding="utf-8-sig")
-    summary = json.loads((copy / "intensity" / "summary.json").read_text(encoding="utf-8"))
-    summary["low_efficiency_parcels"] = 987
-    (copy / "intensity" / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
-    page, _ = write_report(copy)
+    summary = {**tiny_outputs.intensity, "low_efficiency_parcels": 987}
+    changed = replace(tiny_outputs, indicators=table, intensity=summary)
+    page, _ = write_report_from(changed, tmp_path)
     text = page.read_text(encoding="utf-8")
     assert "目标 123.4" in text and ">987 <span>块" in text
 
@@ -112,13 +117,12 @@ def test_report_refuses_to_overwrite(tiny_report: Path) -> None:
     assert bad.exit_code == 2 and "--basemap" in bad.output
 
 
-def test_missing_outputs_are_named(tmp_path: Path) -> None:
-    from zonekit.errors import DataFileError
-    from zonekit.maps.report_data import load_outputs
+def test_missing_results_are_named(tmp_path: Path) -> None:
+    from zonekit.api.report import outputs_of
+    from zonekit.errors import ZonekitError
 
-    (tmp_path / "zones").mkdir()
-    with pytest.raises(DataFileError, match=r"intensity/summary\.json.*indicators"):
-        load_outputs(tmp_path)
+    with pytest.raises(ZonekitError, match=r"missing: zones, intensity, indicators"):
+        outputs_of([], tmp_path)
 
 
 def test_trajectory_chart_draws_each_scenario(tiny_report: Path) -> None:
@@ -193,11 +197,12 @@ def test_english_detector_finds_a_sentence() -> None:
     assert not english_sentences("地块 GZ-0105，坐标系 EPSG:4548，zonekit 0.1.0 生成")
 
 
-def test_conclusions_follow_the_figures(tiny_report: Path) -> None:
-    from zonekit.maps.conclusions import conclusions
-    from zonekit.maps.report_data import load_outputs
+def test_conclusions_follow_the_figures(tiny_outputs: Outputs) -> None:
+    from dataclasses import replace
 
-    out = load_outputs(tiny_report)
+    from zonekit.maps.conclusions import conclusions
+
+    out = replace(tiny_outputs)  # a copy: the indicators are replaced below
     before = [f.text for f in conclusions(out)]
     assert before and all(re.search(r"\d", t) for t in before)
     assert {f.source for f in conclusions(out)} <= {"规划指标", "发展路径", "更新方案",

@@ -123,7 +123,7 @@ def test_candidate_grid_on_suitable_land_near_roads_and_site_table():
 
 
 def test_sites_say_where_they_are():
-    from zonekit.analysis.circles.places import locate, pct_text, siting_answer
+    from zonekit.analysis.circles.site_descriptions import locate, pct_text, siting_answer
     from zonekit.zones.coords import wgs84_to_gcj02
 
     pts = gpd.GeoSeries([shapely.Point(X0 + 50, Y0 + 50), shapely.Point(X0 + 50, Y0 + 900),

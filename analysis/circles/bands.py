@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from zonekit.analysis.circles.origins import Grid
 from zonekit.analysis.network.engine import LIMIT_TOLERANCE_S
+from zonekit.zones.raster import Grid
 
 if TYPE_CHECKING:
     import geopandas as gpd

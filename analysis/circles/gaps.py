@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from zonekit.analysis.circles.bands import label_polygons, polygon_frame
-from zonekit.analysis.circles.origins import Grid
+from zonekit.zones.raster import Grid
 
 if TYPE_CHECKING:
     import geopandas as gpd

@@ -69,7 +69,7 @@ def add_sites(job: Job, res: cc.CircleResult, origins: Origins, network: Any,
     """
     import geopandas as gpd
 
-    from zonekit.analysis.circles.places import siting_answer
+    from zonekit.analysis.circles.site_descriptions import siting_answer
     from zonekit.analysis.circles.siting import (
         candidate_grid,
         coverage_pairs,

@@ -15,83 +15,26 @@ the raster cell, the parcel, or the point itself).
   their centroid, or a point inside when the centroid falls outside (concave shapes);
   their own id column and an optional weight column.
 
-:class:`Grid` describes a raster grid (the population grid, or one made over an extent
-with :func:`grid_over`): cell centres, cells of points, cell squares. Travel-time
-surfaces, isochrones and gap areas are computed on it.
+Population cells are those of a :class:`~zonekit.zones.raster.Grid` (read by
+:func:`~zonekit.zones.raster.read_population`).
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from zonekit.errors import CRSError, DataFileError, SchemaError, format_rows, where
+from zonekit.errors import SchemaError, format_rows, where
+from zonekit.zones.raster import Grid
 
 if TYPE_CHECKING:
     import geopandas as gpd
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Grid:
-    """A north-up raster grid.
-
-    Attributes
-    ----------
-    transform
-        ``affine.Affine`` from (col, row) to the CRS's x, y (cell corners).
-    width, height
-        Number of columns and rows.
-    crs
-        The grid's CRS (``pyproj.CRS``).
-    """
-
-    transform: Any
-    width: int
-    height: int
-    crs: Any
-
-    @property
-    def cell_m(self) -> float:
-        """Cell width (metres)."""
-        return float(abs(self.transform.a))
-
-    @property
-    def size(self) -> int:
-        """Number of cells."""
-        return self.width * self.height
-
-    def centres(self, rows: np.ndarray | None = None,
-                cols: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """x, y of cell centres (all cells row by row when ``rows`` is None)."""
-        if rows is None or cols is None:
-            rows, cols = np.divmod(np.arange(self.size), self.width)
-        t = self.transform
-        x = t.c + (cols + 0.5) * t.a + (rows + 0.5) * t.b
-        y = t.f + (cols + 0.5) * t.d + (rows + 0.5) * t.e
-        return x, y
-
-    def cell_of(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Row and column of the cells holding points x, y (-1 outside the grid)."""
-        inv = ~self.transform
-        col = np.floor(inv.a * x + inv.b * y + inv.c).astype(np.int64)
-        row = np.floor(inv.d * x + inv.e * y + inv.f).astype(np.int64)
-        out = (col < 0) | (col >= self.width) | (row < 0) | (row >= self.height)
-        return np.where(out, -1, row), np.where(out, -1, col)
-
-    def boxes(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-        """Cell squares (shapely polygons) of cells ``rows``, ``cols``, in the grid's CRS."""
-        import shapely
-
-        x, y = self.centres(rows, cols)
-        hx, hy = abs(self.transform.a) / 2, abs(self.transform.e) / 2
-        return shapely.box(x - hx, y - hy, x + hx, y + hy)
 
 
 @dataclass(eq=False)
@@ -121,65 +64,6 @@ class Origins:
         return len(self.points)
 
 
-def read_population(path: str | Path) -> tuple[Grid, np.ndarray]:
-    """Read a population GeoTIFF (persons per cell, band 1).
-
-    Returns
-    -------
-    grid, persons
-        The grid and a float array (rows × cols); nodata and NaN cells hold 0.
-
-    Raises
-    ------
-    DataFileError
-        Unreadable file.
-    CRSError
-        No CRS, or a geographic CRS, or a rotated grid.
-    SchemaError
-        Negative values (the rows and columns are named).
-    """
-    import rasterio
-    from pyproj import CRS
-
-    path = Path(path)
-    try:
-        with rasterio.open(path) as src:
-            values = src.read(1, masked=True).astype(float).filled(0.0)
-            transform, width, height, crs = src.transform, src.width, src.height, src.crs
-    except rasterio.errors.RasterioIOError as exc:
-        raise DataFileError(f"{where(path, 'population')}: cannot read the GeoTIFF "
-                            f"({exc})") from exc
-    if crs is None:
-        raise CRSError(f"{where(path, 'population')}: the GeoTIFF has no CRS; expected a "
-                       "projected CRS in metres such as EPSG:4548")
-    crs = CRS.from_user_input(crs.to_wkt())
-    if crs.is_geographic or transform.b != 0 or transform.d != 0:
-        raise CRSError(f"{where(path, 'population')}: expected a north-up grid in a projected "
-                       f"CRS in metres, found {crs.name}"
-                       + (" (rotated)" if transform.b or transform.d else ""))
-    values[~np.isfinite(values)] = 0.0
-    neg = values < 0
-    if neg.any():
-        r, c = np.nonzero(neg)
-        raise SchemaError(f"{where(path, 'population')}: expected persons ≥ 0 per cell, found "
-                          f"{int(neg.sum())} negative cells (row, col: "
-                          f"{format_rows(zip(r.tolist(), c.tolist(), strict=True), 5)})")
-    return Grid(transform, int(width), int(height), crs), values
-
-
-def grid_over(bounds: tuple[float, float, float, float], cell_m: float, crs: Any) -> Grid:
-    """Make a grid of ``cell_m`` squares covering ``bounds`` (minx, miny, maxx, maxy)."""
-    from affine import Affine
-    from pyproj import CRS
-
-    x0 = np.floor(bounds[0] / cell_m) * cell_m
-    y1 = np.ceil(bounds[3] / cell_m) * cell_m
-    width = max(1, int(np.ceil((bounds[2] - x0) / cell_m)))
-    height = max(1, int(np.ceil((y1 - bounds[1]) / cell_m)))
-    return Grid(Affine(cell_m, 0, x0, 0, -cell_m, y1), width, height,
-                CRS.from_user_input(crs))
-
-
 def _to_crs(x: np.ndarray, y: np.ndarray, src: Any, dst: Any) -> tuple[np.ndarray, np.ndarray]:
     from pyproj import CRS, Transformer
 
@@ -195,7 +79,7 @@ def population_cells(grid: Grid, persons: np.ndarray, crs: Any) -> Origins:
     Parameters
     ----------
     grid, persons
-        From :func:`read_population`.
+        From :func:`~zonekit.zones.raster.read_population`.
     crs
         The analysis CRS the points are returned in (cell squares too).
     """

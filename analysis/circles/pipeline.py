@@ -25,7 +25,6 @@ from zonekit.analysis.circles.bands import isochrone_bands
 from zonekit.analysis.circles.categories import RunCategories, resolve_categories
 from zonekit.analysis.circles.gaps import grid_gaps, origin_gap_cells, origin_gaps
 from zonekit.analysis.circles.origins import (
-    Grid,
     Origins,
     gcj02_hint,
     layer_origins,
@@ -37,6 +36,7 @@ from zonekit.analysis.circles.travel_grid import grid_minutes
 from zonekit.errors import DataFileError
 from zonekit.parallel import can_fork, in_parallel
 from zonekit.timings import Timings
+from zonekit.zones.raster import Grid
 
 if TYPE_CHECKING:
     import geopandas as gpd

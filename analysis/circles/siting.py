@@ -26,7 +26,7 @@ bundled CBC (``pulp.PULP_CBC_CMD``); both ship as wheels with the package's depe
 """
 
 # Module size: ~460 lines — coverage pairs, candidates and the two spopt models are one
-# workflow with shared arrays; places.py holds the site descriptions.
+# workflow with shared arrays; site_descriptions.py holds the site descriptions.
 
 from __future__ import annotations
 
@@ -596,7 +596,7 @@ def site_table(candidates: gpd.GeoDataFrame, result: SitingResult, total: float,
         Total demand weight and the weight covered before any new site.
     zones, roads
         For each site's zone and nearest named road
-        (:func:`zonekit.analysis.circles.places.locate`).
+        (:func:`zonekit.analysis.circles.site_descriptions.locate`).
     unit
         Unit of the demand weight (``km2``, ``persons``, …), written beside every figure.
     road_max_m
@@ -612,7 +612,7 @@ def site_table(candidates: gpd.GeoDataFrame, result: SitingResult, total: float,
     """
     import geopandas as gpd
 
-    from zonekit.analysis.circles.places import PLACE_COLUMNS, locate
+    from zonekit.analysis.circles.site_descriptions import PLACE_COLUMNS, locate
 
     frames = []
     for name, pos in result.chosen.items():

@@ -5,20 +5,19 @@ like an origin by the exact per-point engine
 (:func:`zonekit.analysis.network.engine.nearest_times`), so the surface agrees with the
 per-origin tables: a cell holds the minutes from its centre to the nearest facility of each
 category (NaN beyond ``surface_max_minutes`` or when the centre is farther than the snap
-distance from every road). Written as one GeoTIFF per category (:func:`write_surfaces`).
+distance from every road). Written as one GeoTIFF per category
+(:func:`zonekit.zones.raster.write_surfaces`).
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 
-from zonekit.analysis.circles.origins import Grid
 from zonekit.analysis.network.engine import nearest_times
 from zonekit.analysis.network.graph import Network
 from zonekit.analysis.network.snapping import Snapped, snap_points
+from zonekit.zones.raster import Grid
 
 
 def grid_minutes(network: Network, grid: Grid, facilities: Snapped, category: pd.Series,
@@ -56,31 +55,3 @@ def grid_minutes(network: Network, grid: Grid, facilities: Snapped, category: pd
     times = nearest_times(network, snapped, facilities, category, limit_minutes, n_jobs=n_jobs)
     return {str(col)[len("minutes_"):]: times[col].to_numpy().reshape(grid.height, grid.width)
             for col in times.columns}
-
-
-def write_surfaces(surfaces: dict[str, np.ndarray], grid: Grid, folder: Path,
-                   names_zh: dict[str, str], unit: str = "minutes",
-                   scale: float = 1.0) -> list[Path]:
-    """Write one float32 GeoTIFF per category, ``<unit>_<category>.tif`` (nodata NaN).
-
-    ``scale`` multiplies the values (60 turns the engine's minutes into metres when the
-    network was built with a cost of one second per metre).
-    """
-    import rasterio
-
-    from zonekit.zones.io import atomic_path
-
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for cat, arr in surfaces.items():
-        path = folder / f"{unit}_{cat}.tif"
-        with atomic_path(path) as tmp:
-            with rasterio.open(tmp, "w", driver="GTiff", width=grid.width, height=grid.height,
-                               count=1, dtype="float32", crs=grid.crs.to_wkt(),
-                               transform=grid.transform, nodata=np.nan,
-                               compress="deflate") as dst:
-                dst.write((arr * scale).astype("float32"), 1)
-                dst.set_band_description(1, f"{unit} to nearest {cat} ({names_zh.get(cat, cat)})")
-                dst.update_tags(category=cat, name_zh=names_zh.get(cat, cat), unit=unit)
-        paths.append(path)
-    return paths

@@ -26,7 +26,6 @@ client never holds the roads or the origins. dask is imported only inside the fu
 from __future__ import annotations
 
 import logging
-import math
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -370,8 +369,3 @@ def _circle_summary(results: list[dict], categories: list, spec: PartitionCircle
         "part_seconds_max": round(max((s.get("seconds", 0.0) for s in used), default=0.0), 3),
         "part_seconds_sum": round(sum(s.get("seconds", 0.0) for s in used), 3),
     }
-
-
-def tile_overlap(tile_m: float, reach: float) -> float:
-    """Work of a square part with its buffer relative to the part alone: (t + 2r)² / t²."""
-    return math.pow((tile_m + 2 * reach) / tile_m, 2)

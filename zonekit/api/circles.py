@@ -279,7 +279,7 @@ def _grid(park: Park, population: Any, roads: gpd.GeoDataFrame) -> tuple[Any, An
     Returns the grid, the persons per cell (``None`` without population) and a sentence
     saying which grid was used.
     """
-    from zonekit.analysis.circles.origins import grid_over, read_population
+    from zonekit.zones.raster import grid_over, read_population
 
     path = population or park.population_path
     if path is not None:

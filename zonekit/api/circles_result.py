@@ -126,9 +126,9 @@ class CirclesResult(Result):
     def _write_layers(self, folder: Path) -> list[str]:
         import numpy as np
 
-        from zonekit.analysis.circles.travel_grid import write_surfaces
         from zonekit.maps import circle_maps as cm
         from zonekit.maps.style import StyleSpec, coverage_style, graduated, minutes_style
+        from zonekit.zones.raster import write_surfaces
 
         unit, iso = self.measure, self.isochrones
         styled_gpkg({"gaps": self.gaps}, folder / "gaps.gpkg",

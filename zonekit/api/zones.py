@@ -89,11 +89,9 @@ class ZonesResult(Result):
         from zonekit.maps import zone_maps
 
         if kind == "zones":
-            return (zone_maps.zone_layers(self.park, self.denominator, self.table),
-                    zone_maps.zone_title(self.park_name))
+            return (zone_maps.zone_layers(self.zones), zone_maps.zone_title(self.park_name))
         if kind == "land-output":
-            return (zone_maps.land_output_layers(self.park, self.denominator, scheme, classes,
-                                                 self.table),
+            return (zone_maps.land_output_layers(self.zones, scheme, classes),
                     zone_maps.land_output_title(self.denominator, self.park_name))
         raise ZonekitError(f"a zones result draws the maps zones and land-output, not {kind!r}")
 
