@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import json
 import re
+import shutil
 import sys
 from pathlib import Path
 
@@ -160,6 +161,9 @@ def test_every_data_option_reaches_the_loader(command: str, tmp_path: Path,
 
     monkeypatch.setattr(park_mod, "build_park", loader)
     layer_files = {name: tmp_path / f"my_{name}.gpkg" for name in ALL}
+    sample = Path(__file__).resolve().parents[1] / "data" / "sample"
+    for name, path in layer_files.items():  # files that exist: every given file is checked
+        shutil.copy(sample / ("population.tif" if name == "population" else "park.gpkg"), path)
     data = tmp_path / "data"
     data.mkdir()
     args = [*command.split(), "--data", str(data), "--mapping", "osmnx",
