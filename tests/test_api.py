@@ -187,7 +187,7 @@ def test_every_data_option_reaches_the_loader(command: str, tmp_path: Path,
 
 def test_a_layer_given_but_not_used_is_named(tiny_park_dir: Path, tmp_path: Path) -> None:
     roads = tmp_path / "roads.geojson"
-    roads.write_text("{}", encoding="utf-8")
+    roads.write_text('{"type": "FeatureCollection", "features": []}', encoding="utf-8")
     result = runner.invoke(app, ["zones", "--data", str(tiny_park_dir), "--out",
                                  str(tmp_path / "z"), "--roads", str(roads)])
     assert result.exit_code == 0, result.output
