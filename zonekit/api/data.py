@@ -118,18 +118,18 @@ def check_given_files(opts: DataOptions, wanted: tuple[str, ...]) -> None:
     Layers this analysis reads are checked by the reader itself; the others (e.g. roads=
     for zones) are opened here, so a typo in any path stops the run before any work.
     """
+    import pyogrio
+
+    from zonekit.zones.osm.roads import is_osm_file
+
     for name, source in opts.layers.items():
         if not isinstance(source, (str, Path)):
             continue
         path = Path(source)
         if not path.exists():
             raise DataFileError(f"{path}: file not found ({name}=FILE)")
-        from zonekit.zones.osm.roads import is_osm_file
-
         if name in wanted or name == "population" or path.is_dir() or is_osm_file(path):
             continue
-        import pyogrio
-
         try:
             pyogrio.read_info(path)
         except Exception as exc:  # noqa: BLE001 - any reader failure is the user's file
