@@ -25,22 +25,33 @@ runner = CliRunner()
 
 def test_values_resolve_by_id_chinese_name_synonym_or_become_their_own():
     values = ["pharmacy", "药店", "菜市场", "超市", "cat00", "market", "充电站", None, ""]
-    res = resolve_categories(values, SERVICE, PROFILE.names_zh, threshold=12)
+    res = resolve_categories(values, SERVICE, PROFILE.names_zh, threshold=12,
+                             circles=PROFILE.circles)
     assert res.value_to_id == {"pharmacy": "pharmacy", "药店": "pharmacy",
                                "菜市场": "fresh_market", "超市": "supermarket",
-                               "cat00": "cat00", "market": "market"}
+                               "cat00": "cat00", "market": "market",
+                               "充电站": "charging_station"}
     lim = res.limits()
-    assert lim == {"pharmacy": 8, "fresh_market": 8, "supermarket": 15, "cat00": 12,
-                   "market": 12}  # profile categories keep their thresholds
+    # profile categories keep their thresholds; another circle's category takes its own
+    assert lim == {"pharmacy": 8, "fresh_market": 8, "supermarket": 15,
+                   "charging_station": 5, "cat00": 12, "market": 12}
     assert res.categories["pharmacy"].facilities == 2
-    assert [res.categories[c].source for c in lim] == ["profile"] * 3 + ["data"] * 2
+    assert [res.categories[c].source for c in lim] == (
+        ["profile"] * 3 + ["other_circle"] + ["data"] * 2)
+    assert res.categories["charging_station"].circle == "charging"
     assert "convenience_store" in res.not_in_data and "pharmacy" not in res.not_in_data
-    assert res.other_circles == {"充电站": "→ charging_station"}
+    assert res.other_circles == {"充电站": "→ charging_station (charging: ≤ 5 min, drive)"}
+    assert any("充电站 → charging_station (charging: ≤ 5 min, drive) [1 facilities]" in n
+               for n in res.notes())
+    # restricted away, it is dropped like any other value
+    only = resolve_categories(values, SERVICE, PROFILE.names_zh, categories=["药店"],
+                              circles=PROFILE.circles)
+    assert only.dropped["充电站"] == 1 and only.other_circles == {}
     s = res.summary()
     assert {"categories", "not_in_data"} <= set(s)
     assert s["categories"][0] | {"values": None} == {
         "id": "pharmacy", "name_zh": "药店", "threshold": 8.0, "source": "profile",
-        "facilities": 2, "values": None, "life_circle": None}
+        "facilities": 2, "values": None, "life_circle": None, "circle": None}
     # no threshold given: the circle's default_minutes
     assert resolve_categories(["书店"], SERVICE, PROFILE.names_zh).limits() == {"书店": 15.0}
 
@@ -117,8 +128,10 @@ def test_every_category_of_the_data_is_computed(files, tmp_path):
     cats = {c["id"]: c for c in s["categories"]}
     assert {k: (v["threshold"], v["source"]) for k, v in cats.items()} == {
         "pharmacy": (8, "profile"), "supermarket": (15, "profile"), "cat00": (12, "data"),
-        "market": (12, "data")}
-    assert s["other_circles"] == {"幼儿园": "→ kindergarten (lifecircle)"}  # named, not used
+        "market": (12, "data"), "kindergarten": (5, "other_circle")}
+    # another circle's category is computed with that circle's threshold, and named
+    assert s["other_circles"] == {"幼儿园": "→ kindergarten (lifecircle: ≤ 5 min, walk)"}
+    assert "categories of other circles, computed" in console and "幼儿园" in console
     assert cats["pharmacy"]["facilities"] == 16
     assert "categories from your data" in console and "market" in console and "cat00" in console
     assert "convenience_store" in s["not_in_data"]
@@ -140,12 +153,12 @@ def test_categories_option_report_minutes_and_lifecircle(files, tmp_path):
     s, console = _run(files, tmp_path / "r", "--categories", "药店,market", "--report-minutes",
                       "10")
     assert [c["id"] for c in s["categories"]] == ["pharmacy", "market"]
-    assert s["dropped_categories"] == {"超市": 8, "cat00": 8}
+    assert s["dropped_categories"] == {"超市": 8, "cat00": 8, "幼儿园": 8}
     origins = pd.read_csv(tmp_path / "r" / "origins.csv")
     assert origins["minutes_pharmacy"].max() <= 15 + 1e-9  # report limit 10, threshold 8
     life, _ = _run(files, tmp_path / "l", "--kind", "lifecircle")
     assert {c["id"]: c["threshold"] for c in life["categories"]} == {
-        "kindergarten": 5, "cat00": 15, "market": 15}
+        "kindergarten": 5, "pharmacy": 8, "supermarket": 15, "cat00": 15, "market": 15}
     assert set(life["other_circles"]) == {"药店", "pharmacy", "超市"}
 
 
@@ -163,3 +176,27 @@ def test_speed_col_and_mapping_onto_maxspeed(files, tmp_path):
     bad = runner.invoke(app, ["circles", "--speed-col", "speed_kmh", "--out",
                               str(tmp_path / "x")])
     assert bad.exit_code == 2 and "--mode drive" in bad.output
+
+
+def test_a_planners_categories_of_other_circles_each_get_minutes(files, tmp_path):
+    """A service run computes lifecircle categories and a county code, one column each."""
+    import geopandas as gpd
+
+    fac = gpd.read_file(files / "shops.gpkg")
+    fac["kind"] = ["kindergarten", "primary_school", "XJ-07", "药店"] * 12
+    fac.to_file(tmp_path / "county.gpkg", engine="pyogrio")
+    out = tmp_path / "o"
+    result = runner.invoke(app, ["circles", "--kind", "service", "--data", str(files),
+                                 "--facilities", str(tmp_path / "county.gpkg"),
+                                 "--category-col", "kind", "--origins",
+                                 str(files / "homes.gpkg"), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    s = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    limits = {c["id"]: (c["threshold"], c["source"]) for c in s["categories"]}
+    assert limits == {"pharmacy": (8, "profile"), "kindergarten": (5, "other_circle"),
+                      "primary_school": (10, "other_circle"), "XJ-07": (15, "data")}
+    origins = pd.read_csv(out / "origins.csv")
+    assert [c for c in origins if c.startswith("minutes_")] == [
+        f"minutes_{c}" for c in limits]
+    assert origins["within_kindergarten"].equals(origins["minutes_kindergarten"] <= 5)
+    assert "kindergarten" in s["coverage"]["current"]

@@ -4,9 +4,11 @@ Every distinct value of the facility category column is a category of the run. A
 naming one of the circle's profile categories — by its id, its Chinese name, a synonym of
 ``profiles/category_synonyms.yaml`` or through a county's own ``category_map`` — takes
 that category's threshold (source ``"profile"``). A value naming a category that belongs
-to another circle of the profile (``charging_station`` in a service run) is set aside and
-reported. Any other value is a category in its own right (source ``"data"``) with the one
-threshold given, else the circle's ``default_minutes``.
+to another circle of the profile (``kindergarten`` in a service run) is computed too, with
+that circle's threshold, and named in a note (source ``"other_circle"``): a planner's data
+is never left out, ``categories=`` is the way to restrict a run. Any other value is a
+category in its own right (source ``"data"``) with the one threshold given, else the
+circle's ``default_minutes``.
 
 Examples
 --------
@@ -44,16 +46,19 @@ class RunCategory:
     id: str
     name_zh: str
     threshold: float
-    source: str  # "profile" | "data"
+    source: str  # "profile" | "data" | "other_circle"
     values: tuple[str, ...] = ()
     facilities: int = 0
     life_circle: str | None = None
+    #: The circle whose threshold it takes, for source "other_circle".
+    circle: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """Return the summary entry."""
         return {"id": self.id, "name_zh": self.name_zh, "threshold": self.threshold,
                 "source": self.source, "facilities": self.facilities,
-                "values": list(self.values), "life_circle": self.life_circle}
+                "values": list(self.values), "life_circle": self.life_circle,
+                "circle": self.circle}
 
 
 @dataclass(frozen=True)
@@ -65,13 +70,15 @@ class RunCategories:
     value_to_id
         Raw category value → category id, for every value the run uses.
     categories
-        The run's categories (profile order, then data categories sorted).
+        The run's categories (profile order, then other circles' categories and the data's
+        own, each sorted).
     not_in_data
         Profile (or requested) categories with no facility in the data.
     dropped
         Raw values left out by the ``categories`` restriction → number of facilities.
     other_circles
-        Raw values naming a category of another circle → ``"<id> (<circles>)"``.
+        Raw values naming a category of another circle (computed with that circle's
+        threshold) → ``"→ <id> (<circle>: ≤ <threshold> <unit>, <mode>)"``.
     measure
         ``"minutes"`` or ``"metres"``: the unit of the thresholds.
     """
@@ -114,8 +121,11 @@ class RunCategories:
             out.append("left out by categories=: " + ", ".join(
                 f"{v} ({n} facilities)" for v, n in self.dropped.items()))
         if self.other_circles:
-            out.append("categories of other circles, not used here: " + ", ".join(
-                f"{v} {c}".strip() for v, c in self.other_circles.items()))
+            n = {v: c.facilities for c in self.categories.values() for v in c.values}
+            out.append("categories of other circles, computed with that circle's threshold "
+                       "(restrict with categories=): " + ", ".join(
+                           f"{v} {c} [{n[v]} facilities]".replace("  ", " ")
+                           for v, c in self.other_circles.items()))
         return out
 
 
@@ -197,7 +207,7 @@ def resolve_categories(values: Iterable[Any] | pd.Series, spec: CircleSpec,
                        categories: Sequence[str] | None = None,
                        category_map: Mapping[str, str] | str | Path | None = None,
                        synonyms: Mapping[str, Iterable[str]] | None = None,
-                       circles_of: Mapping[str, Sequence[str]] | None = None
+                       circles: Mapping[str, CircleSpec] | None = None
                        ) -> RunCategories:
     """Resolve a run's categories from the facility category column.
 
@@ -219,8 +229,9 @@ def resolve_categories(values: Iterable[Any] | pd.Series, spec: CircleSpec,
         A county's own names → category (dict, or a CSV/YAML file).
     synonyms
         Category id → other names; the shipped table when None.
-    circles_of
-        Category id → the circles that use it (to name them in notes).
+    circles
+        The profile's circles, in profile order: a category of another circle takes the
+        threshold of the first one that gives it in ``measure``.
 
     Returns
     -------
@@ -241,41 +252,58 @@ def resolve_categories(values: Iterable[Any] | pd.Series, spec: CircleSpec,
         if not len(categories):
             raise ProfileError("categories: expected at least one category")
         wanted = {_one(str(c).strip(), own, cmap) or cmap.get(c, c) for c in categories}
-    value_to_id, dropped, others = {}, {}, {}
+    value_to_id, dropped = {}, {}
     for value, n in counts.items():
         cid = _one(value, own, cmap)
         if cid is None:
             mapped = cmap.get(value, value)
-            if mapped in other and (wanted is None or mapped not in wanted):
-                circles = (circles_of or {}).get(other[mapped], ())
-                others[value] = (("" if other[mapped] == value else f"→ {other[mapped]} ")
-                                 + (f"({', '.join(circles)})" if circles else "")).strip()
-                continue
-            cid = mapped
+            cid = other.get(mapped, mapped)
         if wanted is not None and cid not in wanted:
             dropped[value] = int(n)
             continue
         value_to_id[value] = cid
-    cats = _build(value_to_id, counts, spec, names_zh, measure, threshold)
+    borrowed = _borrowed(set(value_to_id.values()) - set(spec.category_ids), spec,
+                         circles or {}, measure)
+    cats = _build(value_to_id, counts, spec, names_zh, measure, threshold, borrowed)
     expected = list(spec.category_ids) if wanted is None else [
         c for c in [*spec.category_ids, *sorted(wanted - set(spec.category_ids))] if c in wanted]
+    unit = "min" if measure == "minutes" else "m"
+    others = {v: (("" if cid == v else f"→ {cid} ")
+                  + f"({borrowed[cid][0]}: ≤ {borrowed[cid][1]:g} {unit}, "
+                  f"{borrowed[cid][2]})").strip()
+              for v, cid in value_to_id.items() if cid in borrowed}
     return RunCategories(value_to_id, cats, [c for c in expected if c not in cats], dropped,
                          others, measure)
 
 
+def _borrowed(ids: set[str], spec: CircleSpec, circles: Mapping[str, CircleSpec],
+              measure: str) -> dict[str, tuple[str, float, str]]:
+    """Category id → (circle, threshold, mode) of the first other circle that gives it."""
+    out: dict[str, tuple[str, float, str]] = {}
+    for kind, other in circles.items():
+        if kind == spec.kind:
+            continue
+        table = other.limits_minutes() if measure == "minutes" else other.limits_metres()
+        for cid in ids & set(table):
+            out.setdefault(cid, (kind, float(table[cid]), other.mode))
+    return out
+
+
 def _build(value_to_id: dict[str, str], counts: pd.Series, spec: CircleSpec,
-           names_zh: Mapping[str, str], measure: str, threshold: float | None
-           ) -> dict[str, RunCategory]:
+           names_zh: Mapping[str, str], measure: str, threshold: float | None,
+           borrowed: Mapping[str, tuple[str, float, str]]) -> dict[str, RunCategory]:
     table = spec.limits_minutes() if measure == "minutes" else spec.limits_metres()
     levels = {c.id: c.life_circle for c in spec.categories}
     by_id: dict[str, list[str]] = {}
     for value, cid in value_to_id.items():
         by_id.setdefault(cid, []).append(value)
+    # the circle's own in profile order, then other circles' categories, then the data's
     order = [c for c in spec.category_ids if c in by_id] + sorted(
-        c for c in by_id if c not in spec.category_ids)
+        c for c in by_id if c not in spec.category_ids and c in borrowed) + sorted(
+        c for c in by_id if c not in spec.category_ids and c not in borrowed)
     default = threshold if threshold is not None else (
         spec.default_minutes if measure == "minutes" else None)
-    lacking = [c for c in order if c not in table and default is None]
+    lacking = [c for c in order if c not in table and c not in borrowed and default is None]
     if lacking:
         raise ProfileError(f"circle '{spec.kind}' gives no {measure} for {', '.join(lacking)} "
                            f"(categories found in the data): pass {measure}= (one threshold "
@@ -283,11 +311,16 @@ def _build(value_to_id: dict[str, str], counts: pd.Series, spec: CircleSpec,
                                           ", or set default_minutes in the profile"))
     out = {}
     for cid in order:
-        known = cid in table
+        if cid in table:
+            limit, source, circle = table[cid], "profile", None
+        elif cid in borrowed:
+            circle, limit, _ = borrowed[cid]
+            source = "other_circle"
+        else:
+            limit, source, circle = default, "data", None
         out[cid] = RunCategory(
-            cid, names_zh.get(cid, cid), float(table[cid] if known else default),
-            "profile" if known else "data", tuple(by_id[cid]),
-            int(sum(counts[v] for v in by_id[cid])), levels.get(cid))
+            cid, names_zh.get(cid, cid), float(limit), source, tuple(by_id[cid]),
+            int(sum(counts[v] for v in by_id[cid])), levels.get(cid), circle)
     return out
 
 

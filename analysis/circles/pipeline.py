@@ -232,7 +232,7 @@ def run(job: Job, inputs: CircleInputs, grid: Grid, persons: np.ndarray | None) 
                                 speed_col=job.speed_col)
     clock.tick("network")
     job, resolved, fac, cat_col, names = _run_categories(job, inputs)
-    warnings = speed_notes(inputs.roads, job)
+    warnings = speed_notes(inputs.roads, job) + other_mode_warning(job, resolved)
     hint = None if inputs.coords else gcj02_hint(fac, network.edge_tree,
                                                  job.profile.gcj02_check_m)
     if hint and hint["coords"]:
@@ -372,17 +372,25 @@ def report_limit(job: Job) -> float:
 
 def resolve_job(job: Job, values: pd.Series) -> tuple[Job, RunCategories]:
     """Resolve a service run's categories from the data: the job with their limits, and them."""
-    circles_of: dict[str, list[str]] = {}
-    for kind, spec in job.profile.circles.items():
-        for cid in spec.category_ids:
-            circles_of.setdefault(cid, []).append(kind)
     resolved = resolve_categories(values, job.spec, job.profile.names_zh, measure=job.measure,
                                   threshold=job.threshold, categories=job.categories,
-                                  category_map=job.category_map, circles_of=circles_of)
+                                  category_map=job.category_map, circles=job.profile.circles)
     if not resolved.categories:
         raise DataFileError("facilities: no facility of a category this run can use ("
                             + "; ".join(resolved.notes()) + ")")
     return dataclasses.replace(job, limits=resolved.limits()), resolved
+
+
+def other_mode_warning(job: Job, resolved: RunCategories | None) -> list[str]:
+    """Warn when a category of another circle takes a threshold meant for another mode."""
+    if resolved is None:
+        return []
+    odd = [f"{c.id} ({c.circle}: {job.profile.circles[c.circle].mode})"
+           for c in resolved.categories.values()
+           if c.circle is not None and job.profile.circles[c.circle].mode != job.mode]
+    return [f"categories of other circles computed {job.mode} with a threshold meant for "
+            f"another mode: {', '.join(odd)}; restrict the run with categories= if they do "
+            "not belong here"] if odd else []
 
 
 def _basics(job: Job, resolved: RunCategories | None, warnings: list[str]) -> tuple[str, ...]:

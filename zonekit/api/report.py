@@ -58,13 +58,42 @@ def run_all(park: Park, profile: str | Path | None = None) -> tuple[list[Result]
                      "layer")
         return results, notes
     kinds = circle_kinds(profile)
-    for kind, sites in report_runs(profile):
+    runs = report_runs(profile)
+    for kind, sites in runs:
         if kinds[kind].starts_from_enterprises and "enterprises" not in park.layers:
             notes.append(f"no {kinds[kind].name_zh} in the report: the data has no "
                          "enterprises layer")
             continue
-        results.append(circles(kind, park, new_sites=sites, profile=profile))
+        cats, note = _own_section(kind, [k for k, _ in runs if k != kind], park, profile)
+        notes += note
+        results.append(circles(kind, park, new_sites=sites, profile=profile, categories=cats))
     return results, notes
+
+
+def _own_section(kind: str, others: list[str], park: Park, profile: str | Path | None
+                 ) -> tuple[list[str] | None, list[str]]:
+    """Return the facility values a kind's section reports (not another section's).
+
+    A circle run computes every category of the data (``charging_station`` in a service
+    run too, at the charging circle's threshold); the report shows each category in the
+    section of the circle it belongs to, when that circle is in the report, and says so.
+    """
+    from zonekit.analysis.circles.categories import resolve_categories
+    from zonekit.analysis.circles.profile import load_circles_profile
+
+    prof = load_circles_profile(profile)
+    spec = prof.circle(kind)
+    if not spec.categories_from_data:
+        return None, []
+    elsewhere = {c: k for k in others for c in prof.circle(k).category_ids}
+    res = resolve_categories(park.facilities["category"], spec, prof.names_zh,
+                             circles=prof.circles)
+    moved = {v: c for v, c in res.value_to_id.items() if c in elsewhere}
+    if not moved or len(moved) == len(res.value_to_id):
+        return None, []
+    return [v for v in res.value_to_id if v not in moved], [
+        f"{spec.name_zh}: {', '.join(moved)} reported in "
+        f"{', '.join(sorted({prof.circle(elsewhere[c]).name_zh for c in moved.values()}))}"]
 
 
 def outputs_of(results: list[Result], folder: Path) -> Outputs:
