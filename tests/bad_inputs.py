@@ -133,7 +133,7 @@ def empty_layer(p, f):
 
 
 def missing_column(p, f):
-    _write(p, f, parcels=p["parcels"].drop(columns=["status"]))
+    _write(p, f, parcels=p["parcels"].drop(columns=["land_use"]))
 
 
 def bad_status(p, f):
@@ -166,7 +166,7 @@ CASES = [
     Case("GBK shapefile without .cpg", gbk_shapefile, ("高端智造区",), 0),
     Case("truncated file", truncated_file, ("zones.geojson", "cannot read")),
     Case("empty layer", empty_layer, ("enterprises", "empty")),
-    Case("missing column", missing_column, ("status", "required column")),
+    Case("missing column", missing_column, ("land_use", "required column")),
     Case("unknown status", bad_status, ("status", "拆除", "A3")),
     Case("wrong geometry type", not_a_point, ("enterprises", "Point", "E1")),
 ]

@@ -98,9 +98,20 @@ def test_schema_errors_name_columns_and_rows(tiny_park) -> None:
 
 
 def test_missing_column_lists_what_was_found(tiny_park) -> None:
-    parcels = tiny_park["parcels"].drop(columns=["status"])
+    parcels = tiny_park["parcels"].drop(columns=["land_use"])
     _, findings = validate_layer(parcels, PARCELS, "parcels.gpkg")
-    assert "status" in str(findings.errors[0]) and "found: parcel_id" in str(findings.errors[0])
+    err = str(findings.errors[0])
+    assert "land_use" in err and "found: parcel_id" in err
+
+
+def test_missing_status_gets_its_default_with_a_note(tiny_park) -> None:
+    parcels = tiny_park["parcels"].drop(columns=["status", "zone_id"])
+    out, findings = validate_layer(parcels, PARCELS, "parcels.gpkg")
+    assert not findings.errors and (out["status"] == "in_use").all()
+    assert out["zone_id"].isna().all() and "status" not in parcels  # input untouched
+    notes = [str(n) for n in findings.notes]
+    assert any("column 'status': not in the layer, default 'in_use' used" in n for n in notes)
+    assert any("column 'zone_id': not in the layer, default blank used" in n for n in notes)
 
 
 def test_unknown_zone_and_drop_invalid(tmp_path: Path, tiny_park) -> None:

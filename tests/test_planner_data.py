@@ -164,3 +164,33 @@ def test_check_ok_and_schema_template(planner_park, tmp_path) -> None:
     assert "enterprises:" in text and "企业名称: name" in text and "营业收入: revenue" in text
     assert "parcels:" in text and "DLBM: land_use" in text
     assert "revenue_wan" in runner.invoke(app, ["schema"]).output
+
+
+def test_parcels_without_status_run_with_the_default_named(planner_park, tmp_path) -> None:
+    """A cadastre/三调 layer has no 在用/闲置 column: zones, intensity, report run, and say so."""
+    shp = planner_park / "地块.shp"
+    parcels = gpd.read_file(shp, encoding="GBK").drop(columns=["状态", "建筑面积"])
+    for f in planner_park.glob("地块.*"):
+        f.unlink()
+    parcels.to_file(shp, engine="pyogrio", encoding="GBK")
+    (planner_park / "地块.cpg").unlink(missing_ok=True)
+    text = MAPPING.split("enterprises:")[1]
+    text = ("parcels:\n  file: 地块.shp\n  columns: {地块编号: parcel_id, 所属分区: zone_id, "
+            "DLBM: land_use}\nenterprises:" + text)
+    mapping = planner_park / "m2.yaml"
+    mapping.write_text(text, encoding="utf-8")
+    args = ["--data", str(planner_park), "--mapping", str(mapping)]
+    for command in ("zones", "intensity", "report"):
+        out = tmp_path / command
+        result = runner.invoke(app, [command, *args, "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        console = result.output
+        assert "column 'status': not in the layer, default 'in_use' used" in console, command
+        assert "column 'floor_area_m2': not in the layer, default blank used" in console
+    summary = json.loads((tmp_path / "zones" / "summary.json").read_text(encoding="utf-8"))
+    assert any("'status'" in n and "在用" in n for n in summary["input_notes"])
+    park = load_park(planner_park, layers=("zones", "parcels", "enterprises"), mapping=mapping)
+    assert (park.parcels["status"] == "in_use").all()
+    result = runner.invoke(app, ["check", *args])
+    assert result.exit_code == 0, result.output
+    assert "column 'status': not in the layer, default 'in_use' used" in result.output

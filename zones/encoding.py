@@ -64,11 +64,16 @@ def zip_shapefile_encoding(path: Path, max_bytes: int = 4_000_000) -> str | None
 
 
 def dbf_encoding(raw: bytes) -> str | None:
-    """Return the encoding of the records in ``raw`` (a ``.dbf``'s first bytes); ``None``: any."""
+    """Return the encoding of the names and records in ``raw`` (a ``.dbf``'s first bytes).
+
+    ``None``: plain ASCII (any encoding reads it) or undecided.
+    """
     if len(raw) < 32:
         return None
     header_len = int.from_bytes(raw[8:10], "little")
-    body = raw[header_len:]
+    # Field names count too: Chinese names (状态, 地块编号) over ASCII-only records.
+    names = b"".join(raw[i:i + 11].split(b"\0")[0] for i in range(32, header_len - 31, 32))
+    body = names + b" " + raw[header_len:]
     if all(b < 0x80 for b in body):
         return None  # plain ASCII: any encoding reads it
     try:

@@ -22,6 +22,19 @@ PLAN_INDUSTRIES = ("新能源智能汽车", "生命健康", "生态环保", "先
 
 
 @dataclass(frozen=True)
+class Default:
+    """What a layer that lacks a column gets instead: a value and what it means.
+
+    Cadastre and 三调 layers carry no 在用/闲置 status, and many parcel layers no floor
+    area or zone; a run then goes on with the value below, named on the console and in
+    ``summary.json`` (never a stop), and ``zonekit check`` says so before a run.
+    """
+
+    value: object
+    meaning: str
+
+
+@dataclass(frozen=True)
 class Column:
     """One attribute of a layer.
 
@@ -46,6 +59,9 @@ class Column:
         Whether missing values are allowed when the column is present.
     unique
         Whether values must be unique (ids).
+    default
+        Used when the layer lacks the column (a required column with a default never
+        stops a run; the default is named in a note).
     """
 
     name: str
@@ -57,6 +73,7 @@ class Column:
     maximum: float | None = None
     nullable: bool = False
     unique: bool = False
+    default: Default | None = None
 
 
 @dataclass(frozen=True)
@@ -78,8 +95,13 @@ class Layer:
 
     @property
     def required_columns(self) -> list[str]:
-        """Names of the required columns."""
+        """Names of the required columns (those with a default included)."""
         return [c.name for c in self.columns if c.required]
+
+    def defaults_for(self, columns: object) -> list[Column]:
+        """Return the columns with a default that ``columns`` (names found) lack."""
+        have = set(map(str, columns))  # type: ignore[call-overload]
+        return [c for c in self.columns if c.default is not None and c.name not in have]
 
 
 ZONES = Layer(
@@ -101,7 +123,8 @@ PARCELS = Layer(
     "Land parcels (地块) with land use and status.",
     (
         Column("parcel_id", "str", description="parcel identifier (地块编号)", unique=True),
-        Column("zone_id", "str", nullable=True, description="zone the parcel lies in"),
+        Column("zone_id", "str", nullable=True, description="zone the parcel lies in",
+               default=Default(None, "each parcel is placed in the zone it lies in")),
         Column(
             "land_use",
             "str",
@@ -110,9 +133,14 @@ PARCELS = Layer(
         Column("land_use_name", "str", required=False, nullable=True,
                description="land-use name in Chinese, e.g. 工业用地"),
         Column("floor_area_m2", "float", minimum=0, nullable=True,
-               description="gross floor area (建筑面积), m²"),
+               description="gross floor area (建筑面积), m²",
+               default=Default(None, "floor area unknown: 容积率 and floor-area figures "
+                               "stay blank")),
         Column("status", "str", choices=PARCEL_STATUSES,
-               description="in_use (在用) / idle (闲置、停产) / under_construction (在建)"),
+               description="in_use (在用) / idle (闲置、停产) / under_construction (在建)",
+               default=Default("in_use", "every parcel is taken as in use (在用); give a "
+                               "status column (mapping values: {status: {闲置: idle}}) to "
+                               "mark idle and under-construction parcels")),
         Column("lease_end_year", "int", required=False, nullable=True,
                description="year the land-use right (出让年限) ends"),
     ),
@@ -125,7 +153,9 @@ ENTERPRISES = Layer(
     "Enterprises with their annual figures; several years may be given in `year`.",
     (
         Column("ent_id", "str", description="enterprise identifier"),
-        Column("parcel_id", "str", nullable=True, description="parcel the enterprise occupies"),
+        Column("parcel_id", "str", nullable=True, description="parcel the enterprise occupies",
+               default=Default(None, "each enterprise is placed on the parcel it lies "
+                               "in")),
         Column("name", "str", description="enterprise name"),
         Column("industry", "str",
                description="industry (2+2: 新能源智能汽车, 生命健康, 生态环保, 先进装备; "

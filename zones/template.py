@@ -73,8 +73,13 @@ def schema_text() -> str:
     for layer in LAYERS.values():
         out.append(f"{layer.name} ({layer.geometry}): {layer.description}")
         for col in layer.columns:
-            need = "required" if col.required else "optional"
+            need = ("default" if col.default is not None else
+                    "required" if col.required else "optional")
             choices = f" [{' | '.join(col.choices)}]" if col.choices else ""
+            if col.default is not None:
+                value = "blank" if col.default.value is None else col.default.value
+                choices += f" (default {value}: {col.default.meaning})"
             out.append(f"  {col.name:<16} {col.kind:<6} {need:<9} {col.description}{choices}")
         out.append("")
+    out.append("default: a layer without the column gets the default value, named in a note.")
     return "\n".join(out)

@@ -80,6 +80,12 @@ class Findings:
         return {"errors": [str(p) for p in self.errors], "notes": [str(p) for p in self.notes]}
 
 
+def default_note(col: Column) -> str:
+    """Return the note for a column the layer lacks and gets by default."""
+    value = "blank" if col.default.value is None else repr(col.default.value)
+    return f"not in the layer, default {value} used ({col.default.meaning})"
+
+
 def _row_ids(gdf: pd.DataFrame, mask: np.ndarray, id_column: str | None) -> list[object]:
     if id_column and id_column in gdf.columns:
         return gdf.loc[mask, id_column].tolist()
@@ -139,6 +145,9 @@ def validate_layer(
     """
     findings = Findings()
     out = gdf.copy()
+    for col in spec.defaults_for(out.columns):
+        out[col.name] = col.default.value
+        findings.notes.append(Problem(spec.name, source, col.name, default_note(col)))
     missing_cols = [c for c in spec.required_columns if c not in out.columns]
     if missing_cols:
         found = ", ".join(str(c) for c in out.columns if c != out.geometry.name) or "none"

@@ -85,8 +85,8 @@ def benchmark_parts(table: pd.DataFrame, graded: pd.Series, ev: Evaluation,
             part["max"] = float(v[ok].max()) if ok.any() else np.nan
         elif spec.benchmark == "aggregate":
             num, den, _, _ = INDICATORS[spec.name]
-            part["num"] = exact_parts(_floats(table[num])[ok])
-            part["den"] = exact_parts(_floats(table[den])[ok])
+            part["num"] = exact_parts(_column_floats(table, num)[ok])
+            part["den"] = exact_parts(_column_floats(table, den)[ok])
         elif spec.benchmark == "mean":
             part["sum"] = exact_parts(v[ok])
         elif spec.benchmark == "median":
@@ -187,3 +187,8 @@ class Ranking:
 
 def _floats(series: pd.Series) -> np.ndarray:
     return pd.to_numeric(series, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
+def _column_floats(table: pd.DataFrame, column: str) -> np.ndarray:
+    """Return the column as floats; NaN when the layer lacks it (an optional column)."""
+    return _floats(table[column]) if column in table else np.full(len(table), np.nan)

@@ -37,6 +37,7 @@ def report(
     c.announce_data(park)
     with c.progress("Running the analyses, writing their results, the report and the workbook"):
         done = zk.report(out=out, basemap=basemap, force=force, park=park)
+    c.finish_park(out, park)
     for note in done.notes:
         c.info(f"note: {note}")
     for name, folder in done.folders.items():
