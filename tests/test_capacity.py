@@ -156,3 +156,40 @@ def test_capacity_per_1000_sums_to_the_capacity_reached(case):
         reached = (fac["category"] == cat) & (fac["catchment_persons"] > 0)
         total = float((org["weight"] * org[f"per1000_{cat}"]).sum()) / 1000
         assert total == pytest.approx(float(fac.loc[reached, "capacity"].sum()), rel=1e-9)
+
+
+def test_sample_charging_capacity_with_a_county_norm(tmp_path):
+    """Chargers per 1,000 persons on the sample park; a county's norm flags origins below it."""
+    import zonekit as zk
+
+    prof = tmp_path / "county.yaml"
+    prof.write_text("capacity_norms:\n  charging_station: {per1000: 3, unit: 充电桩, "
+                    "clause: 示例县规划}\n", encoding="utf-8")
+    r = zk.circles("charging", capacity_col="chargers", profile=prof, jobs=1)
+    cap = r.summary["capacity"]["categories"]["charging_station"]
+    org = r.origins
+    below = org["per1000_charging_station"] < 3
+    assert org["below_norm_charging_station"].tolist() == below.tolist()
+    assert cap["below_norm_weight"] == pytest.approx(float(org.loc[below, "weight"].sum()))
+    assert cap["norm"]["clause"] == "示例县规划" and 0 < below.mean() < 1
+    row = r.coverage[r.coverage["measure"] == "below_norm"].iloc[0]
+    assert row["covered"] == pytest.approx(cap["below_norm_weight"])
+    fac = r.facilities
+    assert fac["capacity"].sum() == cap["capacity_total"] > 0
+    assert set(fac["facility_id"]) >= set(cap["most_crowded"])
+
+
+def test_capacity_column_checked_before_the_search(tmp_path):
+    from zonekit.analysis.circles.capacity import capacities, load_norms
+    from zonekit.errors import ProfileError, SchemaError
+
+    fac = pd.DataFrame({"seats": [3, None, -1, "x"]})
+    with pytest.raises(SchemaError, match=r"'seats'.*rows 1, 2, 3"):
+        capacities(fac, "seats")
+    with pytest.raises(SchemaError, match="column not found"):
+        capacities(fac, "beds")
+    assert load_norms() == {}  # the shipped norms quote no value (see the file)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("capacity_norms:\n  kindergarten: {per1000: -2}\n", encoding="utf-8")
+    with pytest.raises(ProfileError, match="per1000"):
+        load_norms(bad)

@@ -20,12 +20,13 @@ those sparse pairs (``np.bincount``), no loop per pair.
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from zonekit.errors import SchemaError
+from zonekit.errors import ProfileError, SchemaError
 
 if TYPE_CHECKING:
     from zonekit.analysis.network.graph import Network
@@ -152,3 +153,74 @@ def _figures(fac: pd.DataFrame, weight: np.ndarray, access: np.ndarray,
         "weight_without_capacity": float(weight[access == 0].sum()),
         "most_crowded": crowded["facility_id"].astype(str).tolist(),
     }
+
+
+#: The shipped norms (per 1,000 persons), overridden by a profile's ``capacity_norms``.
+NORMS_PATH = Path(__file__).resolve().parents[1] / "profiles" / "capacity_norms.yaml"
+_NORM_KEYS = {"per1000", "unit", "clause", "checked"}
+
+
+def load_norms(profile: str | Path | None = None) -> dict[str, dict[str, Any]]:
+    """Return category → norm (``per1000``, ``unit``, ``clause``, ``checked``).
+
+    The shipped :data:`NORMS_PATH`, with the ``capacity_norms`` key of the circles
+    profile ``profile`` (a county's file) merged over it. Categories whose ``per1000`` is
+    null are left out.
+
+    Raises
+    ------
+    ProfileError
+        An unknown key, or a ``per1000`` that is not a number ≥ 0 (file and key named).
+    """
+    from zonekit.analysis import profile_io as pio
+
+    data = pio.section(pio.read_yaml(NORMS_PATH), "norms", str(NORMS_PATH))
+    src = str(NORMS_PATH)
+    if profile is not None:
+        src = f"{profile} (over {NORMS_PATH.name})"
+        data = pio.merge(data, pio.section(pio.read_yaml(profile), "capacity_norms",
+                                           str(profile)))
+    out = {}
+    for cat, norm in data.items():
+        where = f"{src}, key '{cat}'"
+        if norm is None:
+            continue
+        if not isinstance(norm, dict):
+            raise ProfileError(f"{where}: expected {{per1000, unit, clause}}, found {norm!r}")
+        pio.check_keys(norm, _NORM_KEYS, where)
+        value = pio.number(norm.get("per1000"), "per1000", where, minimum=0, allow_none=True)
+        if value is not None:
+            out[str(cat)] = {"per1000": value, "unit": str(norm.get("unit", "")),
+                             "clause": str(norm.get("clause", "")),
+                             "checked": bool(norm.get("checked", False))}
+    return out
+
+
+def below_norm(res: Any, norms: dict[str, dict[str, Any]], limits: dict[str, float],
+               summary: dict[str, Any]) -> pd.DataFrame:
+    """Flag the origins below their category's norm (``below_norm_<category>``, in place).
+
+    Adds each norm and the weight and number of origins below it to ``summary``'s
+    categories; returns coverage rows (measure ``below_norm``: ``covered`` = the weight
+    below the norm, ``share`` of the total).
+    """
+    from zonekit.analysis.circles.kinds import COVERAGE_COLUMNS
+
+    weight = res.origins["weight"].to_numpy(float)
+    total = float(weight.sum())
+    rows = []
+    for cat, figures in summary["categories"].items():
+        norm = norms.get(cat)
+        figures["norm"] = norm
+        if norm is None:
+            continue
+        below = res.origins[f"per1000_{cat}"].to_numpy(float) < norm["per1000"]
+        res.origins[f"below_norm_{cat}"] = below
+        figures["below_norm_weight"] = float(weight[below].sum())
+        figures["below_norm_origins"] = int(below.sum())
+        rows.append({"scenario": "current", "category": cat, "name_zh": cat,
+                     "measure": "below_norm", "unit": "persons", "limit": limits[cat],
+                     "total": total, "covered": figures["below_norm_weight"],
+                     "share": figures["below_norm_weight"] / total if total else 0.0})
+    summary["norms_without_value"] = sorted(set(summary["categories"]) - set(norms))
+    return pd.DataFrame(rows, columns=list(COVERAGE_COLUMNS))

@@ -126,6 +126,8 @@ class Job:
     weight_col: str | None = None
     #: Facility column of capacities: 2SFCA per 1,000 persons (None: not computed).
     capacity_col: str | None = None
+    #: Category → norm per 1,000 persons (:func:`~zonekit.analysis.circles.capacity.load_norms`).
+    norms: dict[str, Any] = field(default_factory=dict)
     demand: str = "built_land_km2"
     #: Service kinds: the one threshold for categories the circle does not know, a
     #: restriction of the run to some categories, a county's category map.
@@ -371,11 +373,15 @@ def _circle(job: Job, network: Any, inputs: CircleInputs, grid: Grid,
 def _capacity(job: Job, network: Any, res: cc.CircleResult, fac: gpd.GeoDataFrame,
               tables: dict[str, Any]) -> None:
     """2SFCA capacity per 1,000 persons of each category (columns added to ``res``)."""
-    from zonekit.analysis.circles.capacity import capacities, circle_capacity
+    from zonekit.analysis.circles.capacity import below_norm, capacities, circle_capacity
 
     cap = capacities(fac.loc[res.facilities.index], job.capacity_col)
-    tables["capacity"] = circle_capacity(network, res, cap, job.limits, job.measure,
-                                         job.capacity_col)
+    figures = circle_capacity(network, res, cap, job.limits, job.measure, job.capacity_col)
+    rows = below_norm(res, job.norms, job.limits, figures)
+    if len(rows):
+        rows["name_zh"] = rows["category"].map(lambda c: job.profile.names_zh.get(c, c))
+        res.coverage = pd.concat([res.coverage, rows], ignore_index=True)
+    tables["capacity"] = figures
 
 
 def report_limit(job: Job) -> float:

@@ -133,6 +133,7 @@ def _circles(kind: str, park: Park | None, options: DataOptions | None,
 def _job(prof: Any, spec: Any, o: CircleOptions, measure: str, user_fac: bool) -> Any:
     """Resolve the options against the circle kind and profile: the pipeline's job."""
     from zonekit.analysis.circles import pipeline as run
+    from zonekit.analysis.circles.capacity import load_norms
     from zonekit.analysis.circles.profile import SAME_CHAIN
     from zonekit.analysis.network.engine import default_jobs
 
@@ -150,6 +151,7 @@ def _job(prof: Any, spec: Any, o: CircleOptions, measure: str, user_fac: bool) -
                    jobs=default_jobs() if o.jobs is None else o.jobs,
                    origin_id=o.origin_id, weight_col=o.weight_col,
                    capacity_col=o.capacity_col,
+                   norms=load_norms(o.profile) if o.capacity_col is not None else {},
                    demand=o.demand or spec.siting.demand,
                    threshold=(o.minutes if measure == "minutes" else o.metres) if service else None,
                    categories=_category_list(o.categories), category_map=o.category_map,
