@@ -176,7 +176,10 @@ def test_sample_charging_capacity_with_a_county_norm(tmp_path):
     assert row["covered"] == pytest.approx(cap["below_norm_weight"])
     fac = r.facilities
     assert fac["capacity"].sum() == cap["capacity_total"] > 0
-    assert set(fac["facility_id"]) >= set(cap["most_crowded"])
+    crowded = pd.DataFrame(cap["most_crowded"]).set_index("facility_id")
+    mine = fac.set_index("facility_id").loc[crowded.index]
+    np.testing.assert_allclose(crowded["per1000"], mine["per1000"])
+    assert crowded["per1000"].is_monotonic_increasing  # fewest per 1,000 persons first
 
 
 def test_capacity_column_checked_before_the_search(tmp_path):
@@ -193,3 +196,15 @@ def test_capacity_column_checked_before_the_search(tmp_path):
     bad.write_text("capacity_norms:\n  kindergarten: {per1000: -2}\n", encoding="utf-8")
     with pytest.raises(ProfileError, match="per1000"):
         load_norms(bad)
+
+
+def test_capacity_in_worker_processes_is_the_same(case):
+    import copy
+
+    network, res, summary, _ = case
+    again = copy.copy(res)
+    again.origins, again.facilities = res.origins.copy(), res.facilities.copy()
+    cap = res.facilities["capacity"].to_numpy()
+    assert circle_capacity(network, again, cap, LIMITS, "minutes", "seats", n_jobs=2) == summary
+    pd.testing.assert_frame_equal(again.origins, res.origins)
+    pd.testing.assert_frame_equal(again.facilities, res.facilities)

@@ -106,35 +106,58 @@ def category_capacity(network: Network, origins: Snapped, facilities: Snapped,
 
 
 def circle_capacity(network: Network, res: Any, capacity: np.ndarray, limits: dict[str, float],
-                    measure: str, column: str) -> dict[str, Any]:
+                    measure: str, column: str, n_jobs: int = 1) -> dict[str, Any]:
     """Add the capacity columns to a circle's result (in place); return the summary figures.
 
     ``res`` is a :class:`~zonekit.analysis.circles.kinds.CircleResult` (its snapped origins
     and facilities); ``capacity`` is aligned with ``res.facilities``; ``limits`` in the
     measure's unit. Origins gain ``per1000_<category>``, facilities ``capacity``,
-    ``catchment_persons`` and ``per1000``.
+    ``catchment_persons`` and ``per1000``. With ``n_jobs > 1`` the categories are shared
+    among forked processes (one search per facility: the circle's costliest addition).
     """
+    from zonekit.parallel import in_parallel
+
+    cats = res.facilities["category"].astype(str).to_numpy()
+    todo = [c for c in limits if (cats == c).any()]
+    calls = [_chunk_call(network, res, capacity, limits, measure, chunk)
+             for chunk in _chunks(todo, cats, n_jobs)]
+    results = dict(kv for part in in_parallel(calls, n_jobs) for kv in part.items())
+    fac, weight = res.facilities, res.origins["weight"].to_numpy(float)
+    fac["capacity"] = capacity
+    fac["catchment_persons"] = np.nan
+    fac["per1000"] = np.nan
+    figures = {}
+    for cat in todo:
+        mask = cats == cat
+        catch, ratio, access = results[cat]
+        fac.loc[mask, "catchment_persons"] = catch[mask]
+        fac.loc[mask, "per1000"] = 1000.0 * ratio[mask]
+        res.origins[f"per1000_{cat}"] = 1000.0 * access
+        figures[cat] = _figures(fac[mask], weight, access, limits[cat])
+    return {"column": column, "method": METHOD, "categories": figures}
+
+
+def _chunks(todo: list[str], cats: np.ndarray, n: int) -> list[list[str]]:
+    """Share the categories among ``n`` calls, the most facilities first (greedy balance)."""
+    parts: list[list[str]] = [[] for _ in range(max(1, min(n, len(todo))))]
+    load = np.zeros(len(parts))
+    for c in sorted(todo, key=lambda c: -int((cats == c).sum())):
+        k = int(np.argmin(load))
+        parts[k].append(c)
+        load[k] += (cats == c).sum()
+    return [p for p in parts if p]
+
+
+def _chunk_call(network: Network, res: Any, capacity: np.ndarray, limits: dict[str, float],
+                measure: str, chunk: list[str]) -> Any:
     from zonekit.analysis.circles.kinds import engine_limit
 
     so, sf = res.snapped["origins"], res.snapped["facilities"]
     weight = res.origins["weight"].to_numpy(float)
     cats = res.facilities["category"].astype(str).to_numpy()
-    fac = res.facilities
-    fac["capacity"] = capacity
-    fac["catchment_persons"] = np.nan
-    fac["per1000"] = np.nan
-    figures = {}
-    for cat, limit in limits.items():
-        mask = cats == cat
-        if not mask.any():
-            continue
-        catch, ratio, access = category_capacity(network, so, sf, mask,
-                                                 engine_limit(limit, measure), weight, capacity)
-        fac.loc[mask, "catchment_persons"] = catch[mask]
-        fac.loc[mask, "per1000"] = 1000.0 * ratio[mask]
-        res.origins[f"per1000_{cat}"] = 1000.0 * access
-        figures[cat] = _figures(fac[mask], weight, access, limit)
-    return {"column": column, "method": METHOD, "categories": figures}
+    return lambda: {c: category_capacity(network, so, sf, cats == c,
+                                         engine_limit(limits[c], measure), weight, capacity)
+                    for c in chunk}
 
 
 def _figures(fac: pd.DataFrame, weight: np.ndarray, access: np.ndarray,
@@ -151,7 +174,11 @@ def _figures(fac: pd.DataFrame, weight: np.ndarray, access: np.ndarray,
         "weight_total": total,
         "per1000_mean": float(1000.0 * (weight * access).sum() / total) if total else None,
         "weight_without_capacity": float(weight[access == 0].sum()),
-        "most_crowded": crowded["facility_id"].astype(str).tolist(),
+        # persons per unit of capacity, highest first: where added capacity is most needed
+        "most_crowded": [{"facility_id": str(r.facility_id), "capacity": float(r.capacity),
+                          "catchment_persons": float(r.catchment_persons),
+                          "per1000": None if np.isnan(r.per1000) else float(r.per1000)}
+                         for r in crowded.itertuples()],
     }
 
 

@@ -376,7 +376,8 @@ def _capacity(job: Job, network: Any, res: cc.CircleResult, fac: gpd.GeoDataFram
     from zonekit.analysis.circles.capacity import below_norm, capacities, circle_capacity
 
     cap = capacities(fac.loc[res.facilities.index], job.capacity_col)
-    figures = circle_capacity(network, res, cap, job.limits, job.measure, job.capacity_col)
+    figures = circle_capacity(network, res, cap, job.limits, job.measure, job.capacity_col,
+                              job.jobs)
     rows = below_norm(res, job.norms, job.limits, figures)
     if len(rows):
         rows["name_zh"] = rows["category"].map(lambda c: job.profile.names_zh.get(c, c))

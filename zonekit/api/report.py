@@ -63,7 +63,12 @@ def run_all(park: Park, profile: str | Path | None = None) -> tuple[list[Result]
             notes.append(f"no {kinds[kind].name_zh} in the report: the data has no "
                          "enterprises layer")
             continue
-        results.append(circles(kind, park, new_sites=sites, profile=profile))
+        cap = kinds[kind].report.capacity_col
+        if cap is not None and cap not in park.facilities.columns:
+            notes.append(f"no capacity per 1,000 persons for {kinds[kind].name_zh}: the "
+                         f"facilities have no column {cap!r}")
+            cap = None
+        results.append(circles(kind, park, new_sites=sites, profile=profile, capacity_col=cap))
     return results, notes
 
 
