@@ -158,14 +158,20 @@ def test_capacity_per_1000_sums_to_the_capacity_reached(case):
         assert total == pytest.approx(float(fac.loc[reached, "capacity"].sum()), rel=1e-9)
 
 
-def test_sample_charging_capacity_with_a_county_norm(tmp_path):
-    """Chargers per 1,000 persons on the sample park; a county's norm flags origins below it."""
+@pytest.fixture(scope="module")
+def charging(tmp_path_factory):
+    """The sample park's charging circle, chargers as capacity, a county's norm of 3."""
     import zonekit as zk
 
-    prof = tmp_path / "county.yaml"
+    prof = tmp_path_factory.mktemp("county") / "county.yaml"
     prof.write_text("capacity_norms:\n  charging_station: {per1000: 3, unit: 充电桩, "
                     "clause: 示例县规划}\n", encoding="utf-8")
-    r = zk.circles("charging", capacity_col="chargers", profile=prof, jobs=1)
+    return zk.circles("charging", capacity_col="chargers", profile=prof, jobs=1)
+
+
+def test_sample_charging_capacity_with_a_county_norm(charging):
+    """Chargers per 1,000 persons on the sample park; a county's norm flags origins below it."""
+    r = charging
     cap = r.summary["capacity"]["categories"]["charging_station"]
     org = r.origins
     below = org["per1000_charging_station"] < 3
@@ -208,3 +214,19 @@ def test_capacity_in_worker_processes_is_the_same(case):
     assert circle_capacity(network, again, cap, LIMITS, "minutes", "seats", n_jobs=2) == summary
     pd.testing.assert_frame_equal(again.origins, res.origins)
     pd.testing.assert_frame_equal(again.facilities, res.facilities)
+
+
+def test_report_capacity_section_reads_the_run(charging):
+    from types import SimpleNamespace
+
+    from zonekit.maps.report_capacity import capacity_tables
+
+    tables = capacity_tables(SimpleNamespace(circles={"charging": charging.as_run()}))
+    per_cat, crowded = tables.values()
+    cap = charging.summary["capacity"]["categories"]["charging_station"]
+    row = per_cat.iloc[0]
+    assert row["类别"] == "充电站" and row["千人指标"] == "3.00 充电桩"
+    assert row["低于指标的人口"] == f"{cap['below_norm_weight']:,.0f}"
+    assert row["平均千人容量"] == f"{cap['per1000_mean']:,.2f}"
+    assert crowded["设施"].tolist() == [r["facility_id"] for r in cap["most_crowded"]]
+    assert capacity_tables(SimpleNamespace(circles={})) == {}
