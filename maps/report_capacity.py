@@ -28,11 +28,12 @@ def _fmt(value: Any, digits: int = 1) -> str:
 
 def _category_rows(run: dict[str, Any], names: dict[str, str]) -> list[dict[str, str]]:
     cap = run["summary"]["capacity"]
+    unit = "米" if run["summary"].get("measure") == "metres" else "分钟"
     rows = []
     for cat, f in cap["categories"].items():
         norm = f.get("norm")
         rows.append({
-            "类别": names.get(cat, cat), "阈值": _fmt(f["limit"], 0),
+            "类别": names.get(cat, cat), f"阈值（{unit}）": _fmt(f["limit"], 0),
             "设施数": str(f["facilities"]),
             f"容量合计（{cap['column']}）": _fmt(f["capacity_total"], 0),
             "人口合计": _fmt(f["weight_total"], 0),
