@@ -238,6 +238,10 @@ def _inputs(park: Park, data: DataOptions, kind: str, job: Any,
     else:
         facilities = {"facilities": park.facilities, "category_col": "category",
                       "facility_id": "fac_id"}
+    if o.capacity_col is not None:  # checked before any search (values: in the run)
+        from zonekit.analysis.circles.capacity import capacities
+
+        capacities(facilities["facilities"].iloc[:0], o.capacity_col)
     choice, layer = (o.origins if o.origins is not None else job.spec.origins), None
     if not (isinstance(choice, str) and choice in ("population", "residential", "enterprises")):
         layer, choice = user_layer(choice, settings, park.crs, "origins"), "file"
