@@ -356,6 +356,9 @@ def render_report(out: Outputs, basemap: str = "none") -> str:
                           if name in CIRCLE_TABLES) + "".join(maps.get("circles", []))
     if circle_html:
         sections.append(("circles", "生活圈与充电设施", circle_html))
+    from zonekit.maps.report_capacity import TITLE_ZH, capacity_tables  # capacity (#30)
+    if cap_html := "".join(_table(t, name) for name, t in capacity_tables(out).items()):
+        sections.append(("capacity", TITLE_ZH, cap_html))
     sections.append(("notes", "口径说明", _notes(out)))
     nav = " · ".join(f'<a href="#{sid}">{html.escape(t)}</a>' for sid, t, _ in sections)
     body = "".join(f'<section id="{sid}"><h2>{html.escape(t)}</h2>{content}</section>'

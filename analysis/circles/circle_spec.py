@@ -72,6 +72,8 @@ class ReportSpec:
 
     new_sites: int | None = None
     headlines: tuple[Headline, ...] = ()
+    #: Facility column the report passes as ``capacity_col=`` when the facilities have it.
+    capacity_col: str | None = None
 
 
 @dataclass(frozen=True)

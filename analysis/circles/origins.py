@@ -158,18 +158,30 @@ def layer_origins(gdf: gpd.GeoDataFrame, id_col: str | None = None,
     if dup.any():
         raise SchemaError(f"{where(layer=layer, column=id_col)}: expected unique ids, found "
                           f"duplicates {format_rows(sorted(set(ids[dup])), 10)}")
-    weight = np.ones(len(gdf))
-    if weight_col is not None:
-        weight = pd.to_numeric(gdf[weight_col], errors="coerce").to_numpy(dtype=float)
-        bad = ~np.isfinite(weight) | (weight < 0)
-        if bad.any():
-            raise SchemaError(f"{where(layer=layer, column=weight_col)}: expected numbers ≥ 0, "
-                              f"found {gdf[weight_col].to_numpy()[bad][:5].tolist()} on rows "
-                              f"{format_rows(gdf.index[bad])}")
+    weight = (np.ones(len(gdf)) if weight_col is None
+              else non_negative(gdf, weight_col, where(layer=layer, column=weight_col)))
     pts = gpd.GeoDataFrame({"origin_id": ids.to_numpy(), "weight": weight},
                            geometry=inner_points(geoms), crs=gdf.crs)
     shapes = gpd.GeoSeries(geoms, crs=gdf.crs)
     return Origins(pts, shapes, kind, weight_col or "origins")
+
+
+def non_negative(frame: pd.DataFrame, column: str, label: str) -> np.ndarray:
+    """Return ``frame[column]`` as numbers ≥ 0 (weights, capacities).
+
+    Raises
+    ------
+    SchemaError
+        Blanks, text or negative numbers; ``label`` (the layer and column) and the rows
+        are named.
+    """
+    values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float)
+    bad = ~np.isfinite(values) | (values < 0)
+    if bad.any():
+        raise SchemaError(f"{label}: expected numbers ≥ 0, found "
+                          f"{frame[column].to_numpy()[bad][:5].tolist()} on rows "
+                          f"{format_rows(frame.index[bad])}")
+    return values
 
 
 def residential_parcels(parcels: gpd.GeoDataFrame) -> Origins:

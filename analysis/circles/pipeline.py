@@ -124,6 +124,10 @@ class Job:
     jobs: int = 1
     origin_id: str | None = None
     weight_col: str | None = None
+    #: Facility column of capacities: 2SFCA per 1,000 persons (None: not computed).
+    capacity_col: str | None = None
+    #: Category → norm per 1,000 persons (:func:`~zonekit.analysis.circles.capacity.load_norms`).
+    norms: dict[str, Any] = field(default_factory=dict)
     demand: str = "built_land_km2"
     #: Service kinds: the one threshold for categories the circle does not know, a
     #: restriction of the run to some categories, a county's category map.
@@ -241,6 +245,8 @@ def run(job: Job, inputs: CircleInputs, grid: Grid, persons: np.ndarray | None) 
     res, origins, origins_shapes, sources = _circle(
         job, network, inputs, grid, persons, fac, cat_col, inputs.facility_id, names,
         resolved, warnings, tables)
+    if job.capacity_col is not None:
+        _capacity(job, network, res, fac, tables)
     clock.tick("circle")
     surfaces = _surfaces(job, network, sources, list(job.limits), grid)
     clock.tick("surfaces")
@@ -257,6 +263,8 @@ def run(job: Job, inputs: CircleInputs, grid: Grid, persons: np.ndarray | None) 
     if resolved is not None:
         summary.update(resolved.summary())
         summary["notes"] = resolved.notes()
+    if "capacity" in tables:
+        summary["capacity"] = tables.pop("capacity")
     if siting is not None:
         summary["siting"] = siting
         summary["warnings"] += siting.get("warnings", [])  # e.g. a model stopped by its limit
@@ -360,6 +368,21 @@ def _circle(job: Job, network: Any, inputs: CircleInputs, grid: Grid,
         sources = _sources(used[cat_col].astype(str).to_numpy(), used.geometry.to_numpy(),
                            park_crs)
     return res, origins, origins_shapes, sources
+
+
+def _capacity(job: Job, network: Any, res: cc.CircleResult, fac: gpd.GeoDataFrame,
+              tables: dict[str, Any]) -> None:
+    """2SFCA capacity per 1,000 persons of each category (columns added to ``res``)."""
+    from zonekit.analysis.circles.capacity import below_norm, capacities, circle_capacity
+
+    cap = capacities(fac.loc[res.facilities.index], job.capacity_col)
+    figures = circle_capacity(network, res, cap, job.limits, job.measure, job.capacity_col,
+                              job.jobs)
+    rows = below_norm(res, job.norms, job.limits, figures)
+    if len(rows):
+        rows["name_zh"] = rows["category"].map(lambda c: job.profile.names_zh.get(c, c))
+        res.coverage = pd.concat([res.coverage, rows], ignore_index=True)
+    tables["capacity"] = figures
 
 
 def report_limit(job: Job) -> float:

@@ -42,14 +42,15 @@ from zonekit.analysis.circles.circle_spec import (  # noqa: F401 - re-exported
 from zonekit.errors import ProfileError
 
 DEFAULT_PROFILE_PATH = pio.PROFILE_DIR / "circles.yaml"
-_TOP = {"scheme", "settings", "categories", "circles", "travel"}
+#: ``capacity_norms`` is read by :func:`zonekit.analysis.circles.capacity.load_norms`.
+_TOP = {"scheme", "settings", "categories", "circles", "travel", "capacity_norms"}
 _SETTINGS = {"max_snap_m", "surface_max_minutes", "bands_minutes", "gcj02_check_m"}
 _CIRCLE = {"like", "title_zh", "map_title", "report_title", "folder", "report", "name_zh",
            "mode", "origins", "categories", "basics", "min_peers", "weights",
            "default_chain", "chains", "target_share", "fast_power_kw", "fast_only", "siting",
            "default_minutes"}
 _CATEGORY = {"minutes", "metres", "life_circle"}
-_REPORT = {"new_sites", "headlines"}
+_REPORT = {"new_sites", "headlines", "capacity_col"}
 _HEADLINE = {"category", "measure", "label"}
 #: A kind's name becomes a folder name and a command-line value.
 _KIND_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
@@ -255,8 +256,10 @@ def _report(raw: Any, src: str) -> ReportSpec | None:
         out.append(Headline(str(h["category"]), str(h["label"]),
                             None if h.get("measure") is None else str(h["measure"])))
     sites = raw.get("new_sites")
+    cap = raw.get("capacity_col")
     return ReportSpec(None if sites is None else int(pio.number(sites, "new_sites", where,
-                                                                minimum=0) or 0), tuple(out))
+                                                                minimum=0) or 0), tuple(out),
+                      None if cap is None else str(cap))
 
 
 def load_circles_profile(path: str | Path | None = None) -> CirclesProfile:

@@ -53,6 +53,11 @@ class CircleOptions:
                                     "one category named after the kind, threshold minutes= or "
                                     "the circle's longest).")
     weight_col: str | None = _opt(None, "Weight column of the origins file (default 1 each).")
+    capacity_col: str | None = _opt(None, "Numeric capacity column of the facilities (seats, "
+                                    "beds, chargers, power_kw …): 2SFCA capacity per 1,000 "
+                                    "persons within each category's threshold "
+                                    "(per1000_<category> on the origins; catchment_persons, "
+                                    "per1000 on the facilities).")
     profile: str | Path | None = _opt(None, "YAML merged over the shipped circles profile (a "
                                       "county's thresholds, or circle kinds of its own).", Path)
     max_snap_m: float | None = _opt(None, "Points farther from every road are unreachable "

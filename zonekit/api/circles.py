@@ -47,7 +47,8 @@ def circles(kind: str = DEFAULT_KIND, park: Park | None = None, *,
             mode: Literal["walk", "bike", "drive"] | None = None,
             origins: Layer | Literal["population", "residential"] = None,
             origin_id: str | None = None, weight_col: str | None = None,
-            facility_id: str | None = None, category_col: str | None = None,
+            capacity_col: str | None = None, facility_id: str | None = None,
+            category_col: str | None = None,
             categories: str | list[str] | None = None, category_map: Any = None,
             new_sites: int | None = None, target_share: float | None = None,
             demand: Literal["built_land_km2", "origins", "parcels", "enterprises",
@@ -73,8 +74,8 @@ def circles(kind: str = DEFAULT_KIND, park: Park | None = None, *,
 analysis_crs, coords, encoding, data_year, drop_invalid
         The data, as :func:`zonekit.load_park` reads it (:class:`~zonekit.api.data.DataOptions`);
         user ``facilities`` and ``origins`` are read beside a park too.
-    minutes, metres, measure, mode, origins, origin_id, weight_col, facility_id, \
-category_col, categories, category_map, new_sites, target_share, demand, candidates, \
+    minutes, metres, measure, mode, origins, origin_id, weight_col, capacity_col, \
+facility_id, category_col, categories, category_map, new_sites, target_share, demand, candidates, \
 fast_only, chain, profile, max_snap_m, jobs, speed_col, report_minutes, basemap
         What to compute: see :class:`CircleOptions` (units: minutes, metres, km/h, shares
         0–1); ``None`` takes the circle kind's default.
@@ -132,6 +133,7 @@ def _circles(kind: str, park: Park | None, options: DataOptions | None,
 def _job(prof: Any, spec: Any, o: CircleOptions, measure: str, user_fac: bool) -> Any:
     """Resolve the options against the circle kind and profile: the pipeline's job."""
     from zonekit.analysis.circles import pipeline as run
+    from zonekit.analysis.circles.capacity import load_norms
     from zonekit.analysis.circles.profile import SAME_CHAIN
     from zonekit.analysis.network.engine import default_jobs
 
@@ -148,6 +150,8 @@ def _job(prof: Any, spec: Any, o: CircleOptions, measure: str, user_fac: bool) -
                    max_snap_m=prof.max_snap_m if o.max_snap_m is None else o.max_snap_m,
                    jobs=default_jobs() if o.jobs is None else o.jobs,
                    origin_id=o.origin_id, weight_col=o.weight_col,
+                   capacity_col=o.capacity_col,
+                   norms=load_norms(o.profile) if o.capacity_col is not None else {},
                    demand=o.demand or spec.siting.demand,
                    threshold=(o.minutes if measure == "minutes" else o.metres) if service else None,
                    categories=_category_list(o.categories), category_map=o.category_map,
@@ -234,6 +238,10 @@ def _inputs(park: Park, data: DataOptions, kind: str, job: Any,
     else:
         facilities = {"facilities": park.facilities, "category_col": "category",
                       "facility_id": "fac_id"}
+    if o.capacity_col is not None:  # checked before any search (values: in the run)
+        from zonekit.analysis.circles.capacity import capacities
+
+        capacities(facilities["facilities"].iloc[:0], o.capacity_col)
     choice, layer = (o.origins if o.origins is not None else job.spec.origins), None
     if not (isinstance(choice, str) and choice in ("population", "residential", "enterprises")):
         layer, choice = user_layer(choice, settings, park.crs, "origins"), "file"

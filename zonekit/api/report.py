@@ -66,7 +66,13 @@ def run_all(park: Park, profile: str | Path | None = None) -> tuple[list[Result]
             continue
         cats, note = _own_section(kind, [k for k, _ in runs if k != kind], park, profile)
         notes += note
-        results.append(circles(kind, park, new_sites=sites, profile=profile, categories=cats))
+        cap = kinds[kind].report.capacity_col
+        if cap is not None and cap not in park.facilities.columns:
+            notes.append(f"no capacity per 1,000 persons for {kinds[kind].name_zh}: the "
+                         f"facilities have no column {cap!r}")
+            cap = None
+        results.append(circles(kind, park, new_sites=sites, profile=profile, categories=cats,
+                               capacity_col=cap))
     return results, notes
 
 

@@ -1,0 +1,79 @@
+"""The report's capacity section: 2SFCA capacity per 1,000 persons of each circles run.
+
+It computes nothing: it reads the ``capacity`` block a run with ``capacity_col=`` wrote
+into its summary (:mod:`zonekit.analysis.circles.capacity`) and lays it out in Chinese.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from zonekit.maps.report_data import Outputs
+
+#: Section title in the report.
+TITLE_ZH = "设施容量与千人指标（两步移动搜索法 2SFCA）"
+METHOD_ZH = ("口径：每个设施的服务人口 = 在该类阈值内可达它的人口之和；设施供需比 = 容量 / "
+             "服务人口；每个居民点的千人容量 = 1000 × 阈值内可达设施供需比之和（Luo & Wang "
+             "2003）。行程时间与覆盖计算相同：路网最短时间，含两端步行接驳，单行道按方向。")
+
+
+def _fmt(value: Any, digits: int = 1) -> str:
+    if value is None:
+        return "—"
+    return f"{value:,.{digits}f}"
+
+
+def _category_rows(run: dict[str, Any], names: dict[str, str]) -> list[dict[str, str]]:
+    cap = run["summary"]["capacity"]
+    unit = "米" if run["summary"].get("measure") == "metres" else "分钟"
+    rows = []
+    for cat, f in cap["categories"].items():
+        norm = f.get("norm")
+        rows.append({
+            "类别": names.get(cat, cat), f"阈值（{unit}）": _fmt(f["limit"], 0),
+            "设施数": str(f["facilities"]),
+            f"容量合计（{cap['column']}）": _fmt(f["capacity_total"], 0),
+            "人口合计": _fmt(f["weight_total"], 0),
+            "平均千人容量": _fmt(f["per1000_mean"], 2),
+            "阈值内无容量的人口": _fmt(f["weight_without_capacity"], 0),
+            "无人可达的设施": str(f["facilities_reached_by_nobody"]),
+            "千人指标": "未设定" if norm is None else f"{_fmt(norm['per1000'], 2)} {norm['unit']}",
+            "低于指标的人口": "—" if norm is None else _fmt(f.get("below_norm_weight"), 0),
+            "指标依据": "—" if norm is None else norm["clause"],
+        })
+    return rows
+
+
+def _crowded_rows(run: dict[str, Any], names: dict[str, str]) -> list[dict[str, str]]:
+    rows = []
+    for cat, f in run["summary"]["capacity"]["categories"].items():
+        for r in f["most_crowded"]:
+            rows.append({"类别": names.get(cat, cat), "设施": r["facility_id"],
+                         "容量": _fmt(r["capacity"], 0),
+                         "服务人口": _fmt(r["catchment_persons"], 0),
+                         "千人容量": _fmt(r["per1000"], 2)})
+    return rows
+
+
+def capacity_tables(out: Outputs) -> dict[str, pd.DataFrame]:
+    """Caption → table of each run with capacity results (empty when none has them)."""
+    import pandas as pd
+
+    from zonekit.maps.circle_maps import kind_of
+
+    tables = {}
+    for run in out.circles.values():
+        summary = run.get("summary") or {}
+        if "capacity" not in summary:
+            continue
+        title = kind_of(summary)["title_zh"]
+        names = {**summary.get("names_zh", {}), **{
+            c: c for c in summary["capacity"]["categories"]}}
+        names.update({r.category: r.name_zh for r in run["coverage"].itertuples()})
+        tables[f"{title}：千人容量（{METHOD_ZH}）"] = pd.DataFrame(_category_rows(run, names))
+        tables[f"{title}：最拥挤的设施（每单位容量的服务人口最多）"] = (
+            pd.DataFrame(_crowded_rows(run, names)))
+    return tables
