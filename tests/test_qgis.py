@@ -396,6 +396,8 @@ def _grid_data(folder: Path) -> dict[str, Path]:
     fac.to_file(shp, encoding="UTF-8")
     shp.with_suffix(".prj").unlink()
     paths["noprj"] = shp
+    paths["map"] = folder / "category_map.csv"
+    paths["map"].write_text("market,fresh_market\n", encoding="utf-8")
     return paths
 
 
@@ -423,6 +425,8 @@ def grid(plugins_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
                         "my_streets": {"uri": f"{d['bare_roads']}|layername=bare_roads"}},
                        {"FACILITIES": "@fac", "ROADS": "@my_streets"}),
         "lifecircle": ({"fac": {"uri": f"{d['life']}|layername=life"}}, {"FACILITIES": "@fac"}),
+        "mapped": ({"fac": {"uri": f"{d['fac']}|layername=fac"}},
+                   {"FACILITIES": "@fac", "CATEGORY_MAP": str(d["map"])}),
     }
     jobs = [{"alg": "describe"}]
     for name, (own, params) in cases.items():
@@ -533,3 +537,15 @@ def test_result_layers_are_named_and_grouped_per_run(grid: dict) -> None:
     assert sum(v["features"] for v in isochrones.values()) == len(pyogrio.read_dataframe(
         grid["tmp"] / "q_noprj" / "isochrones.gpkg", layer="isochrones"))
     _check_styled(grid["q"]["noprj"]["layers"])
+
+
+@needs_qgis
+def test_every_class_label_is_chinese_and_a_category_map_names_own_values(grid: dict) -> None:
+    layers = {layer["name"].split(" · ")[0]: layer for layer in grid["q"]["noprj"]["layers"]}
+    labels = layers["服务缺口"]["labels"]
+    assert "market（数据中的类别）" in labels and "药店" in labels
+    assert all(any("\u4e00" <= ch <= "\u9fff" for ch in label) for label in labels), labels
+    run = grid["q"]["mapped"]
+    assert run["error"] is None, run
+    names = {layer["name"].split(" · ")[0] for layer in run["layers"]}
+    assert "等时圈·生鲜菜市场" in names and "等时圈·market" not in names

@@ -110,10 +110,15 @@ class CirclesAlgorithm(ZonekitAlgorithm):
         self.add_minutes()
         self.addParameter(QgsProcessingParameterEnum(
             "MODE", "出行方式 Mode", [m[1] for m in MODES], defaultValue=0))
+        record = RECORDS.get(self.KIND or "")
         if self.KIND is None or self.KIND in SITE_KINDS:
             self.addParameter(QgsProcessingParameterNumber(
                 "NEW_SITES", "新增充电站数（仅充电圈）New charging sites",
                 QgsProcessingParameterNumber.Integer, optional=True, minValue=0))
+        if record is None or record.get("categories_from_data"):
+            self.addParameter(QgsProcessingParameterFile(
+                "CATEGORY_MAP", "类别对照表（CSV：你的类别, 配置类别）Category map",
+                extension="csv", optional=True))
         self.addParameter(QgsProcessingParameterFile(
             "PROFILE", "圈层配置文件（YAML，空：zonekit 自带）Circles profile",
             extension="yaml", optional=True, defaultValue=PROFILE))
@@ -146,11 +151,7 @@ class CirclesAlgorithm(ZonekitAlgorithm):
         out, out_args = self.out_args(parameters, context)
         kind = self.kind(parameters, context)
         args = (["--kind", kind] if kind else []) + ["--data", str(work / "data")]
-        profile = self.parameterAsFile(parameters, "PROFILE", context)
-        if profile:
-            args += ["--profile", profile]
-            self.terms.file(profile, f"「{self.parameterDefinition('PROFILE').description()}」"
-                            f" {Path(profile).name}")
+        args += self.file_args(parameters, context)
         args += self.layer_args(parameters, context, feedback, work / "data", CIRCLE_ROLES)
         for param, option in (("CATEGORY_FIELD", "--category-col"),
                               ("FACILITY_ID", "--facility-id"), ("ORIGIN_ID", "--origin-id")):
@@ -169,6 +170,18 @@ class CirclesAlgorithm(ZonekitAlgorithm):
         if given(parameters, "NEW_SITES"):
             args += ["--new-sites", str(self.parameterAsInt(parameters, "NEW_SITES", context))]
         return out, args + out_args
+
+    def file_args(self, parameters: dict, context: object) -> list[str]:
+        """``--profile FILE`` and ``--category-map FILE`` when given."""
+        args = []
+        for param, option in (("PROFILE", "--profile"), ("CATEGORY_MAP", "--category-map")):
+            path = (self.parameterAsFile(parameters, param, context)
+                    if self.parameterDefinition(param) is not None else "")
+            if path:
+                args += [option, path]
+                label = self.parameterDefinition(param).description()
+                self.terms.file(path, f"「{label}」 {Path(path).name}")
+        return args
 
     def origin_args(self, parameters: dict, context: object, feedback: object,
                     work: Path) -> list[str]:
