@@ -5,7 +5,7 @@ Used by tests/test_qgis.py, never by the venv's pytest directly (it cannot impor
 ``{"alg": "zonekit:…", "params": {…}, "layers": {…}, "cancel_on": "text" or null}``.
 ``layers`` puts layers into the project first, as a planner has them: name → ``{"uri",
 "provider", "crs" ("none": no CRS), "memory" (a memory copy), "subset", "select"
-(an expression)}``; a parameter value ``"@name"`` is that layer, ``{"selected": "@name"}``
+(an expression), "join"}``; a parameter value ``"@name"`` is that layer, ``{"selected": "@name"}``
 its selected features only. Results are loaded into the project as the Processing dialog
 does (handleAlgorithmResults). Each result holds the outputs, the error message
 (QgsProcessingException), the warnings and the loaded layers with their renderer and group.
@@ -30,6 +30,7 @@ from qgis.core import (  # noqa: E402 - after sys.path
     QgsProcessingFeedback,
     QgsProject,
     QgsVectorLayer,
+    QgsVectorLayerJoinInfo,
 )
 
 app = QgsApplication([], False)
@@ -73,9 +74,21 @@ class Feedback(QgsProcessingFeedback):
         self.errors.append(error)
 
 
-def add_layer(name, spec):
-    """Put a layer into the project as the planner set it up; return it."""
+def add_layer(name, spec, made):
+    """Put a layer into the project as the planner set it up; return it.
+
+    ``spec["join"]``: ``[other layer's name, its field, this layer's field, prefix]``.
+    """
     layer = QgsVectorLayer(spec["uri"], name, spec.get("provider", "ogr"))
+    if spec.get("join"):
+        other, field, target, prefix = spec["join"]
+        join = QgsVectorLayerJoinInfo()
+        join.setJoinLayer(made[other])
+        join.setJoinFieldName(field)
+        join.setTargetFieldName(target)
+        join.setPrefix(prefix)
+        join.setUsingMemoryCache(True)
+        layer.addJoin(join)
     if spec.get("memory"):
         layer = layer.materialize(QgsFeatureRequest())
         layer.setName(name)
@@ -141,7 +154,9 @@ for job in jobs:
             for a in provider.algorithms()}
         results.append(entry)
         continue
-    made = {name: add_layer(name, spec) for name, spec in job.get("layers", {}).items()}
+    made = {}
+    for name, spec in job.get("layers", {}).items():
+        made[name] = add_layer(name, spec, made)
     params = {k: resolve(v, made) for k, v in job["params"].items()}
     try:
         res = processing.run(job["alg"], params, feedback=feedback, context=context,

@@ -390,6 +390,8 @@ def _grid_data(folder: Path) -> dict[str, Path]:
     roads.drop(columns="highway").to_file(paths["bare_roads"], layer="bare_roads")
     fac.to_file(paths["fac"], layer="fac")
     fac[fac["kind"] == "pharmacy"].to_file(paths["pharmacies"], layer="pharmacies")
+    paths["bare_fac"] = folder / "bare_fac.gpkg"
+    fac.drop(columns="kind").to_file(paths["bare_fac"], layer="bare_fac")
     org.to_file(paths["org"], layer="org")
     life.to_file(paths["life"], layer="life")
     shp = folder / "fac_noprj.shp"
@@ -425,6 +427,13 @@ def grid(plugins_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
                         "my_streets": {"uri": f"{d['bare_roads']}|layername=bare_roads"}},
                        {"FACILITIES": "@fac", "ROADS": "@my_streets"}),
         "lifecircle": ({"fac": {"uri": f"{d['life']}|layername=life"}}, {"FACILITIES": "@fac"}),
+        "virtual": ({"vsrc": {"uri": f"{d['fac']}|layername=fac"},
+                     "fac": {"uri": f"?query=SELECT * FROM vsrc WHERE {pharmacy}",
+                             "provider": "virtual"}}, {"FACILITIES": "@fac"}),
+        "joined": ({"jsrc": {"uri": f"{d['fac']}|layername=fac"},
+                    "fac": {"uri": f"{d['bare_fac']}|layername=bare_fac",
+                            "join": ["jsrc", "fac_id", "fac_id", "jn_"]}},
+                   {"FACILITIES": "@fac", "CATEGORY_FIELD": "jn_kind"}),
         "mapped": ({"fac": {"uri": f"{d['fac']}|layername=fac"}},
                    {"FACILITIES": "@fac", "CATEGORY_MAP": str(d["map"])}),
     }
@@ -472,7 +481,7 @@ def test_selected_features_only_and_filters_use_just_those_facilities(grid: dict
     expected = pd.read_csv(grid["tmp"] / "c_pharmacies" / "coverage.csv")
     everything = pd.read_csv(grid["tmp"] / "c_all" / "coverage.csv")
     assert len(expected) < len(everything)  # the selection changes the result
-    for name in ("selected", "memory_subset"):
+    for name in ("selected", "memory_subset", "virtual"):
         run = grid["q"][name]
         assert run["error"] is None, run
         got = pd.read_csv(grid["tmp"] / f"q_{name}" / "coverage.csv")
@@ -549,3 +558,11 @@ def test_every_class_label_is_chinese_and_a_category_map_names_own_values(grid: 
     assert run["error"] is None, run
     names = {layer["name"].split(" · ")[0] for layer in run["layers"]}
     assert "等时圈·生鲜菜市场" in names and "等时圈·market" not in names
+
+
+@needs_qgis
+def test_joined_fields_reach_zonekit(grid: dict) -> None:
+    run = grid["q"]["joined"]  # the category comes from a joined layer only
+    assert run["error"] is None, run
+    pd.testing.assert_frame_equal(_minutes(grid["tmp"] / "q_joined"),
+                                  _minutes(grid["tmp"] / "c_all"))
