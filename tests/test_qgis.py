@@ -116,6 +116,25 @@ def test_runner_cancel_ends_the_process(tmp_path: Path) -> None:
         os.kill(int(pid_file.read_text()), 0)
 
 
+def _load_messages():
+    spec = importlib.util.spec_from_file_location("zonekit_qgis_messages", PLUGIN / "messages.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_messages_say_parameters_and_layers_not_options_and_paths() -> None:
+    terms = _load_messages().Terms({"--facilities": "设施 Facilities", "--minutes": "时间阈值"})
+    terms.file("/tmp/p/zonekit_1/data/facilities.gpkg", "layer 'pois' (设施 Facilities)")
+    terms.folder("/tmp/p/zonekit_1")
+    said = terms.say("/tmp/p/zonekit_1/data/facilities.gpkg:facilities has no rows; pass "
+                     "--facilities FILE, minutes=N or --crs EPSG:4548 (see "
+                     "/tmp/p/zonekit_1/inputs/origins.gpkg)")
+    assert said == ("layer 'pois' (设施 Facilities) has no rows; pass 「设施 Facilities」, "
+                    "「时间阈值」 or the layer's CRS (Layer ▸ Set CRS 设置图层坐标参考系) "
+                    "EPSG:4548 (see (temporary copy))")
+
+
 def test_find_executable_says_how_to_set_it_up(tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     assert runner.find_executable(str(ZONEKIT)) == str(ZONEKIT)
