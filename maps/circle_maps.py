@@ -27,7 +27,13 @@ from typing import TYPE_CHECKING, Any
 from zonekit.errors import ZonekitError
 from zonekit.maps.analysis_maps import PARK_NAME_ZH, _zone_layer
 from zonekit.maps.interactive import GridImage, MapLayer
-from zonekit.maps.style import StyleSpec, categorical, coverage_style, minutes_style
+from zonekit.maps.style import (
+    StyleSpec,
+    categorical,
+    category_label,
+    coverage_style,
+    minutes_style,
+)
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -53,7 +59,8 @@ def gap_style(gaps: pd.DataFrame | None = None) -> StyleSpec:
 
     first = gaps.drop_duplicates("category")  # one row per category, in the run's order
     cats = first["category"].astype(str).tolist()
-    label = dict(zip(cats, first["name_zh"] if "name_zh" in first else cats, strict=True))
+    names = first["name_zh"] if "name_zh" in first else cats
+    label = {c: category_label(c, n) for c, n in zip(cats, names, strict=True)}
     colors = ["#de2d26"] if len(cats) == 1 else class_colors(len(cats), "tab20")
     return categorical("gaps", "category", {c: (str(label[c]), col)
                                             for c, col in zip(cats, colors, strict=True)},

@@ -270,6 +270,25 @@ class StyleSpec:
         return items
 
 
+#: Legend label of a facility category of the user's data that has no Chinese name (a value
+#: no profile category or synonym matches, e.g. "market"): said as the data's own.
+OWN_CATEGORY_ZH = "{value}（数据中的类别）"
+
+
+def category_label(category: Any, name_zh: Any = None) -> str:
+    """Return the Chinese legend label of a facility category.
+
+    Examples
+    --------
+    >>> category_label("pharmacy", "药店"), category_label("market", "market")
+    ('药店', 'market（数据中的类别）')
+    """
+    name = str(name_zh) if isinstance(name_zh, str) and name_zh else str(category)
+    if name == str(category) and not any("\u4e00" <= ch <= "\u9fff" for ch in name):
+        return OWN_CATEGORY_ZH.format(value=name)
+    return name
+
+
 def categorical(name: str, column: str, classes: Mapping[Any, tuple[str, str]], title: str,
                 **kwargs: Any) -> StyleSpec:
     """Build a categorical style from ``{value: (Chinese label, colour)}``.

@@ -126,7 +126,11 @@ def circle_kinds_record(circles_profile: Path | None) -> str:
 
     from zonekit.analysis.circles.registry import circle_kinds
 
-    kinds = [{"kind": k, "name_zh": s.name_zh, "proposes_sites": s.proposes_sites}
+    kinds = [{"kind": k, "name_zh": s.name_zh, "title_zh": s.title_zh or s.name_zh,
+              "mode": s.mode, "proposes_sites": s.proposes_sites,
+              "categories_from_data": s.categories_from_data,
+              "categories": [{"id": c.id, "name_zh": c.name_zh, "minutes": c.minutes}
+                             for c in s.categories]}
              for k, s in circle_kinds(circles_profile).items()]
     return json.dumps({"kinds": kinds, "profile": str(Path(circles_profile).resolve())
                        if circles_profile else None}, ensure_ascii=False, indent=1)

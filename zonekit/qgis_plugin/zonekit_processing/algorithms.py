@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 
@@ -13,14 +12,12 @@ from qgis.core import (
     QgsProcessingParameterBoolean,
     QgsProcessingParameterEnum,
     QgsProcessingParameterFeatureSource,
-    QgsProcessingParameterField,
     QgsProcessingParameterFileDestination,
     QgsProcessingParameterNumber,
-    QgsProcessingParameterString,
 )
 
-from .base import DENOMINATORS, LINE, POINT, POLYGON, ZonekitAlgorithm, load_result
-from .layers import layer_path, own_file
+from .base import DENOMINATORS, LINE, POINT, ZonekitAlgorithm, given, load_result
+from .circles import KINDS, CirclesAlgorithm, circle_algorithm
 
 PARK_ROLES = {"ZONES": "zones", "PARCELS": "parcels", "ENTERPRISES": "enterprises"}
 
@@ -55,9 +52,9 @@ class ZonesAlgorithm(_ParkAlgorithm):
     HELP = ("每个功能分区的面积、建设用地、企业、营收与地均产出（亿元/km²）。"
             "Area, built land, enterprises, revenue and land output of each zone.")
 
-    def results(self, out: Path, context: object) -> list:
+    def results(self, out: Path, context: object, summary: dict) -> list[tuple]:
         """Open the zones layer, styled by zone kind."""
-        return [load_result(context, out / "zones.gpkg", "功能分区与地均产出", "zones")]
+        return [(load_result(context, out / "zones.gpkg", "zones", "zones"), "功能分区")]
 
 
 class IntensityAlgorithm(_ParkAlgorithm):
@@ -80,18 +77,18 @@ class IntensityAlgorithm(_ParkAlgorithm):
     def extra_args(self, parameters: dict, context: object) -> list[str]:
         """Return ``--target`` and ``--target-year`` when given."""
         args = []
-        if _given(parameters, "TARGET"):
+        if given(parameters, "TARGET"):
             args += ["--target", str(self.parameterAsDouble(parameters, "TARGET", context))]
-        if _given(parameters, "TARGET_YEAR"):
+        if given(parameters, "TARGET_YEAR"):
             args += ["--target-year", str(self.parameterAsInt(parameters, "TARGET_YEAR",
                                                               context))]
         return args
 
-    def results(self, out: Path, context: object) -> list:
+    def results(self, out: Path, context: object, summary: dict) -> list[tuple]:
         """Open the styled parcels, the renewal plan and the zone table."""
-        return [load_result(context, out / "parcels.gpkg", "亩均评价与低效用地", "parcels"),
-                load_result(context, out / "renewal_plan.csv", "腾笼换鸟方案"),
-                load_result(context, out / "zones.csv", "分区亩均")]
+        return [(load_result(context, out / "parcels.gpkg", "parcels", "parcels"), "地块亩均"),
+                (load_result(context, out / "renewal_plan.csv", "renewal_plan"), "腾笼换鸟方案"),
+                (load_result(context, out / "zones.csv", "zones"), "分区亩均")]
 
 
 class IndicatorsAlgorithm(_ParkAlgorithm):
@@ -101,149 +98,10 @@ class IndicatorsAlgorithm(_ParkAlgorithm):
     HELP = ("规划表1-1主要指标：数据中的现值、基期值、2030目标与所需增速。"
             "The plan's Table 1-1 indicators from the data beside baseline and target.")
 
-    def results(self, out: Path, context: object) -> list:
+    def results(self, out: Path, context: object, summary: dict) -> list[tuple]:
         """Open the indicator table (and the trend table when the data has several years)."""
-        return [load_result(context, out / "indicators.csv", "规划指标跟踪"),
-                load_result(context, out / "trend.csv", "规划指标趋势")]
-
-
-#: Written by `zonekit qgis install` from zonekit's circle registry (the shipped kinds and
-#: those of the county profile given with --circles-profile): the plugin names no kind.
-KINDS_FILE = "circle_kinds.json"
-
-
-def _circle_kinds() -> tuple[list[dict], str | None]:
-    """Return the circle kinds zonekit recorded (kind, name_zh, proposes_sites) and the profile."""
-    try:
-        data = json.loads(Path(__file__).with_name(KINDS_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return [], None
-    return list(data.get("kinds", [])), data.get("profile")
-
-
-_KINDS, PROFILE = _circle_kinds()
-#: circle kind, toolbox name, display name.
-KINDS = tuple((k["kind"], f"circles_{k['kind']}", k["name_zh"]) for k in _KINDS)
-#: Kinds whose runs may propose new sites (charging-like).
-SITE_KINDS = {k["kind"] for k in _KINDS if k.get("proposes_sites")}
-MODES = (("", "圈层默认 circle's default"), ("walk", "步行 walk"), ("bike", "骑行 bike"),
-         ("drive", "驾车 drive"))
-ORIGINS = (("", "圈层默认 circle's default"), ("population", "人口栅格 population"),
-           ("residential", "居住用地 residential parcels"))
-CIRCLE_ROLES = {"ROADS": "roads", "FACILITIES": "facilities", "ZONES": "zones",
-                "PARCELS": "parcels", "ENTERPRISES": "enterprises"}
-
-
-class CirclesAlgorithm(ZonekitAlgorithm):
-    """``zonekit circles --kind …``: who reaches which facilities within N minutes."""
-
-    NAME, COMMAND, DISPLAY, STEPS = "circles", "circles", "服务圈（生活圈/产业生态圈/充电圈）", 2
-    GROUP = ("circles", "服务圈 Circles")
-    KIND: str | None = None  # fixed kind of the per-kind algorithms
-    HELP = ("路网上的服务圈：每个起点在阈值内能到达哪些类别的设施、覆盖率、缺口与新增站点。"
-            "Network circles: coverage per facility category, gaps, new charging sites.")
-
-    def initAlgorithm(self, config: dict | None = None) -> None:  # noqa: N802 - QGIS API
-        """Roads, facilities and their fields, origins, thresholds, mode, new sites, output."""
-        if self.KIND is None and KINDS:
-            self.addParameter(QgsProcessingParameterEnum(
-                "KIND", "服务圈 Circle", [k[2] for k in KINDS], defaultValue=0))
-        elif self.KIND is None:  # no kinds recorded: zonekit's own names, typed
-            self.addParameter(QgsProcessingParameterString(
-                "KIND", "服务圈 Circle (zonekit --kind)", optional=True))
-        self.add_layer("ROADS", "道路 Roads", LINE)
-        self.add_layer("FACILITIES", "设施 Facilities", POINT)
-        self.addParameter(QgsProcessingParameterField(
-            "CATEGORY_FIELD", "设施类别字段 Facility category field", parentLayerParameterName=
-            "FACILITIES", optional=True))
-        self.addParameter(QgsProcessingParameterField(
-            "FACILITY_ID", "设施编号字段 Facility id field", parentLayerParameterName=
-            "FACILITIES", optional=True))
-        self.addParameter(QgsProcessingParameterEnum(
-            "ORIGINS", "起点 Origins", [o[1] for o in ORIGINS], defaultValue=0))
-        self.addParameter(QgsProcessingParameterFeatureSource(
-            "ORIGINS_LAYER", "起点图层（点或面，优先于上项）Origins layer",
-            [QgsProcessing.TypeVectorAnyGeometry], optional=True))
-        self.addParameter(QgsProcessingParameterField(
-            "ORIGIN_ID", "起点编号字段 Origin id field", parentLayerParameterName=
-            "ORIGINS_LAYER", optional=True))
-        self.add_population()
-        for param, label, kind in (("ZONES", "功能分区 Zones", POLYGON),
-                                   ("PARCELS", "地块 Parcels", POLYGON),
-                                   ("ENTERPRISES", "企业 Enterprises", POINT)):
-            self.add_layer(param, label, kind, optional=True)
-        self.addParameter(QgsProcessingParameterNumber(
-            "MINUTES", "时间阈值（分钟，空：各类别按配置）Minutes for every category",
-            QgsProcessingParameterNumber.Double, optional=True, minValue=0.1))
-        self.addParameter(QgsProcessingParameterEnum(
-            "MODE", "出行方式 Mode", [m[1] for m in MODES], defaultValue=0))
-        if self.KIND is None or self.KIND in SITE_KINDS:
-            self.addParameter(QgsProcessingParameterNumber(
-                "NEW_SITES", "新增充电站数（仅充电圈）New charging sites",
-                QgsProcessingParameterNumber.Integer, optional=True, minValue=0))
-        self.add_output()
-
-    def kind(self, parameters: dict, context: object) -> str:
-        """Return the circle kind: fixed, or the chosen one ("" for zonekit's default)."""
-        if self.KIND or not KINDS:
-            return self.KIND or self.parameterAsString(parameters, "KIND", context)
-        return self.enum_value(parameters, "KIND", context, KINDS)[0]
-
-    def arguments(self, parameters: dict, context: object, feedback: object,
-                  work: Path) -> tuple[Path, list[str]]:
-        """``circles --kind K --data EMPTY --roads … --category-col … --out …``."""
-        out, out_args = self.out_args(parameters, context)
-        kind = self.kind(parameters, context)
-        args = (["--kind", kind] if kind else []) + ["--data", str(work / "data")]
-        if PROFILE:  # the county profile that defines the recorded kinds
-            args += ["--profile", PROFILE]
-        args += self.layer_args(parameters, context, feedback, work / "data", CIRCLE_ROLES)
-        for param, option in (("CATEGORY_FIELD", "--category-col"),
-                              ("FACILITY_ID", "--facility-id"), ("ORIGIN_ID", "--origin-id")):
-            value = self.parameterAsString(parameters, param, context)
-            if value:
-                args += [option, value]
-        args += self.origin_args(parameters, context, feedback, work)
-        population = self.population_path(parameters, context)
-        if population:
-            args += ["--population", population]
-        if _given(parameters, "MINUTES"):
-            args += ["--minutes", str(self.parameterAsDouble(parameters, "MINUTES", context))]
-        mode = self.enum_value(parameters, "MODE", context, MODES)[0]
-        if mode:
-            args += ["--mode", mode]
-        if _given(parameters, "NEW_SITES"):
-            args += ["--new-sites", str(self.parameterAsInt(parameters, "NEW_SITES", context))]
-        return out, args + out_args
-
-    def origin_args(self, parameters: dict, context: object, feedback: object,
-                    work: Path) -> list[str]:
-        """``--origins`` from the origins layer, else the chosen kind of origin."""
-        layer = self.parameterAsVectorLayer(parameters, "ORIGINS_LAYER", context)
-        if layer is not None:
-            return ["--origins", layer_path(layer, "origins", work / "inputs", context,
-                                            feedback)]
-        choice = self.enum_value(parameters, "ORIGINS", context, ORIGINS)[0]
-        return ["--origins", choice] if choice else []
-
-    def results(self, out: Path, context: object) -> list:
-        """Open origins, gaps, isochrones (roads for charging), new sites, coverage table."""
-        found = [load_result(context, out / "origins.gpkg", "起点覆盖", "origins"),
-                 load_result(context, out / "gaps.gpkg", "服务缺口", "gaps"),
-                 load_result(context, out / "isochrones.gpkg", "等时圈", "isochrones"),
-                 load_result(context, out / "isochrones.gpkg", "道路覆盖", "roads",
-                             optional=True),
-                 load_result(context, out / "sites.gpkg", "新增站点", "sites", optional=True),
-                 load_result(context, out / "sites.gpkg", "候选站点", "candidates",
-                             optional=True),
-                 load_result(context, out / "coverage.csv", "覆盖率")]
-        return found
-
-
-def _circle(kind: str, name: str, display: str) -> type:
-    """Make a circles algorithm with the kind fixed (its own entry in the toolbox)."""
-    return type(f"Circles_{kind}", (CirclesAlgorithm,),
-                {"NAME": name, "DISPLAY": display, "KIND": kind, "__doc__": display})
+        return [(load_result(context, out / "indicators.csv", "indicators"), "规划指标"),
+                (load_result(context, out / "trend.csv", "trend"), "指标趋势")]
 
 
 class ConvertAlgorithm(ZonekitAlgorithm):
@@ -269,19 +127,19 @@ class ConvertAlgorithm(ZonekitAlgorithm):
     def arguments(self, parameters: dict, context: object, feedback: object,
                   work: Path) -> tuple[Path, list[str]]:
         """``convert SRC DST --from X --force`` (QGIS's dialog asked about overwriting)."""
-        layer = self.parameterAsVectorLayer(parameters, "INPUT", context)
         dst = Path(self.parameterAsFileOutput(parameters, "OUTPUT", context))
-        src, extra = own_file(layer), []
-        self.output_layer = dst.stem  # zonekit names the output layer after --layer or the file
-        if src is None:
-            src = layer_path(layer, "input", work / "inputs", context, feedback, export=True)
-            extra, self.output_layer = ["--layer", "input"], "input"
+        src = self.input_file(parameters, "INPUT", context, feedback,
+                              work / "inputs" / "input.gpkg")
         source = self.enum_value(parameters, "FROM", context, self.SOURCES)[0]
-        return dst, [src, str(dst), "--from", source, "--force", *extra]
+        return dst, [src, str(dst), "--from", source, "--force", "--layer", "input"]
 
-    def results(self, out: Path, context: object) -> list:
-        """Open the converted layer (named after the file)."""
-        return [load_result(context, out, f"{out.stem} (WGS84)", self.output_layer)]
+    def run_title(self, parameters: dict, context: object, summary: dict) -> str:
+        """Return the output file's name: the converted layer is named after it."""
+        return Path(self.parameterAsFileOutput(parameters, "OUTPUT", context)).stem
+
+    def results(self, out: Path, context: object, summary: dict) -> list[tuple]:
+        """Open the converted layer."""
+        return [(load_result(context, out, "input", "input"), "WGS84")]
 
 
 class ReportAlgorithm(ZonekitAlgorithm):
@@ -313,7 +171,7 @@ class ReportAlgorithm(ZonekitAlgorithm):
         """``report --data DIR`` with every layer written into DIR (the command reads a folder)."""
         roles = {**PARK_ROLES, "ROADS": "roads", "FACILITIES": "facilities"}
         data = work / "data"
-        layers = self.layer_args(parameters, context, feedback, data, roles, export=True)
+        layers = self.layer_args(parameters, context, feedback, data, roles)
         if "--roads" not in layers or "--facilities" not in layers:
             self.STEPS = 2  # reading; the analyses and the report
         population = self.population_path(parameters, context)
@@ -342,10 +200,5 @@ class ReportAlgorithm(ZonekitAlgorithm):
         return {}
 
 
-def _given(parameters: dict, name: str) -> bool:
-    """Whether an optional parameter has a value (None and "" mean "not set")."""
-    return parameters.get(name) not in (None, "")
-
-
 ALGORITHMS = [ZonesAlgorithm, IntensityAlgorithm, IndicatorsAlgorithm, CirclesAlgorithm,
-              *(_circle(*k) for k in KINDS), ConvertAlgorithm, ReportAlgorithm]
+              *(circle_algorithm(*k) for k in KINDS), ConvertAlgorithm, ReportAlgorithm]

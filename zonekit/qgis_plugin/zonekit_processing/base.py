@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import uuid
 from pathlib import Path
@@ -9,7 +10,9 @@ from pathlib import Path
 from qgis.core import (
     QgsProcessing,
     QgsProcessingAlgorithm,
+    QgsProcessingContext,
     QgsProcessingException,
+    QgsProcessingLayerPostProcessorInterface,
     QgsProcessingOutputMultipleLayers,
     QgsProcessingParameterBoolean,
     QgsProcessingParameterEnum,
@@ -19,12 +22,28 @@ from qgis.core import (
     QgsProcessingUtils,
 )
 
-from .layers import layer_path, load_result
+from .layers import input_layer, load_result, write_input
+from .messages import Terms
 from .runner import ZonekitCancelledError, ZonekitRunError, find_executable, run_zonekit
 
 POLYGON, POINT, LINE = (QgsProcessing.TypeVectorPolygon, QgsProcessing.TypeVectorPoint,
                         QgsProcessing.TypeVectorLine)
 EXPORT_PERCENT = 10.0  # share of the progress bar for writing the input layers
+
+#: Command-line option → the parameter that gives it (for messages in the dialog's terms).
+OPTION_PARAMS = {
+    "--zones": "ZONES", "--parcels": "PARCELS", "--enterprises": "ENTERPRISES",
+    "--roads": "ROADS", "--facilities": "FACILITIES", "--origins": "ORIGINS_LAYER",
+    "--population": "POPULATION", "--category-col": "CATEGORY_FIELD",
+    "--facility-id": "FACILITY_ID", "--origin-id": "ORIGIN_ID", "--minutes": "MINUTES",
+    "--mode": "MODE", "--new-sites": "NEW_SITES", "--kind": "KIND", "--profile": "PROFILE",
+    "--category-map": "CATEGORY_MAP", "--denominator": "DENOMINATOR", "--target": "TARGET",
+    "--target-year": "TARGET_YEAR", "--basemap": "BASEMAP", "--out": "OUTPUT",
+    "--force": "OVERWRITE", "--from": "FROM", "--layer": "INPUT",
+}
+#: The post-processors of recent runs' layers, kept alive (QGIS's documented pattern: the
+#: context holds only the C++ object, which dies with its Python wrapper).
+_GROUPERS: list = []
 
 #: Land for land output (--denominator): value, label.
 DENOMINATORS = (("built", "建设用地（在用或闲置）built"), ("all", "分区全部面积 all"),
@@ -101,15 +120,29 @@ class ZonekitAlgorithm(QgsProcessingAlgorithm):
 
     # -- parameters to the command line -------------------------------------------------
     def layer_args(self, parameters: dict, context: object, feedback: object, folder: Path,
-                   roles: dict[str, str], export: bool = False) -> list[str]:
-        """``--role FILE`` for each given layer parameter (``roles``: parameter → role)."""
+                   roles: dict[str, str]) -> list[str]:
+        """``--role FILE`` for each given layer parameter (``roles``: parameter → role).
+
+        Each layer is written as QGIS holds it (selection, filter, project CRS) to
+        ``folder/role.gpkg``; a layer whose CRS is unknown is refused.
+        """
         args = []
         for param, role in roles.items():
-            layer = self.parameterAsVectorLayer(parameters, param, context)
-            if layer is None:
-                continue
-            args += [f"--{role}", layer_path(layer, role, folder, context, feedback, export)]
+            path = self.input_file(parameters, param, context, feedback, folder / f"{role}.gpkg")
+            if path is not None:
+                args += [f"--{role}", path]
         return args
+
+    def input_file(self, parameters: dict, param: str, context: object, feedback: object,
+                   path: Path) -> str | None:
+        """Write the layer of parameter ``param`` to ``path``; ``None`` when not given."""
+        layer, selected = input_layer(parameters.get(param), context)
+        if layer is None:
+            return None
+        label = self.parameterDefinition(param).description()
+        write_input(layer, selected, label, path, context, feedback)
+        self.terms.file(str(path), f"layer '{layer.name()}' ({label})")
+        return str(path)
 
     def population_path(self, parameters: dict, context: object) -> str | None:
         """Return the population GeoTIFF's file, or ``None`` when not given."""
@@ -117,9 +150,11 @@ class ZonekitAlgorithm(QgsProcessingAlgorithm):
         if raster is None:
             return None
         path = raster.source().split("|")[0]
+        label = self.parameterDefinition("POPULATION").description()
         if raster.providerType() != "gdal" or not Path(path).is_file():
             raise QgsProcessingException(
-                f"population: layer '{raster.name()}' must be a GeoTIFF file, got {path}")
+                f"{label}: layer '{raster.name()}' must be a GeoTIFF file")
+        self.terms.file(path, f"layer '{raster.name()}' ({label})")
         return path
 
     def out_args(self, parameters: dict, context: object) -> tuple[Path, list[str]]:
@@ -139,9 +174,18 @@ class ZonekitAlgorithm(QgsProcessingAlgorithm):
         """Return the output path and the command's arguments (after the sub-command)."""
         raise NotImplementedError
 
-    def results(self, out: Path, context: object) -> list:
-        """Open the result layers (``load_result``) and return them."""
+    def results(self, out: Path, context: object, summary: dict) -> list[tuple]:
+        """Open the result layers (``load_result``); return ``(layer, name)`` pairs."""
         return []
+
+    def run_title(self, parameters: dict, context: object, summary: dict) -> str:
+        """Name of the run: its layer group, and the end of each layer's name."""
+        return self.DISPLAY
+
+    def option_terms(self) -> Terms:
+        """Return the command's options said as this dialog's parameters."""
+        names = {p.name(): p.description() for p in self.parameterDefinitions()}
+        return Terms({flag: names[p] for flag, p in OPTION_PARAMS.items() if p in names})
 
     def processAlgorithm(self, parameters: dict, context: object,  # noqa: N802 - QGIS API
                          feedback: object) -> dict:
@@ -150,23 +194,108 @@ class ZonekitAlgorithm(QgsProcessingAlgorithm):
 
         work = Path(QgsProcessingUtils.tempFolder()) / f"zonekit_{uuid.uuid4().hex[:8]}"
         (work / "data").mkdir(parents=True)
+        self.terms = self.option_terms()
+        self.terms.folder(str(work))
+        self.terms.file(str(work / "data"), "the input layers (输入图层)")
         try:
             executable = find_executable(configured_executable())
             out, args = self.arguments(parameters, context, feedback, work)
             existed = out.exists()
             feedback.setProgress(EXPORT_PERCENT)
             try:
-                run_zonekit(executable, [self.COMMAND, *args], feedback, self.STEPS,
-                            EXPORT_PERCENT)
+                held = run_zonekit(executable, [self.COMMAND, *args], feedback, self.STEPS,
+                                   EXPORT_PERCENT, self.terms.say)
             except (ZonekitRunError, ZonekitCancelledError):
                 _remove_if_new_and_empty(out, existed)
                 raise
         except (ZonekitRunError, ZonekitCancelledError) as exc:
-            raise QgsProcessingException(str(exc)) from None
+            raise QgsProcessingException(self.terms.say(str(exc))) from None
         finally:
             shutil.rmtree(work, ignore_errors=True)
-        layers = [layer for layer in self.results(out, context) if layer is not None]
+        summary = read_summary(out)
+        self.push_warnings(summary, held, feedback)
+        title = self.run_title(parameters, context, summary)
+        layers = self.load(self.results(out, context, summary), title, context)
         return {"OUTPUT": str(out), "LAYERS": [layer.id() for layer in layers]}
+
+    def push_warnings(self, summary: dict, held: list[str], feedback: object) -> None:
+        """Report the run's warnings (``summary.json``, else the console's) as warnings."""
+        said = []
+        listed = summary.get("warnings", []) + summary.get("siting", {}).get("warnings", [])
+        for text in [*listed, *held]:
+            message = self.terms.say(str(text))
+            if message not in said:
+                said.append(message)
+                feedback.pushWarning(message)
+
+    def load(self, found: list[tuple], title: str, context: object) -> list:
+        """Name the result layers after the run; Processing loads them into its group."""
+        ids = [layer.id() for layer, _ in found if layer is not None]
+        run = {"title": title, "group": None, "order": ids}  # shared by the post-processors
+        layers = []
+        for layer, name in found:
+            if layer is None:
+                continue
+            layer.setName(f"{name} · {title}")
+            details = QgsProcessingContext.LayerDetails(layer.name(), context.project(), "")
+            details.forceName = True
+            context.addLayerToLoadOnCompletion(layer.id(), details)
+            grouper = RunGroup(run)  # the context owns it; Python must keep its wrapper
+            _GROUPERS[:] = [*_GROUPERS[-200:], grouper]
+            context.layerToLoadOnCompletionDetails(layer.id()).setPostProcessor(grouper)
+            layers.append(layer)
+        return layers
+
+
+class RunGroup(QgsProcessingLayerPostProcessorInterface):
+    """Moves a run's layers into one layer-tree group named after the run (on QGIS's thread).
+
+    ``run`` (``title``, ``group``, layer ``order``) is shared by the post-processors of one
+    run's layers. A second run of the same name gets a group "name (2)": two runs never
+    share a group.
+    """
+
+    def __init__(self, run: dict) -> None:
+        super().__init__()
+        self.run = run
+
+    def postProcessLayer(self, layer: object, context: object,  # noqa: N802 - QGIS API
+                         feedback: object) -> None:
+        """Put ``layer``, just added to the project, into the run's group."""
+        project = context.project()
+        if project is None:
+            return
+        root = project.layerTreeRoot()
+        node = root.findLayer(layer.id())
+        if node is None:
+            return
+        if self.run["group"] is None:
+            taken = {g.name() for g in root.findGroups(True)}
+            name, n = self.run["title"], 1
+            while name in taken:
+                n += 1
+                name = f"{self.run['title']} ({n})"
+            self.run["group"] = root.insertGroup(0, name)
+        group, order = self.run["group"], self.run["order"]
+        rank = order.index(layer.id()) if layer.id() in order else len(order)
+        before = sum(1 for n in group.findLayers() if n.layerId() in order
+                     and order.index(n.layerId()) < rank)
+        group.insertLayer(before, layer)  # the run's order, whatever order QGIS loads them in
+        node.parent().removeChildNode(node)
+
+
+def given(parameters: dict, name: str) -> bool:
+    """Whether an optional parameter has a value (None and "" mean "not set")."""
+    return parameters.get(name) not in (None, "")
+
+
+def read_summary(out: Path) -> dict:
+    """Return the run's ``summary.json`` (``{}`` when the command writes none)."""
+    path = Path(out) / "summary.json" if Path(out).is_dir() else None
+    try:
+        return json.loads(path.read_text(encoding="utf-8")) if path else {}
+    except (OSError, ValueError):
+        return {}
 
 
 def _remove_if_new_and_empty(out: Path, existed: bool) -> None:
@@ -178,4 +307,4 @@ def _remove_if_new_and_empty(out: Path, existed: bool) -> None:
             pass
 
 
-__all__ = ["DENOMINATORS", "LINE", "POINT", "POLYGON", "ZonekitAlgorithm", "load_result"]
+__all__ = ["DENOMINATORS", "LINE", "POINT", "POLYGON", "ZonekitAlgorithm", "given", "load_result"]

@@ -1,4 +1,11 @@
-"""QGIS layers in, zonekit files out, and zonekit's results back into the project."""
+"""QGIS layers in, zonekit files out, and zonekit's results back into the project.
+
+Every vector input is written by QGIS itself into a temporary GeoPackage, the way QGIS
+holds the layer: its filter (subset string), its selection when "selected features only"
+is ticked, its joined fields, unsaved edits, memory and virtual layers — and the CRS the
+layer has in the project (Layer ▸ Set CRS), not the one of its file. zonekit never sees
+the user's files themselves.
+"""
 
 from __future__ import annotations
 
@@ -8,40 +15,69 @@ from qgis.core import (
     QgsMapLayer,
     QgsProcessingContext,
     QgsProcessingException,
-    QgsProviderRegistry,
+    QgsProcessingFeatureSourceDefinition,
+    QgsProcessingUtils,
+    QgsProperty,
     QgsVectorFileWriter,
     QgsVectorLayer,
 )
 from qgis.PyQt.QtCore import QUrl
 
-#: Single-layer vector files zonekit reads as they are (no export needed).
-DIRECT_SUFFIXES = (".shp", ".geojson", ".json", ".fgb", ".parquet", ".geoparquet")
 
+def input_layer(value: object, context: QgsProcessingContext
+                ) -> tuple[QgsVectorLayer | None, bool]:
+    """Return the vector layer a feature-source parameter value names, and "selected only".
 
-def own_file(layer: QgsVectorLayer) -> str | None:
-    """Return the file of ``layer`` when zonekit can read it as it is, else ``None``.
-
-    That is a whole single-layer file read by OGR: no sub-layer, no filter (subset string),
-    no unsaved edits.
+    ``value`` is what Processing passes: a layer, a layer id, name or source, or a
+    ``QgsProcessingFeatureSourceDefinition`` (the dialog's "selected features only").
     """
-    if layer.providerType() != "ogr" or layer.subsetString() or layer.isModified():
-        return None
-    parts = QgsProviderRegistry.instance().decodeUri("ogr", layer.source())
-    path = parts.get("path") or ""
-    if parts.get("layerName") or parts.get("layerId") is not None:
-        return None
-    if Path(path).suffix.lower() in DIRECT_SUFFIXES and Path(path).is_file():
-        return path
-    return None
+    selected = False
+    if isinstance(value, QgsProcessingFeatureSourceDefinition):
+        selected = bool(value.selectedFeaturesOnly)
+        value = value.source
+    if isinstance(value, QgsProperty):
+        value = value.staticValue()
+    if isinstance(value, QgsMapLayer):
+        layer = value
+    elif value in (None, ""):
+        return None, False
+    else:
+        layer = QgsProcessingUtils.mapLayerFromString(str(value), context, True,
+                                                      QgsProcessingUtils.LayerHint.Vector)
+    if not isinstance(layer, QgsVectorLayer):
+        raise QgsProcessingException(f"'{value}' is not a vector layer QGIS can open")
+    return layer, selected
+
+
+def check_crs(layer: QgsVectorLayer, label: str) -> None:
+    """Refuse a layer whose CRS is unknown (none, invalid, or GDAL's "Undefined … SRS").
+
+    Raises
+    ------
+    QgsProcessingException
+        Names the layer and the parameter, and says how to set the CRS in QGIS.
+    """
+    crs = layer.crs()
+    unknown = (not crs.isValid() or "undefined" in crs.description().lower()
+               or "undefined" in crs.toWkt().lower()[:80])
+    if unknown:
+        raise QgsProcessingException(
+            f"{label}: layer '{layer.name()}' has no known coordinate reference system "
+            "(坐标参考系未知). Set the one its coordinates are in with Layer ▸ Set CRS "
+            "(图层 ▸ 设置图层坐标参考系), then run again.")
 
 
 def export_layer(layer: QgsVectorLayer, path: Path, layer_name: str,
-                 context: QgsProcessingContext) -> str:
-    """Write ``layer`` (all its features, its CRS — or none) to a GeoPackage; return the path."""
+                 context: QgsProcessingContext, selected: bool = False) -> str:
+    """Write ``layer`` as QGIS holds it (filter, joins, edits, CRS) to a GeoPackage.
+
+    ``selected``: only the selected features. Returns the file's path.
+    """
     options = QgsVectorFileWriter.SaveVectorOptions()
     options.driverName = "GPKG"
     options.layerName = layer_name
     options.fileEncoding = "UTF-8"
+    options.onlySelectedFeatures = selected
     path.parent.mkdir(parents=True, exist_ok=True)
     if hasattr(QgsVectorFileWriter, "writeAsVectorFormatV3"):
         result = QgsVectorFileWriter.writeAsVectorFormatV3(
@@ -50,30 +86,34 @@ def export_layer(layer: QgsVectorLayer, path: Path, layer_name: str,
         result = QgsVectorFileWriter.writeAsVectorFormatV2(
             layer, str(path), context.transformContext(), options)
     if result[0] != QgsVectorFileWriter.NoError:
-        raise QgsProcessingException(
-            f"cannot export layer '{layer.name()}' to {path}: {result[1]}")
+        raise QgsProcessingException(f"cannot copy layer '{layer.name()}': {result[1]}")
     return str(path)
 
 
-def layer_path(layer: QgsVectorLayer, role: str, folder: Path,
-               context: QgsProcessingContext, feedback: object, export: bool = False) -> str:
-    """Return a file zonekit reads for ``layer``: its own, or an export to ``folder/role.gpkg``."""
-    path = None if export else own_file(layer)
-    if path is not None:
-        feedback.pushInfo(f"{role}: {path}")
-        return path
-    feedback.pushInfo(f"{role}: exporting layer '{layer.name()}' to {folder / (role + '.gpkg')}")
-    return export_layer(layer, folder / f"{role}.gpkg", role, context)
+def write_input(layer: QgsVectorLayer, selected: bool, label: str, path: Path,
+                context: QgsProcessingContext, feedback: object) -> str:
+    """Check the CRS of ``layer`` and write it to ``path`` (layer named after the file)."""
+    check_crs(layer, label)
+    if selected and layer.selectedFeatureCount() == 0:
+        raise QgsProcessingException(
+            f"{label}: \"selected features only\" is ticked, but no feature of layer "
+            f"'{layer.name()}' is selected (未选择要素)")
+    count = layer.selectedFeatureCount() if selected else layer.featureCount()
+    what = "selected features" if selected else "features"
+    feedback.pushInfo(f"{label}: layer '{layer.name()}', {count:,} {what}, "
+                      f"CRS {layer.crs().authid() or layer.crs().description()}")
+    return export_layer(layer, path, path.stem, context, selected)
 
 
 def load_result(context: QgsProcessingContext, path: Path, display: str,
-                layer_name: str | None = None, output_name: str = "",
-                optional: bool = False) -> QgsMapLayer | None:
+                layer_name: str | None = None, optional: bool = False,
+                subset: str = "") -> QgsMapLayer | None:
     """Open a result and ask Processing to add it to the project when the run ends.
 
     GeoPackage layers open with their default style (zonekit stores it in ``layer_styles``);
-    CSV files open as attribute tables. Returns the layer, or ``None`` when the file (or,
-    ``optional``, the layer in it) is absent.
+    CSV files open as attribute tables. ``subset``: a filter (one category of a layer).
+    Returns the layer, or ``None`` when the file (or, ``optional``, the layer in it) is
+    absent.
     """
     if not Path(path).exists():
         return None
@@ -86,9 +126,8 @@ def load_result(context: QgsProcessingContext, path: Path, display: str,
     if not layer.isValid():
         if optional:
             return None
-        raise QgsProcessingException(f"zonekit wrote {path}, but QGIS cannot open it")
+        raise QgsProcessingException(f"zonekit wrote {Path(path).name}, but QGIS cannot open it")
+    if subset:
+        layer.setSubsetString(subset)
     context.temporaryLayerStore().addMapLayer(layer)
-    details = QgsProcessingContext.LayerDetails(display, context.project(), output_name)
-    context.addLayerToLoadOnCompletion(layer.id(), details)
     return layer
-

@@ -5,7 +5,9 @@ with the ``QgsProcessingFeedback`` methods used here (``isCanceled``, ``setProgr
 ``setProgressText``, ``pushInfo``, ``pushConsoleInfo``).
 
 zonekit runs with ``ZONEKIT_PROGRESS=jsonl``: its steps and messages come as JSON lines on
-stderr; its input errors come as ``Error: …`` and exit code 2.
+stderr; its input errors come as ``Error: …`` and exit code 2. Every line passes through
+``translate`` (zonekit's terms → the dialog's). Messages starting ``warning:`` are held
+back and returned: the caller reports the run's warnings from its ``summary.json``.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import shutil
 import signal
 import subprocess
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 EXECUTABLE_FILE = "zonekit_executable.txt"  # written by `zonekit qgis install`
@@ -59,11 +62,20 @@ def find_executable(setting: str | None = None) -> str:
         f"{recorded_executable() or '(absent)'}, PATH)")
 
 
+WARNING = "warning: "  # how zonekit's console starts a warning
+
+
+def _same(text: str) -> str:
+    return text
+
+
 class _Progress:
     """Turn zonekit's step lines into a percentage between ``start`` and 100."""
 
-    def __init__(self, feedback: object, steps: int, start: float) -> None:
+    def __init__(self, feedback: object, steps: int, start: float,
+                 translate: Callable[[str], str] = _same) -> None:
         self.feedback, self.steps, self.start, self.done = feedback, max(steps, 1), start, 0
+        self.translate, self.warnings = translate, []
 
     def event(self, record: dict) -> None:
         kind = record.get("event")
@@ -75,7 +87,11 @@ class _Progress:
             share = min(self.done / self.steps, 0.99)
             self.feedback.setProgress(self.start + (100 - self.start) * share)
         elif kind == "info":
-            self.feedback.pushInfo(str(record.get("message", "")))
+            message = str(record.get("message", ""))
+            if message.startswith(WARNING):
+                self.warnings.append(message[len(WARNING):])
+            else:
+                self.feedback.pushInfo(self.translate(message))
         else:
             self.feedback.pushConsoleInfo(json.dumps(record, ensure_ascii=False))
 
@@ -132,7 +148,8 @@ def _environment() -> dict[str, str]:
 
 
 def run_zonekit(executable: str, args: list[str], feedback: object, steps: int = 1,
-                start_percent: float = 0.0) -> None:
+                start_percent: float = 0.0,
+                translate: Callable[[str], str] = _same) -> list[str]:
     """Run ``executable args`` and relay its output to ``feedback`` until it ends.
 
     Parameters
@@ -147,6 +164,13 @@ def run_zonekit(executable: str, args: list[str], feedback: object, steps: int =
         Number of progress steps the command reports, to scale the progress bar.
     start_percent
         Progress already reached before the command (e.g. after exporting layers).
+    translate
+        Rewrites each message for the user (options and files in the dialog's terms).
+
+    Returns
+    -------
+    list of str
+        The warnings zonekit printed (without ``warning:``; translated only by the caller).
 
     Raises
     ------
@@ -161,16 +185,17 @@ def run_zonekit(executable: str, args: list[str], feedback: object, steps: int =
     except OSError as exc:
         raise ZonekitRunError(f"cannot start {executable}: {exc}") from exc
     with proc:  # closes the pipes
-        error, tail = _relay(proc, feedback, _Progress(feedback, steps, start_percent))
+        progress = _Progress(feedback, steps, start_percent, translate)
+        error, tail = _relay(proc, feedback, progress)
         code = proc.wait()
     if code == 0:
         feedback.setProgress(100)
-        return
+        return progress.warnings
     if code == USAGE_ERROR and error:
-        raise ZonekitRunError("\n".join(error).strip())
+        raise ZonekitRunError(translate("\n".join(error).strip()))
     last = next((t for t in reversed(tail) if t.strip()), "no output")
     raise ZonekitRunError(f"zonekit {args[0] if args else ''} failed (exit code {code}): "
-                          f"{last.strip()} (the log above holds its whole output)")
+                          f"{translate(last.strip())} (the log above holds its whole output)")
 
 
 def _relay(proc: subprocess.Popen, feedback: object,
@@ -194,7 +219,7 @@ def _relay(proc: subprocess.Popen, feedback: object,
         if line is None:
             open_streams -= 1
         elif name == "out":
-            feedback.pushConsoleInfo(line)
+            feedback.pushConsoleInfo(progress.translate(line))
         else:
             _stderr_line(line, progress, error, tail, feedback)
     return error, tail
@@ -215,7 +240,7 @@ def _stderr_line(line: str, progress: _Progress, error: list[str], tail: list[st
         error.append(line[len("Error: "):])
     elif error:
         error.append(line)
-    feedback.pushConsoleInfo(line)
+    feedback.pushConsoleInfo(progress.translate(line))
     tail.append(line)
     del tail[:-20]
 
