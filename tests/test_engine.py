@@ -287,6 +287,7 @@ def test_parallel_categories_give_the_same_result(monkeypatch):
     small = nearest_times(net, origins, facilities, cats, 10, n_jobs=2)
     assert not forked  # tiny network: the first category's time says forking won't pay
     monkeypatch.setattr(engine, "PARALLEL_MIN_S", 0.0)
+    monkeypatch.setattr(engine, "FRESH_WORKER_MIN_S", 0.0)  # workers not forked here
     again = nearest_times(net, origins, facilities, cats, 10, n_jobs=2)
     assert not forked  # every category's node times are remembered: nothing to fork for
     engine.forget_node_times(net)
@@ -336,6 +337,7 @@ def test_empty_first_category_does_not_decide_the_workers(monkeypatch):
 
     monkeypatch.setattr(engine, "_forking_pays", forking_pays)
     monkeypatch.setattr(engine, "PARALLEL_MIN_S", 0.0)
+    monkeypatch.setattr(engine, "FRESH_WORKER_MIN_S", 0.0)  # workers not forked here
     two = nearest_times(net, origins, facilities, cats, 10, n_jobs=2)
     assert asked == [len(cats.categories) - 2]  # decided after the first real category
     assert two["minutes_(none)"].isna().all()

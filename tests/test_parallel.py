@@ -1,66 +1,147 @@
-"""Steps side by side in forked processes give what they give one after another."""
+"""Steps side by side in worker processes give what they give one after another.
+
+The workers are started with ``spawn`` here (``ZONEKIT_START_METHOD``), the way Windows
+and macOS start them, so every call must pickle; ``fork`` is checked where Linux has it.
+"""
 
 from __future__ import annotations
 
+import functools
+import multiprocessing as mp
 import os
+from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pytest
+from circles_fixtures import planner_grid, points_near
+from typer.testing import CliRunner
 
-from zonekit.errors import DataFileError
-from zonekit.parallel import can_fork, in_parallel
+from zonekit.cli.app import app
+from zonekit.errors import DataFileError, ZonekitError
+from zonekit.parallel import START_METHOD_ENV, in_parallel, start_method
 
-needs_fork = pytest.mark.skipif(not can_fork(), reason="forked workers run on Linux only")
+runner = CliRunner()
 
 
-@needs_fork
-def test_calls_run_in_children_and_return_in_order():
+@pytest.fixture
+def spawn(monkeypatch):
+    monkeypatch.setenv(START_METHOD_ENV, "spawn")
+
+
+def _fail() -> None:
+    raise DataFileError("roads.gpkg: broken")
+
+
+def test_calls_run_in_workers_and_return_in_order(spawn):
     parent = os.getpid()
-    out = in_parallel([os.getpid, lambda: "here", os.getpid], 3)
-    assert out[1] == "here" and out[2] == parent and out[0] != parent
+    out = in_parallel([os.getpid, os.getpid, functools.partial(str, "here")], 3)
+    assert out[2] == "here" and parent not in out[:2]
     assert in_parallel([os.getpid, os.getpid], 1) == [parent, parent]  # serial
 
 
-@needs_fork
-def test_a_childs_error_is_raised_here_with_its_type():
-    def fail() -> None:
-        raise DataFileError("roads.gpkg: broken")
-
+def test_a_workers_error_is_raised_here_with_its_type(spawn):
     with pytest.raises(DataFileError, match="roads.gpkg: broken"):
-        in_parallel([fail, lambda: 1], 2)
-    with pytest.raises(RuntimeError, match="ended with code 3"):
-        in_parallel([lambda: os._exit(3), lambda: 1], 2)  # died without a word
+        in_parallel([_fail, os.getpid], 2)
+    with pytest.raises(RuntimeError, match="ended before finishing"):
+        in_parallel([functools.partial(os._exit, 3), os.getpid], 2)  # died without a word
 
 
-def _read_back(folder):
+def test_the_start_method_is_chosen_or_refused(monkeypatch):
+    monkeypatch.setenv(START_METHOD_ENV, "spawn")
+    assert start_method() == "spawn"
+    monkeypatch.setenv(START_METHOD_ENV, "vfork")
+    with pytest.raises(ZonekitError, match="ZONEKIT_START_METHOD='vfork'"):
+        start_method()
+    monkeypatch.delenv(START_METHOD_ENV)
+    assert start_method() in mp.get_all_start_methods()
+
+
+def _read_back(folder: Path) -> dict:
+    """Every file of a run folder: tables and layers as frames, rasters as arrays."""
+    import rasterio
+
     out = {}
     for path in sorted(folder.rglob("*")):
+        name = str(path.relative_to(folder))
         if path.suffix == ".gpkg":
-            out[path.name] = gpd.read_file(path)
+            import pyogrio
+
+            for layer, _ in pyogrio.list_layers(path):
+                frame = gpd.read_file(path, layer=layer)
+                # a style's time of writing differs between any two runs
+                out[f"{name}:{layer}"] = frame.drop(columns="update_time", errors="ignore")
         elif path.suffix == ".csv":
-            out[path.name] = pd.read_csv(path)
+            out[name] = pd.read_csv(path)
+        elif path.suffix == ".tif":
+            with rasterio.open(path) as src:
+                out[name] = src.read()
+        elif path.is_file():
+            out[name] = None  # the HTML map and summary.json: there, not compared
     return out
 
 
-@needs_fork
-def test_a_city_scale_run_in_parallel_equals_the_serial_run(monkeypatch, tmp_path):
-    """Forced to city scale, the isochrones, gaps and files made side by side are the same."""
-    import zonekit as zk
+def _assert_same_folders(a: Path, b: Path) -> None:
+    one, two = _read_back(a), _read_back(b)
+    assert one.keys() == two.keys()
+    for name, frame in one.items():
+        if isinstance(frame, np.ndarray):
+            np.testing.assert_array_equal(frame, two[name], err_msg=name)
+        elif frame is not None:
+            pd.testing.assert_frame_equal(frame, two[name], obj=name)
+
+
+@pytest.fixture
+def everything_parallel(monkeypatch, spawn):
+    """City-scale thresholds lowered to nothing: every parallel step runs, spawned."""
     from zonekit.analysis.circles import pipeline
+    from zonekit.analysis.network import engine
     from zonekit.api import circles_result
 
-    serial = zk.circles("service", jobs=1)
     monkeypatch.setattr(pipeline, "PARALLEL_MIN_CELLS", 0)
     monkeypatch.setattr(circles_result, "PARALLEL_WRITE_MIN_ORIGINS", 0)
-    forked = zk.circles("service", jobs=2)
-    assert "isochrones_gaps" in forked.timings.seconds
-    assert "isochrones" in serial.timings.seconds
-    pd.testing.assert_frame_equal(forked.isochrones, serial.isochrones)
-    pd.testing.assert_frame_equal(forked.gaps, serial.gaps)
-    a, b = serial.write(tmp_path / "serial"), forked.write(tmp_path / "forked")
-    assert a == b
-    one, two = _read_back(tmp_path / "serial"), _read_back(tmp_path / "forked")
-    assert one.keys() == two.keys()
-    for name in one:
-        pd.testing.assert_frame_equal(one[name], two[name], obj=name)
+    monkeypatch.setattr(engine, "PARALLEL_MIN_S", 0.0)
+    monkeypatch.setattr(engine, "FRESH_WORKER_MIN_S", 0.0)
+    pools = []
+    real = engine.ProcessPoolExecutor
+
+    def pool(*args, **kwargs):
+        pools.append(kwargs["mp_context"].get_start_method())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "ProcessPoolExecutor", pool)
+    return pools
+
+
+def _circles(out: Path, jobs: int, *args: str) -> None:
+    from zonekit.analysis.network.engine import forget_node_times
+
+    forget_node_times()  # each run searches afresh
+    result = runner.invoke(app, ["circles", "--jobs", str(jobs), "--out", str(out), *args])
+    assert result.exit_code == 0, result.output
+
+
+def test_sample_circles_spawned_equal_the_serial_run(everything_parallel, tmp_path):
+    _circles(tmp_path / "serial", 1)
+    _circles(tmp_path / "pool", 2)
+    assert everything_parallel == ["spawn"]  # the category searches went to spawned workers
+    _assert_same_folders(tmp_path / "serial", tmp_path / "pool")
+
+
+def test_own_data_circles_spawned_equal_the_serial_run(everything_parallel, tmp_path):
+    """A small planner's case (grid streets, shops, homes; not the sample)."""
+    data = tmp_path / "data"
+    data.mkdir()
+    _, roads = planner_grid(12, seed=7)
+    roads.to_file(data / "roads.gpkg", layer="roads", engine="pyogrio")
+    shops = points_near(roads, 30, seed=8, prefix="F")
+    shops["kind"] = ["药店", "pharmacy", "超市", "market", "cat00", "幼儿园"] * 5
+    shops.to_file(data / "shops.gpkg", engine="pyogrio")
+    points_near(roads, 150, seed=9, prefix="H").to_file(data / "homes.gpkg", engine="pyogrio")
+    args = ["--data", str(data), "--facilities", str(data / "shops.gpkg"),
+            "--category-col", "kind", "--origins", str(data / "homes.gpkg")]
+    _circles(tmp_path / "serial", 1, *args)
+    _circles(tmp_path / "pool", 2, *args)
+    assert everything_parallel == ["spawn"]
+    _assert_same_folders(tmp_path / "serial", tmp_path / "pool")

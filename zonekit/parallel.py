@@ -1,26 +1,73 @@
-"""Independent steps of a run in forked processes (city-scale runs on several cores).
+"""Independent steps of a run in a process pool (city-scale runs on several cores; any OS).
 
 Polygonising a city's isochrones and its gaps, or writing its tables, GeoPackages and
 HTML map, are independent jobs, each bound to one core by the GIL (rasterio's shapes,
 pyogrio, the CSV writer and folium hold it). :func:`in_parallel` runs all but the last
-in forked children and the last in this process: the children see the data as it is
-(copy-on-write, nothing pickled on the way in) and send back only what their call
-returns. A child's exception is raised here, so a failed step fails the run as it would
-serially (and the staging folder of :func:`zonekit.zones.output.run_folder` is dropped,
-as always).
+in worker processes and the last in this process; the category searches of
+:func:`zonekit.analysis.network.engine.nearest_times` use :func:`pool_context` too.
+Calls are top-level functions (or ``functools.partial`` of them) with picklable
+arguments, so they run under every start method. A worker's exception is raised here, so
+a failed step fails the run as it would serially.
+
+The start method (:func:`start_method`): ``ZONEKIT_START_METHOD`` (``fork``,
+``forkserver`` or ``spawn``) when set — tests set ``spawn`` to check Windows' and macOS's
+way on Linux. Otherwise ``spawn`` on Windows and macOS (fork cannot be had or is not
+safe after system libraries started threads there); on Linux ``fork`` while this process
+has one thread (nothing to deadlock on; workers start in milliseconds and inherit the data
+instead of unpickling it), else ``forkserver`` (a live thread — Jupyter, dask, a GUI —
+could hold a lock at fork time; Python 3.12+ warns of it).
 """
 
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 import sys
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
+from zonekit.errors import ZonekitError
 
-def can_fork() -> bool:
-    """Whether steps may run in forked children here (Linux; see ``default_jobs``)."""
-    return sys.platform == "linux" and "fork" in mp.get_all_start_methods()
+#: Environment variable choosing the start method of worker processes.
+START_METHOD_ENV = "ZONEKIT_START_METHOD"
+START_METHODS = ("fork", "forkserver", "spawn")
+
+
+def start_method() -> str:
+    """Return the start method worker processes use here (see the module docstring).
+
+    Raises
+    ------
+    ZonekitError
+        ``ZONEKIT_START_METHOD`` names a method this platform does not have.
+    """
+    given = os.environ.get(START_METHOD_ENV, "").strip().lower()
+    if given:
+        have = [m for m in START_METHODS if m in mp.get_all_start_methods()]
+        if given not in have:
+            raise ZonekitError(f"{START_METHOD_ENV}={given!r}: expected one of "
+                               f"{', '.join(have)} on this platform")
+        return given
+    if sys.platform != "linux":
+        return "spawn"
+    return "fork" if _threads() == 1 else "forkserver"
+
+
+def _threads() -> int:
+    """Threads of this process, the operating system's count (native threads included)."""
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:  # no /proc: count Python's threads only
+        import threading
+
+        return threading.active_count()
+
+
+def pool_context() -> Any:
+    """Return the multiprocessing context for worker pools (:func:`start_method`)."""
+    return mp.get_context(start_method())
 
 
 def in_parallel(calls: list[Callable[[], Any]], processes: int) -> list[Any]:
@@ -29,62 +76,40 @@ def in_parallel(calls: list[Callable[[], Any]], processes: int) -> list[Any]:
     Parameters
     ----------
     calls
-        Independent calls (no call may need another's effects).
+        Independent calls (no call may need another's effects); all but the last must
+        pickle (top-level functions or ``functools.partial`` of them).
     processes
-        At most this many calls run at once (this process included); 1, or a
-        platform that cannot fork, runs them one after another here.
+        At most this many calls run at once (this process included); 1 runs them one
+        after another here.
 
     Raises
     ------
     Exception
         The first failed call's exception (in the order of ``calls``).
     """
-    if processes <= 1 or len(calls) < 2 or not can_fork():
+    if processes <= 1 or len(calls) < 2:
         return [call() for call in calls]
-    ctx = mp.get_context("fork")
-    forked = calls[:-1][: processes - 1]
-    started = []
-    for call in forked:
-        receive, send = ctx.Pipe(duplex=False)
-        proc = ctx.Process(target=_child, args=(call, send), daemon=True)
-        proc.start()
-        send.close()
-        started.append((proc, receive))
-    here: list[tuple[str, Any]] = []
-    for call in calls[len(forked):]:
-        try:
-            here.append(("ok", call()))
-        except Exception as exc:  # raised below, after the children are collected
-            here.append(("error", exc))
-    outcomes = [_collect(proc, receive) for proc, receive in started] + here
+    sent = calls[:-1][: processes - 1]
+    with ProcessPoolExecutor(len(sent), mp_context=pool_context()) as pool:
+        futures = [pool.submit(call) for call in sent]
+        here: list[tuple[str, Any]] = []
+        for call in calls[len(sent):]:
+            try:
+                here.append(("ok", call()))
+            except Exception as exc:  # raised below, after the workers are collected
+                here.append(("error", exc))
+        outcomes = [_outcome(f) for f in futures] + here
     for status, value in outcomes:
         if status == "error":
             raise value
     return [value for _, value in outcomes]
 
 
-def _child(call: Callable[[], Any], send: Any) -> None:
+def _outcome(future: Any) -> tuple[str, Any]:
     try:
-        outcome = ("ok", call())
-    except BaseException as exc:  # noqa: BLE001 - every failure goes back to the parent
-        outcome = ("error", exc)
-    try:
-        send.send(outcome)
-    except Exception:  # an unpicklable result or exception: say what it was
-        send.send(("error", RuntimeError(f"{type(outcome[1]).__name__}: {outcome[1]}")))
-    finally:
-        send.close()
-
-
-def _collect(proc: Any, receive: Any) -> tuple[str, Any]:
-    try:
-        outcome = receive.recv()
-    except EOFError:  # the child died without a word (killed, out of memory)
-        outcome = None
-    finally:
-        receive.close()
-    proc.join()
-    if outcome is None:
-        return "error", RuntimeError(f"a worker process ended with code {proc.exitcode} "
-                                     "before finishing (out of memory?)")
-    return outcome
+        return "ok", future.result()
+    except BrokenProcessPool:  # the worker died without a word (killed, out of memory)
+        return "error", RuntimeError("a worker process ended before finishing "
+                                     "(killed, or out of memory?)")
+    except Exception as exc:
+        return "error", exc

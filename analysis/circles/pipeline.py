@@ -13,6 +13,7 @@ returns a :class:`Bundle` of tables.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -34,7 +35,7 @@ from zonekit.analysis.circles.origins import (
 from zonekit.analysis.circles.profile import SAME_CHAIN, CircleSpec, CirclesProfile
 from zonekit.analysis.circles.travel_grid import grid_minutes
 from zonekit.errors import DataFileError
-from zonekit.parallel import can_fork, in_parallel
+from zonekit.parallel import in_parallel
 from zonekit.timings import Timings
 from zonekit.zones.raster import Grid
 
@@ -300,15 +301,12 @@ def _bands_and_gaps(job: Job, res: cc.CircleResult, origins: Origins | None,
     bands = job.profile.bands_minutes if unit == "minutes" else tuple(sorted(set(
         job.limits.values())))
 
-    def isochrones() -> gpd.GeoDataFrame:
-        return isochrone_bands(surfaces, grid, job.limits, bands, names, inputs.roads.crs,
-                               counts, unit)
-
-    def gaps() -> tuple[gpd.GeoDataFrame, Grid, dict[str, np.ndarray]]:
-        return _gaps(job, res, origins, surfaces, grid, persons, inputs)
-
-    if job.jobs > 1 and can_fork() and grid.size + len(res.origins) >= PARALLEL_MIN_CELLS:
-        # city scale: the isochrones are polygonised in a forked process beside the gaps
+    # partials of top-level functions: they pickle, so a spawned worker can run them
+    isochrones = functools.partial(isochrone_bands, surfaces, grid, job.limits, bands, names,
+                                   inputs.roads.crs, counts, unit)
+    gaps = functools.partial(_gaps, job, res, origins, surfaces, grid, persons, inputs)
+    if job.jobs > 1 and grid.size + len(res.origins) >= PARALLEL_MIN_CELLS:
+        # city scale: the isochrones are polygonised in a worker process beside the gaps
         iso, gap = in_parallel([isochrones, gaps], job.jobs)
         clock.tick("isochrones_gaps")
         return iso, gap

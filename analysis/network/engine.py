@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import multiprocessing as mp
 import weakref
 from collections import OrderedDict
 from collections.abc import Mapping
@@ -47,6 +46,7 @@ from scipy.sparse.csgraph import dijkstra
 from zonekit.analysis.network.graph import Network
 from zonekit.analysis.network.snapping import Snapped
 from zonekit.errors import SchemaError, ZonekitError, format_rows
+from zonekit.parallel import pool_context, start_method
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +56,10 @@ SOURCE_OFFSET_S = 1.0
 #: Work (seconds, estimated from the first category) above which ``n_jobs > 1`` forks
 #: worker processes for the other categories; below it forking costs more than it saves.
 PARALLEL_MIN_S = 0.2
+#: The same for workers that start afresh (spawn, forkserver): each imports numpy, scipy
+#: and zonekit's engine and unpickles the network once before its first search (about
+#: 3 s to the first result on the sample, against 0.15 s forked, on a loaded 2-core machine).
+FRESH_WORKER_MIN_S = 3.0
 
 #: Rounding allowance (seconds) when comparing a time with the limit: a time equal to
 #: the limit counts as within it.
@@ -351,11 +355,12 @@ def nearest_times(
         Search limit in minutes: one number for all categories, a mapping
         category → minutes (None meaning no limit) covering every category, or None.
     n_jobs
-        Number of worker processes (categories run in parallel; Linux/macOS ``fork``
-        only, otherwise serial). 1 runs in this process. Categories run here until one
-        with facilities has; the rest go to workers once its time, times the number of
-        categories left, exceeds :data:`PARALLEL_MIN_S` (forking and returning results
-        cost more than a second core saves on small networks).
+        Number of worker processes (categories run in parallel, any OS: see
+        :func:`zonekit.parallel.start_method`). 1 runs in this process. Categories run
+        here until one with facilities has; the rest go to workers once its time, times
+        the number of categories left, exceeds :data:`PARALLEL_MIN_S` when forked, else
+        :data:`FRESH_WORKER_MIN_S` (starting workers and returning results cost more than
+        a second core saves on small networks).
 
     Returns
     -------
@@ -393,9 +398,9 @@ def nearest_times(
         started = perf_counter()
         results[k] = _category_minutes(*state, *tasks[k])
         if len(tasks[k][0]) and _forking_pays(n_jobs, perf_counter() - started, len(pending)):
-            # scipy's Dijkstra holds the GIL: use forked processes, which share the network
-            # copy-on-write (initargs are inherited, not pickled, under fork)
-            with ProcessPoolExecutor(min(n_jobs, len(pending)), mp_context=mp.get_context("fork"),
+            # scipy's Dijkstra holds the GIL: use processes; the network goes to each worker
+            # once, in the initializer (inherited under fork, pickled once under spawn)
+            with ProcessPoolExecutor(min(n_jobs, len(pending)), mp_context=pool_context(),
                                      initializer=_init_worker, initargs=state) as pool:
                 for j, (minutes, times) in zip(pending, pool.map(
                         _worker, [tasks[j] for j in pending]), strict=True):
@@ -413,23 +418,18 @@ DEFAULT_MAX_JOBS = 4
 
 
 def default_jobs() -> int:
-    """Worker processes when none are asked for: one per usable CPU (at most 4) on Linux.
-
-    Elsewhere 1: the workers are forked, which Linux does safely after GDAL and PROJ
-    have started threads; macOS does not promise it, Windows cannot fork.
-    """
+    """Worker processes when none are asked for: one per usable CPU, at most 4 (any OS)."""
     import os
-    import sys
 
-    if sys.platform != "linux":
-        return 1
-    return max(1, min(DEFAULT_MAX_JOBS, len(os.sched_getaffinity(0))))
+    usable = (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+              else os.cpu_count() or 1)
+    return max(1, min(DEFAULT_MAX_JOBS, usable))
 
 
 def _forking_pays(n_jobs: int, seconds: float, left: int) -> bool:
     """Whether ``left`` categories like one that took ``seconds`` are worth worker processes."""
-    return (n_jobs > 1 and left > 1 and seconds * left > PARALLEL_MIN_S
-            and "fork" in mp.get_all_start_methods())
+    least = PARALLEL_MIN_S if start_method() == "fork" else FRESH_WORKER_MIN_S
+    return n_jobs > 1 and left > 1 and seconds * left > least
 
 
 _STATE: tuple = ()

@@ -73,7 +73,7 @@ def require_dask() -> None:
 @contextmanager
 def open_client(scheduler: str | None = None, workers: int | None = None,
                 threads_per_worker: int = 1, processes: bool = True,
-                memory_limit: str | float = "auto") -> Iterator[Client]:
+                memory_limit: str | float = "auto", security: Any = None) -> Iterator[Client]:
     """Join the cluster at ``scheduler`` (``tcp://host:8786``), or start a LocalCluster.
 
     Parameters
@@ -89,13 +89,19 @@ def open_client(scheduler: str | None = None, workers: int | None = None,
         False runs the LocalCluster's workers as threads of this process.
     memory_limit
         Per worker, e.g. ``"4GiB"``; ``"auto"`` shares the machine's memory.
+    security
+        A ``distributed.Security`` or a YAML file of ``ca_file``, ``cert``, ``key``
+        (:func:`~zonekit.analysis.scale.security.cluster_security`); None: dask's config.
     """
     require_dask()
     from distributed import Client, LocalCluster
 
+    from zonekit.analysis.scale.security import cluster_security
+
+    security = cluster_security(security, scheduler)
     if scheduler:
         try:
-            client = Client(scheduler, timeout="20s")
+            client = Client(scheduler, timeout="20s", security=security)
         except OSError as exc:
             raise ZonekitError(f"scheduler='{scheduler}': cannot reach a dask scheduler "
                                f"({exc}); start one with `dask scheduler` and workers with "
@@ -104,7 +110,7 @@ def open_client(scheduler: str | None = None, workers: int | None = None,
             yield client
         return
     with LocalCluster(n_workers=workers, threads_per_worker=threads_per_worker,
-                      processes=processes, memory_limit=memory_limit,
+                      processes=processes, memory_limit=memory_limit, security=security,
                       dashboard_address=":0") as cluster, Client(cluster) as client:
         logger.info("LocalCluster with %d workers; dashboard %s",
                     len(cluster.workers), client.dashboard_link)

@@ -63,7 +63,7 @@ class CircleOptions:
     max_snap_m: float | None = _opt(None, "Points farther from every road are unreachable "
                                     "(default 250 m).")
     jobs: int | None = _opt(None, "Worker processes for the categories' searches (default: one "
-                            "per CPU, at most 4, on Linux; 1: all in this process). Workers "
+                            "per CPU, at most 4; 1: all in this process). Workers "
                             "start only when the first search says they pay.")
     categories: str | list[str] | None = _opt(None, "Kinds whose categories come from the "
                                               "data: compute only these (a,b,c: ids, Chinese "

@@ -96,14 +96,17 @@ class CirclesResult(Result):
         return run
 
     def _write(self, folder: Path) -> list[str]:
+        from functools import partial
+
         from zonekit.parallel import in_parallel
 
-        # Large results: the GeoPackages and tables are written by forked processes while
+        # Large results: the GeoPackages and tables are written by worker processes while
         # this one draws the map (each writer holds the GIL; small results stay serial).
+        # Bound methods of the result pickle, so the workers may be spawned.
         jobs = self.jobs if len(self.origins) >= PARALLEL_WRITE_MIN_ORIGINS else 1
-        layers, tables, maps = in_parallel([lambda: self._write_layers(folder),
-                                            lambda: self._write_tables(folder),
-                                            lambda: self._write_maps(folder)], jobs)
+        layers, tables, maps = in_parallel([partial(self._write_layers, folder),
+                                            partial(self._write_tables, folder),
+                                            partial(self._write_maps, folder)], jobs)
         return tables + layers + maps
 
     def _write_tables(self, folder: Path) -> list[str]:

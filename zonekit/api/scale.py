@@ -5,8 +5,8 @@ Province-size versions of the 亩均 evaluation and of the service circles (opti
 together (see ``benchmarks/SCALE.md``). Each run writes its files into ``out`` through
 :func:`zonekit.zones.output.run_folder` (staged, swapped in when complete) and returns a
 :class:`ScaleRun`. Without ``scheduler`` a LocalCluster starts on this machine
-(``workers`` processes); with ``scheduler`` the work goes to a running cluster, whose
-workers must read the input paths at the same place.
+(``workers`` processes); with ``scheduler`` the work goes to a running cluster (at
+``tls://…`` with ``security=``), whose workers must read the input paths at the same place.
 """
 
 from __future__ import annotations
@@ -132,7 +132,8 @@ def scale_intensity(out: str | Path, *, parts: str | Path | None = None,
                     denominator: str = "built", profile: str | Path | None = None,
                     year: int | None = None, scheduler: str | None = None,
                     workers: int | None = None, memory_limit: str = "auto",
-                    validate: bool = True, force: bool = False) -> ScaleRun:
+                    security: Any = None, validate: bool = True,
+                    force: bool = False) -> ScaleRun:
     """亩均 evaluation, low-efficiency land and zone tables over partitions, province-wide.
 
     Parameters
@@ -157,6 +158,9 @@ def scale_intensity(out: str | Path, *, parts: str | Path | None = None,
     scheduler, workers, memory_limit
         A running dask scheduler's address; else a LocalCluster of ``workers`` processes
         (default one per core) with ``memory_limit`` each.
+    security
+        TLS for a ``tls://`` scheduler: a ``distributed.Security`` or a YAML file of
+        ``ca_file``, ``cert``, ``key``; None: dask's config (``distributed.comm.tls.*``).
     validate
         Check ``parts`` against the layer model (False for parts written by zonekit).
     force
@@ -192,7 +196,8 @@ def scale_intensity(out: str | Path, *, parts: str | Path | None = None,
         found = split_layers(park.zones, park.parcels, park.enterprises, split)
         year = park.year if park.year is not None else year
     with run_folder(out, force, inputs) as folder, \
-            open_client(scheduler, workers, memory_limit=memory_limit) as client:
+            open_client(scheduler, workers, memory_limit=memory_limit,
+                        security=security) as client:
         cluster = describe(client)
         res = evaluate(found, prof, client, year=year, default_year=_fallback_year(),
                        denominator=denominator, out=folder, validate=validate and park is None)
@@ -239,7 +244,8 @@ def scale_circles(origins: gpd.GeoDataFrame | str | Path, roads: gpd.GeoDataFram
                   origin_id: str | None = None, weight_col: str | None = None,
                   max_snap_m: float = 250.0, speed_col: str | None = None,
                   scheduler: str | None = None, workers: int | None = None,
-                  memory_limit: str = "auto", force: bool = False) -> ScaleRun:
+                  memory_limit: str = "auto", security: Any = None,
+                  force: bool = False) -> ScaleRun:
     """Nearest-facility minutes for millions of origins, part by part on cut networks.
 
     Parameters
@@ -270,7 +276,7 @@ def scale_circles(origins: gpd.GeoDataFrame | str | Path, roads: gpd.GeoDataFram
         Largest point-to-road distance, m.
     speed_col
         Road column of speeds (km/h) overriding the profile.
-    scheduler, workers, memory_limit, force
+    scheduler, workers, memory_limit, security, force
         As for :func:`scale_intensity`.
 
     Returns
@@ -304,7 +310,8 @@ def scale_circles(origins: gpd.GeoDataFrame | str | Path, roads: gpd.GeoDataFram
     inputs = [v for v in (*given.values(), areas) if isinstance(v, (str, Path))]
     check_out(out, force, inputs)
     with run_folder(out, force, inputs) as folder, \
-            open_client(scheduler, workers, memory_limit=memory_limit) as client:
+            open_client(scheduler, workers, memory_limit=memory_limit,
+                        security=security) as client:
         cluster = describe(client)
         res = run_circles(layers["origins"], layers["roads"], layers["facilities"], spec,
                           client, tile_m=tile_km * 1000 if tile_km else None, areas=area_gdf,

@@ -8,7 +8,8 @@ Three commands::
     zonekit scale circles --origins CELLS --roads ROADS --facilities FACS --out OUT [...]
 
 Without ``--scheduler`` a LocalCluster starts on this machine (``--workers N`` processes);
-with ``--scheduler ADDRESS`` the work goes to a running cluster (``dask scheduler`` on
+with ``--scheduler ADDRESS`` the work goes to a running cluster (``tls://…`` with
+``--security FILE`` or dask's TLS config; ``dask scheduler`` on
 one machine, ``dask worker ADDRESS`` on each of the others; every worker needs zonekit
 installed and the input paths readable at the same place, e.g. a shared disk). The
 answers are those of the single-machine commands on all the data together; see
@@ -40,6 +41,9 @@ SchedulerOpt = Annotated[str | None, typer.Option(
     "default: start a LocalCluster on this machine.")]
 WorkersOpt = Annotated[int | None, typer.Option(
     "--workers", help="LocalCluster worker processes (default: one per core).")]
+SecurityOpt = Annotated[Path | None, typer.Option(
+    "--security", help="YAML of ca_file, cert, key for a tls:// scheduler (default: dask's "
+    "config, distributed.comm.tls.*).")]
 MemoryOpt = Annotated[str, typer.Option(
     "--memory-limit", help="LocalCluster memory per worker, e.g. 4GiB (default: shared).")]
 
@@ -88,6 +92,7 @@ def intensity(
     scheduler: SchedulerOpt = None,
     workers: WorkersOpt = None,
     memory_limit: MemoryOpt = "auto",
+    security: SecurityOpt = None,
     no_validate: Annotated[bool, typer.Option(
         "--no-validate", help="Skip the layer-model checks (for parts written by zonekit).")
     ] = False,
@@ -101,7 +106,7 @@ def intensity(
         run = zk.scale_intensity(out, parts=parts, data=data, split=split,
                                  denominator=denominator, profile=profile, year=year,
                                  scheduler=scheduler, workers=workers, memory_limit=memory_limit,
-                                 validate=not no_validate, force=force)
+                                 security=security, validate=not no_validate, force=force)
     if run.park is not None:
         c.announce_data(run.park)
     summary = run.summary
@@ -169,6 +174,7 @@ def circles(
     scheduler: SchedulerOpt = None,
     workers: WorkersOpt = None,
     memory_limit: MemoryOpt = "auto",
+    security: SecurityOpt = None,
     force: c.ForceOpt = False,
 ) -> None:
     """Nearest-facility minutes for millions of origins, part by part on cut networks."""
@@ -179,7 +185,8 @@ def circles(
                                limits=_limits(limits), category_col=category_col, areas=areas,
                                tile_km=tile_km, origin_id=origin_id, weight_col=weight_col,
                                max_snap_m=max_snap_m, speed_col=speed_col, scheduler=scheduler,
-                               workers=workers, memory_limit=memory_limit, force=force)
+                               workers=workers, memory_limit=memory_limit, security=security,
+                               force=force)
     summary = run.summary
     _cluster(summary["cluster"])
     for cat, cov in summary["coverage"].items():
