@@ -13,9 +13,10 @@ The start method (:func:`start_method`): ``ZONEKIT_START_METHOD`` (``fork``,
 ``forkserver`` or ``spawn``) when set — tests set ``spawn`` to check Windows' and macOS's
 way on Linux. Otherwise ``spawn`` on Windows and macOS (fork cannot be had or is not
 safe after system libraries started threads there); on Linux ``fork`` while this process
-has one thread (nothing to deadlock on; workers start in milliseconds and inherit the data
-instead of unpickling it), else ``forkserver`` (a live thread — Jupyter, dask, a GUI —
-could hold a lock at fork time; Python 3.12+ warns of it).
+runs one Python thread (workers start in milliseconds and inherit the data instead of
+unpickling it) — on Python 3.12+ only with no native thread either, as 3.12 warns of
+those — else ``forkserver`` (a live thread — Jupyter, dask, a GUI — could hold a lock at
+fork time).
 """
 
 from __future__ import annotations
@@ -52,17 +53,22 @@ def start_method() -> str:
         return given
     if sys.platform != "linux":
         return "spawn"
-    return "fork" if _threads() == 1 else "forkserver"
+    import threading
+
+    if threading.active_count() > 1:  # Jupyter, dask, a GUI: a thread may hold a lock
+        return "forkserver"
+    # Python 3.12+ warns at fork when the process has any native thread (numpy's BLAS
+    # pool is one); 3.11 forks as its multiprocessing does by default, with workers
+    # started in milliseconds instead of seconds.
+    return "fork" if sys.version_info < (3, 12) or _os_threads() == 1 else "forkserver"
 
 
-def _threads() -> int:
+def _os_threads() -> int:
     """Threads of this process, the operating system's count (native threads included)."""
     try:
         return len(os.listdir("/proc/self/task"))
-    except OSError:  # no /proc: count Python's threads only
-        import threading
-
-        return threading.active_count()
+    except OSError:
+        return 1
 
 
 def pool_context() -> Any:
