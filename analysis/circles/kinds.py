@@ -151,12 +151,15 @@ def coverage_rows(covered: pd.DataFrame, weight: np.ndarray, limits: dict[str, f
 def _categories(facilities: gpd.GeoDataFrame, cats: list[str], category_col: str
                 ) -> tuple[gpd.GeoDataFrame, pd.Series, dict[str, Any]]:
     """Keep the facilities of ``cats``; a categorical Series; notes on the rest."""
+    blank = facilities[category_col].isna().to_numpy()
     values = facilities[category_col].astype(str)
-    keep = values.isin(cats).to_numpy()
+    keep = values.isin(cats).to_numpy() & ~blank
     counts = values[keep].value_counts()
+    # blank: no category, or one the run left out (named by the run's categories notes)
     notes = {"by_category": {c: int(counts.get(c, 0)) for c in cats},
              "empty_categories": [c for c in cats if counts.get(c, 0) == 0],
-             "ignored_categories": sorted(set(values[~keep]))}
+             "ignored_categories": sorted(set(values[~keep & ~blank])),
+             "facilities_without_run_category": int(blank.sum())}
     for c in notes["empty_categories"]:
         logger.warning("category %r has no facilities: its coverage is 0", c)
     sub = facilities[keep]
