@@ -20,6 +20,7 @@ from zonekit.api.circle_options import (  # noqa: F401 - CircleOptions is part o
 from zonekit.api.circle_options import category_list as _category_list
 from zonekit.api.circles_result import CirclesResult
 from zonekit.api.data import DataOptions, user_layer
+from zonekit.api.params import checked
 from zonekit.api.results import Timings, summary_base
 from zonekit.api.zones import park_for
 from zonekit.errors import DataFileError, SchemaError, ZonekitError, where
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
 Layer = Any  # a file path, or a GeoDataFrame (origins=: also population/residential)
 
 
+@checked
 def circles(kind: str = DEFAULT_KIND, park: Park | None = None, *,
             # the data (as zk.load_park takes it), when no park is given
             data: str | Path | None = None, roads: Layer = None, facilities: Layer = None,

@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from zonekit.api.params import checked
 from zonekit.errors import DataFileError
 from zonekit.settings import DataOptions
 
@@ -26,6 +27,7 @@ LAYER_ARGS = ("zones", "parcels", "enterprises", "facilities", "roads", "populat
 Source = "str | Path | gpd.GeoDataFrame | None"
 
 
+@checked
 def load_park(
     data: str | Path | None = None,
     *,
