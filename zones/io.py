@@ -82,9 +82,11 @@ def read_vector(path: Path, layer: str | None = None, encoding: str | None = Non
     Parameters
     ----------
     path
-        Any file pyogrio reads (GeoPackage, GeoJSON, Shapefile, GeoParquet, …).
+        Any file pyogrio reads (GeoPackage, GeoJSON, Shapefile, GeoParquet, a zip of a
+        Shapefile, also in a folder of it …); ``FILE.gpkg:layer`` names a layer.
     layer
-        Layer inside a multi-layer file.
+        Layer inside a multi-layer file; a file of several layers and none named is
+        refused, listing them (:func:`zonekit.zones.sources.choose_layer`).
     encoding
         Text encoding for Shapefiles; ``None`` detects GBK/UTF-8 when no ``.cpg`` exists.
     label
@@ -95,9 +97,13 @@ def read_vector(path: Path, layer: str | None = None, encoding: str | None = Non
     """
     import geopandas as gpd
 
-    path = Path(path)
+    from zonekit.zones.sources import choose_layer, split_layer
+
+    path, named = split_layer(path)
+    layer = layer or named
     if not path.exists():
         raise DataFileError(f"{path}: file not found (layer '{label or layer}')")
+    target, layer = choose_layer(path, layer, label)
     kwargs: dict[str, Any] = {}
     enc = encoding or _detect_encoding(path)
     if enc:
@@ -109,7 +115,7 @@ def read_vector(path: Path, layer: str | None = None, encoding: str | None = Non
             # Arrow: columns come over whole, not feature by feature (15 s of a 1M-node
             # network's run were spent here without it); encodings go the classic way.
             arrow = {} if enc else {"use_arrow": True}
-            gdf = gpd.read_file(path, layer=layer, engine=_ENGINE, **kwargs, **arrow)
+            gdf = gpd.read_file(target, layer=layer, engine=_ENGINE, **kwargs, **arrow)
     except Exception as exc:  # pyogrio/GDAL raise many types; the user needs the file name
         raise DataFileError(
             f"{where(path, layer or label)}: cannot read the file ({type(exc).__name__}: "

@@ -18,6 +18,7 @@ from zonekit.zones.io import find_layer_source, read_vector, sample_path
 from zonekit.zones.joins import check_joins, select_year
 from zonekit.zones.mapping import NOTES_ATTR, LayerMapping, Mapping, apply_mapping, load_mapping
 from zonekit.zones.schema import LAYERS
+from zonekit.zones.sources import split_layer
 from zonekit.zones.tables import TABLE_SUFFIXES, place_table, read_table
 from zonekit.zones.validate import (
     Findings,
@@ -275,7 +276,7 @@ def _read_source(
     """
     import geopandas as gpd
 
-    if Path(path).suffix.lower() in TABLE_SUFFIXES:
+    if split_layer(path)[0].suffix.lower() in TABLE_SUFFIXES:
         table = read_table(path, block.sheet if block else None)
         notes = table.attrs.pop("zonekit_notes", [])
     else:

@@ -38,7 +38,10 @@ def read_table(path: Path, sheet: str | int | None = None,
     numbers, in ``df.attrs["zonekit_notes"]`` as ``(message, rows)`` pairs, and
     ``df.attrs["zonekit_rows"]`` holds the spreadsheet row number of every row kept.
     """
-    path = Path(path)
+    from zonekit.zones.sources import split_layer
+
+    path, named = split_layer(path)
+    sheet = named if sheet is None else sheet
     if not path.exists():
         raise DataFileError(f"{path}: file not found")
     try:
@@ -69,13 +72,24 @@ def _read_raw(path: Path, sheet: str | int | None) -> pd.DataFrame:
         else:
             raise DataFileError(f"{path}: neither UTF-8 nor GBK text")
     else:
-        sheet = sheet if sheet is not None else 0
+        sheet = _sheet(path, sheet)
         head = pd.read_excel(path, sheet_name=sheet, dtype=str, header=None, nrows=30)
         header = _header_row(head)
         df = pd.read_excel(path, sheet_name=sheet, dtype=str, header=header)
     df.columns = [str(c).strip() for c in df.columns]
     df.attrs["zonekit_header"] = header + 1  # spreadsheet row of the header
     return df
+
+
+def _sheet(path: Path, sheet: str | int | None) -> str | int:
+    """Return the sheet to read: the one named (refused when absent), else the first."""
+    if sheet is None:
+        return 0
+    names = pd.ExcelFile(path).sheet_names
+    if isinstance(sheet, str) and sheet not in names:
+        raise DataFileError(f"{path}: holds no sheet '{sheet}'; its sheets are "
+                            f"{', '.join(map(str, names))}")
+    return sheet
 
 
 def _csv_head(path: Path, encoding: str, n: int = 30) -> pd.DataFrame:
