@@ -21,7 +21,7 @@ def check(options: Any) -> None:
     report = check_data(options.data, settings=options, mapping=options.mapping,
                         overrides=files or None)
     for line in report.lines():
-        typer.echo(line)
+        typer.echo(c.to_flags(line))  # library words (data=) as this command's options
     if not report.ok:
         raise typer.Exit(2)
 
