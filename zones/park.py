@@ -277,7 +277,8 @@ def _read_source(
     import geopandas as gpd
 
     if split_layer(path)[0].suffix.lower() in TABLE_SUFFIXES:
-        table = read_table(path, block.sheet if block else None)
+        xy = tuple(str(block.position[k]) for k in ("x", "y") if block and block.position.get(k))
+        table = read_table(path, block.sheet if block else None, coordinate_columns=xy)
         notes = table.attrs.pop("zonekit_notes", [])
     else:
         table = read_vector(path, layer=(block.source_layer if block and block.source_layer

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from zonekit.errors import DataFileError, SchemaError, where
+from zonekit.zones.cells import tidy_numbers
 from zonekit.zones.mapping import LayerMapping
 from zonekit.zones.validate import Problem
 
@@ -29,13 +30,16 @@ _Y_NAMES = ("lat", "latitude", "纬度", "y")
 _TOTAL = r"(合\s*计|总\s*计|小\s*计|共\s*计|total|sum|grand total)[:：]?"
 
 
-def read_table(path: Path, sheet: str | int | None = None,
-               allow_empty: bool = False) -> pd.DataFrame:
+def read_table(path: Path, sheet: str | int | None = None, allow_empty: bool = False,
+               coordinate_columns: tuple[str, ...] = ()) -> pd.DataFrame:
     """Read a CSV (UTF-8 or GBK) or an Excel sheet (default: the first), all columns as text.
 
     Title rows above the header (as Excel exports often have), blank rows and total rows
     (合计, 总计, 小计, total) are skipped; each skip is described, with spreadsheet row
     numbers, in ``df.attrs["zonekit_notes"]`` as ``(message, rows)`` pairs, and
+    numbers typed with full-width digits, separators, decimal commas (in
+    ``coordinate_columns`` and lon/lat/x/y) or count units are read as numbers
+    (:func:`zonekit.zones.cells.tidy_numbers`, with a note), and
     ``df.attrs["zonekit_rows"]`` holds the spreadsheet row number of every row kept.
     """
     from zonekit.zones.sources import split_layer
@@ -52,6 +56,10 @@ def read_table(path: Path, sheet: str | int | None = None,
         raise DataFileError(f"{path}: cannot read the table ({type(exc).__name__}: "
                             f"{str(exc)[:200]})") from exc
     df, notes = _tidy_rows(df, path)
+    rows = df.attrs.get("zonekit_rows")
+    df, fixed = tidy_numbers(df, (*_X_NAMES, *_Y_NAMES, *coordinate_columns))
+    df.attrs["zonekit_rows"] = rows
+    notes += fixed
     if df.empty and not allow_empty:
         raise DataFileError(f"{path}: the table is empty (0 rows)")
     df.attrs["zonekit_notes"] = notes
