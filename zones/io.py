@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 
 VECTOR_SUFFIXES = (".gpkg", ".geojson", ".json", ".shp", ".parquet", ".geoparquet",
                    ".fgb", ".gml", ".kml", ".csv", ".xlsx", ".xls", ".shp.zip", ".zip")
+#: ``attrs`` key of notes about how a file was read (an encoding that overrides its .cpg).
+READ_NOTES = "zonekit_read_notes"
 #: Several vector readers need the ``pyogrio`` engine explicitly.
 _ENGINE = "pyogrio"
 
@@ -127,6 +129,12 @@ def read_vector(path: Path, layer: str | None = None, encoding: str | None = Non
         raise DataFileError(f"{where(path, layer or label)}: the layer has no geometry (an "
                             "attribute table); expected features with points, lines or polygons")
     gdf.attrs["zonekit_source"] = str(where(path, layer))
+    if path.suffix.lower() == ".shp" and encoding is None:
+        from zonekit.zones.encoding import cpg_contradicted
+
+        note = cpg_contradicted(path, enc)
+        if note:
+            gdf.attrs[READ_NOTES] = [note]
     return gdf
 
 

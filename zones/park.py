@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from zonekit.errors import DataFileError, where
 from zonekit.settings import DataOptions
 from zonekit.zones import crs as crs_mod
-from zonekit.zones.io import find_layer_source, read_vector, sample_path
+from zonekit.zones.io import READ_NOTES, find_layer_source, read_vector, sample_path
 from zonekit.zones.joins import check_joins, select_year
 from zonekit.zones.mapping import NOTES_ATTR, LayerMapping, Mapping, apply_mapping, load_mapping
 from zonekit.zones.schema import LAYERS
@@ -285,7 +285,8 @@ def _read_source(
                                          else layer), encoding=settings.encoding, label=name,
                             allow_table=True)
         if isinstance(table, gpd.GeoDataFrame):
-            return apply_mapping(table, block), [], False
+            read = [Problem(name, str(path), None, m) for m in table.attrs.pop(READ_NOTES, [])]
+            return apply_mapping(table, block), read, False
         notes = []
     source = where(path, layer)
     table = apply_mapping(table, block)

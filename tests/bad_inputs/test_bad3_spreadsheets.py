@@ -118,3 +118,21 @@ def test_cli_reads_decimal_commas_and_units(tiny_park, tmp_path: Path) -> None:
     park = zones.loc[zones["zone_id"] == "park"]
     assert park["employees"].item() == 560  # 400 + 100 + 0 + 50 + 10
     assert park["revenue_yi"].item() == pytest.approx(12.6)
+
+
+def test_gbk_dbf_whose_cpg_says_utf8(tiny_park, tmp_path: Path) -> None:
+    from bad_inputs2 import write
+
+    folder = tmp_path / "park"
+    folder.mkdir()
+    write(tiny_park, folder, zones=None)
+    tiny_park["zones"].to_file(folder / "zones.shp", engine="pyogrio", encoding="GBK")
+    (folder / "zones.cpg").write_text("UTF-8", encoding="ascii")
+    result = runner.invoke(app, ["zones", "--data", str(folder), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 0, result.output
+    assert "zones.cpg says UTF-8" in result.output and "read as GB18030" in result.output
+    text = (tmp_path / "o" / "zones.csv").read_text(encoding="utf-8-sig")
+    assert "高端智造区" in text and "滨河工业开发区" in text
+    check = runner.invoke(app, ["check", "--data", str(folder)])
+    assert check.exit_code == 0 and "Traceback" not in check.output, check.output
+    assert "zones.cpg says UTF-8" in check.output
