@@ -31,6 +31,13 @@ class ProfileError(ZonekitError):
     """A YAML profile is malformed or names something unknown."""
 
 
+class ParameterError(ZonekitError, TypeError):
+    """An API function was given a parameter of the wrong type or out of its range.
+
+    Also a :class:`TypeError`, which is what Python raises for a wrong type.
+    """
+
+
 def where(file: object = None, layer: str | None = None, column: str | None = None) -> str:
     """Format a location prefix such as ``parcels.gpkg, layer 'parcels', column 'zone_id'``."""
     parts = []

@@ -74,8 +74,10 @@ class DataOptions:
 
     def inputs(self) -> list[Path]:
         """Every input path (for refusing an output folder that would overwrite one)."""
+        from zonekit.zones.sources import split_layer
+
         paths = [Path(self.data)] if self.data is not None else []
-        paths += [Path(v) for v in self.layers.values() if isinstance(v, (str, Path))]
+        paths += [split_layer(v)[0] for v in self.layers.values() if isinstance(v, (str, Path))]
         if isinstance(self.mapping, (str, Path)) and Path(self.mapping).suffix:
             paths.append(Path(self.mapping))
         return paths

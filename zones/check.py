@@ -124,6 +124,8 @@ def check_data(
         raw[name] = gdf
         report.rows, report.crs = len(gdf), gdf.crs.to_string() if gdf.crs else None
         report.columns = [c for c in gdf.columns if c != gdf.geometry.name]
+    if not any(name in sources for name in names):
+        reports.append(LayerReport("data", str(data), failure=_no_layer(data, overrides)))
     analysis_crs = None
     if raw:
         try:
@@ -136,6 +138,28 @@ def check_data(
         except ZonekitError as exc:
             reports.append(LayerReport("joins", "checks across layers", failure=str(exc)))
     return CheckReport(reports, findings, mapping_obj, mapping_error, analysis_crs)
+
+
+def _no_layer(data: Path | str | None, overrides: dict[str, Path]) -> str:
+    """Say that no layer was found, and where below ``data`` the layers seem to be."""
+    from zonekit.zones.io import find_layer_source
+
+    text = f"{data}: no layer found (no file named after a layer: {', '.join(LAYERS)})"
+    root = Path(data) if data is not None else None
+    if root is None or not root.is_dir():
+        return text + "; give data=FOLDER or a layer file such as zones=FILE"
+
+    def holds_layers(sub: Path) -> bool:
+        try:
+            return any(find_layer_source(sub, name) for name in LAYERS)
+        except ZonekitError:
+            return False
+
+    below = sorted(str(sub) for sub in root.iterdir() if sub.is_dir() and holds_layers(sub))
+    if below:
+        return text + f"; the layers seem to be one level down: pass data={below[0]}" + (
+            f" (also in {', '.join(below[1:])})" if len(below) > 1 else "")
+    return text + "; name the files zones.gpkg, parcels.shp, … or give a mapping= with file:"
 
 
 def _check_raster(path: Path, report: LayerReport) -> None:

@@ -24,15 +24,36 @@ def shapefile_encoding(path: Path, max_bytes: int = 4_000_000) -> str | None:
         How much of the ``.dbf`` to inspect.
     """
     path = Path(path)
-    if path.with_suffix(".cpg").exists() or path.with_suffix(".CPG").exists():
-        return None
+    cpg = next((p for p in (path.with_suffix(".cpg"), path.with_suffix(".CPG")) if p.exists()),
+               None)
     dbf = path.with_suffix(".dbf")
     if not dbf.exists():
         dbf = path.with_suffix(".DBF")
         if not dbf.exists():
             return None
+    if cpg is not None and not _says_utf8(cpg):
+        return None  # a .cpg naming another code page: GDAL follows it
     with dbf.open("rb") as fh:
-        return dbf_encoding(fh.read(max_bytes))
+        found = dbf_encoding(fh.read(max_bytes))
+    if cpg is not None and found == "UTF-8":
+        return None  # the .cpg is right
+    return found
+
+
+def _says_utf8(cpg: Path) -> bool:
+    """Whether a ``.cpg`` names UTF-8 (``UTF-8``, ``utf8``, ``65001``)."""
+    text = cpg.read_bytes()[:64].decode("ascii", "replace").strip().lower().replace("-", "")
+    return text in ("utf8", "65001")
+
+
+def cpg_contradicted(path: Path, used: str | None) -> str | None:
+    """Return a note when ``used`` (detected) overrides a ``.cpg`` that says UTF-8."""
+    cpg = next((p for p in (path.with_suffix(".cpg"), path.with_suffix(".CPG")) if p.exists()),
+               None)
+    if cpg is None or used is None or used == "UTF-8":
+        return None
+    return (f"{cpg.name} says UTF-8, but the .dbf's text is not UTF-8: read as {used} (GBK); "
+            "fix the .cpg (write GBK in it) so other programs read it right too")
 
 
 def zip_shapefile_encoding(path: Path, max_bytes: int = 4_000_000) -> str | None:

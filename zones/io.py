@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 
 VECTOR_SUFFIXES = (".gpkg", ".geojson", ".json", ".shp", ".parquet", ".geoparquet",
                    ".fgb", ".gml", ".kml", ".csv", ".xlsx", ".xls", ".shp.zip", ".zip")
+#: ``attrs`` key of notes about how a file was read (an encoding that overrides its .cpg).
+READ_NOTES = "zonekit_read_notes"
 #: Several vector readers need the ``pyogrio`` engine explicitly.
 _ENGINE = "pyogrio"
 
@@ -82,9 +84,11 @@ def read_vector(path: Path, layer: str | None = None, encoding: str | None = Non
     Parameters
     ----------
     path
-        Any file pyogrio reads (GeoPackage, GeoJSON, Shapefile, GeoParquet, …).
+        Any file pyogrio reads (GeoPackage, GeoJSON, Shapefile, GeoParquet, a zip of a
+        Shapefile, also in a folder of it …); ``FILE.gpkg:layer`` names a layer.
     layer
-        Layer inside a multi-layer file.
+        Layer inside a multi-layer file; a file of several layers and none named is
+        refused, listing them (:func:`zonekit.zones.sources.choose_layer`).
     encoding
         Text encoding for Shapefiles; ``None`` detects GBK/UTF-8 when no ``.cpg`` exists.
     label
@@ -95,9 +99,13 @@ def read_vector(path: Path, layer: str | None = None, encoding: str | None = Non
     """
     import geopandas as gpd
 
-    path = Path(path)
+    from zonekit.zones.sources import choose_layer, split_layer
+
+    path, named = split_layer(path)
+    layer = layer or named
     if not path.exists():
         raise DataFileError(f"{path}: file not found (layer '{label or layer}')")
+    target, layer = choose_layer(path, layer, label)
     kwargs: dict[str, Any] = {}
     enc = encoding or _detect_encoding(path)
     if enc:
@@ -109,7 +117,7 @@ def read_vector(path: Path, layer: str | None = None, encoding: str | None = Non
             # Arrow: columns come over whole, not feature by feature (15 s of a 1M-node
             # network's run were spent here without it); encodings go the classic way.
             arrow = {} if enc else {"use_arrow": True}
-            gdf = gpd.read_file(path, layer=layer, engine=_ENGINE, **kwargs, **arrow)
+            gdf = gpd.read_file(target, layer=layer, engine=_ENGINE, **kwargs, **arrow)
     except Exception as exc:  # pyogrio/GDAL raise many types; the user needs the file name
         raise DataFileError(
             f"{where(path, layer or label)}: cannot read the file ({type(exc).__name__}: "
@@ -121,6 +129,12 @@ def read_vector(path: Path, layer: str | None = None, encoding: str | None = Non
         raise DataFileError(f"{where(path, layer or label)}: the layer has no geometry (an "
                             "attribute table); expected features with points, lines or polygons")
     gdf.attrs["zonekit_source"] = str(where(path, layer))
+    if path.suffix.lower() == ".shp" and encoding is None:
+        from zonekit.zones.encoding import cpg_contradicted
+
+        note = cpg_contradicted(path, enc)
+        if note:
+            gdf.attrs[READ_NOTES] = [note]
     return gdf
 
 

@@ -40,6 +40,8 @@ _KEYS = {"file", "sheet", "layer", "columns", "units", "values", "defaults", "po
 SHIPPED = Path(__file__).with_name("mappings")
 #: ``DataFrame.attrs`` key under which :func:`apply_mapping` leaves its notes.
 NOTES_ATTR = "zonekit_mapping_notes"
+#: ``DataFrame.attrs`` key: model column → the source column the mapping names, absent.
+ABSENT_ATTR = "zonekit_mapping_absent"
 
 logger = logging.getLogger(__name__)
 
@@ -228,6 +230,10 @@ def apply_mapping(df: pd.DataFrame, mapping: LayerMapping | None) -> pd.DataFram
             out[col] = out[col].fillna(value)
     if notes:
         out.attrs[NOTES_ATTR] = notes
+    # model columns the mapping takes from a column the file lacks: messages name the source
+    absent = {v: k for k, v in mapping.columns.items() if k not in df.columns and v not in out}
+    if absent:
+        out.attrs[ABSENT_ATTR] = absent
     return out
 
 

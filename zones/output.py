@@ -15,9 +15,12 @@ several files (Shapefile) and formats without geometry (CSV: geometry as WKT).
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
+import signal
 import tempfile
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -35,6 +38,13 @@ class OutputError(DataFileError):
 
 #: Files a finished run leaves in its folder; one of them marks a folder as a run's.
 RUN_MARKER = "summary.json"
+#: Longest path (bytes) of a GeoPackage that SQLite opens (its 512 less "-journal"; measured:
+#: Python's sqlite3 opens 500-byte paths, not 507), and how deep a run's files lie in it
+#: (``circles_service/surfaces/minutes_convenience_store.tif`` is 54 bytes).
+SQLITE_PATH_MAX = 500
+RUN_DEPTH = 64
+#: Free space (bytes) below which a failed write is taken as a full disk.
+FULL_DISK_BYTES = 1 << 20
 #: Suffixes of the files making up one Shapefile.
 SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx")
 
@@ -71,7 +81,25 @@ def check_not_input(out: Path, inputs: Iterable[Path | str | None]) -> None:
 def check_out(out: Path | str, force: bool, inputs: Iterable[Path | str | None]) -> None:
     """Refuse, before any work, an output folder a run could not use (see :func:`run_folder`)."""
     check_not_input(Path(out), inputs)
+    check_path_length(Path(out).absolute())
     _check_writable(Path(out).absolute(), force)
+
+
+def check_path_length(out: Path) -> None:
+    """Refuse an output folder so deep that the run's GeoPackages could not be opened.
+
+    The run writes into ``.NAME.staging-XXXXXXXX`` beside ``out`` and its files lie up to
+    :data:`RUN_DEPTH` bytes below it; SQLite (GeoPackage) opens no path longer than
+    :data:`SQLITE_PATH_MAX` bytes.
+    """
+    staging = len(os.fsencode(out.parent)) + len(os.fsencode(out.name)) + len("/..staging-xxxxxxxx")
+    if staging + RUN_DEPTH > SQLITE_PATH_MAX:
+        longest = SQLITE_PATH_MAX - RUN_DEPTH - len("/..staging-xxxxxxxx")
+        raise OutputError(
+            f"{out}: the out= folder's path is {len(os.fsencode(out)):,} bytes long; the run's "
+            f"GeoPackages (SQLite files) could not be opened under it (SQLite takes paths of at "
+            f"most {SQLITE_PATH_MAX} bytes): choose an out= folder with a path of at most "
+            f"{longest} bytes")
 
 
 def _check_writable(out: Path, force: bool) -> None:
@@ -190,23 +218,77 @@ def run_folder(out: Path | str, force: bool = False,
     """
     out = Path(out).absolute()
     check_not_input(out, inputs)
+    check_path_length(out)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(f"{out}: cannot create the out= folder ({exc.strerror or exc})") \
             from exc
-    with _lock(out):
+    with _terminate_cleanly(), _lock(out):
         _check_writable(out, force)
         try:
             staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.parent))
             os.chmod(staging, 0o777 & ~_umask())  # mkdtemp makes it private (0700)
         except OSError as exc:
-            raise _not_writable(out, exc) from exc
+            raise _full_disk(out, exc) or _not_writable(out, exc) from exc
         try:
             yield staging
             _swap_in(staging, out)
+        except Exception as exc:
+            full = _full_disk(out, exc)  # before the staging folder is removed (and frees it)
+            if full is not None:
+                raise full from exc
+            raise
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+
+
+def _full_disk(out: Path, exc: BaseException) -> OutputError | None:
+    """Return the error to raise when ``exc`` came from a full disk, else ``None``.
+
+    GDAL and SQLite report a full disk in their own words ("no such table: gpkg_contents",
+    "database or disk is full"); the free space of the device says it plainly.
+    """
+    chain: list[BaseException] = []
+    item: BaseException | None = exc
+    while item is not None and item not in chain:
+        chain.append(item)
+        item = item.__cause__ or item.__context__
+    said = any(getattr(e, "errno", None) == errno.ENOSPC or "disk is full" in str(e)
+               or "No space left" in str(e) for e in chain)
+    try:
+        free = shutil.disk_usage(out.parent).free
+    except OSError:
+        return None
+    if not said and (free >= FULL_DISK_BYTES or isinstance(exc, DataFileError)):
+        return None  # a message of ours about something else: keep it
+    return OutputError(
+        f"{out}: no space left on the device holding out= ({free / 2**20:.1f} MiB free); "
+        "nothing was written (an earlier run there is as it was): free some space or choose "
+        "another out= folder")
+
+
+@contextmanager
+def _terminate_cleanly() -> Iterator[None]:
+    """Turn SIGTERM into ``SystemExit`` while a run writes, so its cleanup runs.
+
+    By default SIGTERM ends the process at once, leaving the staging folder and the lock
+    file behind; SIGINT already raises ``KeyboardInterrupt``. Only in the main thread (where
+    Python runs signal handlers), and only when no one else handles SIGTERM.
+    """
+    if threading.current_thread() is not threading.main_thread() or \
+            signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+        yield
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def write_vector_file(gdf: gpd.GeoDataFrame, target: Path, layer: str | None = None) -> Path:

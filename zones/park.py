@@ -14,10 +14,11 @@ from typing import TYPE_CHECKING
 from zonekit.errors import DataFileError, where
 from zonekit.settings import DataOptions
 from zonekit.zones import crs as crs_mod
-from zonekit.zones.io import find_layer_source, read_vector, sample_path
+from zonekit.zones.io import READ_NOTES, find_layer_source, read_vector, sample_path
 from zonekit.zones.joins import check_joins, select_year
 from zonekit.zones.mapping import NOTES_ATTR, LayerMapping, Mapping, apply_mapping, load_mapping
 from zonekit.zones.schema import LAYERS
+from zonekit.zones.sources import split_layer
 from zonekit.zones.tables import TABLE_SUFFIXES, place_table, read_table
 from zonekit.zones.validate import (
     Findings,
@@ -275,15 +276,17 @@ def _read_source(
     """
     import geopandas as gpd
 
-    if Path(path).suffix.lower() in TABLE_SUFFIXES:
-        table = read_table(path, block.sheet if block else None)
+    if split_layer(path)[0].suffix.lower() in TABLE_SUFFIXES:
+        xy = tuple(str(block.position[k]) for k in ("x", "y") if block and block.position.get(k))
+        table = read_table(path, block.sheet if block else None, coordinate_columns=xy)
         notes = table.attrs.pop("zonekit_notes", [])
     else:
         table = read_vector(path, layer=(block.source_layer if block and block.source_layer
                                          else layer), encoding=settings.encoding, label=name,
                             allow_table=True)
         if isinstance(table, gpd.GeoDataFrame):
-            return apply_mapping(table, block), [], False
+            read = [Problem(name, str(path), None, m) for m in table.attrs.pop(READ_NOTES, [])]
+            return apply_mapping(table, block), read, False
         notes = []
     source = where(path, layer)
     table = apply_mapping(table, block)

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from zonekit.errors import DataFileError, SchemaError, where
+from zonekit.zones.cells import tidy_numbers
 from zonekit.zones.mapping import LayerMapping
 from zonekit.zones.validate import Problem
 
@@ -29,16 +30,22 @@ _Y_NAMES = ("lat", "latitude", "纬度", "y")
 _TOTAL = r"(合\s*计|总\s*计|小\s*计|共\s*计|total|sum|grand total)[:：]?"
 
 
-def read_table(path: Path, sheet: str | int | None = None,
-               allow_empty: bool = False) -> pd.DataFrame:
+def read_table(path: Path, sheet: str | int | None = None, allow_empty: bool = False,
+               coordinate_columns: tuple[str, ...] = ()) -> pd.DataFrame:
     """Read a CSV (UTF-8 or GBK) or an Excel sheet (default: the first), all columns as text.
 
     Title rows above the header (as Excel exports often have), blank rows and total rows
     (合计, 总计, 小计, total) are skipped; each skip is described, with spreadsheet row
     numbers, in ``df.attrs["zonekit_notes"]`` as ``(message, rows)`` pairs, and
+    numbers typed with full-width digits, separators, decimal commas (in
+    ``coordinate_columns`` and lon/lat/x/y) or count units are read as numbers
+    (:func:`zonekit.zones.cells.tidy_numbers`, with a note), and
     ``df.attrs["zonekit_rows"]`` holds the spreadsheet row number of every row kept.
     """
-    path = Path(path)
+    from zonekit.zones.sources import split_layer
+
+    path, named = split_layer(path)
+    sheet = named if sheet is None else sheet
     if not path.exists():
         raise DataFileError(f"{path}: file not found")
     try:
@@ -49,6 +56,10 @@ def read_table(path: Path, sheet: str | int | None = None,
         raise DataFileError(f"{path}: cannot read the table ({type(exc).__name__}: "
                             f"{str(exc)[:200]})") from exc
     df, notes = _tidy_rows(df, path)
+    rows = df.attrs.get("zonekit_rows")
+    df, fixed = tidy_numbers(df, (*_X_NAMES, *_Y_NAMES, *coordinate_columns))
+    df.attrs["zonekit_rows"] = rows
+    notes += fixed
     if df.empty and not allow_empty:
         raise DataFileError(f"{path}: the table is empty (0 rows)")
     df.attrs["zonekit_notes"] = notes
@@ -69,13 +80,24 @@ def _read_raw(path: Path, sheet: str | int | None) -> pd.DataFrame:
         else:
             raise DataFileError(f"{path}: neither UTF-8 nor GBK text")
     else:
-        sheet = sheet if sheet is not None else 0
+        sheet = _sheet(path, sheet)
         head = pd.read_excel(path, sheet_name=sheet, dtype=str, header=None, nrows=30)
         header = _header_row(head)
         df = pd.read_excel(path, sheet_name=sheet, dtype=str, header=header)
     df.columns = [str(c).strip() for c in df.columns]
     df.attrs["zonekit_header"] = header + 1  # spreadsheet row of the header
     return df
+
+
+def _sheet(path: Path, sheet: str | int | None) -> str | int:
+    """Return the sheet to read: the one named (refused when absent), else the first."""
+    if sheet is None:
+        return 0
+    names = pd.ExcelFile(path).sheet_names
+    if isinstance(sheet, str) and sheet not in names:
+        raise DataFileError(f"{path}: holds no sheet '{sheet}'; its sheets are "
+                            f"{', '.join(map(str, names))}")
+    return sheet
 
 
 def _csv_head(path: Path, encoding: str, n: int = 30) -> pd.DataFrame:

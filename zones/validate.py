@@ -117,6 +117,29 @@ def _coerce(series: pd.Series, col: Column) -> tuple[pd.Series, np.ndarray]:
 
 # Long on purpose: the checks of one layer in the order the model lists them, each a
 # short block, so that every problem of a file is reported in one run.
+def _missing_columns(gdf: gpd.GeoDataFrame, layer: str, source: str,
+                     missing: list[str]) -> Problem:
+    """Say which required columns are missing; a mapped one by the source column it names.
+
+    Internal columns (``_maxspeed_text``: a name zonekit gives while reading) are not shown.
+    """
+    from zonekit.zones.mapping import ABSENT_ATTR
+
+    found = ", ".join(str(c) for c in gdf.columns
+                      if c != gdf.geometry.name and not str(c).startswith("_")) or "none"
+    absent = gdf.attrs.get(ABSENT_ATTR, {})
+    mapped = [f"column '{absent[c]}' (mapped onto {c})" for c in missing if c in absent]
+    plain = [c for c in missing if c not in absent]
+    parts = []
+    if mapped:
+        parts.append(f"the mapping takes {', '.join(mapped)}, but the file has no such column")
+    if plain:
+        parts.append(f"required column(s) missing: {', '.join(plain)}")
+    return Problem(layer, source, ", ".join(absent.get(c, c) for c in missing),
+                   f"{'; '.join(parts)} (found: {found}). Rename them, or map your names with "
+                   "mapping=FILE")
+
+
 def validate_layer(
     gdf: gpd.GeoDataFrame, spec: Layer, source: str, allow_empty: bool = False,
     known_bad: np.ndarray | None = None,
@@ -150,12 +173,7 @@ def validate_layer(
         findings.notes.append(Problem(spec.name, source, col.name, default_note(col)))
     missing_cols = [c for c in spec.required_columns if c not in out.columns]
     if missing_cols:
-        found = ", ".join(str(c) for c in out.columns if c != out.geometry.name) or "none"
-        findings.errors.append(Problem(
-            spec.name, source, ", ".join(missing_cols),
-            f"required column(s) missing: {', '.join(missing_cols)} (found: {found}). "
-            "Rename them, or map your names with mapping=FILE",
-        ))
+        findings.errors.append(_missing_columns(out, spec.name, source, missing_cols))
         return out, findings
     bad_rows = np.zeros(len(out), bool)
     for col in spec.columns:

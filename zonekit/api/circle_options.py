@@ -78,6 +78,11 @@ class CircleOptions:
     #: Basemap of the HTML map ``write`` draws (the command's own ``--basemap``).
     basemap: str = "none"
 
+    def __post_init__(self) -> None:
+        from zonekit.api.params import check_fields
+
+        check_fields(self)  # types and ranges (minutes > 0, jobs ≥ 1 …) before any work
+
 
 CIRCLE_FIELDS = {f.name for f in fields(CircleOptions)}
 DATA_FIELDS = {f.name for f in fields(DataOptions)} - {"layers"}
@@ -103,27 +108,19 @@ def check_options(spec: Any, o: CircleOptions, site_kinds: tuple[str, ...] = ())
     kind = spec.kind
     if o.minutes is not None and o.metres is not None:
         raise ZonekitError("give minutes= or metres=, not both")
-    for name, v in (("minutes", o.minutes), ("metres", o.metres)):
-        if v is not None and not v > 0:
-            raise ZonekitError(f"{name}= must be a positive number, got {v}")
     if o.measure not in (None, "minutes", "metres"):
         raise ZonekitError(f"measure= must be minutes or metres, got {o.measure!r}")
     if o.mode is not None and o.mode not in MODES:
         raise ZonekitError(f"mode= must be one of {', '.join(MODES)}, got {o.mode!r}")
-    if o.new_sites is not None and (not spec.proposes_sites or o.new_sites < 0):
+    if o.new_sites is not None and not spec.proposes_sites:
         raise ZonekitError("new_sites=K (K ≥ 0) chooses charging sites: use it with "
                            f"kind={' or kind='.join(site_kinds) or '(a charging circle)'} "
                            f"(got kind {kind!r}, K = {o.new_sites})")
-    if o.target_share is not None and not 0 < o.target_share <= 1:
-        raise ZonekitError(f"target_share= is a share in (0, 1], got {o.target_share}")
     if spec.starts_from_enterprises and o.origins is not None:
         raise ZonekitError("the industry circle starts from the chain's enterprises: pass "
                            "enterprises=FILE, not origins=")
     if o.demand is not None and o.demand not in DEMANDS:
         raise ZonekitError(f"demand= must be one of {', '.join(DEMANDS)}, got {o.demand!r}")
-    if o.jobs is not None and (isinstance(o.jobs, bool) or not isinstance(o.jobs, int)
-                               or o.jobs < 1):
-        raise ZonekitError(f"jobs= must be a whole number ≥ 1, got {o.jobs!r}")
     measure = "metres" if o.metres is not None else (o.measure or "minutes")
     _check_category_options(spec, measure, o)
     return measure
@@ -136,7 +133,7 @@ def _check_category_options(spec: Any, measure: str, o: CircleOptions) -> None:
     if o.speed_col is not None and (o.mode not in (None, "drive") or measure != "minutes"):
         raise ZonekitError("speed_col= gives driving speeds (km/h): use it with mode='drive' "
                            f"and minutes (got mode {o.mode}, measure {measure})")
-    if o.report_minutes is not None and (measure != "minutes" or not o.report_minutes > 0):
+    if o.report_minutes is not None and measure != "minutes":
         raise ZonekitError("report_minutes=N (N > 0) is for minute thresholds, got "
                            f"{o.report_minutes} with measure {measure}")
 

@@ -20,6 +20,7 @@ from zonekit.api.circle_options import (  # noqa: F401 - CircleOptions is part o
 from zonekit.api.circle_options import category_list as _category_list
 from zonekit.api.circles_result import CirclesResult
 from zonekit.api.data import DataOptions, user_layer
+from zonekit.api.params import checked
 from zonekit.api.results import Timings, summary_base
 from zonekit.api.zones import park_for
 from zonekit.errors import DataFileError, SchemaError, ZonekitError, where
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
 Layer = Any  # a file path, or a GeoDataFrame (origins=: also population/residential)
 
 
+@checked
 def circles(kind: str = DEFAULT_KIND, park: Park | None = None, *,
             # the data (as zk.load_park takes it), when no park is given
             data: str | Path | None = None, roads: Layer = None, facilities: Layer = None,
@@ -115,6 +117,8 @@ def _circles(kind: str, park: Park | None, options: DataOptions | None,
     park = _park(park, data, spec, timings, job.mode)
     with timings.step("read"):
         inputs = _inputs(park, data, kind, job, o)
+        _check_apart(park, {**data.layers, "origins": o.origins, "candidates": o.candidates},
+                     inputs, job.max_snap_m)
         grid, persons, grid_note = _grid(park, data.layers.get("population"), inputs.roads)
     bundle = run.run(job, inputs, grid, persons)
     for step, seconds in bundle.summary.pop("step_seconds", {}).items():
@@ -251,6 +255,26 @@ def _inputs(park: Park, data: DataOptions, kind: str, job: Any,
         enterprises=park.layers.get("enterprises"), coords=settings.coords,
         candidates=None if o.candidates is None else _candidates(o.candidates, settings,
                                                                   park.crs))
+
+
+def _check_apart(park: Park, given: dict[str, Any], inputs: Any, reach_m: float) -> None:
+    """Refuse, before any grid or network is built, layers lying apart from the roads.
+
+    ``given`` maps layer names to what the caller gave (files named in the message).
+    """
+    from zonekit.zones.extents import check_apart
+
+    def source(name: str) -> str:
+        item = given.get(name)
+        return str(item) if isinstance(item, (str, Path)) else park.sources.get(
+            name, f"({name} GeoDataFrame)")
+
+    others = [("facilities", source("facilities"), inputs.facilities),
+              ("origins", source("origins"), inputs.origins_layer),
+              ("candidates", source("candidates"), inputs.candidates)]
+    others += [(n, source(n), park.layers.get(n)) for n in ("zones", "parcels", "enterprises")]
+    check_apart(("roads", source("roads"), inputs.roads), others, reach_m,
+                "no feature of theirs can reach a road")
 
 
 def _replaced_note(park: Park) -> Any:

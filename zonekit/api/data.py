@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from zonekit.api.params import checked
 from zonekit.errors import DataFileError
 from zonekit.settings import DataOptions
 
@@ -26,6 +27,7 @@ LAYER_ARGS = ("zones", "parcels", "enterprises", "facilities", "roads", "populat
 Source = "str | Path | gpd.GeoDataFrame | None"
 
 
+@checked
 def load_park(
     data: str | Path | None = None,
     *,
@@ -121,17 +123,21 @@ def check_given_files(opts: DataOptions, wanted: tuple[str, ...]) -> None:
     import pyogrio
 
     from zonekit.zones.osm.roads import is_osm_file
+    from zonekit.zones.sources import choose_layer, split_layer
 
     for name, source in opts.layers.items():
         if not isinstance(source, (str, Path)):
             continue
-        path = Path(source)
+        path, layer = split_layer(source)
         if not path.exists():
             raise DataFileError(f"{path}: file not found ({name}=FILE)")
         if name in wanted or name == "population" or path.is_dir() or is_osm_file(path):
             continue
         try:
-            pyogrio.read_info(path)
+            target, layer = choose_layer(path, layer, name)
+            pyogrio.read_info(target, layer=layer)
+        except DataFileError:
+            raise
         except Exception as exc:  # noqa: BLE001 - any reader failure is the user's file
             raise DataFileError(f"{path}: cannot read the {name} layer ({name}=FILE): "
                                 f"{str(exc).splitlines()[0]}") from exc

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from zonekit.api.data import DataOptions, data_options_from
+from zonekit.api.params import checked
 from zonekit.api.results import Result, Timings, summary_base
 from zonekit.api.zones import PARK_LAYERS, check_denominator, park_for
 from zonekit.errors import ZonekitError
@@ -108,6 +109,7 @@ class IntensityResult(Result):
         return to_folium(layers, title, basemap, self.synthetic)
 
 
+@checked
 def intensity(park: Park | None = None, *, denominator: str = "built",
               target: float | None = None, year: int | None = None,
               growth: float | None = None, conservative_growth: float | None = None,
@@ -186,6 +188,7 @@ class IndicatorsResult(Result):
         return ["indicators.csv", "trend.csv"]
 
 
+@checked
 def indicators(park: Park | None = None, *, denominator: str = "built",
                targets: str | Path | None = None, options: DataOptions | None = None,
                **data_options: Any) -> IndicatorsResult:

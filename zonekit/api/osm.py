@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from zonekit.api.params import checked
 from zonekit.errors import ZonekitError
 
 if TYPE_CHECKING:
@@ -24,6 +25,7 @@ def _one_source(source: Any, place: Any, polygon: Any, bbox: Any) -> None:
                            + (", ".join(given) or "none"))
 
 
+@checked
 def osm_roads(source: str | Path | None = None, *, mode: str = "drive",
               place: str | None = None, polygon: Any = None,
               bbox: tuple[float, float, float, float] | None = None) -> gpd.GeoDataFrame:
@@ -54,6 +56,7 @@ def osm_roads(source: str | Path | None = None, *, mode: str = "drive",
     return osm.download_roads(place=place, polygon=polygon, bbox=bbox, mode=mode)
 
 
+@checked
 def osm_facilities(source: str | Path | None = None, *, place: str | None = None,
                    polygon: Any = None, bbox: tuple[float, float, float, float] | None = None,
                    tags: Any = None) -> tuple[gpd.GeoDataFrame, dict[str, int]]:

@@ -11,10 +11,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from zonekit.api.params import checked
+
 if TYPE_CHECKING:
     import geopandas as gpd
 
 
+@checked
 def poi_facilities(path: str | Path, source: str, *, table: str | Path | None = None
                    ) -> tuple[gpd.GeoDataFrame, dict[str, int]]:
     """Read an Amap or Baidu POI export (CSV, UTF-8 or GBK, or Excel) as facilities.

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from zonekit.api.params import checked
 from zonekit.api.results import Result
 from zonekit.errors import ZonekitError
 
@@ -120,6 +121,7 @@ def outputs_of(results: list[Result], folder: Path) -> Outputs:
         circles={r.kind: r.as_run() for r in results if folder_name(r).startswith("circles_")})
 
 
+@checked
 def report(results: list[Result] | None = None, out: str | Path = "out/report", *,
            basemap: str = "none", force: bool = False, park: Park | None = None,
            **data_options: Any) -> ReportResult:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from zonekit.api.data import DataOptions, data_options_from, inputs_of
+from zonekit.api.params import checked
 from zonekit.api.results import Timings, park_inputs, summary_base
 from zonekit.api.zones import check_denominator, park_for
 from zonekit.errors import CRSError, DataFileError, ZonekitError
@@ -71,6 +72,7 @@ def _write_dropped(folder: Path, park: Park | None) -> None:
         write_csv(park.findings.dropped_table(), folder / "dropped.csv")
 
 
+@checked
 def scale_partition(out: str | Path, parts: int = 4, group: str = "park_id", *,
                     park: Park | None = None, force: bool = False,
                     options: DataOptions | None = None, **data_options: Any) -> ScaleRun:
@@ -127,6 +129,7 @@ def _fallback_year() -> int:
     return int(targets.indicators["land_output_yi_per_km2"].baseline_year or 2024)
 
 
+@checked
 def scale_intensity(out: str | Path, *, parts: str | Path | None = None,
                     data: str | Path | None = None, park: Park | None = None, split: int = 8,
                     denominator: str = "built", profile: str | Path | None = None,
@@ -236,6 +239,7 @@ def _crs_of(source: Any) -> Any:
     return source.crs if not isinstance(source, Path) else PartitionLayer.of(source).crs()
 
 
+@checked
 def scale_circles(origins: gpd.GeoDataFrame | str | Path, roads: gpd.GeoDataFrame | str | Path,
                   facilities: gpd.GeoDataFrame | str | Path, out: str | Path, *,
                   mode: str = "walk", minutes: float = 15.0,

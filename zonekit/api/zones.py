@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from zonekit.api.data import DataOptions, data_options_from, read_park
+from zonekit.api.params import checked
 from zonekit.api.results import Result, Timings, summary_base
 from zonekit.errors import ZonekitError
 
@@ -103,6 +104,7 @@ class ZonesResult(Result):
         return to_folium(layers, title, basemap, self.synthetic)
 
 
+@checked
 def measure_zones(park: Park | None = None, denominator: str = "built", *,
           options: DataOptions | None = None, **data_options: Any) -> ZonesResult:
     """Measure each zone and block: area, built land, enterprises, revenue, land output.

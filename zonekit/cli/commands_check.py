@@ -21,7 +21,7 @@ def check(options: Any) -> None:
     report = check_data(options.data, settings=options, mapping=options.mapping,
                         overrides=files or None)
     for line in report.lines():
-        typer.echo(line)
+        typer.echo(c.to_flags(line))  # library words (data=) as this command's options
     if not report.ok:
         raise typer.Exit(2)
 
@@ -52,16 +52,18 @@ def schema(
 
 
 def _columns(path: Path) -> list[str]:
+    from zonekit.zones.sources import choose_layer, split_layer
     from zonekit.zones.tables import TABLE_SUFFIXES, read_table
 
-    if path.suffix.lower() in TABLE_SUFFIXES:
+    if split_layer(path)[0].suffix.lower() in TABLE_SUFFIXES:
         return list(read_table(path, allow_empty=True).columns)
     import pyogrio
 
     from zonekit.errors import DataFileError
 
+    target, layer = choose_layer(*split_layer(path), None)
     try:
-        return list(pyogrio.read_info(path)["fields"])
+        return list(pyogrio.read_info(target, layer=layer)["fields"])
     except Exception as exc:  # GDAL raises several types; name the file
         raise DataFileError(f"{path}: cannot read ({exc})") from exc
 
