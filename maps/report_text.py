@@ -34,7 +34,8 @@ DENOMINATOR_NOTE_ZH = {
 }
 TRAJECTORY_ZH = ("营业收入按基期收入（加上新增用地投产后的产出和更新地块的增收）乘以"
                  "年均自然增长率逐年推算；在建地块自约定年份起计入用地、自投产年份起产生产出；"
-                 "地均产出 = 营业收入 ÷ 用地。")
+                 "地均产出 = 营业收入 ÷ 用地。主情景的增长路径是规划的园区总收入路径，已含新增用地"
+                 "的产出，因此营业收入沿该路径（加更新增收）推算，新增用地的产出不再另行叠加。")
 
 _NOTES: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (re.compile(r"^firms in (.+)$"), lambda m: f"{m.group(1).replace(', ', '、')}产业企业合计"),
