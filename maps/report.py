@@ -70,6 +70,8 @@ def headline(out: Outputs) -> list[dict[str, str]]:
         track = r["on_track"]
         status = "info" if track != track or track is None else ("ok" if bool(track) else "behind")
         verdict = {"ok": "进度达标", "behind": "落后于规划进度", "info": "进度待判定"}[status]
+        if key == "land_output_yi_per_km2":
+            status, verdict = _land_output_verdict(out, status, verdict)
         cards.append({
             "label": f"{r['name_zh']}（{int(r['year'])} 年）", "value": _num(r["value"]),
             "unit": str(r["unit"]), "status": status,
@@ -85,6 +87,17 @@ def headline(out: Outputs) -> list[dict[str, str]]:
                    f"{_num(share)}%")})
     cards.extend(_circle_cards(out))
     return cards
+
+
+def _land_output_verdict(out: Outputs, status: str, verdict: str) -> tuple[str, str]:
+    """Judge the land-output card by the scenario to act on, not by the trend alone."""
+    heads = out.intensity.get("renewal") or {}
+    act = heads.get(str(heads.get("act_on", ""))) or {}
+    if not act.get("renewal_needed"):
+        return status, verdict
+    label = SCENARIO_ZH.get(str(heads["act_on"]), str(heads["act_on"]))
+    return "behind", (f"{verdict}，但按{label}不腾退 {act['target_year']} 年仅 "
+                      f"{_num(act['land_output_without_renewal'])}，需腾笼换鸟方能达标")
 
 
 def _circle_cards(out: Outputs) -> list[dict[str, str]]:
