@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from zonekit.analysis.mujun import SCENARIO_ZH
 from zonekit.maps.report_data import Outputs
-from zonekit.maps.report_text import number_text, solver_clause_zh
+from zonekit.maps.report_text import number_text, site_label_zh, solver_clause_zh
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -129,11 +129,6 @@ def charging_findings(out: Outputs) -> list[Finding]:
     from zonekit.maps.report_data import circle_runs
 
     return [f for run in circle_runs(out, "proposes_sites") for f in _charging_findings(run, out)]
-
-
-def site_label_zh(rank: object) -> str:
-    """Chinese label of a proposed site: 新建站点1, 新建站点2 … (its rank in its solution)."""
-    return f"新建站点{int(rank)}"
 
 
 def _site_text(r: object) -> str:

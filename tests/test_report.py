@@ -158,6 +158,11 @@ def test_demo_ends_with_the_report(sample_dir: Path, tmp_path: Path) -> None:
         assert "合成样例" in str(next(ws.iter_rows(max_row=1))[0].value), ws.title
     assert "结论与建议" in page and "充电站选址）" in page  # a finding names its table
     _check_demo_findings(page, tmp_path / "demo")
+    assert not internal_labels(body_text(page))
+    for ws in wb.worksheets:  # every cell of the workbook, headers and values
+        cells = " ".join(str(v) for row in ws.iter_rows(values_only=True) for v in row
+                         if isinstance(v, str))
+        assert not internal_labels(cells), (ws.title, internal_labels(cells)[:5])
 
 
 def _check_demo_findings(page: str, folder: Path) -> None:
@@ -192,6 +197,22 @@ def body_text(page: str) -> str:
     body = re.sub(r'<ul class="zk-raw" lang="en">.*?</ul>', " ", body, flags=re.S)
     body = re.sub(r"<img[^>]*>", " ", body)
     return html.unescape(re.sub(r"<[^>]+>", "\n", body))
+
+
+#: Internal English labels a reader must never see (status codes, solution names, scenarios).
+INTERNAL_LABEL = re.compile(r"\b(?:[a-z]+(?:_[a-z0-9]+)+|mclp|main|conservative|graded|"
+                            r"not graded|unnamed|founded|revenue|land)\b")
+
+
+def internal_labels(text: str) -> list[str]:
+    """Internal English labels in ``text``: snake_case codes and the analyses' own words."""
+    return INTERNAL_LABEL.findall(text)
+
+
+def test_internal_label_scan_finds_them() -> None:
+    assert internal_labels("状态 graded_separately，站点 mclp-1，main：不更新") == [
+        "graded_separately", "mclp", "main"]
+    assert not internal_labels("新建站点1（丰泽街旁），EPSG:4548，HiGHS，GZ-0105")
 
 
 def english_sentences(text: str) -> list[str]:
