@@ -86,7 +86,7 @@ def headline(out: Outputs) -> list[dict[str, str]]:
         "label": "低效用地", "value": f"{int(s['low_efficiency_parcels'])}", "unit": "块",
         "status": "info",
         "detail": (f"{_num(s['low_efficiency_area_km2'], 2)} km²，占地均产出计算用地 "
-                   f"{_num(share)}%")})
+                   f"{_num(land, 2)} km² 的 {_num(share)}%")})
     cards.extend(_circle_cards(out))
     return cards
 
