@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from zonekit.analysis.mujun import SCENARIO_ZH
 from zonekit.maps.report_data import Outputs
-from zonekit.maps.report_text import number_text, solver_clause_zh
+from zonekit.maps.report_text import number_text, site_label_zh, solver_clause_zh
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -131,66 +131,84 @@ def charging_findings(out: Outputs) -> list[Finding]:
     return [f for run in circle_runs(out, "proposes_sites") for f in _charging_findings(run, out)]
 
 
+def _site_text(r: object) -> str:
+    road = getattr(r, "road_name", "")
+    near = f"，{road}旁" if isinstance(road, str) and road and not road.startswith("(") else ""
+    return (f"{site_label_zh(r.rank)}（{r.zone_name_zh}{near}，东经 {r.lon_wgs84:.5f}°、"
+            f"北纬 {r.lat_wgs84:.5f}°）")
+
+
 def _charging_findings(run: dict, out: Outputs) -> list[Finding]:
-    sites, cov = run.get("sites"), run.get("coverage")
-    if sites is None or not len(sites) or cov is None:
-        return []
-    demand = str(((run.get("summary") or {}).get("siting") or {}).get("demand", ""))
-    solution = "mclp" if (sites["solution"] == "mclp").any() else str(sites["solution"].iloc[0])
-    chosen = sites.loc[sites["solution"] == solution]
-    measure = demand if demand in set(cov["measure"]) else "population"
-
-    def share(scenario: str) -> float:
-        hit = cov.loc[(cov["scenario"] == scenario) & (cov["measure"] == measure)]
-        return float(100 * hit["share"].iloc[0]) if len(hit) else float("nan")
-
-    limit = cov["limit"].dropna()
-    minutes = f"{_n(limit.iloc[0], 0)} 分钟" if len(limit) else "时限内"
-    zones = chosen["zone_name"] if "zone_name" in chosen else _zone_names(chosen, out.zone_geo)
-    where = "、".join(f"{sid}（{z}）" for sid, z in zip(chosen["site_id"], zones, strict=True))
-    what = DEMAND_ZH.get(measure, measure)
+    sites = run.get("sites")
     siting = (run.get("summary") or {}).get("siting") or {}
-    unproven = solver_clause_zh((siting.get(solution) or {}).get("solver"))
-    return [Finding("充电设施", f"建议新建 {len(chosen)} 座充电站（按{what}优化选址），{minutes}"
-                    f"充电圈对{what}的覆盖率由 {_n(share('current'))}% 提高到 "
-                    f"{_n(share(solution))}%{unproven}；站点：{where}。", "充电站选址")]
+    if sites is None or not len(sites) or "target_share" not in siting:
+        return []
+    what = DEMAND_ZH.get(str(siting.get("demand", "")), str(siting.get("demand", "")))
+    cov = run.get("coverage")
+    limit = cov["limit"].dropna() if cov is not None else []
+    minutes = f"{_n(limit.iloc[0], 0)} 分钟" if len(limit) else "时限内"
+    found = [f"目标为{minutes}充电圈覆盖 {_n(100 * siting['target_share'], 0)}% 的{what}"
+             f"（现状 {_n(100 * siting['share_before'])}%）"]
+    fewest = sites.loc[sites["solution"] == "set_cover"].sort_values("rank")
+    if len(fewest):
+        found.append(f"达到目标最少需新建 {len(fewest)} 座，应首先建设："
+                     f"{'、'.join(_site_text(r) for r in fewest.itertuples())}，覆盖率升至 "
+                     f"{_n(fewest['share_after_pct'].iloc[-1])}%"
+                     f"{solver_clause_zh((siting.get('set_cover') or {}).get('solver'))}")
+    elif not siting.get("target_reachable", True):
+        found.append("候选站点全部建成也达不到目标")
+    most = sites.loc[sites["solution"] == "mclp"].sort_values("rank")
+    if len(most):
+        steps = "；".join(f"{_site_text(r)}增加 {_n(r.added_share_pct)} 个百分点至 "
+                         f"{_n(r.share_after_pct)}%" for r in most.itertuples())
+        unproven = solver_clause_zh((siting.get("mclp") or {}).get("solver"))
+        found.append(f"若建 {len(most)} 座（覆盖最大化选址{unproven}），逐站新增覆盖为：{steps}")
+    return [Finding("充电设施", "。".join(found) + "。", "充电站选址")]
 
 
 def renewal_findings(out: Outputs, first: int = 5) -> list[Finding]:
-    """Which parcels to renew first, and what the plan of each scenario gives in 2030."""
-    found = []
-    scenarios = out.intensity.get("scenarios") or {}
-    for name, sc in scenarios.items():
+    """Which plan to act on and why, what each scenario gives, the parcels in order of work."""
+    heads = out.intensity.get("renewal") or {}
+    found = [Finding("腾笼换鸟", str(heads["act_on_zh"]), "发展路径")] \
+        if heads.get("act_on_zh") else []
+    for name, sc in (out.intensity.get("scenarios") or {}).items():
         a = sc.get("assumptions", {})
-        label = SCENARIO_ZH.get(name, name)
         year, target = a.get("target_year"), a.get("target_yi_per_km2")
-        base = (f"{label}下 {year} 年地均产出不更新为 "
+        base = (f"{SCENARIO_ZH.get(name, name)}：若不腾退，{year} 年地均产出为 "
                 f"{_n(sc.get('land_output_without_plan_yi_per_km2'))} 亿元/km²")
         if not sc.get("plan_parcels"):
-            text = f"{base}，已达到目标 {_n(target)}，无需腾笼换鸟。"
+            text = f"{base}，已达到目标 {_n(target)}，该情景下无需腾笼换鸟。"
         else:
             reach = "达到" if sc.get("plan_reaches_target") else "仍低于"
-            text = (f"{base}；更新 {sc['plan_parcels']} 块低效用地（"
+            text = (f"{base}；腾退 {int(sc['plan_parcels'])} 宗低效用地（"
                     f"{_n(sc.get('plan_area_km2'), 2)} km²）后为 "
                     f"{_n(sc.get('plan_land_output_yi_per_km2'))} 亿元/km²，{reach}目标 "
                     f"{_n(target)}{solver_clause_zh(sc.get('solver'), '面积最小')}。")
         found.append(Finding("腾笼换鸟", text, "发展路径"))
-    plan = out.renewal_plan
-    cols = [c for c in plan if c.startswith("in_plan_")]
-    if plan.empty or not cols:
-        return found
-    taken = plan.loc[plan[cols].fillna(False).astype(bool).any(axis=1)].sort_values("rank")
-    if taken.empty:
-        return found
-    head = taken.head(first)
+    return found + _plan_parcels(out, str(heads.get("act_on", "")), first)
+
+
+def _plan_parcels(out: Outputs, name: str, first: int) -> list[Finding]:
+    """List the acted-on plan's first parcels, in its order of work, with where they are."""
+    import pandas as pd
+
+    plan, col = out.renewal_plan, f"priority_{name}"
+    if plan.empty or col not in plan or plan[col].isna().all():
+        return []
+    taken = plan.loc[plan[col].notna()].sort_values(col)
     names = out.zone_geo.set_index("zone_id")["name_zh"] if "name_zh" in out.zone_geo else {}
-    zone = head["zone_id"].map(lambda z: names.get(z, z))
-    ids = "、".join(f"{p}（{z}，增收 {_n(g, 2)} 亿元）" for p, z, g in
-                   zip(head["parcel_id"], zone, head["gain_yi"], strict=True))
-    found.append(Finding("腾笼换鸟", f"优先更新的地块为 {ids}；方案共 {len(taken)} 块、"
-                         f"{_n(taken['area_mu'].sum(), 0)} 亩，合计增收 "
-                         f"{_n(taken['gain_yi'].sum(), 2)} 亿元（基期价格）。", "更新方案"))
-    return found
+    parts = []
+    for r in taken.head(first).itertuples(index=False):
+        firms = f"，现有企业 {r.firms}" if getattr(r, "firms", "") else "，无在册企业"
+        lease = (f"，出让年限至 {int(r.lease_end_year)} 年"
+                 if "lease_end_year" in taken and pd.notna(r.lease_end_year) else "")
+        where = (f"，东经 {r.lon:.5f}°、北纬 {r.lat:.5f}°" if "lon" in taken else "")
+        parts.append(f"{int(getattr(r, col))}. {r.parcel_id}（{names.get(r.zone_id, r.zone_id)}"
+                     f"{where}{firms}{lease}；增收 {_n(r.gain_yi, 2)} 亿元）")
+    return [Finding("腾笼换鸟", f"{SCENARIO_ZH.get(name, name)}方案按以下顺序推进（增收大者优先）："
+                    f"{'；'.join(parts)}；方案共 {len(taken)} 宗、"
+                    f"{_n(taken['area_mu'].sum(), 0)} 亩，合计增收 "
+                    f"{_n(taken['gain_yi'].sum(), 2)} 亿元（基期价格）。", "更新方案")]
 
 
 def conclusions_html(findings: list[Finding]) -> str:

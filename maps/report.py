@@ -45,6 +45,8 @@ if TYPE_CHECKING:
 
 HEADLINE_KEYS = ("total_revenue_yi", "land_output_yi_per_km2", "output_per_employee_wan")
 CIRCLE_TABLES = ("生活圈覆盖", "充电站选址")
+#: Coverage units that count things: shown as whole numbers.
+COUNT_UNITS = ("persons", "enterprises", "parcels")
 
 
 # --- headline figures ------------------------------------------------------------------------
@@ -70,6 +72,8 @@ def headline(out: Outputs) -> list[dict[str, str]]:
         track = r["on_track"]
         status = "info" if track != track or track is None else ("ok" if bool(track) else "behind")
         verdict = {"ok": "进度达标", "behind": "落后于规划进度", "info": "进度待判定"}[status]
+        if key == "land_output_yi_per_km2":
+            status, verdict = _land_output_verdict(out, status, verdict)
         cards.append({
             "label": f"{r['name_zh']}（{int(r['year'])} 年）", "value": _num(r["value"]),
             "unit": str(r["unit"]), "status": status,
@@ -82,9 +86,20 @@ def headline(out: Outputs) -> list[dict[str, str]]:
         "label": "低效用地", "value": f"{int(s['low_efficiency_parcels'])}", "unit": "块",
         "status": "info",
         "detail": (f"{_num(s['low_efficiency_area_km2'], 2)} km²，占地均产出计算用地 "
-                   f"{_num(share)}%")})
+                   f"{_num(land, 2)} km² 的 {_num(share)}%")})
     cards.extend(_circle_cards(out))
     return cards
+
+
+def _land_output_verdict(out: Outputs, status: str, verdict: str) -> tuple[str, str]:
+    """Judge the land-output card by the scenario to act on, not by the trend alone."""
+    heads = out.intensity.get("renewal") or {}
+    act = heads.get(str(heads.get("act_on", ""))) or {}
+    if not act.get("renewal_needed"):
+        return status, verdict
+    label = SCENARIO_ZH.get(str(heads["act_on"]), str(heads["act_on"]))
+    return "behind", (f"{verdict}，但按{label}不腾退 {act['target_year']} 年仅 "
+                      f"{_num(act['land_output_without_renewal'])}，需腾笼换鸟方能达标")
 
 
 def _circle_cards(out: Outputs) -> list[dict[str, str]]:
@@ -110,8 +125,9 @@ def _circle_cards(out: Outputs) -> list[dict[str, str]]:
 def _circle_card(r: Any, label: str) -> dict[str, str]:
     limit = f"{r['limit']:g} 分钟内" if r["limit"] == r["limit"] else "各业态时限内"
     unit = UNIT_ZH.get(str(r["unit"]), str(r["unit"]))
+    places = 0 if str(r["unit"]) in COUNT_UNITS else 1  # people and firms are counted whole
     return {"label": label, "value": _num(100 * r["share"]), "unit": "%", "status": "info",
-            "detail": f"{limit}：{_num(r['covered'])} / {_num(r['total'])} {unit}"}
+            "detail": f"{limit}：{_num(r['covered'], places)} / {_num(r['total'], places)} {unit}"}
 
 
 def renewal_sentences(out: Outputs) -> list[str]:
@@ -195,6 +211,19 @@ def _draw_trajectory(trajectory: pd.DataFrame, ax: Axes | None, chinese: bool) -
     ax.legend(fontsize=8, loc="upper left")
     ax.figure.tight_layout()
     return ax
+
+
+def _chart_html(out: Outputs) -> str:
+    """Draw the trajectory chart in Chinese, or say why it is left out (no CJK font)."""
+    from zonekit.maps.static import FontNotFoundError, find_cjk_font
+
+    try:
+        find_cjk_font()
+    except FontNotFoundError:
+        return ('<p class="zk-note">未安装中文字体，发展路径图从略（安装 Noto Sans CJK 等中文字体'
+                '后重新生成报告即可显示）；逐年数值见“发展路径”表。</p>')
+    uri = png_data_uri(trajectory_axes(out.trajectory))
+    return f'<img class="zk-chart" alt="地均产出发展路径" src="{uri}">'
 
 
 def png_data_uri(ax_or_fig: Any, dpi: int = 130) -> str:
@@ -329,7 +358,7 @@ def render_report(out: Outputs, basemap: str = "none") -> str:
     for section, title, m in report_maps(out, basemap):
         maps.setdefault(section, []).append(
             f'<h3 class="zk-map-title">{html.escape(title)}</h3>{_iframe(m, title)}')
-    chart = png_data_uri(trajectory_axes(out.trajectory))
+    chart = _chart_html(out)
     s, zs = out.intensity, out.zone_summary
     year = s.get("base_year") or zs.get("enterprise_year")
     data_line = f"数据来源：{data_source(out)}；统计年份 {year}；坐标系 {zs.get('crs')}"
@@ -348,7 +377,7 @@ def render_report(out: Outputs, basemap: str = "none") -> str:
         ("renewal", "低效用地与腾笼换鸟",
          _table(tables["低效用地"], "低效用地（按认定原因）")
          + "".join(f"<p>{html.escape(t)}</p>" for t in renewal_sentences(out))
-         + f'<img class="zk-chart" alt="地均产出发展路径" src="{chart}">'
+         + chart
          + _table(tables["更新方案"], "更新方案地块（任一情景）")
          + _table(tables["发展路径"], "发展路径") + "".join(maps.get("renewal", []))),
     ]

@@ -63,7 +63,8 @@ ZONE_MUJUN_COLUMNS = ("zone_id", "name_zh", "land_km2", "land_mu", "revenue_yi",
 INDUSTRY_COLUMNS = ("industry", "enterprises", "revenue_yi", "revenue_share_pct", "land_km2",
                     "land_output_yi_per_km2", "revenue_per_mu_wan", "tax_per_mu_wan",
                     "output_per_employee_wan")
-PLAN_COLUMNS = ("rank", "parcel_id", "zone_id", "land_class", "status", "area_mu",
+PLAN_COLUMNS = ("priority_conservative", "priority_main", "rank", "parcel_id", "zone_id",
+                "lon", "lat", "firms", "lease_end_year", "land_class", "status", "area_mu",
                 "current_land_output_yi_per_km2", "post_land_output_yi_per_km2", "gain_yi",
                 "reasons_zh", "in_plan_main", "in_plan_conservative")
 TRAJECTORY_COLUMNS = ("scenario", "year", "land_km2", "revenue_without_plan_yi",
@@ -144,6 +145,9 @@ def _plan(out: Outputs) -> pd.DataFrame:
     plan = out.renewal_plan.copy()
     reasons = out.parcels.set_index("parcel_id")["reasons_zh"]
     plan["reasons_zh"] = plan["parcel_id"].map(reasons)
+    order = f"priority_{(out.intensity.get('renewal') or {}).get('act_on', '')}"
+    if order in plan:  # the plan to act on first, in its order of work; then the rest by rank
+        plan = plan.sort_values([order, "rank"], na_position="last", kind="stable")
     return plan
 
 
@@ -183,7 +187,11 @@ def report_tables(out: Outputs, full: bool = False) -> dict[str, pd.DataFrame]:
     }
     if full:
         tables["地块"] = chinese_table(out.parcels, PARCEL_COLUMNS)
-        tables["企业"] = chinese_table(out.enterprises, ENTERPRISE_COLUMNS)
+        from zonekit.maps.report_text import grade_note_zh
+
+        ents = out.enterprises.assign(grade_note=out.enterprises["grade_note"].map(grade_note_zh)) \
+            if "grade_note" in out.enterprises else out.enterprises
+        tables["企业"] = chinese_table(ents, ENTERPRISE_COLUMNS)
     tables.update(circle_tables(out, as_text=not full))
     return tables
 
@@ -269,7 +277,15 @@ def _site_table(run: dict[str, Any], as_text: bool) -> dict[str, pd.DataFrame]:
         unit = SITE_DEMAND_UNITS.get(demand, ("", ""))
         fields = {**COVERAGE_FIELDS,
                   "added_weight": Field("added_weight", f"新增覆盖{unit[0]}", unit[1], 2)}
-        frame = sites.drop(columns="geometry").assign(share_after_pct=100 * sites["share_after"])
+        from zonekit.maps.report_text import SOLUTION_ZH, site_label_zh
+
+        frame = sites.drop(columns="geometry").assign(
+            share_after_pct=100 * sites["share_after"],
+            site_id=sites["rank"].map(site_label_zh),
+            solution=sites["solution"].map(lambda v: SOLUTION_ZH.get(str(v), str(v))))
+        if "road_name" in frame:  # the siting names a road without a name "(unnamed)"
+            frame["road_name"] = frame["road_name"].mask(
+                frame["road_name"].astype(str).str.startswith("("), "无名道路")
         extra = [c for c in SITE_PLACE_COLUMNS if c in frame]
         tables["充电站选址"] = chinese_table(
             frame, ("solution", "rank", "site_id", "candidate_id", *extra, "added_weight",

@@ -34,7 +34,8 @@ DENOMINATOR_NOTE_ZH = {
 }
 TRAJECTORY_ZH = ("营业收入按基期收入（加上新增用地投产后的产出和更新地块的增收）乘以"
                  "年均自然增长率逐年推算；在建地块自约定年份起计入用地、自投产年份起产生产出；"
-                 "地均产出 = 营业收入 ÷ 用地。")
+                 "地均产出 = 营业收入 ÷ 用地。主情景的增长路径是规划的园区总收入路径，已含新增用地"
+                 "的产出，因此营业收入沿该路径（加更新增收）推算，新增用地的产出不再另行叠加。")
 
 _NOTES: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (re.compile(r"^firms in (.+)$"), lambda m: f"{m.group(1).replace(', ', '、')}产业企业合计"),
@@ -68,6 +69,15 @@ _NOTES: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
 ]
 
 
+#: Site solutions of a charging siting, as the report names them.
+SOLUTION_ZH = {"set_cover": "达到目标的最少站点", "mclp": "覆盖最大化"}
+
+
+def site_label_zh(rank: object) -> str:
+    """Chinese label of a proposed site: 新建站点1, 新建站点2 … (its rank in its solution)."""
+    return f"新建站点{int(rank)}"
+
+
 def number_text(value: Any, decimals: int = 1) -> str:
     """Format a figure with thousands separators and ``decimals`` places; "—" if missing."""
     try:
@@ -92,6 +102,43 @@ def solver_clause_zh(solver: object, what: str = "最优") -> str:
         return (f"（{why}，未证明{what}；面积下界 {number_text(solver['bound_m2'] / 1e6, 4)} "
                 f"km²，至多多出 {number_text(solver.get('gap_m2'), 0)} m²）")
     return f"（{why}，未证明{what}）"
+
+
+_GRADE_NOTES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
+    (re.compile(r"^no matching parcel: no land to divide by$"),
+     lambda m: "无对应地块，无法计算亩均"),
+    (re.compile(r"^(\w+) land: graded in a ranking of its own, not with industrial firms$"),
+     lambda m: f"{_land_zh(m.group(1))}用地：单独排名参评，不与工业企业混排"),
+    (re.compile(r"^land class (\w+) is not graded$"),
+     lambda m: f"{_land_zh(m.group(1))}用地不参评"),
+    (re.compile(r"^founded (\d+), < (\S+) years before (\d+)$"),
+     lambda m: f"{m.group(1)} 年成立，至 {m.group(3)} 年不满 {m.group(2)} 年"),
+    (re.compile(r"^revenue (\S+) 万元 < (\S+) 万元$"),
+     lambda m: f"营业收入 {m.group(1)} 万元，低于参评门槛 {m.group(2)} 万元"),
+    (re.compile(r"^land (\S+) 亩 < (\S+) 亩$"),
+     lambda m: f"用地 {m.group(1)} 亩，低于参评门槛 {m.group(2)} 亩"),
+]
+
+
+def _land_zh(cls: str) -> str:
+    from zonekit.maps.style import LAND_CLASS_ZH
+
+    return LAND_CLASS_ZH.get(cls, cls)
+
+
+def grade_note_zh(note: object) -> str:
+    """Rewrite an enterprise's 参评说明 (``grade_note``) in Chinese.
+
+    Examples
+    --------
+    >>> grade_note_zh("founded 2024, < 2 years before 2024")
+    '2024 年成立，至 2024 年不满 2 年'
+    """
+    text = "" if note is None or note != note else str(note).strip()
+    for pattern, repl in _GRADE_NOTES:
+        if pattern.match(text):
+            return pattern.sub(repl, text)
+    return text
 
 
 def note_zh(note: object) -> str:
@@ -162,5 +209,6 @@ def notes_zh(out: Outputs) -> tuple[list[str], list[str]]:
     return items, raw
 
 
-__all__ = ["data_source", "note_zh", "notes_zh", "number_text", "park_name", "report_title",
+__all__ = ["data_source", "grade_note_zh", "note_zh", "notes_zh", "number_text", "park_name",
+           "report_title",
            "scheme_name"]

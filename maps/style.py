@@ -34,7 +34,8 @@ YES_NO_ZH = {"true": "是", "false": "否"}
 MUJUN_CLASS_ZH = {"A": "A类", "B": "B类", "C": "C类", "D": "D类", "not graded": "未参评"}
 GRADE_STATUS_ZH = {"graded": "已参评", "no_enterprises": "无企业", "not_built": "在建",
                    "too_small": "规模或用地低于参评门槛", "too_new": "成立未满参评年限",
-                   "no_parcel": "无对应地块", "out_of_scope": "用地类别不参评"}
+                   "no_parcel": "无对应地块", "out_of_scope": "用地类别不参评",
+                   "graded_separately": "按用地类别单独排名"}
 LAND_CLASS_ZH = {"industrial": "工业", "logistics": "物流仓储", "commercial": "商业服务业",
                  "residential": "居住", "public_service": "公共管理与公共服务", "green": "绿地",
                  "road": "道路", "water": "水域", "other": "其他"}
@@ -128,6 +129,10 @@ FIELDS: dict[str, Field] = dict([
     _f("in_plan_main", "纳入更新方案（主情景）", values=YES_NO_ZH),
     _f("in_plan_conservative", "纳入更新方案（保守情景）", values=YES_NO_ZH),
     _f("plan_scenarios", "纳入更新方案的情景"),
+    _f("priority_main", "推进顺序（主情景）", "", 0),
+    _f("priority_conservative", "推进顺序（保守情景）", "", 0),
+    _f("lon", "经度", "°", 5), _f("lat", "纬度", "°", 5),
+    _f("firms", "地块上的企业"), _f("lease_end_year", "出让年限至", "年", 0),
     _f("renewal_candidate", "更新候选地块", values=YES_NO_ZH),
     # Service circles and charging (zonekit circles).
     _f("covered", "已覆盖", values=YES_NO_ZH), _f("complete", "业态齐全", values=YES_NO_ZH),

@@ -18,8 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from zonekit.analysis.circles import siting
+from zonekit.analysis.mujun import headlines, renewal
 from zonekit.analysis.mujun import pipeline as efficiency
-from zonekit.analysis.mujun import renewal
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample" / "park.gpkg"
 FAST = settings(max_examples=60, deadline=None, derandomize=True,
@@ -167,12 +167,12 @@ def test_time_limited_renewal_is_reported_with_its_bound(monkeypatch) -> None:
     s = plan.summary()
     assert s["plan_optimal"] is False and s["solver"]["status"] == "time_limit"
     assert s["solver"]["optimal"] is False
-    head = efficiency._headline_zh("main", plan, "given growth=")
+    head = headlines._headline_zh("main", plan, "given growth=")
     assert "未证明面积最小" in head
-    assert "NOT proven" in efficiency._headline_en("main", plan)
+    assert "NOT proven" in headlines._headline_en("main", plan)
     monkeypatch.undo()
     optimal = _plan(area[:8], gain[:8], 0.3)
-    assert optimal.optimal and "未证明" not in efficiency._headline_zh("main", optimal, "x")
+    assert optimal.optimal and "未证明" not in headlines._headline_zh("main", optimal, "x")
 
 
 def test_report_says_an_unproven_plan_is_unproven() -> None:

@@ -97,6 +97,19 @@ def test_trajectory_hand_computed() -> None:
     assert t.loc[2030, "revenue_yi"] == pytest.approx(370 * 1.1 ** 6)
 
 
+def test_growth_path_holding_new_land_is_not_counted_twice() -> None:
+    """A total-revenue path already holds new land's output: revenue follows the path."""
+    sc = _scenario(new_land_in_growth=True)
+    t = renewal.trajectory(sc, renewal_gain_yi=10.0).set_index("year")
+    f = 1.1 ** (t.index.to_numpy() - 2024)
+    renewed = (t.index >= 2027).astype(float)
+    assert t["revenue_yi"].to_numpy() == pytest.approx(300 * f + 10 * f * renewed)
+    assert t.loc[2027, "new_land_revenue_yi"] == pytest.approx(60 * 1.1 ** 3)  # a part of it
+    parts = t["existing_revenue_yi"] + t["new_land_revenue_yi"] + t["renewal_revenue_yi"]
+    assert parts.to_numpy() == pytest.approx(t["revenue_yi"].to_numpy())
+    assert t.loc[2030, "land_km2"] == 12  # new land still dilutes
+
+
 def test_required_gain_and_plan() -> None:
     sc = _scenario(growth=0.0)  # 2030: (300 + 60) / 12 = 30 → 40 needs 120 亿元 more
     assert renewal.required_gain(sc) == pytest.approx(120.0)
@@ -189,10 +202,21 @@ def test_renewal_headline_gives_both_scenarios_and_what_decides() -> None:
     assert f"{cons['parcels']} 宗地块" in cons["headline"]
     assert f"{cons['area_km2']:.2f} km²" in cons["headline"]
     assert "无需腾笼换鸟" in main["headline"]
+    # the plan's revenue path holds new land: 2030 revenue is the plan's target, not more
+    main_plan = res.summary["scenarios"]["main"]
+    assert main_plan["revenue_without_plan_yi"] == pytest.approx(
+        load_targets().indicators["total_revenue_yi"].target, rel=1e-3)
+    assert main_plan["land_output_without_plan_yi_per_km2"] == pytest.approx(
+        main_plan["revenue_without_plan_yi"] / main_plan["assumptions"]["base_land_km2"]
+        / (1 + main_plan["assumptions"]["new_land_km2"]
+           / main_plan["assumptions"]["base_land_km2"]), abs=1e-3)
+    # act on the plan that still reaches the target if the cautious growth comes true
+    assert r["act_on"] == "conservative" and r["act_on_zh"].startswith("按保守情景的方案行动")
+    assert f"{cons['parcels']} 宗地块" in r["act_on_zh"] and r["act_on_zh"].count("。") == 1
     assert "growth path" in r["decided_by"] and "增长假设" in r["decided_by_zh"]
     # the same growth for both: nothing decides between them
     same = efficiency.run(park.zones, park.parcels, park.enterprises, mujun.load_mujun_profile(),
                           load_targets(), park.year,
                           efficiency.Options(growth=0.0418, conservative_growth=0.0418))
     assert same.summary["renewal"]["decided_by"].startswith("no single assumption")
-    assert same.summary["renewal"]["main"]["growth_basis"] == "given growth="
+    assert same.summary["renewal"]["main"]["growth_basis"] == "指定增长率"

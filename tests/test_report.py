@@ -157,6 +157,32 @@ def test_demo_ends_with_the_report(sample_dir: Path, tmp_path: Path) -> None:
     for ws in wb.worksheets:  # the synthetic sample: marked on every sheet
         assert "合成样例" in str(next(ws.iter_rows(max_row=1))[0].value), ws.title
     assert "结论与建议" in page and "充电站选址）" in page  # a finding names its table
+    _check_demo_findings(page, tmp_path / "demo")
+    assert not internal_labels(body_text(page))
+    for ws in wb.worksheets:  # every cell of the workbook, headers and values
+        cells = " ".join(str(v) for row in ws.iter_rows(values_only=True) for v in row
+                         if isinstance(v, str))
+        assert not internal_labels(cells), (ws.title, internal_labels(cells)[:5])
+
+
+def _check_demo_findings(page: str, folder: Path) -> None:
+    """One answer per question, each figure as the result tables have it (#27 item 1)."""
+    import json
+
+    import geopandas as gpd
+
+    findings = page.split('<ul class="zk-findings">')[1].split("</ul>")[0]
+    heads = json.loads((folder / "intensity" / "summary.json").read_text())["renewal"]
+    renew = findings[findings.index("腾笼换鸟"):]
+    assert renew.startswith(f"腾笼换鸟</b>：{heads['act_on_zh']}")  # the plan to act on first
+    assert "不更新为" not in findings
+    siting = json.loads((folder / "circles_charging" / "summary.json").read_text())["siting"]
+    sites = gpd.read_file(folder / "circles_charging" / "sites.gpkg", layer="sites")
+    fewest = sites.loc[sites["solution"] == "set_cover"]
+    assert f"覆盖 {100 * siting['target_share']:.0f}% 的建设用地" in findings
+    assert f"达到目标最少需新建 {len(fewest)} 座" in findings
+    assert f"覆盖率升至 {fewest['share_after_pct'].iloc[-1]:.1f}%" in findings
+    assert "mclp-" not in findings and "set_cover-" not in findings and "新建站点1" in findings
     assert "中关村密云园" in page.split("<title>")[1].split("</title>")[0]
 
 
@@ -171,6 +197,22 @@ def body_text(page: str) -> str:
     body = re.sub(r'<ul class="zk-raw" lang="en">.*?</ul>', " ", body, flags=re.S)
     body = re.sub(r"<img[^>]*>", " ", body)
     return html.unescape(re.sub(r"<[^>]+>", "\n", body))
+
+
+#: Internal English labels a reader must never see (status codes, solution names, scenarios).
+INTERNAL_LABEL = re.compile(r"\b(?:[a-z]+(?:_[a-z0-9]+)+|mclp|main|conservative|graded|"
+                            r"not graded|unnamed|founded|revenue|land)\b")
+
+
+def internal_labels(text: str) -> list[str]:
+    """Internal English labels in ``text``: snake_case codes and the analyses' own words."""
+    return INTERNAL_LABEL.findall(text)
+
+
+def test_internal_label_scan_finds_them() -> None:
+    assert internal_labels("状态 graded_separately，站点 mclp-1，main：不更新") == [
+        "graded_separately", "mclp", "main"]
+    assert not internal_labels("新建站点1（丰泽街旁），EPSG:4548，HiGHS，GZ-0105")
 
 
 def english_sentences(text: str) -> list[str]:

@@ -6,10 +6,12 @@ can be tested and used from notebooks without the CLI.
 Two growth scenarios are always computed, because the answer depends on them:
 
 ``main``
-    organic growth ``growth`` (default: the plan's own revenue path, 550.6 → 800 亿元
-    2024–2030, ≈ 6.4 %/yr). This path already contains the output of new land, so using it
-    as *organic* growth on top of new land is optimistic: land output alone then reaches
-    ≈ 44 by 2030 and renewal looks unnecessary.
+    the plan's own revenue path, 550.6 → 800 亿元 2024–2030 (≈ 6.4 %/yr). The path is the
+    park's *total* revenue and already contains the output of new land, so revenue follows
+    it and new land's output is a part of it, not added on top (``new_land_in_growth``):
+    2030 revenue is the plan's 800. A ``growth`` given instead is organic growth of the
+    existing output, with new land added, like the conservative scenario's. This scenario
+    assumes the plan's revenue target is met; it is the optimistic one.
 ``conservative``
     organic growth ``conservative_growth`` (default: the plan's output-per-employee path,
     203.4 → 260 万元/人, ≈ 4.2 %/yr): existing land gets more productive as its workers do,
@@ -30,9 +32,11 @@ import pandas as pd
 
 from zonekit.analysis.land import intensity as it
 from zonekit.analysis.land.measures import CONSTRUCTION_CLASSES, DENOMINATOR_DOC
-from zonekit.analysis.mujun import SCENARIO_ZH, renewal
 from zonekit.analysis.mujun import evaluation as mujun
 from zonekit.analysis.mujun import low_efficiency as lowefficiency
+from zonekit.analysis.mujun import renewal
+from zonekit.analysis.mujun.headlines import renewal_headlines
+from zonekit.analysis.mujun.locations import plan_locations
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -100,7 +104,8 @@ def scenarios(parcels: pd.DataFrame, zone_table: pd.DataFrame, year: int, target
     main = opts.growth if opts.growth is not None else targets.growth("total_revenue_yi")
     cons = (opts.conservative_growth if opts.conservative_growth is not None
             else targets.growth("output_per_employee_wan"))
-    return {"main": renewal.Scenario("main", growth=main, **common),
+    return {"main": renewal.Scenario("main", growth=main, new_land_in_growth=opts.growth is None,
+                                     **common),
             "conservative": renewal.Scenario("conservative", growth=cons, **common)}
 
 
@@ -142,6 +147,7 @@ def run(zones: gpd.GeoDataFrame, parcels: gpd.GeoDataFrame, enterprises: gpd.Geo
     scs = scenarios(ptable, zone_table, year, targets, profile.renewal, opts)
     plans = {name: renewal.make_plan(cands, sc) for name, sc in scs.items()}
     plan_table = renewal.ranked_table(cands, plans)
+    plan_table = plan_table.join(plan_locations(plan_table, parcels, enterprises))
     trajectory = pd.concat([p.trajectory for p in plans.values()], ignore_index=True)
     tgt = compute_indicators(enterprises, targets, year, parcels=parcels, zones=zones,
                              denominator=opts.denominator,
@@ -194,7 +200,10 @@ TRAJECTORY_MODEL = (
     "new_land_yi_per_km2 (base-year terms); renewal gains (post-renewal output - current "
     "output, base-year terms) are realised from renewal_produces_from_year, the renewed "
     "parcel keeping its current output until then and its land staying in the denominator; "
-    "land output = revenue / land")
+    "land output = revenue / land. When new_land_in_growth is true (the default main "
+    "scenario: growth is the plan's total-revenue path, which already holds new land's "
+    "output), revenue(t) = R0 x (1 + growth)^(t - base_year) + renewal gains, and new land's "
+    "output is the part of it produced on new land, not added on top")
 
 
 def _summary(res: Result, profile: mujun.MujunProfile, flags: pd.DataFrame, ptable: pd.DataFrame,
@@ -244,8 +253,8 @@ def _summary(res: Result, profile: mujun.MujunProfile, flags: pd.DataFrame, ptab
         summary["renewal_needed"] = (
             f"No, under the main assumptions: land output reaches "
             f"{main.land_output_without_plan:.1f} in {main.scenario.target_year} without renewal "
-            f"(revenue {main.revenue_without_plan_yi:.0f} 亿元 against the plan's {plan_rev:g}; "
-            f"the plan's revenue path already includes new land, so this is optimistic). "
+            f"(revenue {main.revenue_without_plan_yi:.0f} 亿元, the plan's {plan_rev:g} reached "
+            f"as its path assumes; optimistic: it takes the plan's revenue target as met). "
             f"Under the conservative growth ({100 * cons.scenario.growth:.2f} %/yr) it reaches "
             f"{cons.land_output_without_plan:.1f}: {cons.note}.")
     else:
@@ -296,98 +305,6 @@ def _scope_summary(res: Result, profile: mujun.MujunProfile,
             for cls in ev.scope_separately},
         "benchmarks_separately": sep_bench,
     }
-
-
-#: Where each scenario's organic growth comes from (plan_targets.yaml indicator).
-GROWTH_BASIS = {"main": ("total_revenue_yi", "规划园区总收入路径"),
-                "conservative": ("output_per_employee_wan", "规划人均产出路径")}
-
-
-def renewal_headlines(plans: dict[str, renewal.PlanResult], targets: PlanTargets,
-                      opts: Options) -> dict[str, Any]:
-    """Both scenarios' answers side by side, and the assumption that decides between them.
-
-    Returns ``{"main": {...}, "conservative": {...}, "decided_by": …, "decided_by_zh": …}``;
-    each scenario holds ``parcels``, ``area_km2``, ``growth_pct``, ``growth_basis``,
-    ``land_output_without_renewal``, ``target``, ``target_year``, ``renewal_needed``,
-    ``reaches_target``, ``optimal`` (the plan is proven the smallest), ``solver`` (status,
-    objective, bound and gap in m², see :meth:`.renewal.Choice.summary`) and ``headline``
-    (Chinese) / ``headline_en``, which say so when the plan is not proven the smallest.
-    """
-    given = {"main": opts.growth, "conservative": opts.conservative_growth}
-    out: dict[str, Any] = {}
-    for name, plan in plans.items():
-        sc = plan.scenario
-        key, label = GROWTH_BASIS.get(name, ("", name))
-        t = targets.indicators.get(key)
-        basis = (f"{label} {t.baseline:g}→{t.target:g} {t.unit}"
-                 if given.get(name) is None and t is not None else "given growth=")
-        out[name] = {
-            "parcels": int(len(plan.selected)), "area_km2": round(plan.area_km2, 4),
-            "growth_pct": round(100 * sc.growth, 2), "growth_basis": basis,
-            "land_output_without_renewal": round(plan.land_output_without_plan, 2),
-            "target": sc.target_yi_per_km2, "target_year": sc.target_year,
-            "renewal_needed": bool(plan.required_gain_yi > 0),
-            "reaches_target": bool(plan.reaches_target), "optimal": bool(plan.optimal),
-            "solver": plan.solver_summary(),
-            "headline": _headline_zh(name, plan, basis), "headline_en": _headline_en(name, plan),
-        }
-    needs = {name: out[name]["renewal_needed"] for name in plans}
-    if len(set(needs.values())) == 1:
-        word = "need renewal" if next(iter(needs.values())) else "reach the target without renewal"
-        out["decided_by"] = f"no single assumption: both scenarios {word}"
-        out["decided_by_zh"] = ("两种增长假设结论一致" + ("，均需腾笼换鸟" if "need" in word
-                                                          else "，均无需腾笼换鸟"))
-        return out
-    out["decided_by"] = (
-        "the organic growth path: the plan's revenue path (main) already contains the output "
-        "of the land under construction, so adding new land on top is optimistic; the "
-        "output-per-employee path (conservative) grows existing land only as its workers' "
-        "productivity does")
-    out["decided_by_zh"] = (
-        "决定结论的是存量用地的自然增长假设：主情景沿用规划园区总收入路径（已含新增用地的产出，"
-        "叠加新增用地后偏乐观），保守情景按规划人均产出路径增长（存量用地只随劳动生产率提高）")
-    return out
-
-
-
-def _headline_zh(name: str, plan: renewal.PlanResult, basis: str) -> str:
-    sc = plan.scenario
-    head = (f"{SCENARIO_ZH.get(name, name)}（{basis}，年均 {100 * sc.growth:.2f} %）："
-            f"{sc.target_year} 年不腾退地均产出 {plan.land_output_without_plan:.1f} 亿元/km²")
-    if plan.required_gain_yi <= 0:
-        return f"{head}，已达目标 {sc.target_yi_per_km2:g}，无需腾笼换鸟"
-    if not len(plan.selected):
-        return f"{head}，低于目标 {sc.target_yi_per_km2:g}，腾退已来不及见效"
-    verb = "可达" if plan.reaches_target else "仍达不到"
-    return (f"{head}，需腾笼换鸟 {len(plan.selected)} 宗地块、{plan.area_km2:.2f} km²，"
-            f"{verb}目标 {sc.target_yi_per_km2:g}（腾退后 {plan.land_output_with_plan:.1f}）"
-            f"{_not_optimal_zh(plan)}")
-
-
-def _not_optimal_zh(plan: renewal.PlanResult) -> str:
-    """``""`` for a proven plan; else a clause saying it is not proven minimal, with the bound."""
-    ch = plan.choice
-    if ch is None or ch.optimal:
-        return ""
-    why = f"求解达到 {ch.time_limit_s:g} 秒时限" if ch.status == "time_limit" else "求解提前停止"
-    if ch.bound_m2 is None:
-        return f"；{why}，未证明面积最小"
-    return (f"；{why}，未证明面积最小（面积下界 {ch.bound_m2 / 1e6:.4f} km²，"
-            f"至多多出 {ch.gap_m2:,.0f} m²）")
-
-
-def _headline_en(name: str, plan: renewal.PlanResult) -> str:
-    sc = plan.scenario
-    if plan.required_gain_yi <= 0:
-        return (f"{name}: no renewal needed (growth {100 * sc.growth:.2f} %/yr, land output "
-                f"{plan.land_output_without_plan:.1f} in {sc.target_year} without renewal)")
-    text = (f"{name}: renew {len(plan.selected)} parcels, {plan.area_km2:.2f} km² "
-            f"(growth {100 * sc.growth:.2f} %/yr; {plan.land_output_without_plan:.1f} in "
-            f"{sc.target_year} without renewal, {plan.land_output_with_plan:.1f} with it)")
-    if plan.choice is not None and not plan.choice.optimal:
-        text += f"; NOT proven the smallest area: {renewal.not_optimal_clause(plan.choice)}"
-    return text
 
 
 def _land_figures(zone_table: pd.DataFrame, industries: pd.DataFrame,

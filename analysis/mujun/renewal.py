@@ -9,6 +9,10 @@ base year ``t0`` (the enterprise data year), growth factor ``f(t) = (1 + growth)
   (they join the denominator: land output is *diluted*) and produce from
   ``t0 + join_after + ramp`` at ``new_land_yi_per_km2`` (base-year terms, default the
   park's current land output), growing like the rest: ``A_new · d_new · f(t)``.
+  When the growth is a path of the park's *total* revenue (``new_land_in_growth``: the
+  plan's 550.6 → 800 亿元 already counts what new land will produce), revenue follows the
+  path, ``R0 · f(t)``, and new land's output is the part of it that new land produces
+  (existing land gets the rest): it is not added on top, which would count it twice.
 * **Renewal**: a renewed parcel's *gain* = post-renewal output − current output (base-year
   terms), realised from ``t0 + lag`` and growing with ``f(t)``; until then the parcel keeps
   its current output; renewed land stays in the denominator.
@@ -182,6 +186,7 @@ class Scenario:
     new_land_join_year: int = 0
     new_land_ramp_years: int = 0
     new_land_yi_per_km2: float = 0.0
+    new_land_in_growth: bool = False  # growth is a total-revenue path holding new land's output
 
     def factor(self, year: int | np.ndarray) -> np.ndarray | float:
         """Organic growth factor from the base year."""
@@ -204,8 +209,13 @@ def trajectory(sc: Scenario, renewal_gain_yi: float = 0.0) -> pd.DataFrame:
     producing = years >= sc.new_land_join_year + sc.new_land_ramp_years
     renewed = years >= sc.base_year + sc.lag_years
     land = sc.base_land_km2 + sc.new_land_km2 * joined
-    existing = sc.base_revenue_yi * f
+    path = sc.base_revenue_yi * f
     new = sc.new_land_producing_km2 * sc.new_land_yi_per_km2 * f * producing
+    if sc.new_land_in_growth:  # the path holds new land's output: existing land has the rest
+        new = np.minimum(new, path)
+        existing = path - new
+    else:
+        existing = path
     ren = renewal_gain_yi * f * renewed
     total = existing + new + ren
     return pd.DataFrame({
@@ -580,7 +590,9 @@ def ranked_table(cands: pd.DataFrame, plans: dict[str, PlanResult]) -> pd.DataFr
     """Candidates ranked by gain with cumulative area/gain, and whether each plan picks them.
 
     ``cum_land_output_<scenario>_yi_per_km2`` is the target-year land output if the
-    candidates down to that row were all renewed (in rank order), under that scenario.
+    candidates down to that row were all renewed (in rank order), under that scenario;
+    ``priority_<scenario>`` numbers that scenario's plan 1, 2, … in rank order (empty for
+    candidates the plan leaves out), the order to work through it.
     """
     out = cands.copy()
     gain = out["gain_yi"].where(out["eligible"], 0.0)
@@ -594,4 +606,9 @@ def ranked_table(cands: pd.DataFrame, plans: dict[str, PlanResult]) -> pd.DataFr
         rev = last["revenue_yi"] + added
         out[f"cum_land_output_{name}_yi_per_km2"] = rev / last["land_km2"]
         out[f"in_plan_{name}"] = out.index.isin(plan.selected)
+        # order of work within the plan: largest gain first (rank counts every candidate)
+        taken = out[f"in_plan_{name}"].to_numpy()
+        order = pd.array([pd.NA] * len(out), dtype="Int64")
+        order[taken] = np.arange(1, int(taken.sum()) + 1)
+        out[f"priority_{name}"] = order
     return out
