@@ -19,6 +19,7 @@ import errno
 import os
 import shutil
 import signal
+import sys
 import tempfile
 import threading
 from collections.abc import Iterable, Iterator
@@ -239,8 +240,17 @@ def run_folder(out: Path | str, force: bool = False,
             if full is not None:
                 raise full from exc
             raise
+        except (KeyboardInterrupt, SystemExit):
+            # The run is abandoned: writers it left half-done (openpyxl's row generators)
+            # would print "Exception ignored …" tracebacks when collected at exit.
+            sys.unraisablehook = _abandoned
+            raise
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+
+
+def _abandoned(unraisable: object) -> None:
+    """Drop finalizer errors of an interrupted run's abandoned writers (a stopped run)."""
 
 
 def _full_disk(out: Path, exc: BaseException) -> OutputError | None:

@@ -113,7 +113,7 @@ def circle_capacity(network: Network, res: Any, capacity: np.ndarray, limits: di
     and facilities); ``capacity`` is aligned with ``res.facilities``; ``limits`` in the
     measure's unit. Origins gain ``per1000_<category>``, facilities ``capacity``,
     ``catchment_persons`` and ``per1000``. With ``n_jobs > 1`` the categories are shared
-    among forked processes (one search per facility: the circle's costliest addition).
+    among worker processes (one search per facility: the circle's costliest addition).
     """
     from zonekit.parallel import in_parallel
 
@@ -150,14 +150,21 @@ def _chunks(todo: list[str], cats: np.ndarray, n: int) -> list[list[str]]:
 
 def _chunk_call(network: Network, res: Any, capacity: np.ndarray, limits: dict[str, float],
                 measure: str, chunk: list[str]) -> Any:
+    """Return the call computing ``chunk``'s categories (picklable: any start method)."""
+    from functools import partial
+
+    return partial(_chunk, network, res.snapped["origins"], res.snapped["facilities"],
+                   res.facilities["category"].astype(str).to_numpy(),
+                   {c: limits[c] for c in chunk}, measure,
+                   res.origins["weight"].to_numpy(float), capacity)
+
+
+def _chunk(network: Network, so: Any, sf: Any, cats: np.ndarray, limits: dict[str, float],
+           measure: str, weight: np.ndarray, capacity: np.ndarray) -> dict[str, Any]:
     from zonekit.analysis.circles.kinds import engine_limit
 
-    so, sf = res.snapped["origins"], res.snapped["facilities"]
-    weight = res.origins["weight"].to_numpy(float)
-    cats = res.facilities["category"].astype(str).to_numpy()
-    return lambda: {c: category_capacity(network, so, sf, cats == c,
-                                         engine_limit(limits[c], measure), weight, capacity)
-                    for c in chunk}
+    return {c: category_capacity(network, so, sf, cats == c, engine_limit(t, measure), weight,
+                                 capacity) for c, t in limits.items()}
 
 
 def _figures(fac: pd.DataFrame, weight: np.ndarray, access: np.ndarray,
