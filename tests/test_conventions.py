@@ -69,3 +69,34 @@ def test_park_and_results_have_short_reprs(tmp_path: Path) -> None:
         assert len(text.splitlines()) <= 12 and len(text) < 1000, text
         assert all(w in text for w in words), text
         assert html.startswith("<div>") and words[0].split(" (")[0] in html
+
+
+def _command_lines(text: str) -> list[list[str]]:
+    """Every ``zonekit …`` command the text shows (code lines and inline code), as words."""
+    import re
+    import shlex
+
+    found = re.findall(r"(?<!`)`(zonekit [^`]+)`", text)
+    for block in re.findall(r"```sh\n(.*?)```", text, re.S):
+        found += re.findall(r"^(zonekit .+?)(?:\s+#.*)?$", block, re.M)
+    return [shlex.split(line) for line in found]
+
+
+def test_chinese_quick_start_shows_only_commands_and_options_that_exist() -> None:
+    import typer.main
+
+    root = typer.main.get_command(app)
+    text = (Path(__file__).resolve().parents[1] / "README.zh.md").read_text(encoding="utf-8")
+    lines = _command_lines(text)
+    assert len(lines) > 15
+    for words in lines:
+        command, options = root, {o for p in root.params for o in p.opts}
+        for word in words[1:]:
+            if word.startswith("-"):
+                assert word in options, f"{' '.join(words)}: no option {word}"
+            elif hasattr(command, "commands") and word in command.commands:
+                command = command.commands[word]
+                options |= {o for p in command.params for o in p.opts}
+            else:
+                assert not hasattr(command, "commands"), f"{' '.join(words)}: no command {word}"
+        assert command is not root or words[1:] in (["--version"],), " ".join(words)
