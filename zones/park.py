@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from zonekit.errors import DataFileError, where
 from zonekit.settings import DataOptions
 from zonekit.zones import crs as crs_mod
+from zonekit.zones import reprs
 from zonekit.zones.io import READ_NOTES, find_layer_source, read_vector, sample_path
 from zonekit.zones.joins import check_joins, select_year
 from zonekit.zones.mapping import NOTES_ATTR, LayerMapping, Mapping, apply_mapping, load_mapping
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
     import geopandas as gpd
 
 
-@dataclass
+@dataclass(repr=False)
 class Park:
     """The layers of one park, validated and in the analysis CRS (metres).
 
@@ -67,6 +68,21 @@ class Park:
     findings: Findings = field(default_factory=Findings)
     mapping: Mapping | None = None
     crs_reason: str = ""
+
+    def _describe(self) -> tuple[str, list[str]]:
+        where = ("the bundled SYNTHETIC sample" if self.synthetic
+                 else self.sources.get("_data", "given layers"))
+        year = f", data year {self.year}" if self.year is not None else ""
+        lines = reprs.table_sizes(self.layers)
+        if self.population_path is not None:
+            lines.append(f"population: {self.population_path.name}")
+        return f"Park: {where}; CRS {self.crs}{year}", lines
+
+    def __repr__(self) -> str:
+        return reprs.text(*self._describe())
+
+    def _repr_html_(self) -> str:
+        return reprs.html(*self._describe())
 
     def __getattr__(self, name: str) -> gpd.GeoDataFrame:
         layers = self.__dict__.get("layers", {})

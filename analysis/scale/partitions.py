@@ -354,18 +354,34 @@ class PartitionLayer:
         return sum(pq.ParquetFile(f).metadata.num_rows for f in self.files)
 
 
-def _file_bounds(path: Path) -> tuple[float, float, float, float]:
+def _geo_column(path: Path) -> dict:
+    """Return the GeoParquet metadata of the primary geometry column of ``path`` (``{}``: none)."""
     import json
 
     import pyarrow.parquet as pq
 
-    meta = pq.read_schema(path).metadata or {}
-    geo = json.loads(meta.get(b"geo", b"{}"))
-    col = geo.get("columns", {}).get(geo.get("primary_column", "geometry"), {})
+    geo = json.loads((pq.read_schema(path).metadata or {}).get(b"geo", b"{}"))
+    return geo.get("columns", {}).get(geo.get("primary_column", "geometry"), {})
+
+
+def _file_bounds(path: Path) -> tuple[float, float, float, float]:
+    col = _geo_column(path)
     if len(col.get("bbox", [])) != 4:
         raise ZonekitError(f"{path}: no GeoParquet bbox metadata; write it with geopandas "
                            f"to_parquet (GeoParquet ≥ 1.0)")
     return tuple(col["bbox"])
+
+
+def _read_box(gpd: Any, path: Path, bounds: tuple) -> gpd.GeoDataFrame:
+    """Rows of a GeoParquet file whose bounding box meets ``bounds`` (metres).
+
+    A file without a bbox covering column (plain ``to_parquet()``) cannot be filtered while
+    read: it is read whole and filtered by each geometry's bounds, the same rows.
+    """
+    if "covering" in _geo_column(path):
+        return gpd.read_parquet(path, bbox=bounds)
+    gdf = gpd.read_parquet(path)
+    return gdf.cx[bounds[0]:bounds[2], bounds[1]:bounds[3]]
 
 
 def _meets(a: np.ndarray | tuple, b: tuple) -> bool:
@@ -379,7 +395,7 @@ def resolve(piece: Any) -> gpd.GeoDataFrame:
     import geopandas as gpd
 
     _, files, bounds = piece
-    frames = [gpd.read_parquet(f, bbox=bounds) for f in files]
+    frames = [_read_box(gpd, f, bounds) for f in files]
     frames = [f for f in frames if len(f)] or frames[:1]
     if not frames:
         return None

@@ -27,7 +27,7 @@ def styled_gpkg(layers: dict[str, Any], path: Path, styles: list[tuple[str, Any]
 PARALLEL_WRITE_MIN_ORIGINS = 50_000
 
 
-@dataclass
+@dataclass(repr=False)
 class CirclesResult(Result):
     """One circle's tables (analysis CRS) and summary.
 
@@ -55,6 +55,11 @@ class CirclesResult(Result):
     stations: gpd.GeoDataFrame | None = None
     #: Processes that may write the files side by side (the run's ``jobs``).
     jobs: int = 1
+
+    def result_tables(self) -> dict[str, Any]:
+        """Return the circle's tables by name: origins, coverage, facilities, gaps, … ."""
+        names = ("origins", "coverage", "facilities", "gaps", "isochrones")
+        return {n: getattr(self, n) for n in names} | dict(self.tables)
 
     @property
     def origins(self) -> gpd.GeoDataFrame:  # noqa: D102 - see the class attributes

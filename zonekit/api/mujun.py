@@ -39,7 +39,7 @@ def _share(value: float | None, name: str) -> float | None:
     return value / 100
 
 
-@dataclass
+@dataclass(repr=False)
 class IntensityResult(Result):
     """亩均 evaluation, low-efficiency land and the renewal plan of one run.
 
@@ -170,7 +170,7 @@ def intensity(park: Park | None = None, *, denominator: str = "built",
                            basemap=basemap)
 
 
-@dataclass
+@dataclass(repr=False)
 class IndicatorsResult(Result):
     """The plan's Table 1-1 tracker: ``table`` (one row per indicator) and ``trend``."""
 

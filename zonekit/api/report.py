@@ -23,7 +23,7 @@ REPORT_HTML = "report.html"
 REPORT_XLSX = "report.xlsx"
 
 
-@dataclass
+@dataclass(repr=False)
 class ReportResult:
     """Where the report went, and which results it holds."""
 
@@ -32,6 +32,21 @@ class ReportResult:
     folders: dict[str, Path] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     results: list[Result] = field(default_factory=list)
+
+    def _describe(self) -> tuple[str, list[str]]:
+        lines = [f"{name}: {folder}" for name, folder in self.folders.items()]
+        return f"ReportResult: {self.html} and {self.workbook.name}", [
+            *lines, *(f"note: {n}" for n in self.notes)]
+
+    def __repr__(self) -> str:
+        from zonekit.zones import reprs
+
+        return reprs.text(*self._describe())
+
+    def _repr_html_(self) -> str:
+        from zonekit.zones import reprs
+
+        return reprs.html(*self._describe())
 
 
 def folder_name(result: Result) -> str:

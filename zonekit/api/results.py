@@ -8,7 +8,7 @@ analysis again or reading files back.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -56,13 +56,38 @@ def park_inputs(park: Park | None) -> list[Path]:
 
 
 
-@dataclass
+@dataclass(repr=False)
 class Result:
     """Base of every result: the park it was computed on, a summary and step timings."""
 
     summary: dict[str, Any]
     park: Park | None = field(default=None, repr=False)
     timings: Timings = field(default_factory=Timings, repr=False)
+
+    def result_tables(self) -> dict[str, Any]:
+        """Return the result's tables by name (the fields that are DataFrames)."""
+        import pandas as pd
+
+        return {f.name: getattr(self, f.name) for f in fields(self)
+                if isinstance(getattr(self, f.name), pd.DataFrame)}
+
+    def _describe(self) -> tuple[str, list[str]]:
+        from zonekit.zones import reprs
+
+        data = "SYNTHETIC sample park" if self.synthetic else "your data"
+        what = " ".join(filter(None, [self.summary.get("command"), getattr(self, "kind", "")]))
+        lines = reprs.table_sizes(self.result_tables())
+        return f"{type(self).__name__} ({what}, {data})", lines
+
+    def __repr__(self) -> str:
+        from zonekit.zones import reprs
+
+        return reprs.text(*self._describe())
+
+    def _repr_html_(self) -> str:
+        from zonekit.zones import reprs
+
+        return reprs.html(*self._describe())
 
     @property
     def park_name(self) -> str:

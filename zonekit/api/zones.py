@@ -45,7 +45,7 @@ def park_for(park: Park | None, data: DataOptions | None, layers: tuple[str, ...
                          required=layers if required is None else required, mapping=mapping)
 
 
-@dataclass
+@dataclass(repr=False)
 class ZonesResult(Result):
     """Zone table (one row per zone/block plus ``park``) and the zone polygons with it.
 

@@ -181,6 +181,43 @@ def check_out(out: Path, options: Any, force: bool) -> None:
 PROGRESS_ENV = "ZONEKIT_PROGRESS"
 
 
+class _Output:
+    """The global output options of this run (set by the root command before each run)."""
+
+    quiet = False  # --quiet: no messages or progress on stderr (errors still)
+    json = False  # --json: stdout holds the run's summary.json and nothing else
+
+
+OUTPUT = _Output()
+
+
+def console() -> Any:
+    """Return a rich ``Console`` for results on stdout.
+
+    Silent with ``--json``; when stdout is not a terminal (a pipe, a file), as wide as a
+    line needs (no cut at 80 columns) and without colour.
+    """
+    from rich.console import Console
+
+    tty = sys.stdout.isatty()
+    return Console(quiet=OUTPUT.json, width=None if tty else 10_000, no_color=not tty,
+                   highlight=tty)
+
+
+def table(title: str) -> Any:
+    """Return a rich ``Table``: box-drawn on a terminal, plain columns otherwise."""
+    from rich import box
+    from rich.table import Table
+
+    return Table(title=title, box=box.HEAVY_HEAD if sys.stdout.isatty() else None)
+
+
+def print_summary(path: Path) -> None:
+    """With ``--json``, print the run's ``summary.json`` (the file, as written) on stdout."""
+    if OUTPUT.json and path.exists():
+        sys.stdout.write(path.read_text(encoding="utf-8").rstrip("\n") + "\n")
+
+
 def _jsonl() -> bool:
     import os
 
@@ -201,6 +238,8 @@ def info(message: str) -> None:
     Notes and warnings of the library name API parameters (``coords='gcj02'``); they are
     said here as this command line's options (``--coords gcj02``).
     """
+    if OUTPUT.quiet:
+        return
     if _jsonl():
         _emit("info", message=to_flags(message))
     else:
@@ -233,6 +272,7 @@ def finish(out: Path, result: Any, verbose: bool = False) -> None:
         steps = ", ".join(f"{k} {v:.2f} s" for k, v in result.summary.get("timings_s", {}).items())
         info(f"timings: {steps}")
     info(f"Results written to {out}/ ({', '.join(result.summary.get('outputs', []))})")
+    print_summary(out / "summary.json")
 
 
 @contextmanager
@@ -242,6 +282,9 @@ def progress(description: str) -> Iterator[Any]:
     In ``ZONEKIT_PROGRESS=jsonl`` mode, write a ``step`` line when the step starts and a
     ``step_done`` line (with its duration in seconds) when it ends; yield ``None``.
     """
+    if OUTPUT.quiet:
+        yield None
+        return
     if _jsonl():
         import time
 
@@ -287,6 +330,7 @@ def write_layer_file(gdf: Any, out: Path, summary: dict[str, Any]) -> None:
     write_gpkg({out.stem: gdf}, out)
     summary["outputs"] = [out.name]
     write_json(summary, out.with_name(f"{out.stem}.summary.json"))
+    print_summary(out.with_name(f"{out.stem}.summary.json"))
 
 
 def summary_base(command: str, park: Park | None = None) -> dict[str, Any]:
@@ -298,6 +342,7 @@ def summary_base(command: str, park: Park | None = None) -> dict[str, Any]:
 
 def finish_park(out: Path, park: Park | None) -> None:
     """Echo the rows dropped (written to ``dropped.csv``) and the notes about the input."""
+    print_summary(out / "summary.json")
     if park is None:
         return
     dropped = park.findings.dropped_table()

@@ -79,8 +79,17 @@ def _version(value: bool) -> None:
 @app.callback()
 def _root(version: Annotated[bool, typer.Option(
         "--version", callback=_version, is_eager=True, help="Print the version and exit.")]
-          = False) -> None:
+          = False,
+          quiet: Annotated[bool, typer.Option(
+              "--quiet", "-q", help="No messages or progress on stderr; errors are still "
+              "printed.")] = False,
+          json: Annotated[bool, typer.Option(
+              "--json", help="Print the run's summary.json on stdout, and nothing else "
+              "there (no tables).")] = False) -> None:
     """Land use, land output and service circles for industrial parks."""
+    from zonekit.cli._common import OUTPUT
+
+    OUTPUT.quiet, OUTPUT.json = quiet, json
 
 
 def _register() -> None:

@@ -92,17 +92,14 @@ def _cell(name: str, value: Any) -> str:
 
 
 def _print(coverage: Any, circle_zh: str) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    t = Table(title=f"Coverage 覆盖率 ({circle_zh})")
+    t = c.table(f"Coverage 覆盖率 ({circle_zh})")
     for col in ("scenario", "category", "measure", "limit", "covered", "total", "share"):
         t.add_column(col, justify="left" if col in ("scenario", "category", "measure") else "right")
     for _, r in coverage.iterrows():
         t.add_row(str(r["scenario"]), f"{r['category']} {r['name_zh']}", str(r["measure"]),
                   f"{r['limit']:g}" if r["limit"] == r["limit"] else "–", f"{r['covered']:,.1f}",
                   f"{r['total']:,.1f}", f"{100 * r['share']:.1f} %")
-    Console().print(t)
+    c.console().print(t)
 
 
 def register(app: typer.Typer) -> None:

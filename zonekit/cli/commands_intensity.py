@@ -67,10 +67,7 @@ def intensity(
 
 
 def _print(res: Any, summary: dict[str, Any]) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    t = Table(title=f"Land output 地均产出 (denominator: {summary['denominator']} land)")
+    t = c.table(f"Land output 地均产出 (denominator: {summary['denominator']} land)")
     for col in ("zone", "land km²", "revenue 亿元", "亿元/km²", "万元/人", "亩均收入 万元",
                 "亩均税收 万元"):
         t.add_column(col, justify="left" if col == "zone" else "right")
@@ -79,7 +76,7 @@ def _print(res: Any, summary: dict[str, Any]) -> None:
                   f"{row['revenue_yi']:.1f}", _f(row["land_output_yi_per_km2"]),
                   _f(row["output_per_employee_wan"]), _f(row["revenue_per_mu_wan"]),
                   _f(row["tax_per_mu_wan"]))
-    console = Console()
+    console = c.console()
     console.print(t)
     console.print(
         f"Low-efficiency parcels: {summary['low_efficiency_parcels']} "
@@ -130,10 +127,7 @@ def indicators(
 
 
 def _print_indicators(table: Any) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    t = Table(title="Plan Table 1-1 tracker 主要指标")
+    t = c.table("Plan Table 1-1 tracker 主要指标")
     for col in ("#", "indicator", "unit", "value", "baseline", "2030", "growth needed %/yr",
                 "trend %/yr", "on track"):
         t.add_column(col, justify="left" if col in ("indicator", "unit") else "right")
@@ -143,7 +137,7 @@ def _print_indicators(table: Any) -> None:
                   _f(r["value"]) if r["supported"] else "not in data", _f(r["baseline"]),
                   _f(r["target"]), _f(r["required_annual_growth_pct"]),
                   _f(r["trend_growth_pct"]), track)
-    Console().print(t)
+    c.console().print(t)
 
 
 def register(app: typer.Typer) -> None:

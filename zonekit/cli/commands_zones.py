@@ -34,10 +34,7 @@ def zones(
 
 
 def _print_table(table: object) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    t = Table(title="Zones and blocks 功能分区")
+    t = c.table("Zones and blocks 功能分区")
     for col in ("zone_id", "name_zh", "area_km2", "built_land_km2", "enterprises",
                 "revenue_yi", "land_output_yi_per_km2"):
         t.add_column(col, justify="left" if col in ("zone_id", "name_zh") else "right")
@@ -45,7 +42,7 @@ def _print_table(table: object) -> None:
         t.add_row(str(row["zone_id"]), str(row["name_zh"]), f"{row['area_km2']:.2f}",
                   f"{row['built_land_km2']:.2f}", f"{row['enterprises']:,}",
                   f"{row['revenue_yi']:.1f}", f"{row['land_output_yi_per_km2']:.1f}")
-    Console().print(t)
+    c.console().print(t)
 
 
 def convert(
