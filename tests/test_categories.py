@@ -11,7 +11,7 @@ import pytest
 from circles_fixtures import planner_grid, points_near
 from typer.testing import CliRunner
 
-from zonekit.analysis.circles.categories import resolve_categories
+from zonekit.analysis.circles.categories import load_category_map, resolve_categories
 from zonekit.analysis.circles.profile import load_circles_profile
 from zonekit.cli.app import app
 from zonekit.errors import ProfileError
@@ -84,6 +84,9 @@ def test_restriction_and_county_map(tmp_path):
                                    "cat01": "cat01"}
         assert res.dropped == {"cat02": 1} and res.categories["fresh_market"].facilities == 2
         assert res.not_in_data == []
+    gbk = tmp_path / "gbk.csv"  # as Excel/WPS save a CSV in China
+    gbk.write_text("农贸,菜市场\n便利,便利店\n", encoding="gbk")
+    assert load_category_map(gbk) == {"农贸": "菜市场", "便利": "便利店"}
     bad = tmp_path / "bad.csv"
     bad.write_text("a,b,c\n", encoding="utf-8")
     with pytest.raises(ProfileError, match="bad.csv.*two columns"):
@@ -200,3 +203,18 @@ def test_a_planners_categories_of_other_circles_each_get_minutes(files, tmp_path
         f"minutes_{c}" for c in limits]
     assert origins["within_kindergarten"].equals(origins["minutes_kindergarten"] <= 5)
     assert "kindergarten" in s["coverage"]["current"]
+
+
+def test_a_blank_category_column_is_named(files, tmp_path):
+    import geopandas as gpd
+
+    fac = gpd.read_file(files / "shops.gpkg")
+    fac["kind"] = None
+    fac.to_file(tmp_path / "blank.gpkg", engine="pyogrio")
+    result = runner.invoke(app, ["circles", "--data", str(files), "--facilities",
+                                 str(tmp_path / "blank.gpkg"), "--category-col", "kind",
+                                 "--origins", str(files / "homes.gpkg"), "--out",
+                                 str(tmp_path / "o")])
+    assert result.exit_code == 2
+    assert "column 'kind': the category column is blank in all 48 facilities" in result.output
+    assert "--category-col COLUMN" in result.output

@@ -167,16 +167,25 @@ def load_category_map(spec: Mapping[str, str] | str | Path | None) -> dict[str, 
             raise ProfileError(f"{path}: expected a mapping of your names to categories "
                                "(e.g. 农贸市场: fresh_market)")
         return load_category_map(raw)
-    try:
-        table = pd.read_csv(path, dtype=str, header=None, encoding="utf-8-sig")
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ProfileError(f"{path}: cannot read the category map as CSV ({exc})") from exc
+    table = _read_map_csv(path)
     if table.shape[1] != 2:
         raise ProfileError(f"{path}: expected two columns (your name, category), found "
                            f"{table.shape[1]}")
     if str(table.iloc[0, 1]).strip().lower() == "category":
         table = table.iloc[1:]
     return load_category_map(dict(zip(table[0], table[1], strict=True)))
+
+
+def _read_map_csv(path: Path) -> pd.DataFrame:
+    """Read a category map CSV in UTF-8 or GBK (as Excel and WPS save it in China)."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return pd.read_csv(path, dtype=str, header=None, encoding=encoding)
+        except UnicodeDecodeError:
+            continue
+        except ValueError as exc:
+            raise ProfileError(f"{path}: cannot read the category map as CSV ({exc})") from exc
+    raise ProfileError(f"{path}: the category map is neither UTF-8 nor GBK text")
 
 
 def _matcher(spec: CircleSpec, names_zh: Mapping[str, str],

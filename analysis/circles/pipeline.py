@@ -397,9 +397,22 @@ def resolve_job(job: Job, values: pd.Series) -> tuple[Job, RunCategories]:
                                   threshold=job.threshold, categories=job.categories,
                                   category_map=job.category_map, circles=job.profile.circles)
     if not resolved.categories:
-        raise DataFileError("facilities: no facility of a category this run can use ("
-                            + "; ".join(resolved.notes()) + ")")
+        raise DataFileError(_no_category_message(values, resolved))
     return dataclasses.replace(job, limits=resolved.limits()), resolved
+
+
+def _no_category_message(values: pd.Series, resolved: RunCategories) -> str:
+    """Say why no facility is usable: no rows, a blank column, or categories left out."""
+    col = values.name
+    if len(values) == 0:
+        return "facilities: the layer holds no facilities (0 rows)"
+    text = values.astype("string").str.strip()
+    if (values.isna() | (text == "")).all():
+        return (f"facilities, column '{col}': the category column is blank in all "
+                f"{len(values)} facilities; fill it, or name the column that holds the "
+                "categories with category_col=COLUMN")
+    return ("facilities: no facility of a category this run can use ("
+            + "; ".join(resolved.notes()) + ")")
 
 
 def other_mode_warning(job: Job, resolved: RunCategories | None) -> list[str]:
