@@ -169,3 +169,17 @@ def test_loaded_layers_write_to_parquet_and_pickle(which: str, tiny_park_dir: Pa
         assert back.equals(gdf) and back.attrs == gdf.attrs, name
     park.parcels.to_parquet(tmp_path / "parcels.parquet")
     pickle.loads(pickle.dumps(park))
+
+
+def test_overlapping_zones_are_named_with_their_shared_area(tmp_path: Path, tiny_park) -> None:
+    from shapely.geometry import box
+
+    zones = tiny_park["zones"].copy()
+    x0, y0, _, _ = zones.geometry.iloc[1].bounds
+    zones.loc[1, "geometry"] = box(x0 - 500, y0, x0 + 1000, y0 + 500)  # 0.25 km² inside A
+    folder = _write(tmp_path / "p", {**tiny_park, "zones": zones})
+    park = load_park(folder, layers=("zones",))
+    notes = [str(n) for n in park.findings.notes]
+    assert any("zones overlap" in n and "A↔B (0.250 km²)" in n for n in notes), notes
+    plain = load_park(_write(tmp_path / "q", tiny_park), layers=("zones",))
+    assert not any("zones overlap" in str(n) for n in plain.findings.notes)

@@ -62,6 +62,8 @@ def _duplicate_ents(park: Park, ents: gpd.GeoDataFrame, context: str) -> None:
 def check_joins(park: Park, settings: DataOptions) -> None:
     """Parcels must name a known zone; enterprises a known parcel (else reported)."""
     layers = park.layers
+    if "zones" in layers:
+        _note_zone_overlaps(park)
     if "zones" in layers and "parcels" in layers:
         parcels = layers["parcels"]
         known = set(layers["zones"]["zone_id"])
@@ -114,29 +116,51 @@ def _check_land_use(park: Park) -> None:
         parcels["land_use_name"] = names
 
 
-def _check_overlaps(park: Park, settings: DataOptions, tolerance_m2: float = 1.0) -> None:
-    """Overlapping parcels would count land twice: report each overlapping pair."""
+def _overlapping_pairs(geoms: np.ndarray, tolerance_m2: float
+                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Index pairs (i < j) of polygons sharing more than ``tolerance_m2``, and that area."""
     import shapely
 
-    parcels = park.layers["parcels"]
-    geoms = parcels.geometry.to_numpy()
     left, right = shapely.STRtree(geoms).query(geoms, predicate="intersects")
     keep = left < right
     left, right = left[keep], right[keep]
-    if left.size == 0:
-        return
     overlap = shapely.area(shapely.intersection(geoms[left], geoms[right]))
     hit = overlap > tolerance_m2
-    if not hit.any():
+    return left[hit], right[hit], overlap[hit]
+
+
+def _check_overlaps(park: Park, settings: DataOptions, tolerance_m2: float = 1.0) -> None:
+    """Overlapping parcels would count land twice: report each overlapping pair."""
+    parcels = park.layers["parcels"]
+    left, right, overlap = _overlapping_pairs(parcels.geometry.to_numpy(), tolerance_m2)
+    if left.size == 0:
         return
     ids = parcels["parcel_id"].to_numpy()
     pairs = [f"{ids[a]}↔{ids[b]} ({m2:,.0f} m²)"
-             for a, b, m2 in zip(left[hit], right[hit], overlap[hit], strict=True)]
+             for a, b, m2 in zip(left, right, overlap, strict=True)]
     problem = Problem("parcels", park.sources["parcels"], "geometry",
                       "overlapping parcels (their shared land would be counted twice)", pairs)
     mask = np.zeros(len(parcels), bool)
-    mask[right[hit]] = True  # with --drop-invalid, keep the first of each pair
+    mask[right] = True  # with --drop-invalid, keep the first of each pair
     _error_or_drop(park, "parcels", mask, problem, settings)
+
+
+def _note_zone_overlaps(park: Park, tolerance_m2: float = 1_000.0) -> None:
+    """Zones that overlap count their shared land in each: say so, with each pair's area.
+
+    A note, not an error: a 市级高新区 block may lie partly inside a core zone by design.
+    """
+    zones = park.layers["zones"]
+    left, right, overlap = _overlapping_pairs(zones.geometry.to_numpy(), tolerance_m2)
+    if left.size == 0:
+        return
+    ids = zones["zone_id"].to_numpy()
+    pairs = [f"{ids[a]}↔{ids[b]} ({m2 / 1e6:,.3f} km²)"
+             for a, b, m2 in zip(left, right, overlap, strict=True)]
+    park.findings.notes.append(Problem(
+        "zones", park.sources["zones"], "geometry",
+        "zones overlap: their shared land is counted in each zone's figures (a sum over "
+        "zones counts it more than once)", pairs))
 
 
 def _assign_zones(park: Park, settings: DataOptions) -> None:
