@@ -116,28 +116,32 @@ def _check_land_use(park: Park) -> None:
         parcels["land_use_name"] = names
 
 
-def _overlapping_pairs(geoms: np.ndarray, tolerance_m2: float
-                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Index pairs (i < j) of polygons sharing more than ``tolerance_m2``, and that area."""
+def _overlapping_pairs(layer: gpd.GeoDataFrame, id_col: str, tolerance_m2: float,
+                       unit: str) -> tuple[np.ndarray, list[str]]:
+    """Polygons sharing more than ``tolerance_m2``: the second of each pair, and the pairs.
+
+    The pairs read ``A↔B (area)``, the area in ``unit`` (``"m2"`` or ``"km2"``).
+    """
     import shapely
 
+    geoms = layer.geometry.to_numpy()
     left, right = shapely.STRtree(geoms).query(geoms, predicate="intersects")
     keep = left < right
     left, right = left[keep], right[keep]
     overlap = shapely.area(shapely.intersection(geoms[left], geoms[right]))
     hit = overlap > tolerance_m2
-    return left[hit], right[hit], overlap[hit]
+    ids = layer[id_col].to_numpy()
+    shown = (lambda m2: f"{m2:,.0f} m²") if unit == "m2" else (lambda m2: f"{m2 / 1e6:,.3f} km²")
+    return right[hit], [f"{ids[a]}↔{ids[b]} ({shown(m2)})" for a, b, m2 in
+                        zip(left[hit], right[hit], overlap[hit], strict=True)]
 
 
 def _check_overlaps(park: Park, settings: DataOptions, tolerance_m2: float = 1.0) -> None:
     """Overlapping parcels would count land twice: report each overlapping pair."""
     parcels = park.layers["parcels"]
-    left, right, overlap = _overlapping_pairs(parcels.geometry.to_numpy(), tolerance_m2)
-    if left.size == 0:
+    right, pairs = _overlapping_pairs(parcels, "parcel_id", tolerance_m2, "m2")
+    if not pairs:
         return
-    ids = parcels["parcel_id"].to_numpy()
-    pairs = [f"{ids[a]}↔{ids[b]} ({m2:,.0f} m²)"
-             for a, b, m2 in zip(left, right, overlap, strict=True)]
     problem = Problem("parcels", park.sources["parcels"], "geometry",
                       "overlapping parcels (their shared land would be counted twice)", pairs)
     mask = np.zeros(len(parcels), bool)
@@ -150,13 +154,9 @@ def _note_zone_overlaps(park: Park, tolerance_m2: float = 1_000.0) -> None:
 
     A note, not an error: a 市级高新区 block may lie partly inside a core zone by design.
     """
-    zones = park.layers["zones"]
-    left, right, overlap = _overlapping_pairs(zones.geometry.to_numpy(), tolerance_m2)
-    if left.size == 0:
+    _, pairs = _overlapping_pairs(park.layers["zones"], "zone_id", tolerance_m2, "km2")
+    if not pairs:
         return
-    ids = zones["zone_id"].to_numpy()
-    pairs = [f"{ids[a]}↔{ids[b]} ({m2 / 1e6:,.3f} km²)"
-             for a, b, m2 in zip(left, right, overlap, strict=True)]
     park.findings.notes.append(Problem(
         "zones", park.sources["zones"], "geometry",
         "zones overlap: their shared land is counted in each zone's figures (a sum over "
