@@ -79,3 +79,27 @@ def test_analysis_crs_from_projected_layers() -> None:
     """Edges of osmnx in UTM 32N (Monaco) keep UTM 32N."""
     pts = gpd.GeoDataFrame(geometry=[Point(7.42, 43.74), Point(7.43, 43.75)], crs=4326)
     assert crs.choose_analysis_crs([pts.to_crs(32632)])[0] == "EPSG:32632"
+
+
+def test_gdal_undefined_srs_is_no_crs(tmp_path, tiny_park_dir) -> None:
+    """A GeoPackage with srs_id 0 reads as "Undefined geographic SRS": that is no CRS."""
+    import sqlite3
+
+    import geopandas as gpd
+    import shapely
+
+    from zonekit.api.data import load_park
+    from zonekit.errors import CRSError
+
+    path = tmp_path / "fac.gpkg"
+    gpd.GeoDataFrame({"fac_id": ["a"], "category": ["pharmacy"]}, crs=4326,
+                     geometry=[shapely.Point(116.8, 40.3)]).to_file(path, engine="pyogrio")
+    with sqlite3.connect(path) as con:
+        con.execute("update gpkg_geometry_columns set srs_id=0")
+        con.execute("update gpkg_contents set srs_id=0")
+    assert gpd.read_file(path).crs.name == "Undefined geographic SRS"
+    with pytest.raises(CRSError, match="no coordinate reference system"):
+        load_park(tiny_park_dir, layers=("zones", "facilities"), facilities=path)
+    park = load_park(tiny_park_dir, layers=("zones", "facilities"), facilities=path,
+                     crs="EPSG:4326")  # the user says which it is
+    assert len(park.facilities) == 1

@@ -236,6 +236,15 @@ def choose_crs(layers: list[gpd.GeoDataFrame], crs: str | None = None) -> str:
     return choose_analysis_crs(layers, crs)[0]
 
 
+def is_undefined(crs: object) -> bool:
+    """Whether ``crs`` is GDAL's placeholder for none (a GeoPackage ``srs_id`` of 0 or -1).
+
+    Such a layer reads with "Undefined geographic SRS" or "Undefined Cartesian SRS": no
+    CRS at all, not WGS84.
+    """
+    return crs is not None and str(getattr(crs, "name", "")).lower().startswith("undefined")
+
+
 def require_crs(gdf: gpd.GeoDataFrame, file: object, layer: str) -> None:
     """Raise a :class:`CRSError` with a suggestion when a layer has no CRS."""
     if gdf.crs is None:

@@ -258,6 +258,8 @@ def read_layer(
         gdf, notes, converted = _read_source(name, path, layer, settings, block, parcels)
     mapped = gdf.attrs.get(NOTES_ATTR, [])
     input_crs = (block.crs if block and block.crs else None) or settings.crs
+    if crs_mod.is_undefined(gdf.crs):
+        gdf = gdf.set_crs(None, allow_override=True)
     if gdf.crs is None and input_crs:
         gdf = gdf.set_crs(input_crs)
     crs_mod.require_crs(gdf, path, layer or name)
