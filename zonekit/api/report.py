@@ -16,6 +16,7 @@ from zonekit.api.results import Result
 from zonekit.errors import ZonekitError
 
 if TYPE_CHECKING:
+    from zonekit.analysis.circles.profile import CircleSpec, CirclesProfile
     from zonekit.maps.report_data import Outputs
     from zonekit.zones.park import Park
 
@@ -61,7 +62,8 @@ def run_all(park: Park, profile: str | Path | None = None) -> tuple[list[Result]
     The circles are the kinds with a ``report:`` block in the circles profile (shipped, or
     ``profile`` merged over it), each with the new sites its block asks for.
     """
-    from zonekit.analysis.circles.registry import circle_kinds, report_runs
+    from zonekit.analysis.circles.profile import load_circles_profile
+    from zonekit.analysis.circles.registry import report_runs
     from zonekit.api.circles import circles
     from zonekit.api.mujun import indicators, intensity
     from zonekit.api.zones import measure_zones
@@ -73,14 +75,15 @@ def run_all(park: Park, profile: str | Path | None = None) -> tuple[list[Result]
         notes.append(f"no circles in the report: the data has no {' and no '.join(missing)} "
                      "layer")
         return results, notes
-    kinds = circle_kinds(profile)
-    runs = report_runs(profile)
+    prof = load_circles_profile(profile)  # read once: the kinds, the runs, their sections
+    kinds = prof.circles
+    runs = report_runs(prof)
     for kind, sites in runs:
         if kinds[kind].starts_from_enterprises and "enterprises" not in park.layers:
             notes.append(f"no {kinds[kind].name_zh} in the report: the data has no "
                          "enterprises layer")
             continue
-        cats, note = _own_section(kind, [k for k, _ in runs if k != kind], park, profile)
+        cats, note = _own_section(kinds[kind], [k for k, _ in runs if k != kind], park, prof)
         notes += note
         cap = kinds[kind].report.capacity_col
         if cap is not None and cap not in park.facilities.columns:
@@ -92,7 +95,7 @@ def run_all(park: Park, profile: str | Path | None = None) -> tuple[list[Result]
     return results, notes
 
 
-def _own_section(kind: str, others: list[str], park: Park, profile: str | Path | None
+def _own_section(spec: CircleSpec, others: list[str], park: Park, prof: CirclesProfile
                  ) -> tuple[list[str] | None, list[str]]:
     """Return the facility values a kind's section reports (not another section's).
 
@@ -101,10 +104,7 @@ def _own_section(kind: str, others: list[str], park: Park, profile: str | Path |
     section of the circle it belongs to, when that circle is in the report, and says so.
     """
     from zonekit.analysis.circles.categories import resolve_categories
-    from zonekit.analysis.circles.profile import load_circles_profile
 
-    prof = load_circles_profile(profile)
-    spec = prof.circle(kind)
     if not spec.categories_from_data:
         return None, []
     elsewhere = {c: k for k in others for c in prof.circle(k).category_ids}
