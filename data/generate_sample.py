@@ -1222,7 +1222,7 @@ north-east hub, no charging stations in LY or XT).
 Units are in the names: `yi` = 亿元, `wan` = 万元, `km2` = km². Built land is the area
 (EPSG:4548) of parcels in use or idle whose land use is construction land
 (`zonekit.zones.landuse.CONSTRUCTION_CLASSES`); land output is 2024 revenue over it.
-`tests/test_sample.py` asserts the calibrated figures.
+`tests/data/test_generate_sample.py` asserts the calibrated figures.
 
 | figure | sample | plan (2024) |
 |---|---|---|

@@ -1,4 +1,13 @@
-"""Shared fixtures: a tiny park built in code, paths to the sample and real data."""
+"""Shared fixtures: a tiny park built in code, paths to the sample and real data.
+
+``tests/`` mirrors the code: ``tests/zones``, ``tests/analysis/<subpackage>``, ``tests/maps``,
+``tests/api``, ``tests/cli``, ``tests/zonekit`` (top-level modules), ``tests/qgis`` (the
+provider), ``tests/data`` (the sample generator), ``tests/bad_inputs`` (the bad-input
+corpora) and ``tests/project`` (lint, packaging, notebooks, benchmarks). Fixture modules used
+by several packages (``circles_fixtures``, ``intensity_fixtures``, ``scale_fixtures``) stay
+here and are importable everywhere (``pythonpath`` in pyproject.toml). The folders are not
+packages, so every test file name is unique.
+"""
 
 from __future__ import annotations
 

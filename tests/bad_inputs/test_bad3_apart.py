@@ -11,7 +11,7 @@ from pathlib import Path
 import geopandas as gpd
 import pytest
 import shapely
-from circles_fixtures import planner_grid, points_near  # noqa: I001  (tests/ on sys.path)
+from circles_fixtures import planner_grid, points_near  # noqa: I001  (tests/ on sys.path: pyproject pythonpath)
 from typer.testing import CliRunner
 
 import zonekit as zk

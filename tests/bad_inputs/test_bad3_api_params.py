@@ -2,8 +2,8 @@
 
 Every public ``zk.*`` function checks its parameters before any work
 (:mod:`zonekit.api.params`): a ``ParameterError`` (a ``ZonekitError``) naming the parameter,
-what it got and what it takes. This folder is not a package: its test files import as
-top-level modules, like the rest of ``tests/`` (``tests/bad_inputs.py`` keeps its name).
+what it got and what it takes. The folders of ``tests/`` are not packages: their test files
+import as top-level modules, so every test file name is unique across ``tests/``.
 """
 
 from __future__ import annotations

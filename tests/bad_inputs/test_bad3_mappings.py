@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bad_inputs2 import write  # noqa: I001  (tests/ is on sys.path under pytest)
+from corpus_round2 import write  # noqa: I001  (tests/ is on sys.path: pyproject pythonpath)
 from typer.testing import CliRunner
 
 from zonekit.cli.app import app

@@ -97,7 +97,7 @@ def test_spreadsheet_variants(tmp_path_factory, coord, count, title, blank, tota
 
 
 def test_cli_reads_decimal_commas_and_units(tiny_park, tmp_path: Path) -> None:
-    from bad_inputs2 import write
+    from corpus_round2 import write
 
     folder = tmp_path / "park"
     folder.mkdir()
@@ -121,7 +121,7 @@ def test_cli_reads_decimal_commas_and_units(tiny_park, tmp_path: Path) -> None:
 
 
 def test_gbk_dbf_whose_cpg_says_utf8(tiny_park, tmp_path: Path) -> None:
-    from bad_inputs2 import write
+    from corpus_round2 import write
 
     folder = tmp_path / "park"
     folder.mkdir()
