@@ -19,7 +19,8 @@ import shapely
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from zonekit.data.generate_sample import RoadNet, generate
+from zonekit.data.generate_sample import generate
+from zonekit.data.sample_zones_roads import RoadNet
 from zonekit.zones.landuse import CODES_2020, CONSTRUCTION_CLASSES, land_use_class
 from zonekit.zones.schema import ENTERPRISES, LAYERS
 
