@@ -179,50 +179,11 @@ def validate_layer(
     for col in spec.columns:
         if col.name not in out.columns:
             continue
-        values, unparseable = _coerce(out[col.name], col)
+        raw = gdf[col.name] if col.name in gdf.columns else out[col.name]  # as read, for messages
+        values, bad, problems = _check_column(out, raw, col, spec, source)
         out[col.name] = values
-        if unparseable.any():
-            findings.errors.append(Problem(spec.name, source, col.name,
-                f"expected {col.kind} values ({col.description}), found "
-                f"{sorted(map(str, gdf.loc[unparseable, col.name].unique()))[:5]}",
-                _row_ids(out, unparseable, spec.id_column)))
-            bad_rows |= unparseable
-        isna = pd.isna(values).to_numpy() if col.kind != "bool" else np.zeros(len(out), bool)
-        if not col.nullable and col.kind != "bool":
-            mask = isna & ~unparseable
-            if mask.any():
-                findings.errors.append(Problem(spec.name, source, col.name,
-                    f"missing values ({col.description})", _row_ids(out, mask, spec.id_column)))
-                bad_rows |= mask
-        if col.choices is not None:
-            mask = ~isna & ~values.isin(col.choices).to_numpy()
-            if mask.any():
-                found = sorted(map(str, values[mask].unique()))[:5]
-                findings.errors.append(Problem(spec.name, source, col.name,
-                    f"expected one of {', '.join(col.choices)}, found {', '.join(found)}",
-                    _row_ids(out, mask, spec.id_column)))
-                bad_rows |= mask
-        if col.minimum is not None and col.kind in ("int", "float"):
-            mask = (values.to_numpy(dtype=float, na_value=np.nan) < col.minimum)
-            if mask.any():
-                findings.errors.append(Problem(spec.name, source, col.name,
-                    f"values below {col.minimum:g} ({col.description})",
-                    _row_ids(out, mask, spec.id_column)))
-                bad_rows |= mask
-        if col.maximum is not None and col.kind in ("int", "float"):
-            mask = (values.to_numpy(dtype=float, na_value=np.nan) > col.maximum)
-            if mask.any():
-                findings.errors.append(Problem(spec.name, source, col.name,
-                    f"absurd values above {col.maximum:,.0f} ({col.description}): "
-                    "check the unit (元 vs 万元?)", _row_ids(out, mask, spec.id_column)))
-                bad_rows |= mask
-        if col.unique:
-            mask = values.duplicated(keep=False).to_numpy() & ~isna
-            if mask.any():
-                findings.errors.append(Problem(spec.name, source, col.name,
-                    f"duplicate ids ({mask.sum()} rows share {values[mask].nunique()} ids)",
-                    sorted(set(values[mask].tolist()), key=str)))
-                bad_rows |= mask
+        findings.errors += problems
+        bad_rows |= bad
     if spec.name == "roads" and "oneway" in out.columns:
         unknown, problems = oneway_problems(out["oneway"], source)
         findings.errors += problems
@@ -232,6 +193,51 @@ def validate_layer(
     findings.extend(geom_findings)
     findings.invalid_rows = bad_rows | geom_bad | known
     return out, findings
+
+
+def _check_column(out: gpd.GeoDataFrame, raw: pd.Series, col: Column, spec: Layer,
+                  source: str) -> tuple[pd.Series, np.ndarray, list[Problem]]:
+    """Convert one column to its model type; return it, its bad rows and their problems.
+
+    ``raw`` is the column as read (shown in messages); ``out`` gives the row ids.
+    """
+    values, unparseable = _coerce(out[col.name], col)
+    problems: list[Problem] = []
+    bad_rows = np.zeros(len(out), bool)
+
+    def report(mask: np.ndarray, message: str, rows: list | None = None) -> None:
+        nonlocal bad_rows
+        problems.append(Problem(spec.name, source, col.name, message,
+                                _row_ids(out, mask, spec.id_column) if rows is None else rows))
+        bad_rows |= mask
+
+    if unparseable.any():
+        report(unparseable, f"expected {col.kind} values ({col.description}), found "
+                            f"{sorted(map(str, raw[unparseable].unique()))[:5]}")
+    isna = pd.isna(values).to_numpy() if col.kind != "bool" else np.zeros(len(out), bool)
+    if not col.nullable and col.kind != "bool" and (isna & ~unparseable).any():
+        report(isna & ~unparseable, f"missing values ({col.description})")
+    if col.choices is not None:
+        mask = ~isna & ~values.isin(col.choices).to_numpy()
+        if mask.any():
+            found = sorted(map(str, values[mask].unique()))[:5]
+            report(mask, f"expected one of {', '.join(col.choices)}, found {', '.join(found)}")
+    numeric = col.kind in ("int", "float")
+    if col.minimum is not None and numeric:
+        mask = values.to_numpy(dtype=float, na_value=np.nan) < col.minimum
+        if mask.any():
+            report(mask, f"values below {col.minimum:g} ({col.description})")
+    if col.maximum is not None and numeric:
+        mask = values.to_numpy(dtype=float, na_value=np.nan) > col.maximum
+        if mask.any():
+            report(mask, f"absurd values above {col.maximum:,.0f} ({col.description}): "
+                         "check the unit (元 vs 万元?)")
+    if col.unique:
+        mask = values.duplicated(keep=False).to_numpy() & ~isna
+        if mask.any():
+            report(mask, f"duplicate ids ({mask.sum()} rows share {values[mask].nunique()} ids)",
+                   sorted(set(values[mask].tolist()), key=str))
+    return values, bad_rows, problems
 
 
 def oneway_problems(values: pd.Series, source: str) -> tuple[np.ndarray, list[Problem]]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from zonekit.analysis.mujun import SCENARIO_ZH, renewal
+from zonekit.analysis.mujun import SCENARIO_ZH, min_area, renewal
 
 if TYPE_CHECKING:
     from zonekit.analysis.indicators import PlanTargets
@@ -61,7 +61,7 @@ def renewal_headlines(plans: dict[str, renewal.PlanResult], targets: PlanTargets
     each scenario holds ``parcels``, ``area_km2``, ``growth_pct``, ``growth_basis``,
     ``land_output_without_renewal``, ``target``, ``target_year``, ``renewal_needed``,
     ``reaches_target``, ``optimal`` (the plan is proven the smallest), ``solver`` (status,
-    objective, bound and gap in m², see :meth:`.renewal.Choice.summary`) and ``headline``
+    objective, bound and gap in m², see :meth:`.min_area.Choice.summary`) and ``headline``
     (Chinese) / ``headline_en``, which say so when the plan is not proven the smallest.
     ``act_on`` names the scenario whose plan to act on (:func:`act_on`), ``act_on_zh``
     says why in one sentence.
@@ -139,5 +139,5 @@ def _headline_en(name: str, plan: renewal.PlanResult) -> str:
             f"(growth {100 * sc.growth:.2f} %/yr; {plan.land_output_without_plan:.1f} in "
             f"{sc.target_year} without renewal, {plan.land_output_with_plan:.1f} with it)")
     if plan.choice is not None and not plan.choice.optimal:
-        text += f"; NOT proven the smallest area: {renewal.not_optimal_clause(plan.choice)}"
+        text += f"; NOT proven the smallest area: {min_area.not_optimal_clause(plan.choice)}"
     return text

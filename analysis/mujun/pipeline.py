@@ -248,17 +248,8 @@ def _summary(res: Result, profile: mujun.MujunProfile, flags: pd.DataFrame, ptab
         "enterprises_without_parcel": no_parcel, "parcels_without_zone": no_zone,
         "zones_sum_to_park": _sums_ok(res.zones),
     }
-    plan_rev = targets.indicators["total_revenue_yi"].target
-    if main.required_gain_yi <= 0:
-        summary["renewal_needed"] = (
-            f"No, under the main assumptions: land output reaches "
-            f"{main.land_output_without_plan:.1f} in {main.scenario.target_year} without renewal "
-            f"(revenue {main.revenue_without_plan_yi:.0f} 亿元, the plan's {plan_rev:g} reached "
-            f"as its path assumes; optimistic: it takes the plan's revenue target as met). "
-            f"Under the conservative growth ({100 * cons.scenario.growth:.2f} %/yr) it reaches "
-            f"{cons.land_output_without_plan:.1f}: {cons.note}.")
-    else:
-        summary["renewal_needed"] = f"Yes: {main.note}."
+    summary["renewal_needed"] = _renewal_needed(
+        main, cons, targets.indicators["total_revenue_yi"].target)
     summary["renewal"] = renewal_headlines(res.plans, targets, opts)
     summary["trajectory_model"] = TRAJECTORY_MODEL
     if opts.denominator != "built":
@@ -267,6 +258,18 @@ def _summary(res: Result, profile: mujun.MujunProfile, flags: pd.DataFrame, ptab
             f"'{opts.denominator}' denominator they are not like for like: set target= "
             f"(a target on this denominator) to compare")
     return summary
+
+
+def _renewal_needed(main: renewal.PlanResult, cons: renewal.PlanResult, plan_rev: float) -> str:
+    """Say whether renewal is needed under the main scenario, and what the conservative says."""
+    if main.required_gain_yi > 0:
+        return f"Yes: {main.note}."
+    return (f"No, under the main assumptions: land output reaches "
+            f"{main.land_output_without_plan:.1f} in {main.scenario.target_year} without renewal "
+            f"(revenue {main.revenue_without_plan_yi:.0f} 亿元, the plan's {plan_rev:g} reached "
+            f"as its path assumes; optimistic: it takes the plan's revenue target as met). "
+            f"Under the conservative growth ({100 * cons.scenario.growth:.2f} %/yr) it reaches "
+            f"{cons.land_output_without_plan:.1f}: {cons.note}.")
 
 
 def _r(value: object) -> float | None:

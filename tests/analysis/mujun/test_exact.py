@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from zonekit.analysis.circles import siting
-from zonekit.analysis.mujun import headlines, renewal
+from zonekit.analysis.mujun import headlines, min_area, renewal
 from zonekit.analysis.mujun import pipeline as efficiency
 
 SAMPLE = Path(__file__).resolve().parents[3] / "data" / "sample" / "park.gpkg"
@@ -95,7 +95,7 @@ def test_renewal_matches_brute_force_on_sub_square_metre_ties(case) -> None:
     assert best is not None
     chosen = np.isin(np.array([f"p{i}" for i in range(area.size)]), plan.selected)
     assert math.fsum(gain[chosen]) >= need  # feasible in exact arithmetic
-    assert math.fsum(area[chosen]) <= best + renewal.AREA_TOLERANCE_M2 * 10
+    assert math.fsum(area[chosen]) <= best + min_area.AREA_TOLERANCE_M2 * 10
     assert plan.optimal and plan.choice.status == "optimal"
 
 
@@ -113,10 +113,10 @@ def greedy_traps(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray, float]:
 @given(greedy_traps())
 def test_renewal_matches_brute_force_where_greedy_fails(case) -> None:
     area, gain, required = case
-    c = renewal.solve_min_area(area, gain, required)
+    c = min_area.solve_min_area(area, gain, required)
     best = _brute_area(area, gain, required)
     assert math.fsum(gain[c.mask]) >= required
-    assert c.area_m2 <= best + renewal.AREA_TOLERANCE_M2 * 10
+    assert c.area_m2 <= best + min_area.AREA_TOLERANCE_M2 * 10
     assert c.optimal and c.bound_m2 <= c.area_m2
 
 
@@ -137,11 +137,11 @@ def test_feasibility_is_exact_not_within_tolerance() -> None:
     gain = np.array([1.0, 1.0 - 1e-9, 1.0, 3.0])
     area = np.array([100.0, 100.0, 150.0, 400.0])  # {0, 1} is the smallest, but short
     required = 2.0
-    c = renewal.solve_min_area(area, gain, required)
+    c = min_area.solve_min_area(area, gain, required)
     assert c.mask.tolist() == [True, False, True, False]  # 250 m², exactly 2.0
     assert math.fsum(gain[c.mask]) >= required and c.optimal
     # and a plan meeting the requirement exactly is never refused
-    exact = renewal.solve_min_area(np.array([100.0, 100.0, 500.0]),
+    exact = min_area.solve_min_area(np.array([100.0, 100.0, 500.0]),
                                    np.array([0.5, 0.25, 1.0]), 0.75)
     assert exact.mask.tolist() == [True, True, False]
 
@@ -151,16 +151,16 @@ def test_time_limited_renewal_is_reported_with_its_bound(monkeypatch) -> None:
     area = rng.uniform(1e4, 5e4, 60)
     gain = area * rng.uniform(0.5, 1.5, 60) / 1e4
     required = 0.3 * float(gain.sum())
-    stopped = renewal.solve_min_area(area, gain, required, node_limit=1)
+    stopped = min_area.solve_min_area(area, gain, required, node_limit=1)
     assert not stopped.optimal and stopped.status == "stopped"
     assert math.fsum(gain[stopped.mask]) >= required
     assert stopped.bound_m2 is not None and stopped.bound_m2 <= stopped.area_m2
-    nothing = renewal.solve_min_area(area, gain, required, time_limit_s=0.0)
+    nothing = min_area.solve_min_area(area, gain, required, time_limit_s=0.0)
     assert nothing.status == "time_limit" and not nothing.optimal  # greedy plan, said so
     assert math.fsum(gain[nothing.mask]) >= required
     # through the plan, summary.json and the headline
     monkeypatch.setattr(renewal, "solve_min_area",
-                        functools.partial(renewal.solve_min_area, time_limit_s=0.0))
+                        functools.partial(min_area.solve_min_area, time_limit_s=0.0))
     plan = _plan(area, gain, 0.3)
     assert not plan.optimal and "NOT proven the smallest" in plan.note
     assert "time limit" in plan.note

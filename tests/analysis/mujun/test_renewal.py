@@ -16,8 +16,8 @@ from zonekit.analysis.indicators import load_targets
 from zonekit.analysis.land import intensity as it
 from zonekit.analysis.mujun import evaluation as mujun
 from zonekit.analysis.mujun import low_efficiency as le
+from zonekit.analysis.mujun import min_area, renewal
 from zonekit.analysis.mujun import pipeline as efficiency
-from zonekit.analysis.mujun import renewal
 
 SAMPLE = Path(__file__).resolve().parents[3] / "data" / "sample" / "park.gpkg"
 
@@ -46,7 +46,7 @@ def test_greedy_picks_more_area_than_the_optimal_plan() -> None:
     area = np.array([1.0, 5.0, 4.5])
     gain = np.array([6.0, 10.0, 5.0])  # gain per area: 6, 2, 1.1
     greedy = _greedy(area, gain, 10.0)
-    optimal = renewal.choose_min_area(area, gain, 10.0)
+    optimal = min_area.choose_min_area(area, gain, 10.0)
     assert greedy.tolist() == [True, True, False]  # 6 km² of land
     assert optimal.tolist() == [False, True, False]  # 5 km² suffices
     assert area[optimal].sum() < area[greedy].sum()
@@ -59,7 +59,7 @@ def test_milp_matches_brute_force() -> None:
         area = rng.uniform(0.01, 0.5, n).round(3)
         gain = rng.uniform(0.1, 5.0, n).round(2)
         required = float(rng.uniform(0.05, 1.1) * gain.sum())
-        chosen = renewal.choose_min_area(area, gain, required)
+        chosen = min_area.choose_min_area(area, gain, required)
         best = _brute(area, gain, required)
         if best is None:
             assert chosen is None
@@ -70,11 +70,11 @@ def test_milp_matches_brute_force() -> None:
 
 def test_knapsack_edge_cases() -> None:
     area, gain = np.array([1.0, 2.0]), np.array([1.0, 1.0])
-    assert renewal.choose_min_area(area, gain, 0.0).tolist() == [False, False]
-    assert renewal.choose_min_area(area, gain, 2.5) is None
-    assert renewal.choose_min_area(area, gain, 2.0).tolist() == [True, True]
+    assert min_area.choose_min_area(area, gain, 0.0).tolist() == [False, False]
+    assert min_area.choose_min_area(area, gain, 2.5) is None
+    assert min_area.choose_min_area(area, gain, 2.0).tolist() == [True, True]
     with pytest.raises(ValueError, match="same length"):
-        renewal.choose_min_area(area, np.array([1.0]), 1.0)
+        min_area.choose_min_area(area, np.array([1.0]), 1.0)
 
 
 def _scenario(**changes) -> renewal.Scenario:
