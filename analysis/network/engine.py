@@ -50,6 +50,10 @@ from zonekit.parallel import pool_context, start_method
 
 logger = logging.getLogger(__name__)
 
+# Module size: ~470 lines — one engine: the node times, their memo, same-edge pairs and the
+# per-category worker pool share the super-source arcs and the memo (module state the forked
+# workers inherit); split, that private state would be imported across modules.
+
 #: Constant added to every super-source arc (seconds) and subtracted from the result.
 SOURCE_OFFSET_S = 1.0
 
