@@ -211,7 +211,10 @@ def aggregate_origins(origins: gpd.GeoDataFrame,
     max_features = MAX_ORIGIN_FEATURES if max_features is None else max_features
     if len(origins) <= max_features or "covered" not in origins:
         return origins
-    xy = shapely.get_coordinates(shapely.point_on_surface(origins.geometry.to_numpy()))
+    inner = origins.geometry.to_numpy().copy()
+    shaped = shapely.get_type_id(inner) != 0  # points are their own inner point (GEOS is slow)
+    inner[shaped] = shapely.point_on_surface(inner[shaped])
+    xy = shapely.get_coordinates(inner)
     x0, y0 = xy.min(axis=0)
     for size in _CELL_SIZES_M:
         code = (np.floor((xy[:, 0] - x0) / size).astype(np.int64) << 32) + np.floor(

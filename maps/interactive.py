@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from zonekit.errors import ZonekitError
+from zonekit.maps.grid_warp import IMAGE_MAX_PX, IMAGE_MIN_M
 from zonekit.maps.style import MISSING_COLOR, StyleSpec, field_info
 
 if TYPE_CHECKING:
@@ -191,8 +192,6 @@ def _feature_data(layer: MapLayer, gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 #: Polygon layers with more vertices than this are drawn as a PNG image overlay (a few
 #: hundred kB) instead of GeoJSON (tens of MB and a slow browser at city scale).
 MAX_VECTOR_VERTICES = 10_000
-#: Longest side (pixels) and finest pixel (metres, Web Mercator) of such an image.
-IMAGE_MAX_PX, IMAGE_MIN_M = 1_024, 5.0
 
 
 def _image_png(gdf: gpd.GeoDataFrame, colors: list[str],
@@ -225,11 +224,12 @@ def _grid_png(grid: GridImage, spec: StyleSpec,
     """Warp a layer's grid to Web Mercator (nearest cell) and colour it by ``spec``.
 
     Same image as :func:`_image_png` of the grid's cell polygons: each pixel takes the
-    cell holding its centre. ``None`` when the grid holds no value.
+    cell holding its centre (:func:`zonekit.maps.grid_warp.grid_warp`, warped once for
+    the grids sharing a window). ``None`` when the grid holds no value.
     """
     import numpy as np
-    from rasterio.transform import array_bounds, from_origin
-    from rasterio.warp import Resampling, reproject, transform_bounds
+
+    from zonekit.maps.grid_warp import grid_warp
 
     values = np.asarray(grid.values, dtype="float32")
     rows, cols = np.nonzero(np.isfinite(values))
@@ -237,24 +237,19 @@ def _grid_png(grid: GridImage, spec: StyleSpec,
         return None
     r0, r1, c0, c1 = rows.min(), rows.max() + 1, cols.min(), cols.max() + 1
     values = values[r0:r1, c0:c1]  # the cells holding values, so the image fits them
-    transform = grid.transform @ grid.transform.translation(c0, r0)
-    west, south, east, north = array_bounds(r1 - r0, c1 - c0, transform)
-    x0, y0, x1, y1 = transform_bounds(grid.crs, "EPSG:3857", west, south, east, north,
-                                      densify_pts=21)
-    px = max(IMAGE_MIN_M, max(x1 - x0, y1 - y0) / IMAGE_MAX_PX)
-    width, height = max(1, int(np.ceil((x1 - x0) / px))), max(1, int(np.ceil((y1 - y0) / px)))
-    merc = np.full((height, width), np.nan, dtype="float32")
-    reproject(values, merc, src_transform=transform, src_crs=grid.crs, src_nodata=np.nan,
-              dst_transform=from_origin(x0, y1, px, px), dst_crs="EPSG:3857", dst_nodata=np.nan,
-              resampling=Resampling.nearest)
-    present = np.unique(merc[np.isfinite(merc)])
+    warp = grid_warp(grid.transform @ grid.transform.translation(c0, r0), grid.crs,
+                     values.shape)
+    seen = values.ravel()[warp.seen]
+    present = np.unique(seen[np.isfinite(seen)])  # the values some pixel shows
     colors = spec.colors(present.tolist())
     palette = list(dict.fromkeys(colors))
     index = np.zeros(len(present) + 1, dtype="uint8")
     index[1:] = [palette.index(c) + 1 for c in colors]
-    codes = np.searchsorted(present, merc) + 1
-    codes[~np.isfinite(merc)] = 0  # transparent
-    return _png(index[codes], palette, opacity), _merc_bounds(x0, y0, x1, y1)
+    # cells no pixel shows may fall past the last value: any code does for them
+    codes = np.minimum(np.searchsorted(present, values), len(present) - 1) + 1
+    codes[~np.isfinite(values)] = 0  # transparent
+    return _png(warp.image(index[codes], np.uint8(0)), palette, opacity), _merc_bounds(
+        *warp.bounds)
 
 
 def _png(codes: Any, palette: list[str], opacity: float) -> str:

@@ -30,13 +30,13 @@ def grid_gaps(uncovered: dict[str, np.ndarray], grid: Grid, names_zh: dict[str, 
     Returns ``gap_id``, ``category``, ``name_zh``, ``cells``, ``area_km2`` and one column
     per ``counts`` grid (summed over the piece's cells).
     """
-    from scipy import ndimage
-
     rows = []
     for cat, mask in uncovered.items():
-        labels, n = ndimage.label(mask)
-        if not n:
+        if not mask.any():  # no gap: scipy.ndimage (a costly import) is not needed
             continue
+        from scipy import ndimage
+
+        labels, n = ndimage.label(mask)
         polys = label_polygons(labels, grid)
         cells = np.bincount(labels.ravel(), minlength=n + 1)
         sums = {name: np.bincount(labels.ravel(), weights=v.ravel(), minlength=n + 1)
@@ -156,16 +156,16 @@ def origin_gaps(points: gpd.GeoSeries, uncovered: dict[str, np.ndarray], weights
         ``gap_id``, ``category``, ``name_zh``, ``origins``, ``weight``, ``cells``,
         ``area_km2``, in the CRS of ``points``; largest weight first per category.
     """
-    from scipy import ndimage
-
     if cells is None:
         cells = origin_gap_cells(points, uncovered, grid, footprints)
     grid, cell = cells.grid, cells.cell
     rows = []
     for cat, mask in uncovered.items():
         idx = np.flatnonzero(mask & (cell >= 0))
-        if not len(idx):
+        if not len(idx):  # no gap: scipy.ndimage (a costly import) is not needed
             continue
+        from scipy import ndimage
+
         labels, n = ndimage.label(cells.masks[cat])
         piece = labels.ravel()[cell[idx]]
         n_orig = np.bincount(piece, minlength=n + 1)

@@ -188,7 +188,7 @@ class CirclesResult(Result):
         zones = self.park.layers.get("zones") if self.park is not None else None
         if kind == "isochrones":
             return (cm.isochrone_layers(self.isochrones, self._facility_points(), zones,
-                                        grids=self._band_grids()),
+                                        names=self.bundle.names_zh, grids=self._band_grids()),
                     self.spec.titles(self.park_name)["isochrones"])
         if kind != self.kind:
             raise ZonekitError(f"a {self.kind} circle draws the maps {self.kind} and "
@@ -198,8 +198,10 @@ class CirclesResult(Result):
             return (cm.charging_layers(self.origins, self.tables.get("roads"),
                                        self.tables.get("sites"), self.gaps, self.stations,
                                        zones, gap_grids=self._gap_grids()), title)
+        # the run's category names (its profile's), not the shipped profile read again
         return (cm.service_layers(self.origins, self.gaps, self.isochrones, zones,
-                                  grids=self._band_grids(), gap_grids=self._gap_grids()), title)
+                                  names=self.bundle.names_zh, grids=self._band_grids(),
+                                  gap_grids=self._gap_grids()), title)
 
     def _gap_grids(self) -> dict[str, Any]:
         """Category → its gap cells (1, else NaN) on the gaps' grid, for the map's images."""
