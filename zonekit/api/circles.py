@@ -49,7 +49,9 @@ def circles(kind: str = DEFAULT_KIND, park: Park | None = None, *,
             mode: Literal["walk", "bike", "drive"] | None = None,
             origins: Layer | Literal["population", "residential"] = None,
             origin_id: str | None = None, weight_col: str | None = None,
-            capacity_col: str | None = None, facility_id: str | None = None,
+            capacity_col: str | None = None,
+            capacity_method: Literal["2sfca", "e2sfca", "gravity"] | None = None,
+            facility_id: str | None = None,
             category_col: str | None = None,
             categories: str | list[str] | None = None, category_map: Any = None,
             new_sites: int | None = None, target_share: float | None = None,
@@ -77,8 +79,8 @@ analysis_crs, coords, encoding, data_year, drop_invalid
         The data, as :func:`zonekit.load_park` reads it (:class:`~zonekit.api.data.DataOptions`);
         user ``facilities`` and ``origins`` are read beside a park too.
     minutes, metres, measure, mode, origins, origin_id, weight_col, capacity_col, \
-facility_id, category_col, categories, category_map, new_sites, target_share, demand, candidates, \
-fast_only, chain, profile, max_snap_m, jobs, speed_col, report_minutes, basemap
+capacity_method, facility_id, category_col, categories, category_map, new_sites, target_share, \
+demand, candidates, fast_only, chain, profile, max_snap_m, jobs, speed_col, report_minutes, basemap
         What to compute: see :class:`CircleOptions` (units: minutes, metres, km/h, shares
         0–1); ``None`` takes the circle kind's default.
     options, circle
@@ -138,6 +140,7 @@ def _job(prof: Any, spec: Any, o: CircleOptions, measure: str, user_fac: bool) -
     """Resolve the options against the circle kind and profile: the pipeline's job."""
     from zonekit.analysis.circles import pipeline as run
     from zonekit.analysis.circles.capacity import load_norms
+    from zonekit.analysis.circles.capacity_methods import load_method
     from zonekit.analysis.circles.profile import SAME_CHAIN
     from zonekit.analysis.network.engine import default_jobs
 
@@ -156,6 +159,8 @@ def _job(prof: Any, spec: Any, o: CircleOptions, measure: str, user_fac: bool) -
                    origin_id=o.origin_id, weight_col=o.weight_col,
                    capacity_col=o.capacity_col,
                    norms=load_norms(o.profile) if o.capacity_col is not None else {},
+                   capacity_method=(load_method(o.capacity_method, o.profile)
+                                    if o.capacity_col is not None else None),
                    demand=o.demand or spec.siting.demand,
                    threshold=(o.minutes if measure == "minutes" else o.metres) if service else None,
                    categories=_category_list(o.categories), category_map=o.category_map,

@@ -39,7 +39,8 @@ RANGES: dict[str, tuple[float, bool, str]] = {
 #: Upper bounds (included) where there is one.
 UPPER = {"target_share": 1.0}
 #: Parameters annotated as plain text that take one of a few values.
-CHOICES = {"mode": ("walk", "bike", "drive")}
+CHOICES = {"mode": ("walk", "bike", "drive"),
+           "capacity_method": ("2sfca", "e2sfca", "gravity")}
 
 
 class _Frame:
