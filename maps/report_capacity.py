@@ -25,6 +25,9 @@ DECAY_ZH = {
     "gravity": ("本次采用重力衰减（{function}），x = 行程时间 / 阈值，两步均加权，"
                 "服务人口为加权人口。"),
 }
+SITED_ZH = ("按容量缺口选址（有容量约束的最大覆盖模型）：新建 {k} 处、每处容量 {site_capacity:g}，"
+            "在阈值内服务低于千人指标 {norm_per1000:g} 的人口所缺容量，共服务 {served:,.2f}"
+            "（阈值内候选可达的缺口 {shortfall_reachable:,.2f}，全部缺口 {shortfall_total:,.2f}）")
 ADDED_ZH = ("增加一个单位容量受益最多的设施：在该设施增加一个单位容量后，阈值内由低于千人指标"
             "升至达标的人口（“一个单位使达标的人口”）；并列时按其服务范围内达标尚缺的容量"
             "（按同一权重加权）排序。")
@@ -122,4 +125,8 @@ def capacity_tables(out: Outputs) -> dict[str, pd.DataFrame]:
         added = _added_rows(run, names)
         if added:
             tables[f"{title}：增加容量受益最多的设施（{ADDED_ZH}）"] = pd.DataFrame(added)
+        if sited := (summary.get("siting") or {}).get("capacity_siting"):
+            tables[f"{title}：{SITED_ZH.format(**sited)}"] = pd.DataFrame(
+                [{"候选站点": s["candidate_id"], "服务的容量缺口": _fmt(s["served"], 2)}
+                 for s in sited["sites_chosen"]])
     return tables

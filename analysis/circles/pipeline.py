@@ -132,6 +132,9 @@ class Job:
     #: The floating-catchment method and its parameters
     #: (:class:`~zonekit.analysis.circles.capacity_methods.Decay`; None: plain 2SFCA).
     capacity_method: Any = None
+    #: Charging siting: the capacity of each new site (capacitated covering of the
+    #: shortfall against the norm; None: not run).
+    new_site_capacity: float | None = None
     demand: str = "built_land_km2"
     #: Service kinds: the one threshold for categories the circle does not know, a
     #: restriction of the run to some categories, a county's category map.

@@ -39,6 +39,11 @@ class CircleOptions:
     mode: str | None = _opt(None, "walk, bike or drive (default: the circle kind's).")
     new_sites: int | None = _opt(None, "Charging: choose K new sites (maximal covering) and the "
                                  "fewest reaching target_share= of the demand.")
+    new_site_capacity: float | None = _opt(None, "Charging, with new_sites=K and "
+                                           "capacity_col=: the capacity of each new site "
+                                           "(chargers, kW …); also chooses K sites serving "
+                                           "the most capacity shortfall against the norm "
+                                           "(capacitated maximal covering).")
     candidates: Any = _opt(None, "Candidate sites layer (default: a grid over suitable land "
                            "near roads).", Path)
     target_share: float | None = _opt(None, "Share of demand the set covering must reach "
@@ -127,6 +132,10 @@ def check_options(spec: Any, o: CircleOptions, site_kinds: tuple[str, ...] = ())
                            "enterprises=FILE, not origins=")
     if o.demand is not None and o.demand not in DEMANDS:
         raise ZonekitError(f"demand= must be one of {', '.join(DEMANDS)}, got {o.demand!r}")
+    if o.new_site_capacity is not None and (o.new_sites is None or o.capacity_col is None):
+        raise ZonekitError(f"new_site_capacity={o.new_site_capacity:g} is the capacity of "
+                           "each new charging site: give new_sites=K and the stations' "
+                           "capacity column (capacity_col=COL) too")
     if o.capacity_method is not None and o.capacity_col is None:
         raise ZonekitError(f"capacity_method={o.capacity_method!r} weights the capacity per "
                            "1,000 persons: give the facilities' capacity column too "

@@ -144,7 +144,7 @@ _FLAG_OF = {name: "--" + name.replace("_", "-") for name in (
     "basemap", "denominator", "target", "growth", "conservative_growth", "lag", "targets",
     "format", "kind", "speed_col", "categories", "category_map", "report_minutes", "parts",
     "split", "workers", "scheduler", "source", "table", "capacity_col",
-    "capacity_method")}
+    "capacity_method", "new_site_capacity")}
 _FLAG_OF["year"] = "--year"
 _PARAM = re.compile(r"(?<![\w-])(" + "|".join(sorted(_FLAG_OF, key=len, reverse=True))
                     + r")=(True\b|'[^']*'|\"[^\"]*\")?(\s?)")
