@@ -127,3 +127,19 @@ def test_capacity_method_needs_a_capacity_column():
         zk.circles("charging", capacity_method="e2sfca")
     with pytest.raises(ZonekitError, match="one of 2sfca, e2sfca, gravity"):
         zk.circles("charging", capacity_col="chargers", capacity_method="huff")
+
+
+def test_method_and_norms_in_worker_processes_are_the_same(case):
+    network, res, _ = case
+    setup = Setup(LIMITS, decay=load_method("gravity"), norms={"school": 5.0, "clinic": 2.0})
+    runs = []
+    for n_jobs in (1, 2):
+        again = copy.copy(res)
+        again.origins, again.facilities = res.origins.copy(), res.facilities.copy()
+        summary = circle_capacity(network, again, res.facilities["capacity"].to_numpy(), setup,
+                                  "seats", n_jobs=n_jobs)
+        runs.append((summary, again))
+    (s1, r1), (s2, r2) = runs
+    assert s1 == s2 and "best_for_added_capacity" in s1["categories"]["school"]
+    pd.testing.assert_frame_equal(r1.facilities, r2.facilities)
+    pd.testing.assert_frame_equal(r1.origins, r2.origins)
