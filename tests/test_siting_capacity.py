@@ -7,6 +7,7 @@ MILP the siting builds with PuLP): the best set's value must equal the siting's.
 
 from __future__ import annotations
 
+import json
 from itertools import combinations
 
 import numpy as np
@@ -141,3 +142,26 @@ def test_site_capacity_needs_sites_a_capacity_column_and_a_norm():
         zk.circles("charging", new_sites=2, new_site_capacity=4, capacity_col="chargers")
     with pytest.raises(ZonekitError, match="new_site_capacity"):
         zk.circles("charging", new_sites=2, new_site_capacity=0, capacity_col="chargers")
+
+
+def test_cli_states_the_capacity_siting(tmp_path):
+    from typer.testing import CliRunner
+
+    from zonekit.cli.app import app
+
+    prof = tmp_path / "county.yaml"
+    prof.write_text("capacity_norms:\n  charging_station: {per1000: 3, unit: 充电桩, "
+                    "clause: 示例县规划}\n", encoding="utf-8")
+    out = CliRunner().invoke(app, ["circles", "--kind", "charging", "--new-sites", "2",
+                                   "--new-site-capacity", "5", "--capacity-col", "chargers",
+                                   "--profile", str(prof), "--jobs", "1",
+                                   "--out", str(tmp_path / "out")])
+    assert out.exit_code == 0, out.output
+    text = " ".join(out.output.split())
+    assert "capacity siting: 2 sites of capacity 5 serve" in text and "solver optimal" in text
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["siting"]["capacity_siting"]["sites"] == 2
+    import pyogrio
+
+    cand = pyogrio.read_dataframe(tmp_path / "out" / "sites.gpkg", layer="candidates")
+    assert cand["chosen_capacity_mclp"].sum() == 2
