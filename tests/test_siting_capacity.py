@@ -165,3 +165,18 @@ def test_cli_states_the_capacity_siting(tmp_path):
 
     cand = pyogrio.read_dataframe(tmp_path / "out" / "sites.gpkg", layer="candidates")
     assert cand["chosen_capacity_mclp"].sum() == 2
+
+
+def test_capacity_siting_without_any_station(tmp_path):
+    """No station at all: every person is short of the whole norm; full sites serve C each."""
+    from capacity_fixtures import sample_charging
+
+    import zonekit as zk
+
+    fac = zk.load_park().layers["facilities"]
+    none = fac[fac["category"] != "charging_station"]
+    r = sample_charging(tmp_path, facilities=none, category_col="category",
+                        facility_id="fac_id", new_sites=2, new_site_capacity=5)
+    cap = r.summary["siting"]["capacity_siting"]
+    assert cap["shortfall_total"] == pytest.approx(r.origins["weight"].sum() * 3 / 1000)
+    assert cap["solver"]["optimal"] and cap["served"] == pytest.approx(10.0)

@@ -141,8 +141,9 @@ def capacity_sites(job: Any, res: Any, network: Any, snapped_candidates: Any,
 
     site = job.spec.siting
     norm = float(job.norms[category]["per1000"])
-    short = shortfall(res.origins["weight"].to_numpy(float),
-                      res.origins[f"per1000_{category}"].to_numpy(float), norm)
+    col = f"per1000_{category}"  # absent when the run has no station of the category
+    now = res.origins[col].to_numpy(float) if col in res.origins else np.zeros(len(res.origins))
+    short = shortfall(res.origins["weight"].to_numpy(float), now, norm)
     pairs = coverage_pairs(network, res.snapped["origins"], snapped_candidates,
                            engine_limit(job.limits[category], job.measure))
     got = capacitated_mclp(pairs, short, len(candidates), job.new_sites or 0,
