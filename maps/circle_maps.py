@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from zonekit.errors import ZonekitError
 from zonekit.maps.analysis_maps import PARK_NAME_ZH, _zone_layer
+from zonekit.maps.capacity_maps import below_norm_layers
 from zonekit.maps.interactive import GridImage, MapLayer
 from zonekit.maps.style import (
     StyleSpec,
@@ -314,7 +315,7 @@ def service_layers(origins: gpd.GeoDataFrame, gaps: gpd.GeoDataFrame | None = No
         if len(composite):
             layers.append(MapLayer(_gap_layer(composite), gap_style(), name="服务缺口",
                                    grid=_one_grid(composite, gap_grids)))
-    return layers + _zone_layer(zones)
+    return layers + below_norm_layers(origins, names) + _zone_layer(zones)
 
 
 def charging_layers(origins: gpd.GeoDataFrame, roads: gpd.GeoDataFrame | None = None,
@@ -346,7 +347,7 @@ def charging_layers(origins: gpd.GeoDataFrame, roads: gpd.GeoDataFrame | None = 
             name="现有充电站"))
     if sites is not None and len(sites):
         layers.append(MapLayer(sites, sites_style(), name="建议新建充电站"))
-    return layers + _zone_layer(zones)
+    return layers + below_norm_layers(origins) + _zone_layer(zones)
 
 
 def isochrone_layers(isochrones: gpd.GeoDataFrame,

@@ -133,6 +133,15 @@ def add_sites(job: Job, res: cc.CircleResult, origins: Origins, network: Any,
     cand["covers_weight"] = gain
     for name, pos in sres.chosen.items():
         cand[f"chosen_{name}"] = np.isin(np.arange(len(cand)), pos)
+    if job.new_site_capacity is not None:  # k sites of a capacity each (#30)
+        from zonekit.analysis.circles.siting_capacity import capacity_sites
+
+        sres.summary["capacity_siting"] = cap = capacity_sites(job, res, network, sc, cand,
+                                                               category)
+        if not cap["solver"]["optimal"]:
+            sres.summary["warnings"] = [*sres.summary.get("warnings", []),
+                                        f"capacity siting: solver {cap['solver']['status']}, "
+                                        "not proven optimal"]
     tables["candidates"] = cand
     answer = siting_answer(sres.summary, job.demand, unit, job.limits[category], job.measure)
     return {**sres.summary, "demand": job.demand, "demand_unit": unit,

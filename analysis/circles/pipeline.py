@@ -129,6 +129,12 @@ class Job:
     capacity_col: str | None = None
     #: Category → norm per 1,000 persons (:func:`~zonekit.analysis.circles.capacity.load_norms`).
     norms: dict[str, Any] = field(default_factory=dict)
+    #: The floating-catchment method and its parameters
+    #: (:class:`~zonekit.analysis.circles.capacity_methods.Decay`; None: plain 2SFCA).
+    capacity_method: Any = None
+    #: Charging siting: the capacity of each new site (capacitated covering of the
+    #: shortfall against the norm; None: not run).
+    new_site_capacity: float | None = None
     demand: str = "built_land_km2"
     #: Service kinds: the one threshold for categories the circle does not know, a
     #: restriction of the run to some categories, a county's category map.
@@ -371,11 +377,13 @@ def _circle(job: Job, network: Any, inputs: CircleInputs, grid: Grid,
 def _capacity(job: Job, network: Any, res: cc.CircleResult, fac: gpd.GeoDataFrame,
               tables: dict[str, Any]) -> None:
     """2SFCA capacity per 1,000 persons of each category (columns added to ``res``)."""
-    from zonekit.analysis.circles.capacity import below_norm, capacities, circle_capacity
+    from zonekit.analysis.circles.capacity import Setup, below_norm, capacities, circle_capacity
+    from zonekit.analysis.circles.capacity_methods import Decay
 
     cap = capacities(fac.loc[res.facilities.index], job.capacity_col)
-    figures = circle_capacity(network, res, cap, job.limits, job.measure, job.capacity_col,
-                              job.jobs)
+    setup = Setup(job.limits, job.measure, job.capacity_method or Decay(),
+                  {c: n["per1000"] for c, n in job.norms.items()})
+    figures = circle_capacity(network, res, cap, setup, job.capacity_col, job.jobs)
     rows = below_norm(res, job.norms, job.limits, figures)
     if len(rows):
         rows["name_zh"] = rows["category"].map(lambda c: job.profile.names_zh.get(c, c))

@@ -42,8 +42,10 @@ from zonekit.analysis.circles.circle_spec import (  # noqa: F401 - re-exported
 from zonekit.errors import ProfileError
 
 DEFAULT_PROFILE_PATH = pio.PROFILE_DIR / "circles.yaml"
-#: ``capacity_norms`` is read by :func:`zonekit.analysis.circles.capacity.load_norms`.
-_TOP = {"scheme", "settings", "categories", "circles", "travel", "capacity_norms"}
+#: ``capacity_norms`` is read by :func:`zonekit.analysis.circles.capacity.load_norms`,
+#: ``capacity_methods`` by :func:`zonekit.analysis.circles.capacity_methods.load_method`.
+_TOP = {"scheme", "settings", "categories", "circles", "travel", "capacity_norms",
+        "capacity_methods"}
 _SETTINGS = {"max_snap_m", "surface_max_minutes", "bands_minutes", "gcj02_check_m"}
 _CIRCLE = {"like", "title_zh", "map_title", "report_title", "folder", "report", "name_zh",
            "mode", "origins", "categories", "basics", "min_peers", "weights",

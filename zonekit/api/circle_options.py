@@ -39,6 +39,11 @@ class CircleOptions:
     mode: str | None = _opt(None, "walk, bike or drive (default: the circle kind's).")
     new_sites: int | None = _opt(None, "Charging: choose K new sites (maximal covering) and the "
                                  "fewest reaching target_share= of the demand.")
+    new_site_capacity: float | None = _opt(None, "Charging, with new_sites=K and "
+                                           "capacity_col=: the capacity of each new site "
+                                           "(chargers, kW …); also chooses K sites serving "
+                                           "the most capacity shortfall against the norm "
+                                           "(capacitated maximal covering).")
     candidates: Any = _opt(None, "Candidate sites layer (default: a grid over suitable land "
                            "near roads).", Path)
     target_share: float | None = _opt(None, "Share of demand the set covering must reach "
@@ -58,6 +63,12 @@ class CircleOptions:
                                     "persons within each category's threshold "
                                     "(per1000_<category> on the origins; catchment_persons, "
                                     "per1000 on the facilities).")
+    capacity_method: str | None = _opt(None, "With capacity_col=: 2sfca (default; weight 1 "
+                                       "within the threshold T), e2sfca (Luo & Qi 2009: "
+                                       "stepped weights 1.00/0.68/0.22 for 0–T/3, T/3–2T/3, "
+                                       "2T/3–T) or gravity (Gaussian decay exp(-x²/(2·0.5²)), "
+                                       "x = t/T), in both steps; parameters: the profile's "
+                                       "capacity_methods.")
     profile: str | Path | None = _opt(None, "YAML merged over the shipped circles profile (a "
                                       "county's thresholds, or circle kinds of its own).", Path)
     max_snap_m: float | None = _opt(None, "Points farther from every road are unreachable "
@@ -121,6 +132,14 @@ def check_options(spec: Any, o: CircleOptions, site_kinds: tuple[str, ...] = ())
                            "enterprises=FILE, not origins=")
     if o.demand is not None and o.demand not in DEMANDS:
         raise ZonekitError(f"demand= must be one of {', '.join(DEMANDS)}, got {o.demand!r}")
+    if o.new_site_capacity is not None and (o.new_sites is None or o.capacity_col is None):
+        raise ZonekitError(f"new_site_capacity={o.new_site_capacity:g} is the capacity of "
+                           "each new charging site: give new_sites=K and the stations' "
+                           "capacity column (capacity_col=COL) too")
+    if o.capacity_method is not None and o.capacity_col is None:
+        raise ZonekitError(f"capacity_method={o.capacity_method!r} weights the capacity per "
+                           "1,000 persons: give the facilities' capacity column too "
+                           "(capacity_col=COL)")
     measure = "metres" if o.metres is not None else (o.measure or "minutes")
     _check_category_options(spec, measure, o)
     return measure

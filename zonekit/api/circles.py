@@ -49,10 +49,13 @@ def circles(kind: str = DEFAULT_KIND, park: Park | None = None, *,
             mode: Literal["walk", "bike", "drive"] | None = None,
             origins: Layer | Literal["population", "residential"] = None,
             origin_id: str | None = None, weight_col: str | None = None,
-            capacity_col: str | None = None, facility_id: str | None = None,
+            capacity_col: str | None = None,
+            capacity_method: Literal["2sfca", "e2sfca", "gravity"] | None = None,
+            facility_id: str | None = None,
             category_col: str | None = None,
             categories: str | list[str] | None = None, category_map: Any = None,
-            new_sites: int | None = None, target_share: float | None = None,
+            new_sites: int | None = None, new_site_capacity: float | None = None,
+            target_share: float | None = None,
             demand: Literal["built_land_km2", "origins", "parcels", "enterprises",
                             "employees"] | None = None,
             candidates: Layer = None, fast_only: bool = False, chain: str | None = None,
@@ -77,8 +80,9 @@ analysis_crs, coords, encoding, data_year, drop_invalid
         The data, as :func:`zonekit.load_park` reads it (:class:`~zonekit.api.data.DataOptions`);
         user ``facilities`` and ``origins`` are read beside a park too.
     minutes, metres, measure, mode, origins, origin_id, weight_col, capacity_col, \
-facility_id, category_col, categories, category_map, new_sites, target_share, demand, candidates, \
-fast_only, chain, profile, max_snap_m, jobs, speed_col, report_minutes, basemap
+capacity_method, facility_id, category_col, categories, category_map, new_sites, \
+new_site_capacity, target_share, demand, candidates, fast_only, chain, profile, max_snap_m, \
+jobs, speed_col, report_minutes, basemap
         What to compute: see :class:`CircleOptions` (units: minutes, metres, km/h, shares
         0–1); ``None`` takes the circle kind's default.
     options, circle
@@ -113,6 +117,7 @@ def _circles(kind: str, park: Park | None, options: DataOptions | None,
         raise ZonekitError(f"speed_col= gives driving speeds: the {kind} circle is "
                            f"{spec.mode}; pass mode='drive'")
     job = _job(prof, spec, o, measure, data.layers.get("facilities") is not None)
+    _check_site_norm(job)
     timings = Timings()
     park = _park(park, data, spec, timings, job.mode)
     with timings.step("read"):
@@ -134,10 +139,24 @@ def _circles(kind: str, park: Park | None, options: DataOptions | None,
                          stations=_stations(inputs, spec, job.limits), jobs=job.jobs)
 
 
+def _check_site_norm(job: Any) -> None:
+    """Refuse new_site_capacity= without a norm to measure the shortfall against."""
+    if job.new_site_capacity is None:
+        return
+    missing = [c for c in job.limits if c not in job.norms]
+    if missing:
+        raise ZonekitError(f"new_site_capacity= serves the shortfall against the norm per "
+                           f"1,000 persons of {', '.join(missing)}, which has none (the "
+                           "shipped norms quote no value): set it in profile=FILE, e.g. "
+                           f"capacity_norms: {{{missing[0]}: {{per1000: N, unit: 充电桩, "
+                           "clause: 出处}}")
+
+
 def _job(prof: Any, spec: Any, o: CircleOptions, measure: str, user_fac: bool) -> Any:
     """Resolve the options against the circle kind and profile: the pipeline's job."""
     from zonekit.analysis.circles import pipeline as run
     from zonekit.analysis.circles.capacity import load_norms
+    from zonekit.analysis.circles.capacity_methods import load_method
     from zonekit.analysis.circles.profile import SAME_CHAIN
     from zonekit.analysis.network.engine import default_jobs
 
@@ -156,6 +175,9 @@ def _job(prof: Any, spec: Any, o: CircleOptions, measure: str, user_fac: bool) -
                    origin_id=o.origin_id, weight_col=o.weight_col,
                    capacity_col=o.capacity_col,
                    norms=load_norms(o.profile) if o.capacity_col is not None else {},
+                   capacity_method=(load_method(o.capacity_method, o.profile)
+                                    if o.capacity_col is not None else None),
+                   new_site_capacity=o.new_site_capacity,
                    demand=o.demand or spec.siting.demand,
                    threshold=(o.minutes if measure == "minutes" else o.metres) if service else None,
                    categories=_category_list(o.categories), category_map=o.category_map,

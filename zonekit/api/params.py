@@ -34,12 +34,14 @@ RANGES: dict[str, tuple[float, bool, str]] = {
     "tile_km": (0, False, "km"), "target": (0, False, "亿元/km²"),
     "target_share": (0, False, "a share of 0–1"), "new_sites": (0, True, "sites"),
     "lag": (0, True, "years"), "jobs": (1, True, "processes"), "parts": (1, True, "parts"),
+    "new_site_capacity": (0, False, "capacity units"),
     "split": (1, True, "parts"), "workers": (1, True, "workers"),
 }
 #: Upper bounds (included) where there is one.
 UPPER = {"target_share": 1.0}
 #: Parameters annotated as plain text that take one of a few values.
-CHOICES = {"mode": ("walk", "bike", "drive")}
+CHOICES = {"mode": ("walk", "bike", "drive"),
+           "capacity_method": ("2sfca", "e2sfca", "gravity")}
 
 
 class _Frame:

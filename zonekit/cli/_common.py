@@ -143,7 +143,8 @@ _FLAG_OF = {name: "--" + name.replace("_", "-") for name in (
     "target_share", "demand", "candidates", "chain", "profile", "max_snap_m", "jobs",
     "basemap", "denominator", "target", "growth", "conservative_growth", "lag", "targets",
     "format", "kind", "speed_col", "categories", "category_map", "report_minutes", "parts",
-    "split", "workers", "scheduler", "source", "table")}
+    "split", "workers", "scheduler", "source", "table", "capacity_col",
+    "capacity_method", "new_site_capacity")}
 _FLAG_OF["year"] = "--year"
 _PARAM = re.compile(r"(?<![\w-])(" + "|".join(sorted(_FLAG_OF, key=len, reverse=True))
                     + r")=(True\b|'[^']*'|\"[^\"]*\")?(\s?)")

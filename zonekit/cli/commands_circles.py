@@ -68,6 +68,13 @@ def _print_sites(result: Any) -> None:
     for name in ("mclp", "set_cover"):
         if isinstance(answer.get(name), dict):
             c.info(f"{name}: {answer[name]['sentence']} ({answer[name]['sentence_zh']})")
+    if cap := siting.get("capacity_siting"):  # --new-site-capacity
+        sites = ", ".join(f"{s['candidate_id']} {s['served']:,.2f}" for s in cap["sites_chosen"])
+        c.info(f"capacity siting: {cap['sites']} sites of capacity {cap['site_capacity']:g} "
+               f"serve {cap['served']:,.2f} of the {cap['shortfall_reachable']:,.2f} capacity "
+               f"units short of the norm ({cap['norm_per1000']:g} per 1,000 persons) that "
+               f"candidates reach ({cap['shortfall_total']:,.2f} short in all; solver "
+               f"{cap['solver']['status']}): {sites}")
     for note in siting.get("warnings", []):  # a model stopped before proving its optimum
         if note not in result.summary.get("warnings", []):
             c.info(f"warning: {note}")
