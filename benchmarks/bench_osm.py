@@ -37,6 +37,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results_osm.json"
+README_START, README_END = "<!-- osm:start -->", "<!-- osm:end -->"
 #: tool → (module it needs, file format it reads)
 TOOLS = {"zonekit": ("zonekit", "pbf"), "zonekit-xml": ("zonekit", "osm"),
          "zonekit-osmnx-path": ("osmnx", "pbf"), "osmnx": ("osmnx", "osm"),
@@ -156,6 +157,19 @@ def table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def write_readme(doc: dict) -> None:
+    """Put the table of ``doc`` (``results_osm.json``) into ``benchmarks/README.md``."""
+    from benchmarks.run import replace_section
+
+    load = doc["loadavg"][0]
+    block = (f"Measured {doc['date']} with `{doc['command']}`, {doc['repeat']} runs per tool "
+             f"interleaved, medians; load average {load:.1f} on {doc['cpus']} CPUs"
+             f"{' (a busy machine: compare CPU s)' if load > doc['cpus'] else ''}.\n\n"
+             f"{table(doc['rows'])}\n")
+    replace_section(HERE / "README.md", README_START, README_END, block,
+                    heading="## Reading OpenStreetMap files (`bench_osm.py`)\n\n")
+
+
 def main() -> None:
     """Command line: see the module docstring."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -164,6 +178,7 @@ def main() -> None:
     parser.add_argument("--tools", default=",".join(TOOLS))
     parser.add_argument("--work", type=Path, default=Path("/tmp/zonekit-bench-osm"))
     parser.add_argument("--timeout", type=float, default=600)
+    parser.add_argument("--readme", action="store_true", help="write the table into the README")
     parser.add_argument("--child", nargs=2, metavar=("TOOL", "FILE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -180,12 +195,14 @@ def main() -> None:
     rows = [_summary(t, runs[t], files[TOOLS[t][1]]) if t in runs else
             {"tool": t, "file": files[TOOLS[t][1]].name, "mb": "", "note": "not installed",
              "runs": []} for t in tools]
-    load = os.getloadavg()
-    RESULTS.write_text(json.dumps({"tiles": args.tiles, "repeat": args.repeat,
-                                   "loadavg": load, "cpus": os.cpu_count(), "rows": rows},
-                                  indent=1) + "\n")
-    print(f"load average {load[0]:.1f} on {os.cpu_count()} CPUs")
+    doc = {"date": time.strftime("%Y-%m-%d"), "command": "python -m benchmarks.bench_osm "
+           + " ".join(sys.argv[1:]), "tiles": args.tiles, "repeat": args.repeat,
+           "loadavg": os.getloadavg(), "cpus": os.cpu_count(), "rows": rows}
+    RESULTS.write_text(json.dumps(doc, indent=1) + "\n")
+    print(f"load average {doc['loadavg'][0]:.1f} on {doc['cpus']} CPUs")
     print(table(rows))
+    if args.readme:
+        write_readme(doc)
 
 
 if __name__ == "__main__":
