@@ -67,6 +67,11 @@ def parse_way_filter(text: str) -> tuple[Callable[[Mapping[str, str]], bool], ..
     return tuple(_clause(k, op or None, v if op else None) for k, op, v in clauses)
 
 
+def filter_keys(mode: str) -> tuple[str, ...]:
+    """Return the tag keys the way filter of ``mode`` reads (to fetch only those)."""
+    return tuple(dict.fromkeys(k for k, _, _ in _CLAUSE.findall(osmnx_way_filter(mode))))
+
+
 def way_filter(mode: str) -> Callable[[Mapping[str, str]], bool]:
     """Return a predicate on a way's tags: True when osmnx keeps the way for ``mode``.
 

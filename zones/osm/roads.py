@@ -1,9 +1,12 @@
 """Road networks from OpenStreetMap files (``.osm``, ``.osm.gz``, ``.osm.bz2``, ``.osm.pbf``).
 
-:func:`read_osm_roads` reads a file offline with pyosmium, keeps the ways osmnx keeps for
-the travel mode (:mod:`zonekit.zones.osm.filters`), builds the same ``MultiDiGraph`` osmnx
-builds from them (its own path, one-way and length functions), simplifies it with
-``osmnx.simplify_graph`` and returns the edges in osmnx form. Unlike
+:func:`read_osm_roads` reads a file offline with pyosmium into arrays of the segments
+osmnx would build (:mod:`zonekit.zones.osm.ways`: the ways osmnx keeps for the travel
+mode, its one-way rules and insertion order), simplifies them with osmnx's rules on arrays
+(:mod:`zonekit.zones.osm.simplify`) and returns the edges in osmnx form
+(:mod:`zonekit.zones.osm.layer`), without building a networkx graph. :func:`osm_graph` is
+the osmnx path the tests and ``benchmarks/bench_osm.py`` compare it with: the same ways
+through osmnx's own ``_add_paths``, ``add_edge_lengths`` and ``simplify_graph``. Unlike
 ``osmnx.graph_from_xml``, ways cut at the extract's edge (nodes missing from the file) are
 cut at the missing nodes and kept, and every connected piece is kept (zonekit's network
 reports the pieces itself).
@@ -111,6 +114,9 @@ def _scan(path: Path, mode: str) -> tuple[dict[int, dict], list[dict], int]:
 def osm_graph(path: str | Path, mode: Literal["walk", "bike", "drive"] = "drive"
               ) -> nx.MultiDiGraph:
     """Build osmnx's simplified ``MultiDiGraph`` of an OSM file for one travel mode.
+
+    The osmnx path, kept as the reference :func:`read_osm_roads` is tested against (and
+    for node attributes, which the road layer does not carry): about ten times slower.
 
     Parameters
     ----------
@@ -243,6 +249,16 @@ def read_osm_roads(path: str | Path, mode: Literal["walk", "bike", "drive"] = "d
     --------
     >>> roads = read_osm_roads("city.osm.pbf", mode="walk")  # doctest: +SKIP
     """
-    edges = edges_from_graph(osm_graph(path, mode))
+    from zonekit.zones.osm.layer import roads_layer
+    from zonekit.zones.osm.simplify import simplify_segments
+    from zonekit.zones.osm.ways import read_segments
+
+    path = Path(path)
+    _check_file(path)
+    seg = read_segments(path, mode)
+    if seg.cut:
+        logger.info("%s: %d way(s) reach past the extract's edge; cut at the missing nodes",
+                    path, seg.cut)
+    edges = roads_layer(seg, simplify_segments(seg.u, seg.v, len(seg.node_id)))
     logger.info("%s: %d %s edges", path, len(edges), mode)
     return edges
