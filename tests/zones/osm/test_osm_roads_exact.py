@@ -23,7 +23,7 @@ from zonekit.zones.osm.roads import edges_from_graph, osm_graph, read_osm_roads
 from zonekit.zones.osm.simplify import simplify_segments
 from zonekit.zones.osm.ways import read_segments
 
-REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "real" / "osm"
+REAL = Path(__file__).resolve().parents[4] / "shared" / "data" / "real" / "osm"
 PBF, BZ2 = REAL / "aguascalientes.osm.pbf", REAL / "aguascalientes.osm.bz2"
 
 
