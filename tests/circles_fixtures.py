@@ -9,6 +9,9 @@ footways, a disconnected piece and can be made large (tens of thousands of rows)
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -132,3 +135,17 @@ def hand_oneway() -> gpd.GeoDataFrame:
 def table(rows: list[dict]) -> pd.DataFrame:
     """A DataFrame (small helper for readable tests)."""
     return pd.DataFrame(rows)
+
+
+#: The installed console script beside this Python.
+ZONEKIT = Path(sys.executable).with_name("zonekit")
+
+COUNTY = """\
+circles:
+  elderly:
+    like: service
+    name_zh: 10分钟养老服务圈
+    mode: walk
+    categories:
+      elderly_care: {minutes: 10}
+"""

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from zonekit.errors import DataFileError, where
+from zonekit.zones.storage import is_url, staged_file
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -155,7 +156,12 @@ def atomic_path(target: Path) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; rename it onto ``target`` on success.
 
     An interrupted write leaves only a ``.tmp-`` file behind, never a half-written target.
+    A URL ``target`` (see :mod:`zonekit.zones.storage`) is written locally, then uploaded.
     """
+    if is_url(target):
+        with staged_file(target) as tmp:
+            yield tmp
+        return
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".tmp-{target.stem}-", suffix=target.suffix,

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from zonekit.errors import DataFileError
+from zonekit.zones.storage import check_remote_out, is_url, location, remote_run_folder
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -62,7 +63,7 @@ def check_not_input(out: Path, inputs: Iterable[Path | str | None]) -> None:
     """
     target = Path(out).resolve()
     for item in inputs:
-        if item is None:
+        if item is None or is_url(item):  # a URL is never a local folder
             continue
         src = Path(item).resolve()
         if target == src:
@@ -81,6 +82,9 @@ def check_not_input(out: Path, inputs: Iterable[Path | str | None]) -> None:
 
 def check_out(out: Path | str, force: bool, inputs: Iterable[Path | str | None]) -> None:
     """Refuse, before any work, an output folder a run could not use (see :func:`run_folder`)."""
+    if is_url(out):
+        check_remote_out(location(out), force, inputs)
+        return
     check_not_input(Path(out), inputs)
     check_path_length(Path(out).absolute())
     _check_writable(Path(out).absolute(), force)
@@ -215,8 +219,13 @@ def run_folder(out: Path | str, force: bool = False,
     On success, ``out`` is replaced by two renames (old ``out`` aside, staging in), so it
     holds either the earlier run or the new one, never a mix; if the process dies between
     the two renames, the earlier results are in ``.NAME.old-*`` beside it. On error or
-    interruption (Ctrl-C) the staging folder is deleted and ``out`` is untouched.
+    interruption (Ctrl-C) the staging folder is deleted and ``out`` is untouched. A URL
+    ``out`` (``s3://…``) goes through :func:`zonekit.zones.storage.remote_run_folder`.
     """
+    if is_url(out):
+        with remote_run_folder(location(out), force, inputs) as staging:
+            yield staging
+        return
     out = Path(out).absolute()
     check_not_input(out, inputs)
     check_path_length(out)

@@ -38,6 +38,7 @@ import shapely
 
 from zonekit.analysis.scale.partitions import PartitionLayer, resolve
 from zonekit.errors import SchemaError, ZonekitError
+from zonekit.zones.storage import location, parquet_columns, parquet_names, parquet_rows
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -198,10 +199,8 @@ def _categories(facilities: PartitionLayer, col: str) -> list:
     if facilities.frame is not None:
         values = facilities.frame[col] if col in facilities.frame else None
     else:
-        import pyarrow.parquet as pq
-
-        values = (pd.concat([pd.read_parquet(f, columns=[col]) for f in facilities.files])[col]
-                  if all(col in pq.read_schema(f).names for f in facilities.files) else None)
+        values = (pd.concat([parquet_columns(f, [col]) for f in facilities.files])[col]
+                  if all(col in parquet_names(f) for f in facilities.files) else None)
     if values is None:
         raise SchemaError(f"layer 'facilities': category column '{col}' not found")
     if isinstance(values.dtype, pd.CategoricalDtype):
@@ -217,13 +216,11 @@ def _categories(facilities: PartitionLayer, col: str) -> list:
 
 
 def _file_max_speed(path: Path, spec: PartitionCircleSpec) -> float:
-    import pyarrow.parquet as pq
-
-    names = set(pq.read_schema(path).names)
+    names = set(parquet_names(path))
     cols = [c for c in (spec.class_col, "maxspeed", spec.speed_col) if c and c in names]
     if cols:
-        return max_speed_kmh(pd.read_parquet(path, columns=cols), spec)
-    rows = pq.ParquetFile(path).metadata.num_rows  # no attributes: every edge at the default
+        return max_speed_kmh(parquet_columns(path, cols), spec)
+    rows = parquet_rows(path)  # no attributes: every edge at the default
     return float(spec.profile.default_speed_kmh) if rows else 0.0
 
 
@@ -334,8 +331,7 @@ def _write_minutes(part: CirclePart, pts: gpd.GeoDataFrame, minutes: pd.DataFram
 
     keep = [c for c in (id_col, weight_col) if c is not None and c in pts]
     gdf = gpd.GeoDataFrame(pts[keep].join(minutes), geometry=pts.geometry, crs=pts.crs)
-    target = Path(out) / "origins" / f"{part.key}.parquet"
-    target.parent.mkdir(parents=True, exist_ok=True)
+    target = location(out) / "origins" / f"{part.key}.parquet"
     with atomic_path(target) as tmp:
         gdf.to_parquet(tmp, write_covering_bbox=True, index=id_col is None)
 

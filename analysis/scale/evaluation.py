@@ -50,6 +50,7 @@ from zonekit.analysis.scale.partitions import (
     read_zones,
 )
 from zonekit.errors import SchemaError, ZonekitError
+from zonekit.zones.storage import is_location
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -250,7 +251,6 @@ def _write_part(name: str, layers: tuple, ents: pd.DataFrame, parcels: pd.DataFr
     written = []
     for layer, gdf in frames.items():
         target = out / layer / f"{name}.parquet"
-        target.parent.mkdir(parents=True, exist_ok=True)
         with atomic_path(target) as tmp:
             gdf.to_parquet(tmp, write_covering_bbox=True, index=False)
         written.append(str(target))
@@ -371,7 +371,7 @@ def _sources(parts: Parts, client: Client) -> list[Any]:
     from dask import delayed, is_dask_collection
 
     first = parts.parts[0]
-    if isinstance(first.parcels, (str, Path)):
+    if is_location(first.parcels):
         return parts.parts
     if is_dask_collection(first.parcels):
         return client.compute([delayed(Part)(p.name, p.parcels, p.enterprises)

@@ -7,10 +7,12 @@ partition as its parcel (firms sharing a parcel share its land). The layout on d
     PARTS/parcels/NAME.parquet       parcels of some whole parks
     PARTS/enterprises/NAME.parquet   the enterprises of the same parks (same NAME)
 
-Files are GeoParquet in one projected CRS (``dask_geopandas.read_parquet`` reads each
-folder as a partitioned frame). :func:`split_layers` cuts in-memory layers (e.g. one
-:func:`zonekit.load_park` result) into such parts, grouping zones by a
-``park_id`` column when there is one, and :func:`write_parts` writes them;
+``PARTS`` is a local folder or an fsspec URL (``s3://bucket/parts``: see
+:mod:`zonekit.zones.storage`). Files are GeoParquet in one projected CRS
+(``dask_geopandas.read_parquet`` reads each folder as a partitioned frame).
+:func:`split_layers` cuts in-memory layers (e.g. one :func:`zonekit.load_park` result)
+into such parts, grouping zones by a ``park_id`` column when there is one, and
+:func:`write_parts` writes them;
 :func:`from_dask` takes dask-geopandas frames partitioned alike. :class:`PartitionLayer` reads
 point and line layers by bounding box (for the circles).
 
@@ -30,6 +32,13 @@ import pandas as pd
 import shapely
 
 from zonekit.errors import CRSError, DataFileError, SchemaError, ZonekitError, format_rows
+from zonekit.zones.storage import (
+    is_location,
+    location,
+    open_binary,
+    parquet_rows,
+    read_geoparquet,
+)
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -60,15 +69,17 @@ class Parts:
         return len(self.parts)
 
 
-def find_parts(folder: Path | str) -> Parts:
+def find_parts(folder: Path | str, storage_options: dict[str, Any] | None = None) -> Parts:
     """Find co-partitioned GeoParquet files under ``folder`` (see the module docstring).
+
+    ``folder`` may be a URL, read with ``storage_options`` (fsspec's, e.g. credentials).
 
     Raises
     ------
     DataFileError
         A layer folder is missing or empty, or parcel and enterprise file names differ.
     """
-    folder = Path(folder)
+    folder = location(folder, storage_options)
     files: dict[str, list[Path]] = {}
     for name in LAYERS:
         sub = folder / name
@@ -142,10 +153,8 @@ def from_dask(zones: Any, parcels: Any, enterprises: Any) -> Parts:
 
 
 def write_parts(parts: Parts, folder: Path | str) -> Path:
-    """Write in-memory parts as GeoParquet (the layout of :func:`find_parts`)."""
-    folder = Path(folder)
-    for name in LAYERS:
-        (folder / name).mkdir(parents=True, exist_ok=True)
+    """Write in-memory parts as GeoParquet (the layout of :func:`find_parts`; a URL too)."""
+    folder = location(folder)
     _write(parts.zones, folder / "zones" / "zones.parquet")
     for part in parts.parts:
         _write(part.parcels, folder / "parcels" / f"{part.name}.parquet")
@@ -162,12 +171,10 @@ def _write(gdf: gpd.GeoDataFrame, path: Path) -> None:
 
 def read_source(src: Source, columns: list[str] | None = None) -> gpd.GeoDataFrame:
     """Return the layer itself, or read the GeoParquet file (only ``columns`` if given)."""
-    if not isinstance(src, (str, Path)):
+    if not is_location(src):
         return src
-    import geopandas as gpd
-
     try:
-        return gpd.read_parquet(src, columns=columns)
+        return read_geoparquet(src, columns=columns)
     except Exception as exc:  # pyarrow raises several types; say which file failed
         raise DataFileError(f"{src}: cannot read GeoParquet ({type(exc).__name__}: "
                             f"{str(exc).strip()[:300]})") from exc
@@ -293,7 +300,7 @@ def _hash(ids: pd.Series) -> np.ndarray:
 
 
 def _label(src: Source, part: Part, layer: str) -> str:
-    return str(src) if isinstance(src, (str, Path)) else f"partition {part.name}, {layer}"
+    return str(src) if is_location(src) else f"partition {part.name}, {layer}"
 
 
 @dataclass
@@ -307,9 +314,9 @@ class PartitionLayer:
     @classmethod
     def of(cls, source: gpd.GeoDataFrame | Path | str) -> PartitionLayer:
         """Wrap a GeoDataFrame, a GeoParquet file or a folder of them."""
-        if not isinstance(source, (str, Path)):
+        if not is_location(source):
             return cls(frame=source)
-        path = Path(source)
+        path = location(source)
         files = sorted(path.glob("*.parquet")) if path.is_dir() else [path]
         if not files or not all(f.is_file() for f in files):
             raise ZonekitError(f"{path}: expected a GeoParquet file or a folder of them")
@@ -334,24 +341,17 @@ class PartitionLayer:
         """CRS of the layer (of its first file; GeoParquet without one means OGC:CRS84)."""
         if self.frame is not None:
             return self.frame.crs
-        import json
-
-        import pyarrow.parquet as pq
         from pyproj import CRS
 
-        meta = pq.read_schema(self.files[0]).metadata or {}
-        geo = json.loads(meta.get(b"geo", b"{}"))
-        col = geo.get("columns", {}).get(geo.get("primary_column", "geometry"), {})
-        crs = col.get("crs", "OGC:CRS84")
+        crs = _geo_column(self.files[0]).get("crs", "OGC:CRS84")
         return None if crs is None else CRS.from_user_input(crs)
 
     def rows(self) -> int:
         """Count the rows (from the file metadata when on disk)."""
         if self.frame is not None:
             return len(self.frame)
-        import pyarrow.parquet as pq
 
-        return sum(pq.ParquetFile(f).metadata.num_rows for f in self.files)
+        return sum(parquet_rows(f) for f in self.files)
 
 
 def _geo_column(path: Path) -> dict:
@@ -360,7 +360,9 @@ def _geo_column(path: Path) -> dict:
 
     import pyarrow.parquet as pq
 
-    geo = json.loads((pq.read_schema(path).metadata or {}).get(b"geo", b"{}"))
+    with open_binary(path) as fh:
+        meta = pq.read_schema(fh).metadata or {}
+    geo = json.loads(meta.get(b"geo", b"{}"))
     return geo.get("columns", {}).get(geo.get("primary_column", "geometry"), {})
 
 
@@ -372,15 +374,15 @@ def _file_bounds(path: Path) -> tuple[float, float, float, float]:
     return tuple(col["bbox"])
 
 
-def _read_box(gpd: Any, path: Path, bounds: tuple) -> gpd.GeoDataFrame:
+def _read_box(path: Path, bounds: tuple) -> gpd.GeoDataFrame:
     """Rows of a GeoParquet file whose bounding box meets ``bounds`` (metres).
 
     A file without a bbox covering column (plain ``to_parquet()``) cannot be filtered while
     read: it is read whole and filtered by each geometry's bounds, the same rows.
     """
     if "covering" in _geo_column(path):
-        return gpd.read_parquet(path, bbox=bounds)
-    gdf = gpd.read_parquet(path)
+        return read_geoparquet(path, bbox=bounds)
+    gdf = read_geoparquet(path)
     return gdf.cx[bounds[0]:bounds[2], bounds[1]:bounds[3]]
 
 
@@ -392,10 +394,8 @@ def resolve(piece: Any) -> gpd.GeoDataFrame:
     """Turn :meth:`PartitionLayer.slice` output into a GeoDataFrame (files read on the worker)."""
     if not (isinstance(piece, tuple) and piece and piece[0] == "parquet"):
         return piece
-    import geopandas as gpd
-
     _, files, bounds = piece
-    frames = [_read_box(gpd, f, bounds) for f in files]
+    frames = [_read_box(f, bounds) for f in files]
     frames = [f for f in frames if len(f)] or frames[:1]
     if not frames:
         return None

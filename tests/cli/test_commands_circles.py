@@ -199,7 +199,7 @@ def test_category_column_and_empty_categories(small_files, tmp_path):
     (["--minutes", "5", "--metres", "300"], "not both"),
     (["--new-sites", "3"], "--kind charging"),
     (["--kind", "boat"], "--kind must be one of service, lifecircle, industry, charging"),
-    (["--mode", "fly"], "--mode must be one of walk, bike, drive"),
+    (["--mode", "fly"], "'fly' is not one of walk, bike, drive"),
     (["--measure", "metres", "--kind", "charging"], "no metres for charging_station"),
 ])
 def test_option_errors_have_no_traceback(args, message, tmp_path):

@@ -14,7 +14,8 @@ ROOT = Path(__file__).resolve().parents[2]
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 SETUPTOOLS = PYPROJECT["tool"]["setuptools"]
 #: Modules that run only with an extra installed, and the extra (they say so when it is absent).
-EXTRA_MODULES = {"scale": ("analysis/scale/",)}
+EXTRA_MODULES = {"scale": ("analysis/scale/",),
+                 "cloud": ("zones/storage.py",)}
 #: The QGIS plugin is imported by QGIS's own Python, which has ``qgis`` and ``processing``.
 QGIS_PLUGIN = "zonekit/qgis_plugin/"
 

@@ -13,6 +13,9 @@ from typing import Any
 from zonekit.api.data import LAYER_ARGS, DataOptions
 from zonekit.errors import ProfileError, ZonekitError
 
+#: The measures of a circle's thresholds.
+MEASURES = ("minutes", "metres")
+
 
 def _opt(default: Any, text: str, cli: Any = None) -> Any:
     """Declare a field of :class:`CircleOptions` with its one help text and CLI type."""
@@ -119,8 +122,8 @@ def check_options(spec: Any, o: CircleOptions, site_kinds: tuple[str, ...] = ())
     kind = spec.kind
     if o.minutes is not None and o.metres is not None:
         raise ZonekitError("give minutes= or metres=, not both")
-    if o.measure not in (None, "minutes", "metres"):
-        raise ZonekitError(f"measure= must be minutes or metres, got {o.measure!r}")
+    if o.measure is not None and o.measure not in MEASURES:
+        raise ZonekitError(f"measure= must be one of {', '.join(MEASURES)}, got {o.measure!r}")
     if o.mode is not None and o.mode not in MODES:
         raise ZonekitError(f"mode= must be one of {', '.join(MODES)}, got {o.mode!r}")
     if o.new_sites is not None and not spec.proposes_sites:

@@ -7,6 +7,9 @@ together (see ``benchmarks/SCALE.md``). Each run writes its files into ``out`` t
 :class:`ScaleRun`. Without ``scheduler`` a LocalCluster starts on this machine
 (``workers`` processes); with ``scheduler`` the work goes to a running cluster (at
 ``tls://…`` with ``security=``), whose workers must read the input paths at the same place.
+Partitions, inputs and ``out`` may be fsspec URLs (``s3://bucket/parts``, ``gs://…``,
+``abfs://…``; ``pip install 'zonekit[cloud]'`` for S3), read and written by the workers
+themselves, with the filesystem's usual credentials or ``storage_options=``.
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ class ScaleRun:
     summary
         The contents of the run's ``summary.json``.
     out
-        The output folder.
+        The output folder: a ``Path``, or a ``upath.UPath`` for a URL (``s3://…``).
     park
         The park read and split (``scale_partition``, ``scale_intensity`` on ``data``).
     partitions
@@ -47,7 +50,7 @@ class ScaleRun:
     """
 
     summary: dict[str, Any]
-    out: Path
+    out: Any
     park: Park | None = field(default=None, repr=False)
     partitions: int = 0
 
@@ -65,6 +68,19 @@ def _at_least_one(name: str, value: int) -> None:
         raise ZonekitError(f"{name}= must be ≥ 1, got {value}")
 
 
+def _storage(storage_options: dict[str, Any] | str | Path | None) -> dict[str, Any]:
+    from zonekit.zones.storage import load_storage_options
+
+    if isinstance(storage_options, dict):
+        return storage_options
+    return load_storage_options(storage_options)
+
+
+def _relative(file: str, folder: Any) -> str:
+    """Return ``file`` (written under ``folder``, a path or URL) relative to ``folder``."""
+    return str(file)[len(str(folder)):].lstrip("/")
+
+
 def _write_dropped(folder: Path, park: Park | None) -> None:
     from zonekit.zones.io import write_csv
 
@@ -75,14 +91,15 @@ def _write_dropped(folder: Path, park: Park | None) -> None:
 @checked
 def scale_partition(out: str | Path, parts: int = 4, group: str = "park_id", *,
                     park: Park | None = None, force: bool = False,
+                    storage_options: dict[str, Any] | str | Path | None = None,
                     options: DataOptions | None = None, **data_options: Any) -> ScaleRun:
     """Read and check one park's layers, write them as GeoParquet partitions.
 
     Parameters
     ----------
     out
-        Folder for ``zones/``, ``parcels/NAME.parquet``, ``enterprises/NAME.parquet`` and
-        ``summary.json``.
+        Folder or URL (``s3://bucket/parts``) for ``zones/``, ``parcels/NAME.parquet``,
+        ``enterprises/NAME.parquet`` and ``summary.json``.
     parts
         Number of partitions.
     group
@@ -92,6 +109,9 @@ def scale_partition(out: str | Path, parts: int = 4, group: str = "park_id", *,
         A park from :func:`zonekit.load_park`; default: read from the data options.
     force
         Replace an earlier run's results in ``out``.
+    storage_options
+        fsspec options for a URL ``out`` (``endpoint_url``, ``key``, ``secret``, …): a dict
+        or a YAML/JSON file of them; None: the filesystem's usual configuration.
     options, **data_options
         The data to read when no ``park`` is given: a :class:`~zonekit.api.data.DataOptions`
         or its fields as keywords (``data="park/"``, ``parcels=…``, ``crs=…``).
@@ -104,9 +124,11 @@ def scale_partition(out: str | Path, parts: int = 4, group: str = "park_id", *,
     from zonekit.analysis.scale.partitions import split_layers, write_parts
     from zonekit.zones.io import write_json
     from zonekit.zones.output import check_out, run_folder
+    from zonekit.zones.storage import location
 
     require_dask()
     _at_least_one("parts", parts)
+    out = location(out, _storage(storage_options))
     opts = options or data_options_from(data_options)
     inputs = park_inputs(park) if park is not None else inputs_of(opts)
     check_out(out, force, inputs)
@@ -119,7 +141,7 @@ def scale_partition(out: str | Path, parts: int = 4, group: str = "park_id", *,
                             "enterprises": len(p.enterprises)} for p in split.parts]}
         _write_dropped(folder, park)
         write_json(summary, folder / "summary.json")
-    return ScaleRun(summary, Path(out), park, len(split))
+    return ScaleRun(summary, out, park, len(split))
 
 
 def _fallback_year() -> int:
@@ -136,16 +158,17 @@ def scale_intensity(out: str | Path, *, parts: str | Path | None = None,
                     year: int | None = None, scheduler: str | None = None,
                     workers: int | None = None, memory_limit: str = "auto",
                     security: Any = None, validate: bool = True,
+                    storage_options: dict[str, Any] | str | Path | None = None,
                     force: bool = False) -> ScaleRun:
     """亩均 evaluation, low-efficiency land and zone tables over partitions, province-wide.
 
     Parameters
     ----------
     out
-        Folder for ``enterprises/*.parquet``, ``parcels/*.parquet``, ``zones.csv``,
+        Folder or URL for ``enterprises/*.parquet``, ``parcels/*.parquet``, ``zones.csv``,
         ``parks.csv`` (with a ``park_id``) and ``summary.json``.
     parts
-        Folder of GeoParquet partitions (``zones/``, ``parcels/NAME.parquet``,
+        Folder or URL of GeoParquet partitions (``zones/``, ``parcels/NAME.parquet``,
         ``enterprises/NAME.parquet``, each firm in its parcel's partition).
     data, park
         Instead of ``parts``: one park's layers (read and checked here), or a park from
@@ -166,6 +189,8 @@ def scale_intensity(out: str | Path, *, parts: str | Path | None = None,
         ``ca_file``, ``cert``, ``key``; None: dask's config (``distributed.comm.tls.*``).
     validate
         Check ``parts`` against the layer model (False for parts written by zonekit).
+    storage_options
+        fsspec options for URLs in ``parts`` and ``out``, as for :func:`scale_partition`.
     force
         Replace an earlier run's results in ``out``.
 
@@ -174,13 +199,10 @@ def scale_intensity(out: str | Path, *, parts: str | Path | None = None,
     ScaleRun
         ``partitions``: the number evaluated; ``summary["cluster"]``: the cluster used.
     """
-    from zonekit.analysis.indicators import round_table
-    from zonekit.analysis.land.measures import DENOMINATOR_DOC
     from zonekit.analysis.mujun.evaluation import load_mujun_profile
-    from zonekit.analysis.scale.evaluation import describe, evaluate, open_client, require_dask
-    from zonekit.analysis.scale.partitions import find_parts, split_layers
-    from zonekit.zones.io import write_csv, write_json
+    from zonekit.analysis.scale.evaluation import evaluate, open_client, require_dask
     from zonekit.zones.output import check_out, run_folder
+    from zonekit.zones.storage import location
 
     require_dask()
     _check_cluster(workers, scheduler)
@@ -189,54 +211,110 @@ def scale_intensity(out: str | Path, *, parts: str | Path | None = None,
         raise ZonekitError("give parts=FOLDER (GeoParquet partitions) or data=PATH "
                            "(one park, split here), not both or neither")
     _at_least_one("split", split)
+    store = _storage(storage_options)
+    out = location(out, store)
     prof = load_mujun_profile(profile)
-    found = find_parts(parts) if parts is not None else None
     inputs = [parts, data, profile, *park_inputs(park)]
+    found = _found_parts(parts, store)
     check_out(out, force, inputs)
-    if found is None:
-        if park is None:
-            park = park_for(None, DataOptions(data, data_year=year), PARK_LAYERS, Timings())
-        found = split_layers(park.zones, park.parcels, park.enterprises, split)
-        year = park.year if park.year is not None else year
+    found, park, year = _split_park(found, data, park, split, year)
     with run_folder(out, force, inputs) as folder, \
             open_client(scheduler, workers, memory_limit=memory_limit,
                         security=security) as client:
-        cluster = describe(client)
         res = evaluate(found, prof, client, year=year, default_year=_fallback_year(),
                        denominator=denominator, out=folder, validate=validate and park is None)
-        write_csv(round_table(res.zones), folder / "zones.csv")
-        if res.parks is not None:
-            write_csv(round_table(res.parks), folder / "parks.csv")
-        summary = summary_base("scale intensity", park) | res.summary | {
-            "parts": str(parts or data or park.sources.get("_data")), "cluster": cluster,
-            "denominator_meaning": DENOMINATOR_DOC[denominator], "scheme": prof.scheme,
-            "profile": prof.source, "benchmarks_enterprises": res.bench_enterprises,
-            "benchmarks_parcels": res.bench_parcels,
-            "tax_per_mu_class_means_wan": res.class_means}
-        summary["files"] = [str(Path(f).relative_to(folder)) for f in summary["files"]]
-        _write_dropped(folder, park)
-        write_json(summary, folder / "summary.json")
-    return ScaleRun(summary, Path(out), park, len(found))
+        summary = _intensity_summary(res, folder, prof, denominator, park, client) | {
+            "parts": str(parts or data or park.sources.get("_data"))}
+        _write_intensity(folder, res, summary, park)
+    return ScaleRun(summary, out, park, len(found))
 
 
-def _layer(source: Any, label: str) -> Any:
-    """GeoParquet (file or folder) as is, read on the workers; other formats read here."""
+def _found_parts(parts: str | Path | None, store: dict[str, Any]) -> Any:
+    from zonekit.analysis.scale.partitions import find_parts
+
+    return find_parts(parts, store) if parts is not None else None
+
+
+def _split_park(found: Any, data: str | Path | None, park: Park | None, split: int,
+                year: int | None) -> tuple[Any, Park | None, int | None]:
+    """Return the parts found, or the park (read from ``data``) cut into ``split`` parts."""
+    from zonekit.analysis.scale.partitions import split_layers
+
+    if found is not None:
+        return found, park, year
+    if park is None:
+        park = park_for(None, DataOptions(data, data_year=year), PARK_LAYERS, Timings())
+    found = split_layers(park.zones, park.parcels, park.enterprises, split)
+    return found, park, park.year if park.year is not None else year
+
+
+def _intensity_summary(res: Any, folder: Any, prof: Any, denominator: str,
+                       park: Park | None, client: Any) -> dict[str, Any]:
+    from zonekit.analysis.land.measures import DENOMINATOR_DOC
+    from zonekit.analysis.scale.evaluation import describe
+
+    summary = summary_base("scale intensity", park) | res.summary | {
+        "cluster": describe(client), "denominator_meaning": DENOMINATOR_DOC[denominator],
+        "scheme": prof.scheme, "profile": prof.source,
+        "benchmarks_enterprises": res.bench_enterprises,
+        "benchmarks_parcels": res.bench_parcels, "tax_per_mu_class_means_wan": res.class_means}
+    summary["files"] = [_relative(f, folder) for f in summary["files"]]
+    return summary
+
+
+def _write_intensity(folder: Any, res: Any, summary: dict[str, Any], park: Park | None) -> None:
+    from zonekit.analysis.indicators import round_table
+    from zonekit.zones.io import write_csv, write_json
+
+    write_csv(round_table(res.zones), folder / "zones.csv")
+    if res.parks is not None:
+        write_csv(round_table(res.parks), folder / "parks.csv")
+    _write_dropped(folder, park)
+    write_json(summary, folder / "summary.json")
+
+
+def _layer(source: Any, label: str, store: dict[str, Any]) -> Any:
+    """GeoParquet (file, folder or URL) as is, read on the workers; other formats read here."""
     from zonekit.zones.io import read_vector
+    from zonekit.zones.storage import is_url, location
 
     if hasattr(source, "geometry"):
         return source
-    path = Path(source)
+    path = location(source, store)
     if not path.exists():
         raise DataFileError(f"{path}: {label}= not found")
     if path.is_dir() or path.suffix.lower() == ".parquet":
         return path
+    if is_url(path):
+        raise DataFileError(f"{path}: {label}= on a URL must be GeoParquet (a .parquet file or "
+                            "a folder of them); convert it with geopandas to_parquet")
     return read_vector(path, label=label)
 
 
 def _crs_of(source: Any) -> Any:
     from zonekit.analysis.scale.partitions import PartitionLayer
 
-    return source.crs if not isinstance(source, Path) else PartitionLayer.of(source).crs()
+    return source.crs if hasattr(source, "geometry") else PartitionLayer.of(source).crs()
+
+
+def _check_crs(layers: dict[str, Any]) -> None:
+    """Refuse layers in different CRS, or in a CRS not in metres."""
+    crs = {name: _crs_of(src) for name, src in layers.items() if src is not None}
+    if len({str(v) for v in crs.values()}) != 1 or not all(v is not None and v.is_projected
+                                                          for v in crs.values()):
+        raise CRSError("scale circles: every layer must be in the same projected CRS (metres); "
+                       f"found {', '.join(f'{k}: {v}' for k, v in crs.items())}")
+
+
+def _areas(areas: Any, store: dict[str, Any]) -> gpd.GeoDataFrame | None:
+    """Return the area polygons: a frame as is, else read here (GeoParquet on a URL)."""
+    from zonekit.zones.io import read_vector
+    from zonekit.zones.storage import is_url, location, read_geoparquet
+
+    if areas is None or hasattr(areas, "geometry"):
+        return areas
+    path = location(areas, store)
+    return read_geoparquet(path) if is_url(path) else read_vector(path, label="areas")
 
 
 @checked
@@ -249,6 +327,7 @@ def scale_circles(origins: gpd.GeoDataFrame | str | Path, roads: gpd.GeoDataFram
                   max_snap_m: float = 250.0, speed_col: str | None = None,
                   scheduler: str | None = None, workers: int | None = None,
                   memory_limit: str = "auto", security: Any = None,
+                  storage_options: dict[str, Any] | str | Path | None = None,
                   force: bool = False) -> ScaleRun:
     """Nearest-facility minutes for millions of origins, part by part on cut networks.
 
@@ -257,10 +336,10 @@ def scale_circles(origins: gpd.GeoDataFrame | str | Path, roads: gpd.GeoDataFram
     origins, roads, facilities
         Origin points (population cells, homes), road lines (centrelines or osmnx edges)
         and facility points with a category column, in one projected CRS: GeoParquet
-        files/folders (read on the workers by bounding box), other vector files or
-        GeoDataFrames.
+        files/folders or URLs (read on the workers by bounding box), other vector files
+        or GeoDataFrames.
     out
-        Folder for ``origins/*.parquet`` (each origin's id, weight and
+        Folder or URL for ``origins/*.parquet`` (each origin's id, weight and
         ``minutes_<category>``, NaN beyond the limit) and ``summary.json``.
     mode
         Travel profile: ``walk``, ``bike`` or ``drive``.
@@ -280,7 +359,7 @@ def scale_circles(origins: gpd.GeoDataFrame | str | Path, roads: gpd.GeoDataFram
         Largest point-to-road distance, m.
     speed_col
         Road column of speeds (km/h) overriding the profile.
-    scheduler, workers, memory_limit, security, force
+    scheduler, workers, memory_limit, security, storage_options, force
         As for :func:`scale_intensity`.
 
     Returns
@@ -292,36 +371,31 @@ def scale_circles(origins: gpd.GeoDataFrame | str | Path, roads: gpd.GeoDataFram
     from zonekit.analysis.scale.circles import PartitionCircleSpec
     from zonekit.analysis.scale.circles import circles as run_circles
     from zonekit.analysis.scale.evaluation import describe, open_client, require_dask
-    from zonekit.zones.io import read_vector, write_json
+    from zonekit.zones.io import write_json
     from zonekit.zones.output import check_out, run_folder
+    from zonekit.zones.storage import is_location, location
 
     require_dask()
     _check_cluster(workers, scheduler)
     spec = PartitionCircleSpec(load_travel_profile(mode), limits or minutes, category_col,
                                max_snap_m=max_snap_m, speed_col=speed_col)
     spec.longest_limit()
+    store = _storage(storage_options)
+    out = location(out, store)
     given = {"origins": origins, "roads": roads, "facilities": facilities}
-    layers = {name: _layer(src, name) for name, src in given.items()}
-    area_gdf = (areas if areas is None or hasattr(areas, "geometry")
-                else read_vector(Path(areas), label="areas"))
-    crs = {name: _crs_of(src) for name, src in layers.items()}
-    if area_gdf is not None:
-        crs["areas"] = area_gdf.crs
-    if len({str(v) for v in crs.values()}) != 1 or not all(v is not None and v.is_projected
-                                                          for v in crs.values()):
-        raise CRSError("scale circles: every layer must be in the same projected CRS (metres); "
-                       f"found {', '.join(f'{k}: {v}' for k, v in crs.items())}")
-    inputs = [v for v in (*given.values(), areas) if isinstance(v, (str, Path))]
+    layers = {name: _layer(src, name, store) for name, src in given.items()}
+    area_gdf = _areas(areas, store)
+    _check_crs(layers | {"areas": area_gdf})
+    inputs = [v for v in (*given.values(), areas) if is_location(v)]
     check_out(out, force, inputs)
     with run_folder(out, force, inputs) as folder, \
             open_client(scheduler, workers, memory_limit=memory_limit,
                         security=security) as client:
-        cluster = describe(client)
         res = run_circles(layers["origins"], layers["roads"], layers["facilities"], spec,
                           client, tile_m=tile_km * 1000 if tile_km else None, areas=area_gdf,
                           out=folder, id_col=origin_id, weight_col=weight_col, collect=False)
         summary = summary_base("scale circles") | res["summary"] | {
-            "cluster": cluster, "inputs": {k: str(v) if isinstance(v, (str, Path))
-                                           else f"({k} GeoDataFrame)" for k, v in given.items()}}
+            "cluster": describe(client), "inputs": {
+                k: str(v) if is_location(v) else f"({k} GeoDataFrame)" for k, v in given.items()}}
         write_json(summary, folder / "summary.json")
-    return ScaleRun(summary, Path(out), None, int(summary["parts"]))
+    return ScaleRun(summary, out, None, int(summary["parts"]))

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
+from zonekit.cli._choices import WHERE, choice
 from zonekit.cli._common import to_flags, with_options
 
 _PANEL = "Circle"
@@ -29,8 +30,9 @@ def _options() -> dict[str, tuple[Any, Any]]:
         kind = f.metadata.get("cli") or hints[f.name]
         kind = kind if kind is bool else kind | None
         default = f.default if f.default is not MISSING else None
+        enumerated = choice(f.name) if f.name in WHERE else {}
         opt = typer.Option("--" + f.name.replace("_", "-"), help=to_flags(f.metadata["help"]),
-                           rich_help_panel=_PANEL)
+                           rich_help_panel=_PANEL, **enumerated)
         out[f.name] = (Annotated[kind, opt], default)
     return out
 

@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from zonekit.cli._choices import choice
+
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
@@ -38,7 +40,7 @@ AnalysisCrsOpt = Annotated[str | None, typer.Option(
     "zone in China, EPSG:4548 for Miyun; WGS84 UTM zone elsewhere).", rich_help_panel="Data")]
 CoordsOpt = Annotated[str | None, typer.Option(
     "--coords", help="Inputs are Amap (gcj02) or Baidu (bd09) coordinates: convert them.",
-    rich_help_panel="Data")]
+    rich_help_panel="Data", **choice("coords"))]
 EncodingOpt = Annotated[str | None, typer.Option(
     "--encoding", help="Encoding of Shapefile .dbf without .cpg (default: detect UTF-8/GBK).",
     rich_help_panel="Data")]
@@ -53,10 +55,10 @@ DropOpt = Annotated[bool, typer.Option(
     rich_help_panel="Data")]
 BasemapOpt = Annotated[str, typer.Option(
     "--basemap", help="Basemap of the HTML maps: none (default; opens offline), osm, tianditu "
-    "(needs TIANDITU_KEY) or amap (overlays shifted to GCJ-02).")]
+    "(needs TIANDITU_KEY) or amap (overlays shifted to GCJ-02).", **choice("basemap"))]
 DenominatorOpt = Annotated[str, typer.Option(
     "--denominator", help="Land for land output: built (construction land in use or idle), "
-    "all (zone area, plus parcels in no zone) or industrial.")]
+    "all (zone area, plus parcels in no zone) or industrial.", **choice("denominator"))]
 ProfileOpt = Annotated[Path | None, typer.Option(
     "--profile", help="YAML merged over the shipped profile of this analysis.")]
 

@@ -64,7 +64,7 @@ app = typer.Typer(
     "sample park.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
+    add_completion=True,
 )
 
 

@@ -21,6 +21,7 @@ import typer
 
 from zonekit.analysis.circles.registry import DEFAULT_KIND
 from zonekit.cli import _common as c
+from zonekit.cli._choices import complete_kind
 from zonekit.cli._circle_options import kinds_help, reads_circle_options
 
 ORDER = 30  # position in `zonekit --help`
@@ -30,7 +31,8 @@ ORDER = 30  # position in `zonekit --help`
 def circles(
     options: Any,
     circle: Any,
-    kind: Annotated[str, typer.Option(help="Circle kind: " + kinds_help() + ".")] = DEFAULT_KIND,
+    kind: Annotated[str, typer.Option(help="Circle kind: " + kinds_help() + ".",
+                                      autocompletion=complete_kind)] = DEFAULT_KIND,
     out: Annotated[Path | None, typer.Option(
         "--out", help="Folder for results (default: out/circles/KIND).")] = None,
     basemap: c.BasemapOpt = "none",

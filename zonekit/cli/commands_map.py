@@ -14,9 +14,22 @@ from typing import Annotated, Any
 import typer
 
 from zonekit.cli import _common as c
+from zonekit.cli._choices import choice, complete_kind
 from zonekit.cli._circle_options import kinds_help, reads_circle_options
 
 ORDER = 60  # position in `zonekit --help`
+
+
+def _complete_map(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Complete the map kind: the maps and the circle kinds (with the ``--profile`` given)."""
+    from zonekit.api.maps import map_kinds
+    from zonekit.errors import ZonekitError
+
+    try:
+        kinds = map_kinds(ctx.params.get("profile"))
+    except (ZonekitError, OSError):  # a profile still being typed: the shipped maps
+        kinds = map_kinds()
+    return [k for k in kinds if k.startswith(incomplete)]
 
 
 def _result(kind: str, options: Any, circle: Any, denominator: str,
@@ -47,15 +60,16 @@ def map_command(
     circle: Any,
     kind: Annotated[str, typer.Argument(help="Map to draw: zones, land-output, mujun, "
                                         "low-efficiency, isochrones, or a circle kind: "
-                                        + kinds_help() + ".")],
+                                        + kinds_help() + ".", autocompletion=_complete_map)],
     out: c.OutOpt = Path("out/maps"),
     basemap: c.BasemapOpt = "none",
     fmt: Annotated[str, typer.Option(
         "--format", help="html, png, pdf or all. A styled GeoPackage for QGIS is always "
-        "written too.")] = "html",
+        "written too.", **choice("format"))] = "html",
     denominator: c.DenominatorOpt = "built",
     circle_kind: Annotated[str | None, typer.Option(
-        "--kind", help="Circle kind of the isochrones map (default service).")] = None,
+        "--kind", help="Circle kind of the isochrones map (default service).",
+        autocompletion=complete_kind)] = None,
     scheme: Annotated[str, typer.Option(
         help="mapclassify scheme of graduated maps: FisherJenks, Quantiles, …")] = "FisherJenks",
     classes: Annotated[int, typer.Option(help="Number of classes of graduated maps.")] = 4,

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 import typer
 
 from zonekit.cli import _common as c
+from zonekit.cli._choices import choice
 
 ORDER = 35  # after circles in `zonekit --help`
 
@@ -84,7 +85,7 @@ def roads(
     polygon: PolygonOpt = None,
     bbox: BboxOpt = None,
     mode: Annotated[str, typer.Option(help="walk, bike or drive: the ways osmnx keeps for "
-                                      "that network type.")] = "drive",
+                                      "that network type.", **choice("osm_mode"))] = "drive",
     out: Annotated[Path, typer.Option("--out", help="GeoPackage to write (osmnx edges).")
                    ] = Path("roads.gpkg"),
 ) -> None:

@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 
 from zonekit.cli import _common as c
+from zonekit.cli._choices import choice
 
 ORDER = 36  # after osm in `zonekit --help`
 
@@ -21,7 +22,8 @@ ORDER = 36  # after osm in `zonekit --help`
 def poi(
     file: Annotated[Path, typer.Argument(help="POI export: CSV (UTF-8 or GBK) or Excel.")],
     source: Annotated[str, typer.Option(
-        "--source", help="amap (typecode column, GCJ-02) or baidu (tag column, BD-09).")],
+        "--source", help="amap (typecode column, GCJ-02) or baidu (tag column, BD-09).",
+        **choice("source"))],
     table: Annotated[Path | None, typer.Option(
         "--table", help="Type table (YAML) replacing the shipped zones/poi_types.yaml.")
     ] = None,

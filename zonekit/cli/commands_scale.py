@@ -11,7 +11,9 @@ Without ``--scheduler`` a LocalCluster starts on this machine (``--workers N`` p
 with ``--scheduler ADDRESS`` the work goes to a running cluster (``tls://…`` with
 ``--security FILE`` or dask's TLS config; ``dask scheduler`` on
 one machine, ``dask worker ADDRESS`` on each of the others; every worker needs zonekit
-installed and the input paths readable at the same place, e.g. a shared disk). The
+installed and the input paths readable at the same place: a shared disk, or an object
+store: ``--parts``, ``--out`` and the circles' layers may be fsspec URLs such as
+``s3://bucket/parts``, with the filesystem's usual credentials or ``--storage-options``). The
 answers are those of the single-machine commands on all the data together; see
 ``benchmarks/SCALE.md`` for timings and what a province needs.
 
@@ -33,6 +35,7 @@ from typing import Annotated, Any
 import typer
 
 from zonekit.cli import _common as c
+from zonekit.cli._choices import choice
 
 ORDER = 80  # position in `zonekit --help`
 
@@ -44,6 +47,11 @@ WorkersOpt = Annotated[int | None, typer.Option(
 SecurityOpt = Annotated[Path | None, typer.Option(
     "--security", help="YAML of ca_file, cert, key for a tls:// scheduler (default: dask's "
     "config, distributed.comm.tls.*).")]
+StorageOpt = Annotated[Path | None, typer.Option(
+    "--storage-options", help="YAML or JSON of fsspec storage options for s3://, gs://, "
+    "abfs:// URLs (endpoint_url, key, secret, …; default: the usual AWS_*/fsspec config).")]
+OutUrlOpt = Annotated[str, typer.Option(
+    "--out", help="Folder or URL (e.g. s3://bucket/out) for results.")]
 MemoryOpt = Annotated[str, typer.Option(
     "--memory-limit", help="LocalCluster memory per worker, e.g. 4GiB (default: shared).")]
 
@@ -56,36 +64,39 @@ app = typer.Typer(help="Province-size runs on a dask cluster: 亩均 evaluation 
 @c.reads_data()
 def partition(
     options: Any,
-    out: c.OutOpt = Path("out/parts"),
+    out: OutUrlOpt = "out/parts",
     parts: Annotated[int, typer.Option("--parts", help="Number of partitions.")] = 4,
     group: Annotated[str, typer.Option(
         help="Zones column grouping zones into parks (kept whole); default park_id, "
         "else each zone alone.")] = "park_id",
+    storage_options: StorageOpt = None,
     force: bool = False,
 ) -> None:
     """Read and check one park's layers, write them as GeoParquet partitions."""
     import zonekit as zk
 
     with c.progress("Reading and checking layers, writing partitions"):
-        run = zk.scale_partition(out, parts, group, options=options, force=force)
+        run = zk.scale_partition(out, parts, group, options=options, force=force,
+                                 storage_options=storage_options)
     c.announce_data(run.park)
-    c.finish_park(out, run.park)
+    c.finish_park(run.out, run.park)
     c.info(f"{run.partitions} partitions written to {out}/ (zones/, parcels/, enterprises/)")
 
 
 @app.command("intensity")
 def intensity(
-    parts: Annotated[Path | None, typer.Option(
-        "--parts", help="Folder of GeoParquet partitions: zones/, parcels/NAME.parquet and "
+    parts: Annotated[str | None, typer.Option(
+        "--parts", help="Folder or URL of GeoParquet partitions: zones/, parcels/NAME.parquet and "
         "enterprises/NAME.parquet (each firm in its parcel's partition).")] = None,
     data: Annotated[Path | None, typer.Option(
         "--data", help="Instead of --parts: one park's layers (as for zonekit intensity), "
         "read and checked here, then split into --split partitions.")] = None,
     split: Annotated[int, typer.Option(
         "--split", help="Partitions made from --data (whole zones, or whole park_id).")] = 8,
-    out: c.OutOpt = Path("out/scale-intensity"),
+    out: OutUrlOpt = "out/scale-intensity",
     denominator: Annotated[str, typer.Option(
-        help="Land for land output: built, all or industrial.")] = "built",
+        help="Land for land output: built, all or industrial.", **choice("denominator"))
+    ] = "built",
     profile: Annotated[Path | None, typer.Option(
         "--profile", help="YAML merged over the shipped 亩均 profile.")] = None,
     year: c.YearOpt = None,
@@ -96,6 +107,7 @@ def intensity(
     no_validate: Annotated[bool, typer.Option(
         "--no-validate", help="Skip the layer-model checks (for parts written by zonekit).")
     ] = False,
+    storage_options: StorageOpt = None,
     force: c.ForceOpt = False,
 ) -> None:
     """亩均 evaluation, low-efficiency land and zone tables over partitions, province-wide."""
@@ -106,18 +118,19 @@ def intensity(
         run = zk.scale_intensity(out, parts=parts, data=data, split=split,
                                  denominator=denominator, profile=profile, year=year,
                                  scheduler=scheduler, workers=workers, memory_limit=memory_limit,
-                                 security=security, validate=not no_validate, force=force)
+                                 security=security, validate=not no_validate,
+                                 storage_options=storage_options, force=force)
     if run.park is not None:
         c.announce_data(run.park)
     summary = run.summary
     _cluster(summary["cluster"], f"; {run.partitions} partitions in {parts or data}")
-    c.finish_park(out, run.park)
+    c.finish_park(run.out, run.park)
     c.info(f"{summary['enterprises']:,} enterprises ({summary['graded_enterprises']:,} graded), "
            f"{summary['parcels']:,} parcels, {summary['low_efficiency_parcels']:,} low-efficiency "
            f"({summary['low_efficiency_area_km2']:.2f} km²) in "
            f"{summary['timings_s']['total_s']:.1f} s")
     c.info(f"Results written to {out}/ (enterprises/, parcels/, zones.csv"
-           f"{', parks.csv' if (out / 'parks.csv').exists() else ''}, summary.json)")
+           f"{', parks.csv' if (run.out / 'parks.csv').exists() else ''}, summary.json)")
 
 
 def _cluster(cluster: dict, more: str = "") -> None:
@@ -144,20 +157,21 @@ def _limits(limits: str | None) -> dict[str, float] | None:
 
 @app.command("circles")
 def circles(
-    origins: Annotated[Path, typer.Option(
+    origins: Annotated[str, typer.Option(
         "--origins", help="Origin points (population cells, homes): GeoParquet file/folder "
-        "or any vector file.")],
-    roads: Annotated[Path, typer.Option(
+        "(or URL) or any vector file.")],
+    roads: Annotated[str, typer.Option(
         "--roads", help="Road lines (centrelines or osmnx edges), same CRS.")],
-    facilities: Annotated[Path, typer.Option(
+    facilities: Annotated[str, typer.Option(
         "--facilities", help="Facility points with a category column.")],
-    out: c.OutOpt = Path("out/scale-circles"),
-    mode: Annotated[str, typer.Option(help="Travel profile: walk, bike or drive.")] = "walk",
+    out: OutUrlOpt = "out/scale-circles",
+    mode: Annotated[str, typer.Option(help="Travel profile: walk, bike or drive.",
+                                      **choice("mode"))] = "walk",
     minutes: Annotated[float, typer.Option("--minutes", help="Time limit, minutes.")] = 15.0,
     limits: Annotated[str | None, typer.Option(
         help="Limits per category, e.g. clinic=15,grocery=5 (overrides --minutes).")] = None,
     category_col: Annotated[str, typer.Option("--category-col")] = "category",
-    areas: Annotated[Path | None, typer.Option(
+    areas: Annotated[str | None, typer.Option(
         "--areas", help="Park or city polygons: one partition each (origins in none go to "
         "tiles).")] = None,
     tile_km: Annotated[float | None, typer.Option(
@@ -175,6 +189,7 @@ def circles(
     workers: WorkersOpt = None,
     memory_limit: MemoryOpt = "auto",
     security: SecurityOpt = None,
+    storage_options: StorageOpt = None,
     force: c.ForceOpt = False,
 ) -> None:
     """Nearest-facility minutes for millions of origins, part by part on cut networks."""
@@ -186,7 +201,7 @@ def circles(
                                tile_km=tile_km, origin_id=origin_id, weight_col=weight_col,
                                max_snap_m=max_snap_m, speed_col=speed_col, scheduler=scheduler,
                                workers=workers, memory_limit=memory_limit, security=security,
-                               force=force)
+                               storage_options=storage_options, force=force)
     summary = run.summary
     _cluster(summary["cluster"])
     for cat, cov in summary["coverage"].items():

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from zonekit.cli import _common as c
+from zonekit.cli._choices import choice
 
 ORDER = 10  # position in `zonekit --help`
 
@@ -48,7 +49,8 @@ def _print_table(table: object) -> None:
 def convert(
     src: Annotated[Path, typer.Argument(help="Vector file in Amap/Baidu coordinates.")],
     dst: Annotated[Path, typer.Argument(help="Output file (format from the suffix).")],
-    from_: Annotated[str, typer.Option("--from", help="gcj02 (Amap) or bd09 (Baidu).")],
+    from_: Annotated[str, typer.Option("--from", help="gcj02 (Amap) or bd09 (Baidu).",
+                                            **choice("coords"))],
     layer: Annotated[str | None, typer.Option(help="Layer to read in a multi-layer file.")] = None,
     force: c.ForceOpt = False,
 ) -> None:

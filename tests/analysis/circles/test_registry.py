@@ -10,31 +10,18 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
+from circles_fixtures import COUNTY, ZONEKIT
 
 import zonekit as zk
 from zonekit.errors import ProfileError, ZonekitError
 
 REPO = Path(__file__).resolve().parents[3]
-ZONEKIT = Path(sys.executable).with_name("zonekit")
-
-COUNTY = """\
-circles:
-  elderly:
-    like: service
-    name_zh: 10分钟养老服务圈
-    mode: walk
-    categories:
-      elderly_care: {minutes: 10}
-"""
-
-
 @pytest.fixture(scope="module")
 def county(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """A county profile, and facilities and homes placed on the real Aguascalientes streets."""

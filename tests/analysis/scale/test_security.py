@@ -30,24 +30,6 @@ from zonekit.cli.app import app  # noqa: E402
 from zonekit.errors import DataFileError, ZonekitError  # noqa: E402
 
 
-@pytest.fixture(scope="module")
-def tls_cluster(tmp_path_factory):
-    """A TLS LocalCluster on loopback, and a security file holding its client's certificates."""
-    from distributed import LocalCluster, Security
-
-    sec = Security.temporary()
-    folder = tmp_path_factory.mktemp("tls")
-    for name, pem in (("ca.pem", sec.tls_ca_file), ("cert.pem", sec.tls_client_cert),
-                      ("key.pem", sec.tls_client_key)):
-        (folder / name).write_text(pem, encoding="utf-8")
-    (folder / "security.yaml").write_text("ca_file: ca.pem\ncert: cert.pem\nkey: key.pem\n",
-                                          encoding="utf-8")
-    with LocalCluster(n_workers=1, threads_per_worker=2, processes=False, security=sec,
-                      protocol="tls://", host="127.0.0.1", dashboard_address=":0") as cluster:
-        assert cluster.scheduler_address.startswith("tls://127.0.0.1")
-        yield cluster.scheduler_address, folder / "security.yaml"
-
-
 @pytest.mark.filterwarnings("ignore:The inplace keyword")  # inside dask's parquet reader
 def test_sample_through_a_tls_scheduler_equals_one_run(tls_cluster, tmp_path) -> None:
     address, security = tls_cluster
