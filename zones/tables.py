@@ -82,7 +82,17 @@ def _read_raw(path: Path, sheet: str | int | None) -> pd.DataFrame:
         else:
             raise DataFileError(f"{path}: neither UTF-8 nor GBK text")
     else:
+        from zonekit.zones.merged import merged_ranges, merged_table
+
         sheet = _sheet(path, sheet)
+        merges = merged_ranges(path, sheet)
+        if merges:
+            raw = pd.read_excel(path, sheet_name=sheet, dtype=str, header=None)
+            df, first, last, notes = merged_table(raw, merges)
+            df.columns = [str(c).strip() for c in df.columns]
+            df.attrs.update(zonekit_header=last, zonekit_header_first=first,
+                            zonekit_merge_notes=notes)
+            return df
         head = pd.read_excel(path, sheet_name=sheet, dtype=str, header=None, nrows=30)
         header = _header_row(head)
         df = pd.read_excel(path, sheet_name=sheet, dtype=str, header=header)
@@ -128,12 +138,13 @@ def _header_row(head: pd.DataFrame) -> int:
 def _tidy_rows(df: pd.DataFrame, path: Path) -> tuple[pd.DataFrame, list[tuple[str, list]]]:
     """Drop blank and total rows, describing them (and title rows) by spreadsheet row."""
     header = df.attrs.get("zonekit_header", 1)
+    first = df.attrs.get("zonekit_header_first", header)
     rows = np.arange(len(df)) + header + 1
-    notes: list[tuple[str, list]] = []
-    if header > 1:
-        notes.append((f"a header that seems to start on row {header} (rows above it look "
-                      "like a title and were skipped); if that is wrong, remove the title rows",
-                      []))
+    notes: list[tuple[str, list]] = list(df.attrs.get("zonekit_merge_notes", []))
+    if first > 1:
+        notes.insert(0, (f"a header that seems to start on row {first} (rows above it look "
+                         "like a title and were skipped); if that is wrong, remove the title "
+                         "rows", []))
     blank = np.ones(len(df), bool)
     total = np.zeros(len(df), bool)
     for col in df.columns:
