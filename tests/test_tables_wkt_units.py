@@ -135,3 +135,13 @@ def test_no_row_placed_names_the_defects(tiny_park, tmp_path: Path) -> None:
     assert "no row could be placed" in text, text
     assert "columns '经度(°)' and '纬度(°)' look like coordinates under another name" in text
     assert "column '位置' holds WKT geometries: name it geometry or wkt" in text
+
+
+def test_check_converts_and_refuses_like_a_run(tiny_park, tmp_path: Path) -> None:
+    folder = tmp_path / "park"
+    folder.mkdir()
+    write(tiny_park, folder, parcels=None)
+    _parcels_csv(tiny_park, folder, floor_area_m2=["60亩", "0.5公顷", "0", "0.03km²"])
+    result = runner.invoke(app, ["check", "--data", str(folder), "--crs", "EPSG:4548"])
+    assert result.exit_code == 0 and "Traceback" not in result.output, result.output
+    assert "values written in 亩: converted to m² (×666.67)" in _text(result)
