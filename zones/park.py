@@ -15,6 +15,7 @@ from zonekit.errors import DataFileError, where
 from zonekit.settings import DataOptions
 from zonekit.zones import crs as crs_mod
 from zonekit.zones import reprs
+from zonekit.zones.cells import convert_units
 from zonekit.zones.io import READ_NOTES, find_layer_source, read_vector, sample_path
 from zonekit.zones.joins import check_joins, select_year
 from zonekit.zones.mapping import NOTES_ATTR, LayerMapping, Mapping, apply_mapping, load_mapping
@@ -308,6 +309,8 @@ def _read_source(
         notes = []
     source = where(path, layer)
     table = apply_mapping(table, block)
+    table, converted = convert_units(table, LAYERS[name], where(source, name))
+    notes = [*notes, *converted]
     gdf, placed = place_table(table, name, source, block, parcels, settings.coords,
                               settings.crs)
     gdf.attrs[NOTES_ATTR] = table.attrs.get(NOTES_ATTR, [])

@@ -62,6 +62,10 @@ class Column:
     default
         Used when the layer lacks the column (a required column with a default never
         stops a run; the default is named in a note).
+    unit
+        The unit of a quantity column (``"m²"``, ``"万元"``): a cell written with another
+        unit of that quantity (``12.5亩``, ``2.1亿元``) is converted to it, one of another
+        quantity refused (:func:`zonekit.zones.cells.convert_units`).
     """
 
     name: str
@@ -74,6 +78,7 @@ class Column:
     nullable: bool = False
     unique: bool = False
     default: Default | None = None
+    unit: str | None = None
 
 
 @dataclass(frozen=True)
@@ -133,7 +138,7 @@ PARCELS = Layer(
         Column("land_use_name", "str", required=False, nullable=True,
                description="land-use name in Chinese, e.g. 工业用地"),
         Column("floor_area_m2", "float", minimum=0, nullable=True,
-               description="gross floor area (建筑面积), m²",
+               description="gross floor area (建筑面积), m²", unit="m²",
                default=Default(None, "floor area unknown: 容积率 and floor-area figures "
                                "stay blank")),
         Column("status", "str", choices=PARCEL_STATUSES,
@@ -161,15 +166,15 @@ ENTERPRISES = Layer(
                description="industry (2+2: 新能源智能汽车, 生命健康, 生态环保, 先进装备; "
                "or other)"),
         Column("revenue_wan", "float", minimum=0, maximum=2e7,
-               description="operating revenue 营业收入, 万元 per year"),
+               description="operating revenue 营业收入, 万元 per year", unit="万元"),
         Column("tax_wan", "float", required=False, minimum=0, maximum=5e6, nullable=True,
-               description="taxes paid 税收, 万元 per year"),
+               description="taxes paid 税收, 万元 per year", unit="万元"),
         Column("employees", "int", minimum=0, maximum=200_000,
                description="employees 从业人员, persons"),
         Column("energy_tce", "float", required=False, minimum=0, nullable=True,
                description="energy use 综合能耗, tonnes of standard coal equivalent per year"),
         Column("rnd_wan", "float", required=False, minimum=0, nullable=True,
-               description="R&D spending 研发费用, 万元 per year"),
+               description="R&D spending 研发费用, 万元 per year", unit="万元"),
         Column("patents", "int", required=False, minimum=0, nullable=True,
                description="invention patents held 有效发明专利, count"),
         Column("founded_year", "int", required=False, nullable=True,

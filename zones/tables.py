@@ -21,6 +21,8 @@ from zonekit.zones.mapping import LayerMapping
 from zonekit.zones.validate import Problem
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import geopandas as gpd
 
 TABLE_SUFFIXES = (".csv", ".xlsx", ".xls")
@@ -80,7 +82,17 @@ def _read_raw(path: Path, sheet: str | int | None) -> pd.DataFrame:
         else:
             raise DataFileError(f"{path}: neither UTF-8 nor GBK text")
     else:
+        from zonekit.zones.merged import merged_ranges, merged_table
+
         sheet = _sheet(path, sheet)
+        merges = merged_ranges(path, sheet)
+        if merges:
+            raw = pd.read_excel(path, sheet_name=sheet, dtype=str, header=None)
+            df, first, last, notes = merged_table(raw, merges)
+            df.columns = [str(c).strip() for c in df.columns]
+            df.attrs.update(zonekit_header=last, zonekit_header_first=first,
+                            zonekit_merge_notes=notes)
+            return df
         head = pd.read_excel(path, sheet_name=sheet, dtype=str, header=None, nrows=30)
         header = _header_row(head)
         df = pd.read_excel(path, sheet_name=sheet, dtype=str, header=header)
@@ -126,12 +138,13 @@ def _header_row(head: pd.DataFrame) -> int:
 def _tidy_rows(df: pd.DataFrame, path: Path) -> tuple[pd.DataFrame, list[tuple[str, list]]]:
     """Drop blank and total rows, describing them (and title rows) by spreadsheet row."""
     header = df.attrs.get("zonekit_header", 1)
+    first = df.attrs.get("zonekit_header_first", header)
     rows = np.arange(len(df)) + header + 1
-    notes: list[tuple[str, list]] = []
-    if header > 1:
-        notes.append((f"a header that seems to start on row {header} (rows above it look "
-                      "like a title and were skipped); if that is wrong, remove the title rows",
-                      []))
+    notes: list[tuple[str, list]] = list(df.attrs.get("zonekit_merge_notes", []))
+    if first > 1:
+        notes.insert(0, (f"a header that seems to start on row {first} (rows above it look "
+                         "like a title and were skipped); if that is wrong, remove the title "
+                         "rows", []))
     blank = np.ones(len(df), bool)
     total = np.zeros(len(df), bool)
     for col in df.columns:
@@ -175,7 +188,7 @@ def place_table(
     df: pd.DataFrame, layer: str, source: str, mapping: LayerMapping | None,
     parcels: gpd.GeoDataFrame | None, coords: str | None, input_crs: str | None,
 ) -> tuple[gpd.GeoDataFrame, list[Problem]]:
-    """Give each row a point: from coordinate columns, else from its parcel.
+    """Give each row a geometry: from a WKT column, else coordinate columns, else its parcel.
 
     Parameters
     ----------
@@ -192,38 +205,29 @@ def place_table(
 
     Returns
     -------
-    A GeoDataFrame (CRS of the coordinates or of the parcels) and notes listing rows that
-    could not be placed.
+    A GeoDataFrame (CRS of the geometries or coordinates, else of the parcels) and notes
+    listing rows that could not be placed.
     """
     import geopandas as gpd
     import shapely
 
+    from zonekit.zones.wkt import wkt_column
+
     notes: list[Problem] = []
-    cols = _coordinate_columns(df, mapping)
     key = mapping.key if mapping else "parcel_id"
+    stated = (mapping.position.get("crs") if mapping else None) or coords or input_crs
     geoms = np.full(len(df), None, dtype=object)
     crs = None
-    if cols is not None:
-        stated = (mapping.position.get("crs") if mapping else None) or coords or input_crs
+    wkt = wkt_column(df)
+    if wkt is not None:
+        geoms, crs = _from_wkt(df, wkt, key, stated, where(source, layer))
+        df = df.drop(columns=wkt)  # now the geometry
+    cols = _coordinate_columns(df, mapping)
+    if cols is not None and shapely.is_missing(geoms).any():
         if stated is None:
-            raise SchemaError(
-                f"{where(source, layer)}: rows have coordinate columns '{cols[0]}'/'{cols[1]}' "
-                "but no coordinate system is stated: add position: {crs: wgs84|gcj02|bd09|"
-                "EPSG:XXXX} to the mapping, or pass coords='gcj02' (or 'bd09') or crs='EPSG:XXXX'")
-        x = np.array(pd.to_numeric(df[cols[0]], errors="coerce"), dtype=float)
-        y = np.array(pd.to_numeric(df[cols[1]], errors="coerce"), dtype=float)
-        ok = np.isfinite(x) & np.isfinite(y)
-        stated = str(stated).lower()
-        if stated in ("gcj02", "gcj-02", "bd09", "bd-09", "amap", "baidu"):
-            from zonekit.zones.coords import bd09_to_wgs84, gcj02_to_wgs84, normalise_source
-
-            conv = gcj02_to_wgs84 if normalise_source(stated) == "gcj02" else bd09_to_wgs84
-            x[ok], y[ok] = conv(x[ok], y[ok])
-            crs = "EPSG:4326"
-        else:
-            crs = "EPSG:4326" if stated in ("wgs84", "wgs-84") else stated.upper()
-        geoms[ok] = shapely.points(x[ok], y[ok])
-    todo = np.array([g is None for g in geoms])
+            raise _no_crs(where(source, layer), f"coordinate columns '{cols[0]}'/'{cols[1]}'")
+        crs = _from_coordinates(df, cols, str(stated), geoms, crs)
+    todo = shapely.is_missing(geoms)
     if todo.any() and key in df.columns and parcels is not None:
         lookup = parcels.drop_duplicates("parcel_id").set_index("parcel_id").geometry
         points = lookup.representative_point()
@@ -235,16 +239,76 @@ def place_table(
         else:  # coordinates given for some rows: bring parcel points into their CRS
             moved = gpd.GeoSeries(hit[todo & hit.notna().to_numpy()], crs=parcels.crs).to_crs(crs)
             geoms[moved.index] = moved.to_numpy()
-        todo = np.array([g is None for g in geoms])
+        todo = shapely.is_missing(geoms)
+    if crs is None:
+        from zonekit.zones.defects import unplaced_message
+
+        raise SchemaError(unplaced_message(df, where(source, layer), key, parcels))
     if todo.any():
         rows = [_row_label(df, i, key) for i in np.flatnonzero(todo)]
         notes.append(Problem(layer, source, key,
                              "rows with no usable position (no coordinates and no matching "
                              "parcel): kept in totals, left out of maps and circles", rows))
         geoms[todo] = shapely.Point()
-    if crs is None:
-        raise SchemaError(f"{where(source, layer)}: no row could be placed: expected coordinate "
-                          f"columns (lon/lat or x/y) or a '{key}' column matching the parcels")
     gdf = gpd.GeoDataFrame(df, geometry=list(geoms), crs=crs)
     gdf.attrs = {}  # row numbers served their purpose; later frames must not carry them
     return gdf, notes
+
+
+def _no_crs(place: str, what: str) -> SchemaError:
+    return SchemaError(
+        f"{place}: rows have {what} but no coordinate system is stated: add position: "
+        "{crs: wgs84|gcj02|bd09|EPSG:XXXX} to the mapping, or pass coords='gcj02' (or "
+        "'bd09') or crs='EPSG:XXXX'")
+
+
+def _shift(stated: str) -> Callable | None:
+    """Return the GCJ-02 / BD-09 → WGS84 conversion a stated system asks for, if any."""
+    if stated.lower() not in ("gcj02", "gcj-02", "bd09", "bd-09", "amap", "baidu"):
+        return None
+    from zonekit.zones.coords import bd09_to_wgs84, gcj02_to_wgs84, normalise_source
+
+    return gcj02_to_wgs84 if normalise_source(stated) == "gcj02" else bd09_to_wgs84
+
+
+def _crs_of(stated: str) -> str:
+    low = stated.lower()
+    if _shift(stated) is not None or low in ("wgs84", "wgs-84"):
+        return "EPSG:4326"
+    return stated.upper()
+
+
+def _from_coordinates(df: pd.DataFrame, cols: tuple[str, str], stated: str,
+                      geoms: np.ndarray, crs: str | None) -> str:
+    """Points from coordinate columns into the rows of ``geoms`` that have none (in place)."""
+    import shapely
+
+    x = np.array(pd.to_numeric(df[cols[0]], errors="coerce"), dtype=float)
+    y = np.array(pd.to_numeric(df[cols[1]], errors="coerce"), dtype=float)
+    ok = np.isfinite(x) & np.isfinite(y) & shapely.is_missing(geoms)
+    conv = _shift(stated)
+    if conv is not None:
+        x[ok], y[ok] = conv(x[ok], y[ok])
+    geoms[ok] = shapely.points(x[ok], y[ok])
+    return crs or _crs_of(stated)
+
+
+def _from_wkt(df: pd.DataFrame, col: str, key: str, stated: object,
+              place: str) -> tuple[np.ndarray, str]:
+    """Geometries of a WKT column, in the stated CRS (or the SRID's); bad cells refused."""
+    import shapely
+
+    from zonekit.zones.wkt import wkt_geometries
+
+    geoms, srid, problem = wkt_geometries(df[col], lambda i: [_row_label(df, j, key) for j in i])
+    if problem:
+        raise SchemaError(f"{place}, column '{col}': {problem}")
+    if stated is None and srid is None:
+        raise _no_crs(place, f"WKT geometries in column '{col}'")
+    stated = str(stated) if stated is not None else str(srid)
+    conv = _shift(stated)
+    if conv is not None:
+        has = ~shapely.is_missing(geoms)
+        geoms[has] = shapely.transform(geoms[has], lambda xy: np.column_stack(
+            conv(xy[:, 0], xy[:, 1])))
+    return geoms, _crs_of(stated)

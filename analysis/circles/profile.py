@@ -301,7 +301,9 @@ def load_circles_profile(path: str | Path | None = None) -> CirclesProfile:
                                f"settings (speeds_kmh, default_speed_kmh …), found {keys!r}")
         from zonekit.analysis.network.travel import load_travel_profile
 
-        load_travel_profile(str(mode), overrides=keys)  # unknown modes and keys refused now
+        # unknown modes and keys refused now, against the file that holds them
+        load_travel_profile(str(mode), overrides=keys,
+                            overrides_source=str(path) if path is not None else src)
     bands = settings.get("bands_minutes", [5, 10, 15])
     if not isinstance(bands, list) or not bands:
         raise ProfileError(f"{src}, key 'settings.bands_minutes': expected a list of minutes, "

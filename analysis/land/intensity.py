@@ -30,6 +30,7 @@ from zonekit.analysis.land.measures import (
     M2_PER_KM2,
     WAN_PER_YI,
     area_m2,
+    on_footprint,
     parcel_land,
 )
 
@@ -286,6 +287,7 @@ def zone_intensity_from_sums(zones: gpd.GeoDataFrame, by_parcel: pd.DataFrame,
         table["land_m2"] = table[f"{denominator}_m2"]
     total_cols = [c for c in table.columns if c not in ("zone_id", "name_zh", "kind")]
     totals = table[total_cols].sum(min_count=1)
+    on_footprint(totals, zones, denominator, 1.0, "area_m2", "land_m2")
     table.loc[len(table)] = {"zone_id": "park", "name_zh": "园区合计", "kind": "total", **totals}
     for m2, km2 in (("area_m2", "area_km2"), ("built_m2", "built_land_km2"),
                     ("industrial_m2", "industrial_land_km2")):

@@ -100,6 +100,29 @@ def zone_table(
     return zone_table_from_sums(zones, *zone_land_sums(parcels, enterprises), denominator)
 
 
+def on_footprint(totals: pd.Series, zones: gpd.GeoDataFrame, denominator: str,
+                 m2_per_unit: float, area: str, land: str) -> None:
+    """Take the park's area (and, with ``denominator="all"``, its land) on the footprint.
+
+    Overlapping zones hold their shared land in each zone's row; the park total subtracts
+    what the sum counts more than once (:func:`zonekit.zones.joins.zones_double_counted_m2`),
+    in place. Parcels are in one zone each, so parcel land is never double counted.
+
+    Parameters
+    ----------
+    totals
+        Sums over the zone rows, changed in place.
+    m2_per_unit
+        m² per unit of ``totals[area]`` (1e6 for km², 1 for m²).
+    """
+    from zonekit.zones.joins import zones_double_counted_m2
+
+    extra = zones_double_counted_m2(zones) / m2_per_unit
+    totals[area] -= extra
+    if denominator == "all":
+        totals[land] -= extra
+
+
 def zone_land_sums(parcels: pd.DataFrame,
                    enterprises: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Sum parcels, land (km²) and enterprises by zone, for :func:`zone_table`.
@@ -168,6 +191,7 @@ def zone_table_from_sums(zones: gpd.GeoDataFrame, by_zone: pd.DataFrame,
         table["land_km2"] = table[f"{denominator}_land_km2"]
     totals = table[["area_km2", "parcels", "built_land_km2", "industrial_land_km2", "land_km2",
                     "enterprises", "employees", "revenue_wan"]].sum()
+    on_footprint(totals, zones, denominator, M2_PER_KM2, "area_km2", "land_km2")
     table.loc[len(table)] = {"zone_id": "park", "name_zh": "园区合计", "name_en": "park total",
                              "kind": "total", **totals.to_dict()}
     table = table.drop(columns=["parcel_land_km2"])

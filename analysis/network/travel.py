@@ -101,7 +101,8 @@ def _read_profiles(path: Path) -> dict:
 
 
 def load_travel_profile(
-    mode: str, path: str | Path | None = None, overrides: Mapping[str, object] | None = None
+    mode: str, path: str | Path | None = None, overrides: Mapping[str, object] | None = None,
+    overrides_source: str | None = None,
 ) -> TravelProfile:
     """Read one travel profile from a YAML file.
 
@@ -115,6 +116,10 @@ def load_travel_profile(
     overrides
         Values replacing the file's keys (e.g. ``{"maxspeed_factor": 0.7}``).
         ``speeds_kmh`` is merged class by class; other keys replace.
+    overrides_source
+        The file the overrides come from (a user's circles profile, under its
+        ``travel.<mode>`` key): a key or value of theirs that is wrong is reported against
+        that file and key, not the shipped travel profile.
 
     Returns
     -------
@@ -138,16 +143,20 @@ def load_travel_profile(
     if not isinstance(raw, dict):
         raise ProfileError(f"{src}: expected a mapping of settings, found {raw!r}")
     raw = dict(raw)
-    for key, value in (overrides or {}).items():
+    overrides = dict(overrides or {})
+    for key, value in overrides.items():
         if key == "speeds_kmh" and isinstance(value, Mapping):
             raw["speeds_kmh"] = {**(raw.get("speeds_kmh") or {}), **value}
         else:
             raw[key] = value
-        src = f"{path}, profile '{mode}' (with overrides)"
+    user = _Origin(src, overrides, overrides_source or f"{path}, profile '{mode}' (with "
+                   "overrides)", f"travel.{mode}." if overrides_source else "")
     unknown = sorted(set(raw) - _PROFILE_KEYS)
     if unknown:
+        block = f", key '{user.block.rstrip('.')}'" if user.block and user.src(unknown[0]) \
+            == user.user else ""
         raise ProfileError(
-            f"{src}: unknown key(s) {', '.join(unknown)}; "
+            f"{user.src(unknown[0])}{block}: unknown key(s) {', '.join(unknown)}; "
             f"expected {', '.join(sorted(_PROFILE_KEYS))}"
         )
     for key in ("default_speed_kmh", "oneway"):
@@ -155,23 +164,57 @@ def load_travel_profile(
             raise ProfileError(f"{src}, key '{key}': required key is missing")
     speeds = raw.get("speeds_kmh") or {}
     if not isinstance(speeds, Mapping):
-        raise ProfileError(f"{src}, key 'speeds_kmh': expected a mapping, found {speeds!r}")
+        raise ProfileError(f"{user.src('speeds_kmh')}, key '{user.key('speeds_kmh')}': "
+                           f"expected a mapping, found {speeds!r}")
     excluded = raw.get("excluded") or []
     if not isinstance(excluded, (list, tuple)) or not all(isinstance(c, str) for c in excluded):
-        raise ProfileError(
-            f"{src}, key 'excluded': expected a list of class names, found {excluded!r}"
-        )
-    default = _positive(raw["default_speed_kmh"], "default_speed_kmh", src)
+        raise ProfileError(f"{user.src('excluded')}, key '{user.key('excluded')}': expected a "
+                           f"list of class names, found {excluded!r}")
+    default = user.positive(raw, "default_speed_kmh")
     return TravelProfile(
         name=mode,
         default_speed_kmh=default,
-        speeds_kmh={str(k): _positive(v, f"speeds_kmh.{k}", src) for k, v in speeds.items()},
+        speeds_kmh={str(k): user.positive(speeds, str(k), "speeds_kmh.") for k in speeds},
         excluded=frozenset(excluded),
-        oneway=_boolean(raw["oneway"], "oneway", src),
-        use_maxspeed=_boolean(raw.get("use_maxspeed", False), "use_maxspeed", src),
-        maxspeed_factor=_positive(raw.get("maxspeed_factor", 1.0), "maxspeed_factor", src),
-        access_speed_kmh=_positive(raw.get("access_speed_kmh", default), "access_speed_kmh", src),
+        oneway=_boolean(raw["oneway"], user.key("oneway"), user.src("oneway")),
+        use_maxspeed=_boolean(raw.get("use_maxspeed", False), user.key("use_maxspeed"),
+                              user.src("use_maxspeed")),
+        maxspeed_factor=user.positive(raw, "maxspeed_factor", default=1.0),
+        access_speed_kmh=user.positive(raw, "access_speed_kmh", default=default),
     )
+
+
+@dataclass(frozen=True)
+class _Origin:
+    """Where a travel key came from: the shipped profile, or the user's ``travel:`` block.
+
+    ``src(key)`` and ``key(key)`` give the file and the key to name in a message, so a typo
+    or a negative speed in a user's profile points at their file (``travel.walk.speeds_kmh.
+    footway``), not at the shipped travel.yaml.
+    """
+
+    shipped: str
+    overrides: dict
+    user: str
+    block: str  # "travel.walk." before a key of the user's file; "" for the API's overrides
+
+    def _theirs(self, key: str, prefix: str = "") -> bool:
+        if prefix:  # a class of speeds_kmh: theirs when their speeds_kmh names it
+            speeds = self.overrides.get(prefix.rstrip("."))
+            return isinstance(speeds, Mapping) and key in speeds
+        return key in self.overrides
+
+    def src(self, key: str, prefix: str = "") -> str:
+        return self.user if self._theirs(key, prefix) else self.shipped
+
+    def key(self, key: str, prefix: str = "") -> str:
+        name = f"{prefix}{key}"
+        return f"{self.block}{name}" if self._theirs(key, prefix) else name
+
+    def positive(self, raw: Mapping, key: str, prefix: str = "",
+                 default: float | None = None) -> float:
+        value = raw[key] if default is None else raw.get(key, default)
+        return _positive(value, self.key(key, prefix), self.src(key, prefix))
 
 
 def _as_classes(value: object) -> tuple[str, ...]:
