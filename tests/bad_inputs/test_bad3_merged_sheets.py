@@ -130,7 +130,7 @@ def test_repeated_sub_headers_keep_their_group(tmp_path: Path) -> None:
 
 
 def test_cli_reads_a_merged_header_sheet(tiny_park, tmp_path: Path) -> None:
-    from bad_inputs2 import write
+    from corpus_round2 import write
 
     folder = tmp_path / "park"
     folder.mkdir()

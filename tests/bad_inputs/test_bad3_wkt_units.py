@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from bad_inputs2 import write  # noqa: I001  (tests/ is on sys.path under pytest)
+from corpus_round2 import write  # noqa: I001  (tests/ is on sys.path: pyproject pythonpath)
 from typer.testing import CliRunner
 
 import zonekit as zk
