@@ -13,8 +13,9 @@ Every number comes from the analyses' results: the plan's targets from the indic
 the intensity run, and so on.
 """
 
-# Module size: ~450 lines — the report is one page: its sections, cards and tables are
-# rendered here together; texts live in report_text.py, figures in report_data.py.
+# Module size: ~510 lines — the report is one page: its sections, cards, tables and screen
+# and print CSS are rendered here together; texts live in report_text.py, figures in
+# report_data.py.
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from zonekit.analysis.mujun import SCENARIO_ZH
 from zonekit.maps.conclusions import conclusions, conclusions_html
 from zonekit.maps.interactive import FONT_CSS, SYNTHETIC_NOTE_ZH
-from zonekit.maps.report_data import UNIT_ZH, Outputs, report_tables
+from zonekit.maps.report_data import COUNT_UNITS, UNIT_ZH, Outputs, report_tables
 from zonekit.maps.report_text import (
     data_source,
     notes_zh,
@@ -45,8 +46,6 @@ if TYPE_CHECKING:
 
 HEADLINE_KEYS = ("total_revenue_yi", "land_output_yi_per_km2", "output_per_employee_wan")
 CIRCLE_TABLES = ("生活圈覆盖", "充电站选址")
-#: Coverage units that count things: shown as whole numbers.
-COUNT_UNITS = ("persons", "enterprises", "parcels")
 
 
 # --- headline figures ------------------------------------------------------------------------
@@ -287,6 +286,8 @@ REPORT_MAP_CSS = """<style>
 #zk-report-legend .zk-swatch { display: inline-block; width: 14px; height: 12px;
   margin-right: 6px; vertical-align: middle; box-sizing: border-box; }
 #zk-report-legend .zk-legend-title { font-weight: bold; margin-top: 4px; }
+@media print { .leaflet-control-zoom, .leaflet-control-layers { display: none; }
+  #zk-report-legend { max-height: none; box-shadow: none; border: 1px solid #999; } }
 </style>"""
 
 
@@ -317,12 +318,16 @@ def _iframe(m: folium.Map, title: str) -> str:
 
 # --- the page --------------------------------------------------------------------------------
 
+#: Tables of more columns print on landscape pages (A4 portrait holds about ten at 8 pt).
+WIDE_COLUMNS = 10
 _NUMBER = re.compile(r"^(—|[-−+]?[\d,]+(\.\d+)?%?)$")
 
 
 def _td(value: object) -> str:
     text = str(value)
-    cls = ' class="n"' if _NUMBER.match(text) else ""
+    # Numbers stay on one line; long text keeps a readable width when columns are narrow.
+    cls = ' class="n"' if _NUMBER.match(text) else (
+        ' class="t"' if len(text) > 12 else (' class="s"' if len(text) <= 8 else ""))
     return f"<td{cls}>{html.escape(text)}</td>"
 
 
@@ -331,7 +336,8 @@ def _table(df: pd.DataFrame, caption: str = "") -> str:
     body = "".join("<tr>" + "".join(_td(v) for v in row) + "</tr>"
                    for row in df.itertuples(index=False))
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
-    return f'<div class="zk-table"><table>{cap}<thead><tr>{head}</tr></thead>' \
+    wide = " zk-wide" if len(df.columns) > WIDE_COLUMNS else ""
+    return f'<div class="zk-table{wide}"><table>{cap}<thead><tr>{head}</tr></thead>' \
            f"<tbody>{body}</tbody></table></div>"
 
 
@@ -356,8 +362,9 @@ def render_report(out: Outputs, basemap: str = "none") -> str:
     tables = report_tables(out)
     maps: dict[str, list[str]] = {}
     for section, title, m in report_maps(out, basemap):
-        maps.setdefault(section, []).append(
-            f'<h3 class="zk-map-title">{html.escape(title)}</h3>{_iframe(m, title)}')
+        maps.setdefault(section, []).append(  # a figure: printed on one page with its title
+            f'<figure class="zk-figure"><h3 class="zk-map-title">{html.escape(title)}</h3>'
+            f"{_iframe(m, title)}</figure>")
     chart = _chart_html(out)
     s, zs = out.intensity, out.zone_summary
     year = s.get("base_year") or zs.get("enterprise_year")
@@ -390,8 +397,8 @@ def render_report(out: Outputs, basemap: str = "none") -> str:
         sections.append(("capacity", TITLE_ZH, cap_html))
     sections.append(("notes", "口径说明", _notes(out)))
     nav = " · ".join(f'<a href="#{sid}">{html.escape(t)}</a>' for sid, t, _ in sections)
-    body = "".join(f'<section id="{sid}"><h2>{html.escape(t)}</h2>{content}</section>'
-                   for sid, t, content in sections)
+    body = "".join(f'<section id="{sid}"{_wide(content)}><h2>{html.escape(t)}</h2>{content}'
+                   "</section>" for sid, t, content in sections)
     banner = (f'<div class="zk-banner" id="zk-synthetic">{html.escape(SYNTHETIC_NOTE_ZH)}</div>'
               if out.synthetic else "")
     return (f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
@@ -400,6 +407,11 @@ def render_report(out: Outputs, basemap: str = "none") -> str:
             f"<header><h1>{html.escape(title)}</h1><p>{html.escape(data_line)}；zonekit "
             f"{html.escape(str(zs.get('zonekit_version', '')))} 生成</p></header>{banner}"
             f'<nav>{nav}</nav><main>{body}</main></body></html>')
+
+
+def _wide(content: str) -> str:
+    """Class of a section holding a wide table: printed on landscape pages, title and all."""
+    return ' class="zk-wide"' if 'class="zk-table zk-wide"' in content else ""
 
 
 def _notes(out: Outputs) -> str:
@@ -435,12 +447,47 @@ caption {{ text-align: left; font-weight: bold; padding: 4px 0; }}
 th, td {{ border: 1px solid #ccc; padding: 3px 8px; }} th {{ background: #ddebf7; }}
 td {{ text-align: left; }} td.n {{ text-align: right; white-space: nowrap; }}
 .zk-map {{ width: 100%; height: 560px; border: 1px solid #bbb; margin: 12px 0;
-  background: #fff; }}
+  box-sizing: border-box; background: #fff; }}
 .zk-findings li {{ margin: 6px 0; line-height: 1.6; }}
 .zk-source {{ color: #666; font-size: 12px; }}
 .zk-map-title {{ margin: 18px 0 0; font-size: 16px; }}
 .zk-chart {{ max-width: 100%; background: #fff; border: 1px solid #ddd; }}
-</style>"""
+.zk-figure {{ margin: 0; }}
+{PRINT_CSS}</style>"""
+
+
+#: Print (A4): page numbers in the bottom margin, each part on new pages, tables in the page
+#: width (wide ones on landscape pages), every map on one page with its title.
+PRINT_CSS = """@page { size: A4; margin: 14mm 12mm 16mm;
+  @bottom-right { content: "第 " counter(page) " 页，共 " counter(pages) " 页";
+    font-size: 8pt; color: #555; } }
+@page wide { size: A4 landscape; }
+@media print {
+  body { background: #fff; font-size: 10pt; -webkit-print-color-adjust: exact;
+    print-color-adjust: exact; }
+  nav { display: none; }
+  header { padding: 8px 12px; } header h1 { font-size: 18pt; }
+  .zk-banner { padding: 4px 12px; }
+  main { padding: 0; max-width: none; }
+  section { break-before: page; }
+  section#headline, section#conclusions { break-before: auto; }
+  h2 { margin-top: 0; break-after: avoid; font-size: 14pt; }
+  .zk-card { min-width: 0; width: 30%; padding: 6px 8px; box-shadow: none;
+    border: 1px solid #ccc; border-top-width: 4px; break-inside: avoid; }
+  .zk-card-value { font-size: 18pt; } .zk-card-detail { max-width: none; }
+  .zk-findings li { break-inside: avoid; line-height: 1.45; }
+  .zk-table { overflow: visible; margin: 6px 0; }
+  section.zk-wide { page: wide; }
+  table { width: 100%; font-size: 8pt; }
+  th, td { padding: 2px 3px; } td.t { min-width: 9em; }
+  td.s { white-space: nowrap; }
+  thead { display: table-header-group; } tr { break-inside: avoid; }
+  caption { break-after: avoid; }
+  .zk-figure { break-inside: avoid; page-break-inside: avoid; margin: 6px 0 0; }
+  .zk-map { height: 150mm; margin: 4px 0 0; }
+  .zk-chart { max-height: 110mm; break-inside: avoid; }
+}
+"""
 
 
 def write_report_from(out: Outputs, folder: Path | str, basemap: str = "none",

@@ -15,9 +15,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from zonekit.maps.style import KIND_ZH, Field
-from zonekit.maps.workbook import chinese_table
+from zonekit.maps.workbook import chinese_table, field_of
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     import geopandas as gpd
     import pandas as pd
 
@@ -164,7 +166,9 @@ def report_tables(out: Outputs, full: bool = False) -> dict[str, pd.DataFrame]:
     indicators = out.indicators.assign(note=out.indicators["note"].map(note_zh)) \
         if "note" in out.indicators else out.indicators
     tables = {
-        "规划指标": chinese_table(indicators, INDICATOR_COLUMNS, INDICATOR_NAME, not full),
+        "规划指标": _whole_counts(indicators, chinese_table(
+            indicators, INDICATOR_COLUMNS, INDICATOR_NAME, not full), "unit", COUNTED_ZH,
+            ("value", "baseline", "target", "gap"), not full),
         "功能分区": chinese_table(_total(out.zones, "zone_id"), ZONE_COLUMNS, ZONE_KIND,
                                   not full),
         "分区亩均效益": chinese_table(_total(out.intensity_zones, "zone_id"), ZONE_MUJUN_COLUMNS,
@@ -252,13 +256,46 @@ def circle_tables(out: Outputs, as_text: bool = True) -> dict[str, pd.DataFrame]
     tables = {}
     cov = coverage_table(out)
     if len(cov):
-        tables["生活圈覆盖"] = chinese_table(cov, ("circle_zh", "scenario", "name_zh", "measure",
-                                                  "limit", "covered", "total", "unit_zh",
-                                                  "share_pct"),
-                                            COVERAGE_FIELDS, as_text)
+        tables["生活圈覆盖"] = _whole_counts(cov, chinese_table(
+            cov, ("circle_zh", "scenario", "name_zh", "measure", "limit", "covered", "total",
+                  "unit_zh", "share_pct"), COVERAGE_FIELDS, as_text), "unit", COUNT_UNITS,
+            ("covered", "total"), as_text, COVERAGE_FIELDS)
     for run in circle_runs(out, "proposes_sites"):
         tables.update(_site_table(run, as_text))
     return tables
+
+
+#: Coverage units that count things (people, firms, parcels): shown as whole numbers.
+COUNT_UNITS = ("persons", "enterprises", "parcels")
+#: Indicator units that count things (plan Table 1-1: 家, 个, 人).
+COUNTED_ZH = ("家", "个", "人")
+
+
+def _whole_counts(frame: pd.DataFrame, table: pd.DataFrame, unit: str, counted_units: Any,
+                  columns: Any, as_text: bool,
+                  overrides: Mapping[str, Field] | None = None) -> pd.DataFrame:
+    """Show ``columns`` whole in the rows whose ``unit`` counts things (a table of mixed units).
+
+    ``frame`` is the table's source, ``table`` its :func:`chinese_table`; in the workbook
+    those cells hold integers with a format without decimals (``row_formats``).
+    """
+    import pandas as pd
+
+    rows = frame[unit].isin(counted_units)
+    for col in columns:
+        heading = field_of(col, overrides).heading
+        counted = (rows & frame[col].notna()).to_numpy()
+        if as_text:
+            table[heading] = [f"{v:,.0f}" if c else t for v, c, t in
+                              zip(frame[col], counted, table[heading], strict=True)]
+        else:
+            table[heading] = pd.Series([round(v) if c else v for v, c in  # ints stay int
+                                        zip(frame[col], counted, strict=True)],
+                                       index=table.index, dtype=object)
+            fmt = table.attrs["number_formats"][heading]
+            table.attrs.setdefault("row_formats", {})[heading] = [
+                "#,##0" if c else fmt for c in counted]
+    return table
 
 
 def circle_runs(out: Outputs, trait: str) -> list[dict[str, Any]]:
@@ -276,7 +313,8 @@ def _site_table(run: dict[str, Any], as_text: bool) -> dict[str, pd.DataFrame]:
         demand = str(((run.get("summary") or {}).get("siting") or {}).get("demand", ""))
         unit = SITE_DEMAND_UNITS.get(demand, ("", ""))
         fields = {**COVERAGE_FIELDS,
-                  "added_weight": Field("added_weight", f"新增覆盖{unit[0]}", unit[1], 2)}
+                  "added_weight": Field("added_weight", f"新增覆盖{unit[0]}", unit[1],
+                                        0 if unit[1] in ("人", "块", "家") else 2)}
         from zonekit.maps.report_text import SOLUTION_ZH, site_label_zh
 
         frame = sites.drop(columns="geometry").assign(

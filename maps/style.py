@@ -72,7 +72,7 @@ class Field:
 
     def format(self, value: Any) -> str:
         """Format one value for tooltips and legends (``—`` when missing)."""
-        if value is None or (isinstance(value, float) and math.isnan(value)):
+        if is_missing(value):
             return "—"
         if self.values:
             return self.values.get(value_key(value), str(value))
@@ -87,6 +87,15 @@ class Field:
 def _f(name: str, label: str, unit: str = "", decimals: int | None = None,
        values: Mapping[str, str] | None = None) -> tuple[str, Field]:
     return name, Field(name, label, unit, decimals, dict(values or {}))
+
+
+def is_missing(value: Any) -> bool:
+    """None, NaN, or pandas' NA/NaT (empty cells of nullable integer and date columns)."""
+    if value is None:
+        return True
+    if isinstance(value, float):
+        return math.isnan(value)
+    return type(value).__name__ in ("NAType", "NaTType")
 
 
 #: Chinese names, units and formats of the fields maps show.

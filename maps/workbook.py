@@ -22,13 +22,26 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from zonekit.analysis.mujun import SCENARIO_ZH
-from zonekit.maps.style import FIELDS, YES_NO_ZH, Field
+from zonekit.maps.style import FIELDS, YES_NO_ZH, Field, is_missing
+from zonekit.maps.workbook_layout import (
+    LIST_ROWS,
+    cell_style,
+    column_widths,
+    columns_holding,
+    list_note,
+    print_setup,
+    text_width,
+    thin_border,
+    wrapped,
+    wrapped_lines,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
 
 #: Columns holding years: written as whole numbers without thousands separators.
-YEAR_COLUMNS = frozenset({"year", "baseline_year", "target_year", "founded_year", "base_year"})
+YEAR_COLUMNS = frozenset({"year", "baseline_year", "target_year", "founded_year", "base_year",
+                          "lease_end_year"})
 
 
 def _f(name: str, label: str, unit: str = "", decimals: int | None = None,
@@ -124,15 +137,34 @@ def chinese_table(df: pd.DataFrame, columns: Sequence[str] | None = None,
         formats[info.heading] = number_format(info, col in YEAR_COLUMNS)
         if col in YEAR_COLUMNS:  # 2024, never 2,024 or 2024.0
             years = pd.to_numeric(values, errors="coerce").round().astype("Int64")
-            out[info.heading] = years.astype(str).replace("<NA>", "—") if as_text else years
+            out[info.heading] = years.astype("string").fillna("—") if as_text else years
         elif as_text:
             out[info.heading] = [info.format(v) for v in values]
         elif info.values:
-            out[info.heading] = [info.format(v) if not _missing(v) else None for v in values]
+            out[info.heading] = [info.format(v) if not is_missing(v) else None for v in values]
         else:
-            out[info.heading] = values
+            out[info.heading] = _whole(values) if info.decimals == 0 else values
     out.attrs["number_formats"] = formats  # read by write_workbook
     return out
+
+
+def _whole(values: pd.Series) -> pd.Series:
+    """Store counts (a field shown without decimals) as integers when they are whole.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> _whole(pd.Series([276.0, None])).tolist(), _whole(pd.Series([0.5])).tolist()
+    ([276, <NA>], [0.5])
+    """
+    import pandas as pd
+
+    if not pd.api.types.is_float_dtype(values):
+        return values
+    known = values.dropna()
+    if len(known) and not (known == known.round()).all():
+        return values  # not whole: kept as computed, shown without decimals
+    return values.round().astype("Int64")
 
 
 def number_format(info: Field, year: bool = False) -> str:
@@ -151,10 +183,6 @@ def number_format(info: Field, year: bool = False) -> str:
     return f'{body}"%"' if info.unit == "%" else body
 
 
-def _missing(value: object) -> bool:
-    return value is None or (isinstance(value, float) and value != value)
-
-
 def _sheet_name(name: str, used: set[str]) -> str:
     bad = '[]:*?/\\'
     base = "".join("_" if ch in bad else ch for ch in name)[:31] or "表"
@@ -171,8 +199,11 @@ def write_workbook(tables: Mapping[str, pd.DataFrame], path: Path | str,
     """Write one sheet per table (already with Chinese headers) to an ``.xlsx`` file.
 
     Numbers get the formats :func:`chinese_table` recorded (thousands separators, the
-    field's decimals, % for shares); each sheet prints landscape, fitted to the page
-    width, with its header row repeated on every page.
+    field's decimals, % for shares). Every sheet prints on A4 fitted to one page's width
+    (portrait when it fits, else landscape), with borders, its header row repeated on every
+    page and the sheet name and page number in the footer. A table of more than
+    :data:`LIST_ROWS` rows is a list: filters on its header, and its print area is only the
+    note above it (how to print it), so printing the workbook gives the summary tables.
 
     Parameters
     ----------
@@ -199,39 +230,43 @@ def write_workbook(tables: Mapping[str, pd.DataFrame], path: Path | str,
     used: set[str] = set()
     wb = Workbook(write_only=True)  # streams rows: several times faster on large sheets
     sheets = ({"说明": _notes_frame(notes)} if notes else {}) | dict(tables)
+    styles: dict[tuple[str, bool], str] = {}
     for name, table in sheets.items():
-        _write_sheet(wb.create_sheet(_sheet_name(name, used)), table, mark)
+        _write_sheet(wb.create_sheet(_sheet_name(name, used)), table, mark, styles)
     with atomic_path(path) as tmp:
         wb.save(tmp)
     return path
 
 
-def _write_sheet(ws: Any, table: pd.DataFrame, mark: str) -> None:
+def _write_sheet(ws: Any, table: pd.DataFrame, mark: str,
+                 styles: dict[tuple[str, bool], str]) -> None:
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
     formats = table.attrs.get("number_formats", {})
-    header_row = 2 if mark else 1
-    ws.freeze_panes = f"A{header_row + 1}"
-    ws.print_title_rows = f"{header_row}:{header_row}"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = "9"  # A4
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    widths = []
-    for i, col in enumerate(table.columns, start=1):
-        sample = [_shown(v, formats.get(str(col), "General")) for v in table[col].head(200)]
-        width = min(max([_width(str(col)) / 2 + 1, *(_width(v) for v in sample), 6]) + 2, 60)
-        widths.append(width)
+    widths = column_widths(table, formats)
+    top = [(mark, Font(bold=True, color="7A4D00"))] if mark else []
+    listing = len(table) > LIST_ROWS
+    if listing:
+        top += [(line, Font(italic=True, color="555555")) for line in list_note(len(table))]
+    header_row = len(top) + 1
+    print_setup(ws, widths, header_row, mark)
+    if listing:
+        last = get_column_letter(max(len(widths), 1))
+        ws.auto_filter.ref = f"A{header_row}:{last}{header_row + len(table)}"
+        ws.print_area = f"A1:{get_column_letter(columns_holding(widths))}{header_row - 1}"
+    for i, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
-    lines = max([-(-_width(str(c)) // max(w - 1, 1)) for c, w in zip(table.columns, widths,
+    lines = max([-(-text_width(str(c)) // max(w - 1, 1)) for c, w in zip(table.columns, widths,
                                                                          strict=True)] or [1])
     ws.row_dimensions[header_row].height = 15 * lines + 3  # wrapped headers stay in their row
-    if mark:
-        ws.oddHeader.center.text = mark
-        note = WriteOnlyCell(ws, value=mark)
-        note.font = Font(bold=True, color="7A4D00")
+    for i, n in enumerate(wrapped_lines(table, widths), start=header_row + 1):
+        if n > 1:  # LibreOffice does not fit rows to wrapped text when it opens the file
+            ws.row_dimensions[i].height = 15 * n
+    for text, font in top:
+        note = WriteOnlyCell(ws, value=text)
+        note.font = font
         ws.append([note])
     header = []
     for col in table.columns:
@@ -239,28 +274,21 @@ def _write_sheet(ws: Any, table: pd.DataFrame, mark: str) -> None:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDEBF7")
         cell.alignment = Alignment(wrap_text=True, vertical="center")
+        cell.border = thin_border()
         header.append(cell)
     ws.append(header)
-    fmts = [formats.get(str(c), "General") for c in table.columns]
-    for row in table.itertuples(index=False):
+    names = [cell_style(ws.parent, styles, formats.get(str(c), "General"), wrapped(table, c))
+             for c in table.columns]
+    by_row = table.attrs.get("row_formats", {})  # {heading: format of each row}
+    for i, row in enumerate(table.itertuples(index=False)):
         cells = []
-        for value, fmt in zip(row, fmts, strict=True):
+        for col, value, style in zip(table.columns, row, names, strict=True):
             cell = WriteOnlyCell(ws, value=_cell(value))
-            if fmt != "General":
-                cell.number_format = fmt
+            if col in by_row:
+                style = cell_style(ws.parent, styles, by_row[col][i], False)
+            cell.style = style  # one named style per format: far faster than cell by cell
             cells.append(cell)
         ws.append(cells)
-
-
-def _shown(value: object, fmt: str) -> str:
-    """Roughly the text Excel shows for ``value`` in format ``fmt`` (for column widths)."""
-    if fmt == "General" or isinstance(value, str):
-        return str(value)
-    try:
-        decimals = len(fmt.split(".")[1].split('"')[0]) if "." in fmt else 0
-        return f"{float(value):,.{decimals}f}" + ("%" if "%" in fmt else "")
-    except (TypeError, ValueError):
-        return str(value)
 
 
 def _notes_frame(notes: Sequence[str]) -> pd.DataFrame:
@@ -277,11 +305,6 @@ def _cell(value: object) -> object:
                          and pd.isna(value)):
         return None
     return value.item() if hasattr(value, "item") else value
-
-
-def _width(text: str) -> float:
-    """Display width of ``text`` in Excel's character units (CJK counts double)."""
-    return sum(2.0 if ord(ch) > 0x2E80 else 1.0 for ch in text)
 
 
 __all__ = ["TABLE_FIELDS", "chinese_table", "field_of", "write_workbook"]

@@ -101,13 +101,17 @@ def _cell(name: str, value: Any) -> str:
 
 
 def _print(coverage: Any, circle_zh: str) -> None:
+    from zonekit.maps.report_data import COUNT_UNITS  # people, firms, parcels: whole
+
     t = c.table(f"Coverage 覆盖率 ({circle_zh})")
     for col in ("scenario", "category", "measure", "limit", "covered", "total", "share"):
         t.add_column(col, justify="left" if col in ("scenario", "category", "measure") else "right")
     for _, r in coverage.iterrows():
         t.add_row(str(r["scenario"]), f"{r['category']} {r['name_zh']}", str(r["measure"]),
-                  f"{r['limit']:g}" if r["limit"] == r["limit"] else "–", f"{r['covered']:,.1f}",
-                  f"{r['total']:,.1f}", f"{100 * r['share']:.1f} %")
+                  f"{r['limit']:g}" if r["limit"] == r["limit"] else "–",
+                  *(f"{r[k]:,.{0 if r['unit'] in COUNT_UNITS else 1}f}" for k in ("covered",
+                                                                                  "total")),
+                  f"{100 * r['share']:.1f} %")
     c.console().print(t)
 
 
