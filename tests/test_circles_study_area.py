@@ -96,3 +96,24 @@ def test_circles_count_the_zones_unless_asked(sample_dir) -> None:
     assert part["weight"].sum() == pytest.approx(cov["total"] - cov["covered"])
     assert not part["zone_name_zh"].eq("分区以外").any()
     assert np.all(pd.notna(part["place_zh"]))
+
+
+def test_study_area_file_counts_the_origins_inside_it(sample_dir, tmp_path) -> None:
+    import zonekit as zk
+    from zonekit.errors import SchemaError, ZonekitError
+
+    zones = gpd.read_file(sample_dir / "park.gpkg", layer="zones")
+    one = zones.iloc[[0]]
+    one.to_file(tmp_path / "area.gpkg", engine="pyogrio")
+    got = zk.circles("service", data=sample_dir, categories="convenience_store",
+                     study_area=tmp_path / "area.gpkg")
+    info = got.summary["study_area"]
+    assert info["area"] == "area.gpkg"
+    assert info["area_km2"] == pytest.approx(one.to_crs(4548).area.sum() / 1e6, rel=1e-3)
+    assert not got.tables["gap_areas"]["zone_id"].isin(zones["zone_id"].iloc[1:]).any()
+    gpd.GeoDataFrame(geometry=one.geometry.centroid, crs=one.crs).to_file(
+        tmp_path / "points.gpkg", engine="pyogrio")
+    with pytest.raises(SchemaError, match=r"points.gpkg, layer 'study_area'.*expected polygons"):
+        zk.circles("service", data=sample_dir, study_area=tmp_path / "points.gpkg")
+    with pytest.raises(ZonekitError, match="industry circle starts from the chain"):
+        zk.circles("industry", data=sample_dir, study_area="all")

@@ -162,3 +162,18 @@ def test_life_circle_conclusions_are_the_tables_figures(out: rd.Outputs) -> None
             assert float(limit) == r["limit"]
             assert close(float(unc.replace(",", "")), r["uncovered"], 0)
             assert close(float(share), 100 * r["share"], 1)
+
+
+def test_indicator_conclusions_are_the_tables_figures(out: rd.Outputs) -> None:
+    ind = out.indicators.set_index("name_zh")
+    found = [f.text for f in conclusions(out) if f.topic == "规划指标"]
+    behind = out.indicators["on_track"].astype(str).str.lower().eq("false")
+    assert f"中有 {int(behind.sum())} 项落后" in found[0] or not behind.any()
+    for text in found[1:]:
+        name = text.split("：")[0]
+        r = ind.loc[name]
+        value, year, target_year, target, gap, need, trend = numbers(text.split("：", 1)[1])[:7]
+        assert close(value, r["value"], 1) and int(year) == int(r["year"])
+        assert int(target_year) == int(r["target_year"]) and close(target, r["target"], 1)
+        assert close(gap, r["gap"], 1) and close(need, r["required_annual_growth_pct"], 1)
+        assert close(trend, r["trend_growth_pct"], 1)
