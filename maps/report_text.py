@@ -121,9 +121,10 @@ _GRADE_NOTES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
 
 
 _BASIS = [
-    (re.compile(r"^P(\S+) of (\d+) (\w+) parcels in the park$"),
+    (re.compile(r"^P(\S+) of (\d+) (\w+) parcels in the park(?: \(zone has < (\d+)\))?$"),
      lambda m: f"全园 {m.group(2)} 宗在产{_land_zh(m.group(3))}用地地块地均产出的"
-               f"第 {m.group(1)} 百分位"),
+               f"第 {m.group(1)} 百分位"
+               + (f"（所在分区同类不足 {m.group(4)} 宗）" if m.group(4) else "")),
     (re.compile(r"^P(\S+) of (\d+) (\w+) parcels in (.+)$"),
      lambda m: f"分区 {m.group(4)} 内 {m.group(2)} 宗在产{_land_zh(m.group(3))}用地地块地均产出的"
                f"第 {m.group(1)} 百分位"),
@@ -141,6 +142,8 @@ def basis_zh(basis: object) -> str:
     --------
     >>> basis_zh("P75 of 161 industrial parcels in GZ")
     '分区 GZ 内 161 宗在产工业用地地块地均产出的第 75 百分位'
+    >>> basis_zh("P75 of 32 logistics parcels in the park (zone has < 3)")
+    '全园 32 宗在产物流仓储用地地块地均产出的第 75 百分位（所在分区同类不足 3 宗）'
     """
     text = "" if basis is None or basis != basis else str(basis).strip()
     for pattern, repl in _BASIS:

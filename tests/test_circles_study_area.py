@@ -117,3 +117,11 @@ def test_study_area_file_counts_the_origins_inside_it(sample_dir, tmp_path) -> N
         zk.circles("service", data=sample_dir, study_area=tmp_path / "points.gpkg")
     with pytest.raises(ZonekitError, match="industry circle starts from the chain"):
         zk.circles("industry", data=sample_dir, study_area="all")
+
+
+def test_report_refuses_a_study_area_for_results_it_does_not_run(tmp_path) -> None:
+    import zonekit as zk
+    from zonekit.errors import ZonekitError
+
+    with pytest.raises(ZonekitError, match="study_area= chooses the origins"):
+        zk.report([], out=tmp_path / "r", study_area="all")
