@@ -123,5 +123,7 @@ def test_report_refuses_a_study_area_for_results_it_does_not_run(tmp_path) -> No
     import zonekit as zk
     from zonekit.errors import ZonekitError
 
-    with pytest.raises(ZonekitError, match="study_area= chooses the origins"):
+    with pytest.raises(ZonekitError, match="study_area= and origins= choose the origins"):
         zk.report([], out=tmp_path / "r", study_area="all")
+    with pytest.raises(ZonekitError, match="study_area= and origins= choose the origins"):
+        zk.report([], out=tmp_path / "r", origins="residential")

@@ -69,3 +69,16 @@ def test_report_of_a_park_without_population_grid(park_without_grid: Path,
     assert not re.search(r"\d[\d,]* 人[，。；）]", text), re.findall(r".{20}\d 人.{10}", text)
     # the service gaps are named areas of the residential parcels
     assert "缺口片区" in text
+
+
+def test_report_starts_from_the_users_origins(park_without_grid: Path, tmp_path: Path) -> None:
+    homes = gpd.GeoDataFrame({"origin_id": ["H1", "H2", "H3"]}, geometry=[
+        Point(X0 + 720, Y0 + 150), Point(X0 + 150, Y0 + 750), Point(X0 + 1900, Y0 + 800)],
+        crs="EPSG:4548")  # H3 lies outside both zones: not counted, and said so
+    homes.to_file(tmp_path / "homes.gpkg", engine="pyogrio")
+    done = zk.report(data=park_without_grid, out=tmp_path / "report",
+                     origins=tmp_path / "homes.gpkg")
+    assert not any("residential parcels" in n for n in done.notes), done.notes
+    text = visible_text(done.html.read_text(encoding="utf-8"))
+    assert "园区功能分区范围内的用户给定的起点，共 2 个起点；分区以外的 1 个起点未计入" in text
+    assert "人口" not in text, re.findall(r".{30}人口.{30}", text)
