@@ -16,7 +16,6 @@ from zonekit.maps.report_data import Outputs
 from zonekit.maps.report_text import number_text, site_label_zh, solver_clause_zh
 
 if TYPE_CHECKING:
-    import geopandas as gpd
     import pandas as pd
 
 #: Demand a charging siting optimised, as the coverage table's measure names it.
@@ -69,17 +68,6 @@ def indicator_findings(out: Outputs) -> list[Finding]:
     return found
 
 
-def _zone_names(geoms: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> list[str]:
-    """Names of the zones the features' representative points fall in (else 园区外)."""
-    import geopandas as gpd
-
-    pts = gpd.GeoDataFrame(geometry=geoms.geometry.representative_point(), crs=geoms.crs)
-    hit = gpd.sjoin(pts, zones[["name_zh", "geometry"]].to_crs(geoms.crs), how="left",
-                    predicate="within")
-    hit = hit[~hit.index.duplicated()]
-    return [n if isinstance(n, str) else "分区以外" for n in hit["name_zh"]]
-
-
 def life_circle_findings(out: Outputs, top: int = 3) -> list[Finding]:
     """Life-circle categories leaving most people uncovered, and where their gaps lie."""
     from zonekit.maps.report_data import circle_runs
@@ -89,38 +77,26 @@ def life_circle_findings(out: Outputs, top: int = 3) -> list[Finding]:
 
 
 def _life_circle_findings(run: dict, out: Outputs, top: int) -> list[Finding]:
+    """Whom the circle counts, each category's threshold, the worst categories, their gaps."""
+    from zonekit.maps import life_circle_text as lc
+
     cov: pd.DataFrame | None = run.get("coverage")
     if cov is None or cov.empty:
         return []
-    pop = cov.loc[(cov["scenario"] == "current") & (cov["measure"] == "population")
-                  & cov["limit"].notna()].copy()
-    if pop.empty:
+    rows = lc.uncovered(run)
+    if rows.empty:
         return []
-    pop["uncovered"] = pop["total"] - pop["covered"]
-    worst = pop.sort_values("uncovered", ascending=False).head(top)
-    parts = [f"{r.name_zh}（{_n(r.limit, 0)} 分钟内未覆盖 {_n(r.uncovered, 0)} 人，覆盖率 "
+    unit = lc.origin_words(run)[1]
+    found = [Finding("生活圈", t, "生活圈覆盖") for t in (lc.scope_zh(run), lc.thresholds_zh(run))
+             if t]
+    worst = rows.sort_values("uncovered", ascending=False).head(top)
+    parts = [f"{r.name_zh}（{_n(r.limit, 0)} 分钟内未覆盖 {_n(r.uncovered, 0)} {unit}，覆盖率 "
              f"{_n(100 * r.share)}%）" for r in worst.itertuples(index=False)]
-    found = [Finding("生活圈", f"居民覆盖缺口最大的业态为{'、'.join(parts)}，应优先补齐。",
-                     "生活圈覆盖")]
-    gaps = run.get("gaps")
-    if gaps is not None and len(gaps) and "population" in gaps:
-        found += _gap_places(gaps, worst, out.zone_geo)
-    return found
-
-
-def _gap_places(gaps: gpd.GeoDataFrame, worst: pd.DataFrame,
-                zones: gpd.GeoDataFrame) -> list[Finding]:
-    found = []
+    found.append(Finding("生活圈", f"覆盖缺口最大的业态为{'、'.join(parts)}，应优先补齐。",
+                         "生活圈覆盖"))
     for r in worst.itertuples(index=False):
-        part = gaps.loc[gaps["category"] == r.category]
-        if part.empty:
-            continue
-        part = part.assign(zone=_zone_names(part, zones))
-        by_zone = part.groupby("zone")["population"].sum().sort_values(ascending=False)
-        where = "、".join(f"{z}（{_n(p, 0)} 人）" for z, p in by_zone.head(3).items())
-        found.append(Finding("生活圈", f"{r.name_zh}的 {len(part):,} 处缺口片区共 "
-                             f"{_n(part['population'].sum(), 0)} 人，集中在{where}，"
-                             "建议在这些片区新设网点。", "服务缺口图层"))
+        if text := lc.gap_area_sentence(run, r.category, f"{r.name_zh}（{_n(r.limit, 0)} 分钟）"):
+            found.append(Finding("生活圈", text, "服务缺口片区"))
     return found
 
 

@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
 HEADLINE_KEYS = ("total_revenue_yi", "land_output_yi_per_km2", "output_per_employee_wan")
-CIRCLE_TABLES = ("生活圈覆盖", "充电站选址")
+CIRCLE_TABLES = ("生活圈覆盖", "服务缺口片区", "充电站选址")
 
 
 # --- headline figures ------------------------------------------------------------------------
@@ -117,16 +117,35 @@ def _circle_cards(out: Outputs) -> list[dict[str, str]]:
                 hit = hit.loc[hit["measure"] == head["measure"]]
             if hit.empty:
                 continue
-            cards.append(_circle_card(hit.iloc[0], head["label"]))
+            cards.append(_circle_card(hit.iloc[0], head["label"], run))
     return cards
 
 
-def _circle_card(r: Any, label: str) -> dict[str, str]:
-    limit = f"{r['limit']:g} 分钟内" if r["limit"] == r["limit"] else "各业态时限内"
+#: Coverage measures counting the circle's origins (those of its study area).
+ORIGIN_MEASURES = ("population", "origins")
+
+
+def _circle_card(r: Any, label: str, run: dict[str, Any]) -> dict[str, str]:
+    from zonekit.maps.circle_maps import kind_of
+
+    s = run.get("summary") or {}
+    if r["limit"] == r["limit"]:
+        limit = f"{r['limit']:g} 分钟内"
+    elif not kind_of(s).get("categories_from_data"):
+        limit = "各要素均在各自时限内"
+    else:  # the complete set: each basic within its own threshold
+        basics = (s.get("circle") or {}).get("basics", [])
+        own = sorted({float((s.get("limits") or {})[b]) for b in basics
+                      if b in (s.get("limits") or {})})
+        limit = (f"{len(basics)} 类基本业态均在各自时限内（"
+                 f"{'、'.join(_num(m, 0) for m in own)} 分钟，见生活圈结论）")
     unit = UNIT_ZH.get(str(r["unit"]), str(r["unit"]))
     places = 0 if str(r["unit"]) in COUNT_UNITS else 1  # people and firms are counted whole
+    area = (s.get("study_area") or {}).get("area_zh")
+    scope = f"；统计范围：{area}" if area and r["measure"] in ORIGIN_MEASURES else ""
     return {"label": label, "value": _num(100 * r["share"]), "unit": "%", "status": "info",
-            "detail": f"{limit}：{_num(r['covered'], places)} / {_num(r['total'], places)} {unit}"}
+            "detail": f"{limit}：{_num(r['covered'], places)} / {_num(r['total'], places)} "
+                      f"{unit}{scope}"}
 
 
 def renewal_sentences(out: Outputs) -> list[str]:
@@ -384,12 +403,14 @@ def render_report(out: Outputs, basemap: str = "none") -> str:
         ("renewal", "低效用地与腾笼换鸟",
          _table(tables["低效用地"], "低效用地（按认定原因）")
          + "".join(f"<p>{html.escape(t)}</p>" for t in renewal_sentences(out))
+         + _basis_html(out)
          + chart
          + _table(tables["更新方案"], "更新方案地块（任一情景）")
          + _table(tables["发展路径"], "发展路径") + "".join(maps.get("renewal", []))),
     ]
-    circle_html = "".join(_table(t, name) for name, t in tables.items()
-                          if name in CIRCLE_TABLES) + "".join(maps.get("circles", []))
+    circle_html = _circle_intro(out) + "".join(
+        _table(t, name) for name, t in tables.items() if name in CIRCLE_TABLES) \
+        + "".join(maps.get("circles", []))
     if circle_html:
         sections.append(("circles", "生活圈与充电设施", circle_html))
     from zonekit.maps.report_capacity import TITLE_ZH, capacity_tables  # capacity (#30)
@@ -412,6 +433,24 @@ def render_report(out: Outputs, basemap: str = "none") -> str:
 def _wide(content: str) -> str:
     """Class of a section holding a wide table: printed on landscape pages, title and all."""
     return ' class="zk-wide"' if 'class="zk-table zk-wide"' in content else ""
+
+
+def _basis_html(out: Outputs) -> str:
+    """Say what the renewal table's post-renewal output is taken from."""
+    from zonekit.maps.report_text import basis_sentence_zh
+
+    text = basis_sentence_zh(out.renewal_plan, out.intensity.get("target_land_output_yi_per_km2"))
+    return f'<p class="zk-note">{html.escape(text)}</p>' if text else ""
+
+
+def _circle_intro(out: Outputs) -> str:
+    """Whom each service circle counts and each category's threshold, before its tables."""
+    from zonekit.maps import life_circle_text as lc
+    from zonekit.maps.report_data import circle_runs
+
+    texts = [t for run in circle_runs(out, "categories_from_data")
+             for t in (lc.scope_zh(run), lc.thresholds_zh(run)) if t]
+    return "".join(f'<p class="zk-note">{html.escape(t)}</p>' for t in texts)
 
 
 def _notes(out: Outputs) -> str:

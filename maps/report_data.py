@@ -8,6 +8,9 @@ report's tables with Chinese headers. Every number in the report comes from thes
 results: nothing is computed twice or written in code.
 """
 
+# Module size: ~420 lines — the report's tables are built here together (each from the
+# results, with its denominator), so their totals can be checked side by side.
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -67,7 +70,8 @@ INDUSTRY_COLUMNS = ("industry", "enterprises", "revenue_yi", "revenue_share_pct"
                     "output_per_employee_wan")
 PLAN_COLUMNS = ("priority_conservative", "priority_main", "rank", "parcel_id", "zone_id",
                 "lon", "lat", "firms", "lease_end_year", "land_class", "status", "area_mu",
-                "current_land_output_yi_per_km2", "post_land_output_yi_per_km2", "gain_yi",
+                "current_land_output_yi_per_km2", "post_land_output_yi_per_km2", "basis_zh",
+                "gain_yi",
                 "reasons_zh", "in_plan_main", "in_plan_conservative")
 TRAJECTORY_COLUMNS = ("scenario", "year", "land_km2", "revenue_without_plan_yi",
                       "land_output_without_plan_yi_per_km2", "renewal_revenue_yi",
@@ -96,57 +100,132 @@ def _total(df: pd.DataFrame, column: str) -> pd.DataFrame:
     return out
 
 
-CLASS_ORDER = ("A", "B", "C", "D", "not graded")
+def grade_labels(frame: pd.DataFrame) -> pd.Series:
+    """Each unit's grade as the report counts it: its class, its separate ranking's, or why not.
 
-
-def _by_class(frame: pd.DataFrame, **agg: tuple[str, Any]) -> pd.DataFrame:
+    Units graded in a separate ranking (commercial, public service land) count with that
+    ranking's class (``A类（商业服务业单独排名）``); units graded in neither are 未参评 with
+    the reason (``未参评：规模或用地低于参评门槛``).
+    """
     import pandas as pd
 
-    g = frame.groupby("class").agg(**agg)
-    g = g.reindex([c for c in CLASS_ORDER if c in g.index]
-                  + [c for c in g.index if c not in CLASS_ORDER])
-    return pd.DataFrame(g).reset_index()
+    from zonekit.maps.style import GRADE_STATUS_ZH, LAND_CLASS_ZH
+
+    graded = list("ABCD")
+    cls = frame["class"].astype(str)
+    status = (frame["grade_status"].astype(str) if "grade_status" in frame
+              else pd.Series("not_graded", index=frame.index))
+    label = (cls + "类").where(cls.isin(graded))
+    if "separate_class" in frame:
+        sep = status.eq("graded_separately")
+        s_cls = frame["separate_class"].astype(str)
+        ranking = frame["separate_ranking"].astype(str).map(lambda r: LAND_CLASS_ZH.get(r, r))
+        hit = sep & s_cls.isin(graded)
+        label[hit] = s_cls[hit] + "类（" + ranking[hit] + "单独排名）"
+        status = status.mask(sep & ~hit, frame["separate_status"].astype(str))
+    rest = label.isna()
+    label[rest] = "未参评：" + status[rest].map(lambda v: GRADE_STATUS_ZH.get(v, v))
+    return label
+
+
+def _by_grade(frame: pd.DataFrame, **agg: tuple[str, Any]) -> pd.DataFrame:
+    """Aggregate by :func:`grade_labels`: own classes, separate rankings, then 未参评."""
+    import pandas as pd
+
+    g = frame.assign(grade=grade_labels(frame)).groupby("grade").agg(**agg)
+    order = sorted(g.index, key=lambda v: (v.startswith("未参评"), v.partition("（")[2], v))
+    return pd.DataFrame(g.reindex(order)).rename_axis("class").reset_index()
 
 
 def class_table(out: Outputs) -> pd.DataFrame:
-    """Parcels per 亩均 class (the parcel's own grade): count, land, share, revenue, tax."""
-    g = _by_class(out.parcels, parcels=("parcel_id", "size"), area_mu=("area_mu", "sum"),
+    """Parcels per 亩均 grade (own class, separate ranking, 未参评 by reason): land, revenue."""
+    g = _by_grade(out.parcels, parcels=("parcel_id", "size"), area_mu=("area_mu", "sum"),
                   revenue_yi=("revenue_yi", "sum"), tax_wan=("tax_wan", "sum"))
     g["share_pct"] = 100 * g["area_mu"] / g["area_mu"].sum()
     return g
 
 
 def enterprise_class_table(out: Outputs) -> pd.DataFrame:
-    """Enterprises per 亩均 class (the firm's own grade): count, land, revenue, tax."""
+    """Enterprises per 亩均 grade (own class, separate ranking, 未参评 by reason)."""
     e = out.enterprises
     cols = {"enterprises": ("class", "size")}
     for col in ("land_mu", "revenue_wan", "tax_wan", "employees"):
         if col in e:
             cols[col] = (col, "sum")
-    g = _by_class(e, **cols)
+    g = _by_grade(e, **cols)
     g["share_pct"] = 100 * g["enterprises"] / g["enterprises"].sum()
     return g
 
 
+#: The low-efficiency table's row of parcels outside the land-output land (no share).
+OUTSIDE_LAND_ZH = "不计入地均产出计算用地"
+
+
 def low_efficiency_table(out: Outputs) -> pd.DataFrame:
-    """Low-efficiency parcels by reason class: count, area, share of all parcels' area."""
+    """Low-efficiency parcels by reason: count, area, share of the land-output land.
+
+    The share's denominator is the land of the land-output figure (``land_km2`` of the
+    intensity run, the headline card's), so both say the same share; parcels outside that
+    land (green, roads, under construction …) are one row of their own, without a share.
+    """
     import pandas as pd
 
     from zonekit.maps.analysis_maps import LOW_EFFICIENCY_CLASSES
 
     p = out.parcels
-    g = p.groupby("le_class").agg(parcels=("parcel_id", "size"), area_mu=("area_mu", "sum"),
-                                  area_km2=("area_m2", lambda s: s.sum() / 1e6))
-    g = g.reindex([k for k in LOW_EFFICIENCY_CLASSES if k in g.index])
-    g["share_pct"] = 100 * g["area_mu"] / p["area_mu"].sum()
-    g.index = [LOW_EFFICIENCY_CLASSES[k][0] for k in g.index]
+    inside = p["in_denominator"].astype(bool) if "in_denominator" in p else p.index == p.index
+    key = p["le_class"].where(inside, "_outside")
+    g = p.groupby(key).agg(parcels=("parcel_id", "size"), area_mu=("area_mu", "sum"),
+                           area_km2=("area_m2", lambda s: s.sum() / 1e6))
+    g = g.reindex([k for k in [*LOW_EFFICIENCY_CLASSES, "_outside"] if k in g.index])
+    land_km2 = float(out.intensity.get("land_km2") or g.loc[g.index != "_outside",
+                                                            "area_km2"].sum())
+    g["share_pct"] = (100 * g["area_km2"] / land_km2).where(g.index != "_outside")
+    g.index = [LOW_EFFICIENCY_CLASSES[k][0] if k != "_outside" else OUTSIDE_LAND_ZH
+               for k in g.index]
     return pd.DataFrame(g).rename_axis("le_class").reset_index()
+
+
+#: The industry table's row of land-output land no enterprise of the data occupies.
+NO_FIRM_LAND_ZH = "无在册企业的计算用地"
+
+
+def industry_table(out: Outputs) -> pd.DataFrame:
+    """Industries, a row of land without firms, and the park's total on the park's land.
+
+    An industry's land is that of its firms' parcels; the land-output land also holds
+    parcels without a firm in the data, so their land is a row of its own and the total
+    row is the park's (``land_km2`` and land output of the intensity run).
+    """
+    import pandas as pd
+
+    ind = out.industries
+    rows, park = ind.loc[ind["industry"] != "park"], ind.loc[ind["industry"] == "park"]
+    land = out.intensity.get("land_km2")
+    if park.empty or land is None:
+        return ind
+    total = park.iloc[0].copy()
+    rest = float(land) - float(rows["land_km2"].sum())
+    extra = {"industry": NO_FIRM_LAND_ZH, "enterprises": 0, "revenue_yi": 0.0,
+             "revenue_share_pct": 0.0, "land_km2": rest, "land_mu": rest * 1500}
+    total["land_km2"], total["land_mu"] = float(land), float(land) * 1500
+    for col, key in (("land_output_yi_per_km2", "land_output_yi_per_km2"),
+                     ("revenue_per_mu_wan", "revenue_per_mu_wan"),
+                     ("tax_per_mu_wan", "tax_per_mu_wan")):
+        if key in out.intensity:
+            total[col] = float(out.intensity[key])
+    parts = [rows, pd.DataFrame([extra])] if rest > 1e-9 else [rows]
+    return pd.concat([*parts, pd.DataFrame([total])], ignore_index=True)
 
 
 def _plan(out: Outputs) -> pd.DataFrame:
     plan = out.renewal_plan.copy()
     reasons = out.parcels.set_index("parcel_id")["reasons_zh"]
     plan["reasons_zh"] = plan["parcel_id"].map(reasons)
+    if "basis" in plan:
+        from zonekit.maps.report_text import basis_zh
+
+        plan["basis_zh"] = plan["basis"].map(basis_zh)
     order = f"priority_{(out.intensity.get('renewal') or {}).get('act_on', '')}"
     if order in plan:  # the plan to act on first, in its order of work; then the rest by rank
         plan = plan.sort_values([order, "rank"], na_position="last", kind="stable")
@@ -173,7 +252,7 @@ def report_tables(out: Outputs, full: bool = False) -> dict[str, pd.DataFrame]:
                                   not full),
         "分区亩均效益": chinese_table(_total(out.intensity_zones, "zone_id"), ZONE_MUJUN_COLUMNS,
                                       as_text=not full),
-        "产业": chinese_table(_total(out.industries, "industry"), INDUSTRY_COLUMNS,
+        "产业": chinese_table(_total(industry_table(out), "industry"), INDUSTRY_COLUMNS,
                               as_text=not full),
         "地块亩均效益分类": chinese_table(class_table(out), (
             "class", "parcels", "area_mu", "share_pct", "revenue_yi", "tax_wan"),
@@ -184,8 +263,10 @@ def report_tables(out: Outputs, full: bool = False) -> dict[str, pd.DataFrame]:
             as_text=not full),
         "低效用地": chinese_table(low_efficiency_table(out), ("le_class", "parcels", "area_mu",
                                                           "area_km2", "share_pct"),
-                                  as_text=not full),
+                                  {"share_pct": Field("share_pct", "占地均产出计算用地比例", "%",
+                                                      1)}, as_text=not full),
         "更新方案": chinese_table(plan if full else plan.loc[in_plan], PLAN_COLUMNS,
+                                  {"basis_zh": Field("basis_zh", "更新后产出依据")},
                                   as_text=not full),
         "发展路径": chinese_table(out.trajectory, TRAJECTORY_COLUMNS, as_text=not full),
     }
@@ -260,6 +341,11 @@ def circle_tables(out: Outputs, as_text: bool = True) -> dict[str, pd.DataFrame]
             cov, ("circle_zh", "scenario", "name_zh", "measure", "limit", "covered", "total",
                   "unit_zh", "share_pct"), COVERAGE_FIELDS, as_text), "unit", COUNT_UNITS,
             ("covered", "total"), as_text, COVERAGE_FIELDS)
+    areas = gap_area_table(out, None if not as_text else GAP_AREAS_SHOWN)
+    if len(areas):
+        tables["服务缺口片区"] = chinese_table(areas, (
+            "circle_zh", "name_zh", "limit", "place_zh", "zone_name_zh", "road_name", "weight",
+            "unit_zh", "pieces", "area_km2"), GAP_AREA_FIELDS, as_text)
     for run in circle_runs(out, "proposes_sites"):
         tables.update(_site_table(run, as_text))
     return tables
@@ -296,6 +382,41 @@ def _whole_counts(frame: pd.DataFrame, table: pd.DataFrame, unit: str, counted_u
             table.attrs.setdefault("row_formats", {})[heading] = [
                 "#,##0" if c else fmt for c in counted]
     return table
+
+
+#: Gap areas per category the HTML report lists (the workbook lists all).
+GAP_AREAS_SHOWN = 3
+GAP_AREA_FIELDS = {
+    "circle_zh": Field("circle_zh", "圈层"), "name_zh": Field("name_zh", "业态"),
+    "limit": Field("limit", "时间阈值", "分钟", 0), "place_zh": Field("place_zh", "缺口片区"),
+    "zone_name_zh": Field("zone_name_zh", "所在分区"),
+    "road_name": Field("road_name", "最近道路"),
+    "weight": Field("weight", "未覆盖", "", 0), "unit_zh": Field("unit_zh", "单位"),
+    "pieces": Field("pieces", "相连网格块数", "", 0),
+    "area_km2": Field("area_km2", "面积", "km²", 2),
+}
+
+
+def gap_area_table(out: Outputs, first: int | None = None) -> pd.DataFrame:
+    """Named gap areas of the service circles (largest first per category; ``first`` each)."""
+    import pandas as pd
+
+    from zonekit.maps.circle_maps import kind_of
+    from zonekit.maps.life_circle_text import origin_words
+
+    parts = []
+    for run in circle_runs(out, "categories_from_data"):
+        areas = run.get("gap_areas")
+        if areas is None or not len(areas):
+            continue
+        limits = (run.get("summary") or {}).get("limits") or {}
+        frame = pd.DataFrame(areas.drop(columns=areas.geometry.name))
+        if first is not None:
+            frame = frame.groupby("category", sort=False).head(first)
+        parts.append(frame.assign(circle_zh=kind_of(run.get("summary"))["title_zh"],
+                                  limit=frame["category"].map(limits),
+                                  unit_zh=origin_words(run)[1]))
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
 
 def circle_runs(out: Outputs, trait: str) -> list[dict[str, Any]]:

@@ -120,6 +120,50 @@ _GRADE_NOTES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
 ]
 
 
+_BASIS = [
+    (re.compile(r"^P(\S+) of (\d+) (\w+) parcels in the park(?: \(zone has < (\d+)\))?$"),
+     lambda m: f"全园 {m.group(2)} 宗在产{_land_zh(m.group(3))}用地地块地均产出的"
+               f"第 {m.group(1)} 百分位"
+               + (f"（所在分区同类不足 {m.group(4)} 宗）" if m.group(4) else "")),
+    (re.compile(r"^P(\S+) of (\d+) (\w+) parcels in (.+)$"),
+     lambda m: f"分区 {m.group(4)} 内 {m.group(2)} 宗在产{_land_zh(m.group(3))}用地地块地均产出的"
+               f"第 {m.group(1)} 百分位"),
+    (re.compile(r"^fewer than (\d+) producing (\w+) parcels to compare with$"),
+     lambda m: f"在产{_land_zh(m.group(2))}用地地块不足 {m.group(1)} 宗，无可比对象"),
+    (re.compile(r"^target 亩均营业收入 (\S+) 万元/亩$"),
+     lambda m: f"按目标亩均营业收入 {m.group(1)} 万元/亩"),
+]
+
+
+def basis_zh(basis: object) -> str:
+    """Say in Chinese what a renewal parcel's post-renewal output is taken from.
+
+    Examples
+    --------
+    >>> basis_zh("P75 of 161 industrial parcels in GZ")
+    '分区 GZ 内 161 宗在产工业用地地块地均产出的第 75 百分位'
+    >>> basis_zh("P75 of 32 logistics parcels in the park (zone has < 3)")
+    '全园 32 宗在产物流仓储用地地块地均产出的第 75 百分位（所在分区同类不足 3 宗）'
+    """
+    text = "" if basis is None or basis != basis else str(basis).strip()
+    for pattern, repl in _BASIS:
+        if pattern.match(text):
+            return pattern.sub(repl, text)
+    return text
+
+
+def basis_sentence_zh(plan: Any, target: object) -> str:
+    """Say what the renewal table's post-renewal output is (not the plan's target)."""
+    if plan is None or not len(plan) or "basis" not in plan:
+        return ""
+    q = plan["basis"].astype(str).str.extract(r"^P(\S+) of ")[0].dropna()
+    if q.empty:
+        return ""
+    return (f"更新后地均产出不是规划目标值，而是按各地块所在分区同类在产地块地均产出的第 "
+            f"{q.iloc[0]} 百分位估算（同类地块不足时取全园同类，见表中“更新后产出依据”列），"
+            f"故单宗地块更新后的地均产出可能仍低于目标 {number_text(target)}。")
+
+
 def _land_zh(cls: str) -> str:
     from zonekit.maps.style import LAND_CLASS_ZH
 

@@ -255,3 +255,61 @@ def gcj02_hint(points: gpd.GeoDataFrame, edge_tree: Any, threshold_m: float = 15
                        f"{'Amap' if source == 'gcj02' else 'Baidu'} coordinates; pass "
                        f"coords='{source}' (it converts every input layer), or convert this "
                        f"layer alone first (zonekit convert)"}
+
+
+@dataclass(frozen=True)
+class StudyArea:
+    """The area whose origins a circle counts (people outside it are not counted).
+
+    Attributes
+    ----------
+    name
+        ``zones`` (the park's functional zones), ``all`` (every origin of the data) or
+        the file the user gave.
+    geometry
+        One (multi)polygon in the analysis CRS; ``None`` for ``all``.
+    """
+
+    name: str
+    geometry: Any = None
+
+    def describe(self) -> str:
+        """Name the area in Chinese, for the report (``6 个功能分区 …``)."""
+        if self.geometry is None:
+            return "数据范围内全部起点（含功能分区以外）"
+        if self.name == "zones":
+            return "园区功能分区范围内"
+        return f"研究范围 {self.name} 内"
+
+
+def within_area(origins: Origins, area: StudyArea) -> tuple[Origins, dict[str, Any]]:
+    """Keep the origins whose point lies in the study area; say what was left out.
+
+    Returns
+    -------
+    (Origins, dict)
+        The origins inside (re-indexed ``0..n-1``), and ``area``, ``area_km2``, ``origins``,
+        ``weight``, ``outside_origins``, ``outside_weight`` (the weight unit is
+        :attr:`Origins.weight_name`).
+    """
+    import shapely
+
+    pts = origins.points
+    weight = pts["weight"].to_numpy(float)
+    if area.geometry is None:
+        keep = np.ones(len(pts), bool)
+    else:
+        shapely.prepare(area.geometry)
+        xy = shapely.get_coordinates(pts.geometry.to_numpy())
+        keep = np.asarray(shapely.contains_xy(area.geometry, xy[:, 0], xy[:, 1]), bool)
+    info = {"area": area.name, "area_zh": area.describe(), "kind": origins.kind,
+            "area_km2": None if area.geometry is None else round(area.geometry.area / 1e6, 4),
+            "origins": int(keep.sum()), "weight": float(weight[keep].sum()),
+            "weight_name": origins.weight_name, "outside_origins": int((~keep).sum()),
+            "outside_weight": float(weight[~keep].sum())}
+    if keep.all():
+        return origins, info
+    kept = Origins(pts[keep].reset_index(drop=True), origins.shapes[keep].reset_index(drop=True),
+                   origins.kind, origins.weight_name)
+    return kept, info
+

@@ -27,10 +27,12 @@ from zonekit.analysis.circles.categories import RunCategories, resolve_categorie
 from zonekit.analysis.circles.gaps import grid_gaps, origin_gap_cells, origin_gaps
 from zonekit.analysis.circles.origins import (
     Origins,
+    StudyArea,
     gcj02_hint,
     layer_origins,
     population_cells,
     residential_parcels,
+    within_area,
 )
 from zonekit.analysis.circles.profile import SAME_CHAIN, CircleSpec, CirclesProfile
 from zonekit.analysis.circles.travel_grid import grid_minutes
@@ -101,6 +103,8 @@ class CircleInputs:
     candidates: gpd.GeoDataFrame | None = None
     #: The coordinate system the user declared for the points (``gcj02`` …), if any.
     coords: str | None = None
+    #: Origins counted: those inside this area (``None``: every origin of the data).
+    study_area: StudyArea | None = None
 
 
 @dataclass(frozen=True)
@@ -259,6 +263,8 @@ def run(job: Job, inputs: CircleInputs, grid: Grid, persons: np.ndarray | None) 
     clock.tick("surfaces")
     iso, (gap_table, gap_grid, gap_masks) = _bands_and_gaps(job, res, origins, surfaces, grid,
                                                             persons, inputs, names, clock)
+    if job.spec.categories_from_data and origins is not None:
+        gap_table, tables["gap_areas"] = _named_gaps(gap_table, inputs)
     siting = None
     if job.spec.proposes_sites and job.new_sites is not None:
         from zonekit.analysis.circles.new_sites import add_sites
@@ -272,6 +278,8 @@ def run(job: Job, inputs: CircleInputs, grid: Grid, persons: np.ndarray | None) 
         summary["notes"] = resolved.notes()
     if "capacity" in tables:
         summary["capacity"] = tables.pop("capacity")
+    if "study_area" in tables:
+        summary["study_area"] = tables.pop("study_area")
     if siting is not None:
         summary["siting"] = siting
         summary["warnings"] += siting.get("warnings", [])  # e.g. a model stopped by its limit
@@ -352,6 +360,9 @@ def _circle(job: Job, network: Any, inputs: CircleInputs, grid: Grid,
         origins = None
     else:
         origins = _origins(job, inputs, grid, persons, park_crs)
+        if inputs.study_area is not None:
+            origins, tables["study_area"] = within_area(origins, inputs.study_area)
+            _outside_warning(tables["study_area"], warnings)
         origins_shapes = origins.shapes
         if job.spec.proposes_sites:
             category = cats[0]
@@ -372,6 +383,24 @@ def _circle(job: Job, network: Any, inputs: CircleInputs, grid: Grid,
         sources = _sources(used[cat_col].astype(str).to_numpy(), used.geometry.to_numpy(),
                            park_crs)
     return res, origins, origins_shapes, sources
+
+
+def _named_gaps(gaps: gpd.GeoDataFrame, inputs: CircleInputs
+                ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Name the gap pieces by zone and nearest road; dissolve them into named areas."""
+    from zonekit.analysis.circles.gap_areas import gap_areas, name_gaps
+
+    named = name_gaps(gaps, inputs.zones, inputs.roads)
+    return named, gap_areas(named, "population" if "population" in named else "weight")
+
+
+def _outside_warning(info: dict[str, Any], warnings: list[str]) -> None:
+    """Name the origins a study area left out (nothing is dropped silently)."""
+    if info["outside_origins"]:
+        what = "persons" if info["weight_name"] == "population" else "weight"
+        warnings.append(f"{info['outside_origins']:,} origins ({info['outside_weight']:,.0f} "
+                        f"{what}) lie outside the study area ({info['area']}): not counted; "
+                        "pass study_area='all' to count them")
 
 
 def _capacity(job: Job, network: Any, res: cc.CircleResult, fac: gpd.GeoDataFrame,

@@ -33,6 +33,9 @@ class CircleOptions:
 
     origins: Any = _opt(None, "population (cells of the population GeoTIFF, default), "
                         "residential (parcels) or a point/polygon file of origins.", str)
+    study_area: Any = _opt(None, "Origins counted: zones (default: those inside the park's "
+                           "functional zones), all (every origin of the data, the population "
+                           "grid beyond the zones too) or a polygon file of the area.", str)
     minutes: float | None = _opt(None, "Time threshold (min) of the categories the circle does "
                                  "not know (kinds whose categories come from the data; profile "
                                  "categories keep theirs), of every category (other kinds).")
@@ -133,6 +136,9 @@ def check_options(spec: Any, o: CircleOptions, site_kinds: tuple[str, ...] = ())
     if spec.starts_from_enterprises and o.origins is not None:
         raise ZonekitError("the industry circle starts from the chain's enterprises: pass "
                            "enterprises=FILE, not origins=")
+    if spec.starts_from_enterprises and o.study_area is not None:
+        raise ZonekitError("the industry circle starts from the chain's enterprises: "
+                           "study_area= chooses the origins of the other circles")
     if o.demand is not None and o.demand not in DEMANDS:
         raise ZonekitError(f"demand= must be one of {', '.join(DEMANDS)}, got {o.demand!r}")
     if o.new_site_capacity is not None and (o.new_sites is None or o.capacity_col is None):

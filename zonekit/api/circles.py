@@ -48,6 +48,7 @@ def circles(kind: str = DEFAULT_KIND, park: Park | None = None, *,
             measure: Literal["minutes", "metres"] | None = None,
             mode: Literal["walk", "bike", "drive"] | None = None,
             origins: Layer | Literal["population", "residential"] = None,
+            study_area: Layer | Literal["zones", "all"] = None,
             origin_id: str | None = None, weight_col: str | None = None,
             capacity_col: str | None = None,
             capacity_method: Literal["2sfca", "e2sfca", "gravity"] | None = None,
@@ -79,7 +80,7 @@ def circles(kind: str = DEFAULT_KIND, park: Park | None = None, *,
 analysis_crs, coords, encoding, data_year, drop_invalid
         The data, as :func:`zonekit.load_park` reads it (:class:`~zonekit.api.data.DataOptions`);
         user ``facilities`` and ``origins`` are read beside a park too.
-    minutes, metres, measure, mode, origins, origin_id, weight_col, capacity_col, \
+    minutes, metres, measure, mode, origins, study_area, origin_id, weight_col, capacity_col, \
 capacity_method, facility_id, category_col, categories, category_map, new_sites, \
 new_site_capacity, target_share, demand, candidates, fast_only, chain, profile, max_snap_m, \
 jobs, speed_col, report_minutes, basemap
@@ -275,8 +276,41 @@ def _inputs(park: Park, data: DataOptions, kind: str, job: Any,
         roads=roads, **facilities, origins_choice=choice, origins_layer=layer,
         zones=park.layers.get("zones"), parcels=park.layers.get("parcels"),
         enterprises=park.layers.get("enterprises"), coords=settings.coords,
+        study_area=None if job.spec.starts_from_enterprises else study_area_of(
+            o.study_area, park, settings),
         candidates=None if o.candidates is None else _candidates(o.candidates, settings,
                                                                   park.crs))
+
+
+def study_area_of(choice: Any, park: Park, settings: DataOptions) -> Any:
+    """Return the area whose origins are counted (``StudyArea``; ``all``: every origin).
+
+    The default is the park's zones; without a zones layer every origin is counted (the
+    summary's ``study_area`` says so).
+    """
+    import numpy as np
+    import shapely
+
+    from zonekit.analysis.circles.origins import StudyArea
+
+    if choice == "all":
+        return StudyArea("all")
+    if choice in (None, "zones"):
+        zones = park.layers.get("zones")
+        if zones is None or not len(zones):
+            if choice == "zones":
+                raise DataFileError("study_area='zones' needs a zones layer (zones=FILE)")
+            return StudyArea("all")
+        return StudyArea("zones", shapely.union_all(zones.geometry.to_numpy()))
+    name = str(choice) if isinstance(choice, (str, Path)) else "(study_area GeoDataFrame)"
+    layer = user_layer(choice, settings, park.crs, "study_area")
+    geoms = layer.geometry.to_numpy()
+    bad = ~np.isin(shapely.get_type_id(geoms), (3, 6))  # Polygon, MultiPolygon
+    if not len(layer) or bad.any():
+        found = ", ".join(sorted(set(layer.geom_type[bad].astype(str)))) or "no features"
+        raise SchemaError(f"{where(name, 'study_area', 'geometry')}: expected polygons, found "
+                          f"{found}")
+    return StudyArea(Path(name).name, shapely.union_all(geoms))
 
 
 def _check_apart(park: Park, given: dict[str, Any], inputs: Any, reach_m: float) -> None:

@@ -94,7 +94,7 @@ class CirclesResult(Result):
         run: dict[str, Any] = {"summary": self.summary, "coverage": self.coverage,
                                "origins": self.origins, "gaps": self.gaps,
                                "isochrones": self.isochrones}
-        for name in ("roads", "sites", "zones"):
+        for name in ("roads", "sites", "zones", "gap_areas"):
             if name in self.tables:
                 run[name] = self.tables[name]
         run["grids"], run["gap_grids"] = self._band_grids(), self._gap_grids()
@@ -139,8 +139,11 @@ class CirclesResult(Result):
         from zonekit.zones.raster import write_surfaces
 
         unit, iso = self.measure, self.isochrones
-        styled_gpkg({"gaps": self.gaps}, folder / "gaps.gpkg",
-                    [("gaps", cm.gap_style(self.gaps))])
+        gaps, styles = {"gaps": self.gaps}, [("gaps", cm.gap_style(self.gaps))]
+        if "gap_areas" in self.tables:  # the pieces dissolved by zone and nearest road
+            gaps["gap_areas"] = areas = self.tables["gap_areas"]
+            styles.append(("gap_areas", cm.gap_style(areas)))
+        styled_gpkg(gaps, folder / "gaps.gpkg", styles)
         layers, styles = {"isochrones": iso}, []
         if len(iso):
             values = iso[unit].to_numpy(float)

@@ -56,11 +56,15 @@ def folder_name(result: Result) -> str:
     return result.spec.folder if command == "circles" else command
 
 
-def run_all(park: Park, profile: str | Path | None = None) -> tuple[list[Result], list[str]]:
+def run_all(park: Park, profile: str | Path | None = None, study_area: Any = None,
+            origins: Any = None) -> tuple[list[Result], list[str]]:
     """Every analysis the park's layers allow; notes say what was left out and why.
 
     The circles are the kinds with a ``report:`` block in the circles profile (shipped, or
-    ``profile`` merged over it), each with the new sites its block asks for.
+    ``profile`` merged over it), each with the new sites its block asks for; their origins
+    are ``origins`` (default: each kind's, the residential parcels when the kind counts
+    persons and the park has no population grid) inside ``study_area`` (default: the
+    park's zones; see :func:`zonekit.circles`).
     """
     from zonekit.analysis.circles.profile import load_circles_profile
     from zonekit.analysis.circles.registry import report_runs
@@ -90,9 +94,36 @@ def run_all(park: Park, profile: str | Path | None = None) -> tuple[list[Result]
             notes.append(f"no capacity per 1,000 persons for {kinds[kind].name_zh}: the "
                          f"facilities have no column {cap!r}")
             cap = None
+        firms = kinds[kind].starts_from_enterprises
+        start, note = (None, "") if firms or origins is not None else \
+            _origins_without_grid(kinds[kind], park)
+        if note:
+            notes.append(note)
+            if start is None:
+                continue
         results.append(circles(kind, park, new_sites=sites, profile=profile, categories=cats,
-                               capacity_col=cap))
+                               capacity_col=cap, study_area=None if firms else study_area,
+                               origins=start if firms or origins is None else origins))
     return results, notes
+
+
+def _origins_without_grid(spec: CircleSpec, park: Park) -> tuple[str | None, str]:
+    """Origins of a kind counting persons when the park has no population grid.
+
+    Returns ``(None, "")`` when the kind's own origins can be used; ``("residential",
+    note)`` to start from the residential parcels instead (said in the report); ``(None,
+    note)`` when there is nothing to start from (the kind is left out).
+    """
+    from zonekit.zones.landuse import land_use_class
+
+    if spec.origins != "population" or park.population_path is not None:
+        return None, ""
+    parcels = park.layers.get("parcels")
+    if parcels is not None and land_use_class(parcels["land_use"]).eq("residential").any():
+        return "residential", (f"{spec.name_zh}: no population grid, the trips start from "
+                               "the residential parcels (1 each, no persons)")
+    return None, (f"no {spec.name_zh} in the report: no population grid and no residential "
+                  "parcels to start from")
 
 
 def _own_section(spec: CircleSpec, others: list[str], park: Park, prof: CirclesProfile
@@ -139,6 +170,7 @@ def outputs_of(results: list[Result], folder: Path) -> Outputs:
 @checked
 def report(results: list[Result] | None = None, out: str | Path = "out/report", *,
            basemap: str = "none", force: bool = False, park: Park | None = None,
+           study_area: Any = None, origins: Any = None,
            **data_options: Any) -> ReportResult:
     """Write ``report.html`` and ``report.xlsx`` (and each result's files) into ``out``.
 
@@ -155,6 +187,14 @@ def report(results: list[Result] | None = None, out: str | Path = "out/report", 
     force
         Replace an earlier report in ``out`` (the folder is written aside and swapped in
         when complete, as :meth:`zonekit.api.results.Result.write` does).
+    study_area
+        Whose trips the circles count: ``zones`` (default: origins inside the park's
+        zones), ``all`` (every origin of the data) or a polygon layer (file or
+        GeoDataFrame); only when the results are run here.
+    origins
+        Where the circles' trips start (``population``, ``residential`` or a point/polygon
+        layer, as :func:`zonekit.circles` takes it); default: each kind's own, the
+        residential parcels when the park has no population grid (the notes say so).
     """
     from zonekit.api.data import data_options_from, read_park
     from zonekit.api.maps import check_basemap
@@ -166,7 +206,11 @@ def report(results: list[Result] | None = None, out: str | Path = "out/report", 
     notes: list[str] = []
     if results is None:
         park = park or read_park(data_options_from(data_options))
-        results, notes = run_all(park)
+        results, notes = run_all(park, study_area=study_area, origins=origins)
+    elif study_area is not None or origins is not None:
+        raise ZonekitError("study_area= and origins= choose the origins of the circles the "
+                           "report runs: pass them to zonekit.circles for results given to "
+                           "the report")
     inputs = sorted({p for r in results for p in r.inputs()})
     folder = Path(out)
     with run_folder(folder, force, inputs) as staging:

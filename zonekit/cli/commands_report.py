@@ -9,7 +9,7 @@ The analyses run through the API; their results are written into sub-folders of 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 
@@ -24,6 +24,14 @@ def report(
     out: c.OutOpt = Path("out/report"),
     basemap: c.BasemapOpt = "none",
     force: bool = False,
+    study_area: Annotated[str | None, typer.Option(
+        help="Whose trips the circles count: zones (default: origins inside the park's "
+             "zones), all (the whole population grid, outside the zones too) or a polygon "
+             "file of the area.")] = None,
+    origins: Annotated[str | None, typer.Option(
+        help="Where the circles' trips start: population, residential (parcels) or a "
+             "point/polygon file (default: population; residential parcels when the data "
+             "has no population grid).")] = None,
 ) -> None:
     """Run zones, intensity, indicators (and circles); write report.html and report.xlsx."""
     import zonekit as zk
@@ -36,7 +44,8 @@ def report(
         park = read_park(options, required=c.PARK)
     c.announce_data(park)
     with c.progress("Running the analyses, writing their results, the report and the workbook"):
-        done = zk.report(out=out, basemap=basemap, force=force, park=park)
+        done = zk.report(out=out, basemap=basemap, force=force, park=park,
+                         study_area=study_area, origins=origins)
     c.finish_park(out, park)
     for note in done.notes:
         c.info(f"note: {note}")

@@ -1,0 +1,99 @@
+"""Gap areas a planner can name: gap pieces by zone and nearest named road, dissolved.
+
+The gap pieces of a service circle (:mod:`~zonekit.analysis.circles.gaps`: connected
+cells of uncovered origins) are often single cells — a few isolated 1-ha squares say
+nothing to act on. :func:`name_gaps` gives each piece the zone its representative point
+lies in and the nearest named road (within ``road_max_m``); :func:`gap_areas` dissolves
+the pieces of each category sharing a zone and a road into one area (a coverage union:
+pieces of one category never overlap), weights summed, largest first. The area's name,
+e.g. ``高端智造区·嘉禾街一带``, is what the report quotes.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from zonekit.analysis.circles.site_descriptions import OUTSIDE, UNNAMED, locate
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+#: Columns :func:`name_gaps` adds to the gap pieces.
+PLACE_COLUMNS = ("zone_id", "zone_name_zh", "road_name", "place_zh")
+OUTSIDE_ZH = "分区以外"
+UNNAMED_ZH = "无名道路"
+
+
+def name_gaps(gaps: gpd.GeoDataFrame, zones: gpd.GeoDataFrame | None,
+              roads: gpd.GeoDataFrame | None, road_max_m: float = 300.0) -> gpd.GeoDataFrame:
+    """Add the zone, the nearest named road and a place name to each gap piece.
+
+    Parameters
+    ----------
+    gaps
+        Gap pieces (:func:`~zonekit.analysis.circles.gaps.grid_gaps` or
+        :func:`~zonekit.analysis.circles.gaps.origin_gaps`), projected CRS (metres).
+    zones
+        Zones with ``zone_id`` and ``name_zh`` (``None``: every piece is 分区以外).
+    roads
+        Roads with a ``name`` column (``None``: every road is 无名道路).
+    road_max_m
+        Nearest named road searched within this distance of the piece's representative
+        point, m.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``gaps`` with :data:`PLACE_COLUMNS`; ``place_zh`` is ``<zone>·<road>一带``.
+    """
+    if not len(gaps):
+        return gaps.assign(**{c: np.array([], dtype=object) for c in PLACE_COLUMNS})
+    points = gaps.geometry.representative_point()
+    z = zones.to_crs(gaps.crs) if zones is not None else None
+    r = roads.to_crs(gaps.crs) if roads is not None else None
+    where = locate(points, z, r, road_max_m)
+    zone = where["zone_name_zh"].where(where["zone_id"] != OUTSIDE, OUTSIDE_ZH)
+    zone = zone.mask(zone.eq(""), where["zone_id"])
+    road = where["road_name"].replace({UNNAMED: UNNAMED_ZH})
+    return gaps.assign(zone_id=where["zone_id"].replace({OUTSIDE: ""}).to_numpy(),
+                       zone_name_zh=zone.to_numpy(), road_name=road.to_numpy(),
+                       place_zh=(zone + "·" + road + "一带").to_numpy())
+
+
+def gap_areas(named: gpd.GeoDataFrame, weight: str) -> gpd.GeoDataFrame:
+    """Dissolve named gap pieces into one area per category and place, largest first.
+
+    Parameters
+    ----------
+    named
+        Gap pieces with :data:`PLACE_COLUMNS` (:func:`name_gaps`).
+    weight
+        Column of what the pieces hold (``population`` persons, or ``weight``).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``area_id`` (``<category>-<n>``), ``category``, ``name_zh``, ``zone_id``,
+        ``zone_name_zh``, ``road_name``, ``place_zh``, ``pieces``, ``cells``, ``weight``
+        (sum of ``weight``), ``area_km2``; ``area_id`` numbered by weight within each
+        category.
+    """
+    import geopandas as gpd
+
+    keys = ["category", "name_zh", "zone_id", "zone_name_zh", "road_name", "place_zh"]
+    cols = [*keys, "pieces", "cells", "weight", "area_km2"]
+    if not len(named):
+        return gpd.GeoDataFrame({c: [] for c in ["area_id", *cols]}, geometry=[],
+                                crs=named.crs)
+    frame = named[[*keys, "cells", weight, named.geometry.name]].rename(
+        columns={weight: "weight"}).assign(pieces=1)
+    out = frame.dissolve(by=keys, aggfunc={"pieces": "sum", "cells": "sum", "weight": "sum"},
+                         method="coverage", as_index=False)
+    out["area_km2"] = out.geometry.area / 1e6
+    out = out.sort_values(["category", "weight"], ascending=[True, False], kind="stable")
+    out = out.reset_index(drop=True)
+    rank = out.groupby("category").cumcount() + 1
+    out.insert(0, "area_id", (out["category"].astype(str) + "-" + rank.astype(str)).astype(object))
+    return out[["area_id", *cols, out.geometry.name]]
