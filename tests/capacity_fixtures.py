@@ -110,9 +110,14 @@ def reference_times(network, res) -> pd.DataFrame:
 
 
 def sample_charging(folder: Path, **options):
-    """The sample park's charging circle, chargers as capacity, a county's norm of 3."""
+    """The sample park's charging circle, chargers as capacity, a county's norm of 3.
+
+    Everyone on the population grid is counted (``study_area="all"``): with only the people
+    inside the zones, no one falls below the norm and nothing would be ranked.
+    """
     import zonekit as zk
 
+    options.setdefault("study_area", "all")
     prof = folder / "county.yaml"
     prof.write_text("capacity_norms:\n  charging_station: {per1000: 3, unit: 充电桩, "
                     "clause: 示例县规划}\n", encoding="utf-8")

@@ -234,7 +234,7 @@ def run_folder(out: Path | str, force: bool = False,
     except OSError as exc:
         raise OutputError(f"{out}: cannot create the out= folder ({exc.strerror or exc})") \
             from exc
-    with _terminate_cleanly(), _lock(out):
+    with _terminate_cleanly(), _lock(out), _stops_in_finalizers() as stops:
         _check_writable(out, force)
         try:
             staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.parent))
@@ -243,6 +243,8 @@ def run_folder(out: Path | str, force: bool = False,
             raise _full_disk(out, exc) or _not_writable(out, exc) from exc
         try:
             yield staging
+            if stops:  # Ctrl-C or SIGTERM arrived inside a finalizer, which swallowed it
+                raise stops[0]
             _swap_in(staging, out)
         except Exception as exc:
             full = _full_disk(out, exc)  # before the staging folder is removed (and frees it)
@@ -256,6 +258,32 @@ def run_folder(out: Path | str, force: bool = False,
             raise
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+
+
+@contextmanager
+def _stops_in_finalizers() -> Iterator[list[BaseException]]:
+    """Collect Ctrl-C and SIGTERM raised inside finalizers while a run writes.
+
+    A signal whose handler runs inside a finalizer (a weakref callback, ``__del__``) raises
+    there, where Python only prints "Exception ignored …" and goes on: the run would end
+    and swap its results in as if nothing had happened. Such stops are kept, unprinted,
+    and :func:`run_folder` raises the first one before the swap.
+    """
+    stops: list[BaseException] = []
+    previous = sys.unraisablehook
+
+    def hook(unraisable: sys.UnraisableHookArgs) -> None:
+        if isinstance(unraisable.exc_value, (KeyboardInterrupt, SystemExit)):
+            stops.append(unraisable.exc_value)
+        else:
+            previous(unraisable)
+
+    sys.unraisablehook = hook
+    try:
+        yield stops
+    finally:
+        if sys.unraisablehook is hook:
+            sys.unraisablehook = previous
 
 
 def _abandoned(unraisable: object) -> None:

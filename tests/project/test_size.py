@@ -2,9 +2,9 @@
 
 The library's own code (``zonekit/``, ``zones/``, ``analysis/``, ``maps/``, ``data/``) is
 read by people who must change it (STYLE.md). A function over 60 lines (its docstring not
-counted) or a module over 400 lines is allowed only where a comment says why: for a function, a comment right above its
-``def`` (or first decorator) that says why it is long "on purpose" (``# Long on purpose:
-...``); for a module, a ``# Module size: ...`` comment.
+counted) or a module over 400 lines is allowed only where a comment says why: for a
+function, a comment right above its ``def`` (or first decorator) saying why it is long "on
+purpose" (``# Long on purpose: ...``); for a module, a ``# Module size: ...`` comment.
 """
 
 from __future__ import annotations
@@ -79,5 +79,6 @@ def test_no_long_function_or_module_without_a_reason(kind: str):
         found = [f for path in _sources() for f in long_functions(path)]
     else:
         found = [m for path in _sources() if (m := long_module(path))]
-    assert not found, (f"over {MAX_FUNCTION if kind == 'functions' else MAX_MODULE} lines "
-                       "without a comment saying why (see this module's docstring):\n" + "\n".join(found))
+    limit = MAX_FUNCTION if kind == "functions" else MAX_MODULE
+    assert not found, (f"over {limit} lines without a comment saying why (see this module's "
+                       "docstring):\n" + "\n".join(found))

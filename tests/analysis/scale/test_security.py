@@ -20,6 +20,7 @@ pytest.importorskip("cryptography", reason="cryptography not installed (Security
                     "makes the test certificates): pip install 'zonekit[test]'")
 
 import geopandas as gpd  # noqa: E402
+import scale_fixtures  # noqa: E402
 from scale_fixtures import assert_same, single_run  # noqa: E402
 from typer.testing import CliRunner  # noqa: E402
 
@@ -28,6 +29,8 @@ from zonekit.analysis.scale import partitions as pt  # noqa: E402
 from zonekit.analysis.scale.security import cluster_security  # noqa: E402
 from zonekit.cli.app import app  # noqa: E402
 from zonekit.errors import DataFileError, ZonekitError  # noqa: E402
+
+tls_cluster = scale_fixtures.tls_cluster  # the TLS LocalCluster fixture, shared
 
 
 @pytest.mark.filterwarnings("ignore:The inplace keyword")  # inside dask's parquet reader

@@ -23,6 +23,7 @@ for _module, _what in (("distributed", "pip install 'zonekit[scale]'"),
     pytest.importorskip(_module, reason=f"{_module} not installed: {_what} to test runs on "
                         "an object store")
 
+import scale_fixtures  # noqa: E402
 from scale_fixtures import assert_same, single_run  # noqa: E402
 from typer.testing import CliRunner  # noqa: E402
 
@@ -30,6 +31,8 @@ from zonekit.analysis.mujun import evaluation as mujun  # noqa: E402
 from zonekit.analysis.scale import partitions as pt  # noqa: E402
 from zonekit.cli.app import app  # noqa: E402
 from zonekit.zones.storage import location, read_geoparquet  # noqa: E402
+
+tls_cluster = scale_fixtures.tls_cluster  # the TLS LocalCluster fixture, shared
 
 
 @pytest.fixture(scope="module")

@@ -437,7 +437,7 @@ def test_poi_command_writes_wgs84_facilities(tmp_path):
     # bad input: a clear message and exit code 2, never a traceback
     pd.DataFrame({"typecode": ["060200"], "name": ["x"]}).to_csv(tmp_path / "n.csv")
     for args, message in (
-            ([str(tmp_path / "amap.csv"), "--source", "google"], "--source must be amap or baidu"),
+            ([str(tmp_path / "amap.csv"), "--source", "google"], "is not one of amap, baidu"),
             ([str(tmp_path / "n.csv"), "--source", "amap"], "no coordinate columns"),
             ([str(tmp_path / "baidu.csv"), "--source", "amap"], "column 'typecode'"),
             ([str(tmp_path / "none.csv"), "--source", "amap"], "file not found")):
