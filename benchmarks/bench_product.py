@@ -315,30 +315,6 @@ def _line(res: dict) -> str:
     return f"{res['wall_s']:.2f} s, peak {res['peak_mem_mib']:,.0f} MiB{extra}"
 
 
-def save(doc: dict, path: Path) -> dict:
-    """Store ``doc`` as the ``end_to_end`` section of the results file; return that section.
-
-    Cases and tools not run this time keep their earlier results (each result carries
-    its own command, date, CPU time and the machine's load during it).
-    """
-    full = json.loads(path.read_text()) if path.exists() else {}
-    merged = {(c["size"], c["mode"]): c for c in full.get("end_to_end", {}).get("cases", [])}
-    for case in doc["cases"]:
-        for res in case["results"].values():  # which run measured it, and when
-            res.setdefault("command", doc["command"])
-            res.setdefault("date", doc["date"])
-        prev = merged.get((case["size"], case["mode"]))
-        merged[(case["size"], case["mode"])] = case if prev is None else {
-            **case, "results": {**prev["results"], **case["results"]}}
-    order = list(CASES)
-    section = {**doc, "cases": sorted(merged.values(), key=lambda c: (
-        order.index(c["size"]) if c["size"] in order else 9, c["mode"] != "walk"))}
-    section["targets"] = product_report.targets(section)
-    full["end_to_end"] = section
-    measure.write_json(path, full)
-    return section
-
-
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     """Command-line options."""
     p = argparse.ArgumentParser(prog="python -m benchmarks.bench_product",
@@ -362,6 +338,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                    help="recorded with the machine, e.g. 'busy: 8 other sessions'")
     p.add_argument("--out", default=str(HERE / "results.json"))
     p.add_argument("--readme", action="store_true", help="write the table into the README")
+    p.add_argument("--report-only", action="store_true",
+                   help="run nothing: recompute the targets of --out and write the README table")
     opts = p.parse_args(argv)
     opts.competitors = [c.strip() for c in opts.competitors.split(",") if c.strip()]
     opts.zonekit_only = {s.strip() for s in opts.zonekit_only.split(",") if s.strip()}
@@ -374,6 +352,12 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point."""
     raw = sys.argv[1:] if argv is None else argv
     opts = parse_args(raw)
+    if opts.report_only:
+        section = json.loads(Path(opts.out).read_text())["end_to_end"]
+        section["targets"] = product_report.targets(section)
+        product_report.update_readme(section, HERE / "README.md")
+        print(product_report.targets_table(section))
+        return 0
     machine = {**measure.machine_info(PACKAGES), "load_average_at_start": os.getloadavg()}
     if opts.machine_note:
         machine["note"] = opts.machine_note
@@ -388,7 +372,8 @@ def main(argv: list[str] | None = None) -> int:
                 if size == "qgis" and mode != "walk":
                     continue
                 doc["cases"].append(run_case(size, mode, opts, Path(tmp)))
-                section = save(doc, Path(opts.out))  # after every case: a long run keeps it
+                # saved after every case: a long run keeps what it measured
+                section = product_report.save(doc, Path(opts.out), list(CASES))
     print("\n" + product_report.table(section) + "\n\n" + product_report.targets_table(section))
     if opts.readme:
         product_report.update_readme(section, HERE / "README.md")

@@ -8,10 +8,12 @@ issue 29's; issue 17's map size target is kept.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
 
+from benchmarks import measure
 from benchmarks.networks import CATEGORIES
 from benchmarks.run import replace_section, targets_table
 
@@ -71,6 +73,13 @@ def _ratio_row(target: str, ratio: float, met: bool, note: str) -> dict:
     return {"target": target, "ratio": round(ratio, 2), "met": met, "note": note}
 
 
+def _cpu(slow: dict, fast: dict) -> str:
+    """Return the same ratio on CPU seconds (fairer where others loaded the machine)."""
+    if slow.get("cpu_s") and fast.get("cpu_s"):
+        return f"; on CPU s {slow['cpu_s'] / fast['cpu_s']:.2f}×"
+    return ""
+
+
 def case_targets(case: dict) -> list[dict]:
     """Return the targets one case measures (zonekit must have run)."""
     res, size, mode = case["results"], case["size"], case["mode"]
@@ -82,13 +91,13 @@ def case_targets(case: dict) -> list[dict]:
         ratio = peer["wall_s"] / z["wall_s"]
         out.append(_ratio_row(f"{size} {mode}: zonekit circles ≥ {need:g}× the strongest peer "
                               "script", ratio, ratio >= need,
-                              f"{peer['label']}: {peer['wall_s']:.2f} s"))
+                              f"{peer['label']}: {peer['wall_s']:.2f} s{_cpu(peer, z)}"))
     floor = res.get("scipy_floor")
     if floor and floor["status"] == "ok":
         ratio = z["wall_s"] / floor["wall_s"]
         out.append(_ratio_row(f"{size} {mode}: zonekit circles ≤ {MAX_FLOOR_RATIO:g}× the scipy "
                               "floor script", ratio, ratio <= MAX_FLOOR_RATIO,
-                              f"floor {floor['wall_s']:.2f} s"))
+                              f"floor {floor['wall_s']:.2f} s{_cpu(z, floor)}"))
     qgis = res.get("qgis")
     if qgis and qgis["status"] == "ok":
         ratio = qgis["wall_s"] / z["wall_s"]
@@ -171,6 +180,30 @@ def table(doc: dict) -> str:
     lines += ["", "† other processes used more than 15 % of the machine's CPU during that run "
               "(its wall time is inflated; CPU s is the process tree's user + system time)."]
     return "\n".join(lines)
+
+
+def save(doc: dict, path: Path, order: list[str]) -> dict:
+    """Store ``doc`` as the ``end_to_end`` section of the results file; return that section.
+
+    ``order``: the sizes in table order. Cases and tools not run this time keep their
+    earlier results (each result carries its own command, date, CPU time and the
+    machine's load during it).
+    """
+    full = json.loads(path.read_text()) if path.exists() else {}
+    merged = {(c["size"], c["mode"]): c for c in full.get("end_to_end", {}).get("cases", [])}
+    for case in doc["cases"]:
+        for res in case["results"].values():  # which run measured it, and when
+            res.setdefault("command", doc["command"])
+            res.setdefault("date", doc["date"])
+        prev = merged.get((case["size"], case["mode"]))
+        merged[(case["size"], case["mode"])] = case if prev is None else {
+            **case, "results": {**prev["results"], **case["results"]}}
+    section = {**doc, "cases": sorted(merged.values(), key=lambda c: (
+        order.index(c["size"]) if c["size"] in order else 9, c["mode"] != "walk"))}
+    section["targets"] = targets(section)
+    full["end_to_end"] = section
+    measure.write_json(path, full)
+    return section
 
 
 def update_readme(doc: dict, path: Path) -> None:
