@@ -8,11 +8,11 @@ each category's facilities). Nothing else: no checks, no products.
 Run as a file (``python benchmarks/competitors/scipy_floor.py CASE_DIR MODE MINUTES
 OUT_CSV RECORD``) it is the **whole script** of the product benchmark: it imports
 neither zonekit nor the benchmark package, reads the case's three GeoPackages with
-pyogrio, takes class speeds from ``analysis/profiles/travel.yaml`` (and ``maxspeed``,
-one-ways, exclusions, as the profile says), and writes ``origin_id`` and
-``minutes_<category>`` per origin. Every ``zonekit circles`` run is reported as a
-multiple of it (issue 29: all default outputs within 1.5×). :func:`run` is the same
-search inside the engine benchmark.
+pyogrio (Arrow), takes class speeds from ``analysis/profiles/travel.yaml`` (and
+``maxspeed``, one-ways, exclusions, as the profile says), and writes ``origin_id`` and
+``minutes_<category>`` per origin with Arrow's CSV writer. Every ``zonekit circles`` run
+is reported as a multiple of it (issue 29: all default outputs within 1.5×). :func:`run`
+is the same search inside the engine benchmark.
 
 Direction: the matrix holds every arc reversed (``v → u``), so the searches from the
 facilities give origin → facility times, as zonekit measures them.
@@ -106,8 +106,10 @@ def arc_seconds(roads, mode: str):
 
 def main(argv: list[str]) -> int:
     """Read the case, search, write the minutes (see the module docstring)."""
+    import pyarrow as pa
     import pyogrio
     import shapely
+    from pyarrow import csv as pa_csv
     from scipy.spatial import cKDTree
 
     case, mode, minutes, out_csv, record = Path(argv[0]), argv[1], float(argv[2]), *argv[3:]
@@ -131,10 +133,10 @@ def main(argv: list[str]) -> int:
     t3 = time.perf_counter()
     out = nearest_minutes(graph, onode, fnode, fcat, len(cats), minutes * 60.0)
     t4 = time.perf_counter()
-    text = np.char.mod("%.17g", out).astype(object)
-    rows = np.column_stack([orig["origin_id"].to_numpy(object), text])
-    lines = [",".join(["origin_id"] + [f"minutes_{c}" for c in cats])]
-    Path(out_csv).write_text("\n".join(lines + [",".join(r) for r in rows.tolist()]) + "\n")
+    columns = {"origin_id": pa.array(orig["origin_id"].to_numpy(object))}
+    columns.update({f"minutes_{c}": pa.array(out[:, k], from_pandas=True)  # NaN: empty
+                    for k, c in enumerate(cats)})
+    pa_csv.write_csv(pa.table(columns), out_csv)
     t5 = time.perf_counter()
     for name, a, b in (("read", t0, t1), ("build", t1, t2), ("snap", t2, t3),
                        ("query", t3, t4), ("write", t4, t5)):
