@@ -44,47 +44,52 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     __package__ = "benchmarks"  # noqa: A001
 
-from benchmarks import measure  # noqa: E402
+from benchmarks import measure, product_report  # noqa: E402
 from benchmarks.competitors import PACKAGES, load, missing  # noqa: E402
 from benchmarks.networks import CATEGORIES, make_city, parse_size  # noqa: E402
-from benchmarks.run import measured_block, replace_section, targets_table  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-#: Size → (nodes, facilities, origins), as issue 17 sets them.
-CASES = {"25k": (25_000, 2_400, 20_000), "100k": (100_000, 2_400, 20_000),
-         "1M": (1_000_000, 10_000, 200_000)}
-PEERS = ("nx_ego", "nx_msd", "pandana", "cityseer")
-MINUTES = 45.0
-README_START, README_END = "<!-- end_to_end:start -->", "<!-- end_to_end:end -->"
-#: Targets of issue 17: speed-up over the per-facility recipe per size, and the 1M run.
-SPEEDUP = {"25k": 3.0, "100k": 8.0}
-MAX_1M_S, MAX_1M_MIB, MAX_HTML_MB, MAX_HELP_S = 30.0, 4096.0, 10.0, 1.0
+#: Size → (nodes, facilities, origins, categories): issue 17's cases and issue 29's
+#: QGIS case (3,000 origins, 360 facilities, 6 categories, walk).
+CASES = {"25k": (25_000, 2_400, 20_000, 12), "100k": (100_000, 2_400, 20_000, 12),
+         "1M": (1_000_000, 10_000, 200_000, 12), "qgis": (25_000, 360, 3_000, 6)}
+#: Peers of the generic cases, in running order; the QGIS case runs ``qgis`` alone.
+PEERS = ("scipy_floor", "nx_msd", "nx_sssp", "pandana", "cityseer", "nx_ego")
+MINUTES = product_report.MINUTES
+SYSTEM_PYTHON = "/usr/bin/python3"  # Debian's python3-qgis lives there, not in the venv
+QGIS_SCRIPT = HERE / "competitors" / "qgis_processing.py"
 
 
 # ---------------------------------------------------------------------------- the case
-def profile_yaml() -> str:
-    """Return a circles profile whose service circle is the benchmark's 12 categories."""
+def profile_yaml(categories: list[str] = CATEGORIES) -> str:
+    """Return a circles profile whose service circle is ``categories`` (45 minutes each)."""
     from zonekit.analysis.circles.profile import load_circles_profile
 
     shipped = load_circles_profile().circle("service").category_ids
-    cats = "\n".join(f"  {c}: 类别{c[3:]}" for c in CATEGORIES)
+    cats = "\n".join(f"  {c}: 类别{c[3:]}" for c in categories)
     drop = "\n".join(f"      {c}: null" for c in shipped)
-    limits = "\n".join(f"      {c}: {{minutes: {MINUTES:g}, metres: 3000}}" for c in CATEGORIES)
-    return (f"# product benchmark: 12 generated categories\ncategories:\n{cats}\n"
+    limits = "\n".join(f"      {c}: {{minutes: {MINUTES:g}, metres: 3000}}" for c in categories)
+    return (f"# product benchmark: {len(categories)} generated categories\ncategories:\n{cats}\n"
             f"circles:\n  service:\n    categories:\n{drop}\n{limits}\n"
-            f"    basics: [{', '.join(CATEGORIES)}]\n")
+            f"    basics: [{', '.join(categories)}]\n")
 
 
-def write_case(size: str, folder: Path, seed: int = 0) -> Path:
-    """Write the city of ``size`` as GeoPackages (once; reused while its stamp matches)."""
+def write_case(size: str, folder: Path, seed: int = 0,
+               spec: tuple[int, int, int, int] | None = None) -> Path:
+    """Write the city of ``size`` as GeoPackages (once; reused while its stamp matches).
+
+    ``spec`` (nodes, facilities, origins, categories) overrides :data:`CASES`; a size
+    not in it is a node count with 2,400 facilities, 20,000 origins, 12 categories.
+    """
     import geopandas as gpd
 
-    n_nodes, n_fac, n_orig = CASES.get(size, (parse_size(size), 2_400, 20_000))
+    n_nodes, n_fac, n_orig, n_cat = spec or CASES.get(size) or (
+        parse_size(size), 2_400, 20_000, len(CATEGORIES))
     case = folder / f"{size}-seed{seed}"
     stamp = case / "case.json"
     key = {"size": size, "seed": seed, "nodes": n_nodes, "facilities": n_fac,
-           "origins": n_orig, "version": 1}
+           "origins": n_orig, "categories": n_cat, "version": 2}
     if stamp.exists() and json.loads(stamp.read_text()).get("key") == key:
         return case
     case.mkdir(parents=True, exist_ok=True)
@@ -94,14 +99,20 @@ def write_case(size: str, folder: Path, seed: int = 0) -> Path:
     write_gpkg({"roads": city.roads_gdf()}, case / "roads.gpkg")
     fac = city.points_gdf(city.fac_node).assign(
         fac_id=[f"F{i:06d}" for i in range(len(city.fac_node))],
-        category=np.asarray(CATEGORIES, dtype=object)[city.fac_cat])
+        category=np.asarray(CATEGORIES, dtype=object)[city.fac_cat % n_cat])
     write_gpkg({"facilities": fac}, case / "facilities.gpkg")
     orig = city.points_gdf(city.orig_node)
     orig.insert(0, "origin_id", [f"O{i:07d}" for i in range(len(orig))])
     write_gpkg({"origins": gpd.GeoDataFrame(orig, crs=orig.crs)}, case / "origins.gpkg")
-    (case / "profile.yaml").write_text(profile_yaml(), encoding="utf-8")
-    stamp.write_text(json.dumps({"key": key, "city": city.describe()}))
+    (case / "profile.yaml").write_text(profile_yaml(CATEGORIES[:n_cat]), encoding="utf-8")
+    city_info = {**city.describe(), "n_categories": n_cat}
+    stamp.write_text(json.dumps({"key": key, "city": city_info}))
     return case
+
+
+def case_categories(case: Path) -> list[str]:
+    """Return the categories of a written case."""
+    return CATEGORIES[:json.loads((case / "case.json").read_text())["key"]["categories"]]
 
 
 def zonekit_command(case: Path, mode: str, out: Path) -> list[str]:
@@ -116,9 +127,20 @@ def zonekit_command(case: Path, mode: str, out: Path) -> list[str]:
 
 
 # ------------------------------------------------------------------------------ runs
-def _monitored(cmd: list[str], log: Path, timeout_s: float) -> dict:
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
-        [str(REPO)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]))
+def child_env(**extra: str) -> dict:
+    """Return the tools' environment: the repository importable, bytecode cached.
+
+    ``PYTHONDONTWRITEBYTECODE`` is dropped: an installed zonekit (and every peer's
+    library) has its bytecode, so no run should pay for compiling sources each start.
+    """
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    return dict(env, PYTHONPATH=os.pathsep.join(
+        [str(REPO)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]),
+        **extra)
+
+
+def _monitored(cmd: list[str], log: Path, timeout_s: float, **env_extra: str) -> dict:
+    env = child_env(**env_extra)
     mon = measure.run_monitored(cmd, timeout_s, env=env, log_path=log)
     peak = max([m for _, m in mon["samples"]] + [mon["ru_maxrss_mib"] or 0.0])
     return {"wall_s": round(mon["wall_s"], 2), "peak_mem_mib": round(peak, 1),
@@ -126,19 +148,32 @@ def _monitored(cmd: list[str], log: Path, timeout_s: float) -> dict:
             "cpu_s": mon["cpu_s"], "other_cpu_share": mon["other_cpu_share"]}
 
 
+def _failed(res: dict, log: Path) -> dict:
+    tail = log.read_text(errors="replace")[-1500:] if log.exists() else ""
+    return {**res, "status": "timeout" if res["timed_out"] else "error", "reason": tail}
+
+
 def run_zonekit(case: Path, mode: str, work: Path, timeout_s: float) -> dict:
-    """Time the whole command; record its outputs' sizes (the HTML map's above all)."""
+    """Time the whole command; record its outputs, categories and start-up seconds.
+
+    ``startup_s`` is the wall time outside zonekit's timed steps (``summary.json``
+    ``timings_s``): interpreter start, imports before work, option parsing, exit.
+    """
     out = work / f"zonekit-{case.name}-{mode}"
     cmd = zonekit_command(case, mode, out)
     print("  " + shlex.join(cmd), flush=True)
-    res = _monitored(cmd, work / f"{out.name}.log", timeout_s)
+    log = work / f"{out.name}.log"
+    res = _monitored(cmd, log, timeout_s)
     res["label"] = "zonekit circles (all default outputs)"
     if res["returncode"] != 0 or res["timed_out"]:
-        tail = (work / f"{out.name}.log").read_text(errors="replace")[-1500:]
-        return {**res, "status": "error", "reason": tail}
+        return _failed(res, log)
     files = {p.relative_to(out).as_posix(): p.stat().st_size for p in out.rglob("*")
              if p.is_file()}
-    res.update(status="ok", outputs=sorted(files), out=str(out),
+    steps = json.loads((out / "summary.json").read_text()).get("timings_s", {})
+    header = (out / "origins.csv").open(encoding="utf-8-sig").readline()
+    res.update(status="ok", outputs=sorted(files), out=str(out), timings_s=steps,
+               startup_s=round(res["wall_s"] - sum(steps.values()), 2),
+               categories=[c for c in case_categories(case) if f'"minutes_{c}"' in header],
                html_mb=round(sum(v for k, v in files.items() if k.endswith(".html")) / 1e6, 2),
                outputs_mb=round(sum(files.values()) / 1e6, 1))
     return res
@@ -155,12 +190,18 @@ def run_peer(key: str, case: Path, mode: str, work: Path, budget_s: float,
         return {**base, "status": "not installed", "reason": ", ".join(missing(key))}
     name = f"{key}-{case.name}-{mode}"
     table, record = work / f"{name}.csv", work / f"{name}.json"
-    cmd = [sys.executable, "-m", "benchmarks.product_peer", key, str(case), mode,
-           f"{MINUTES:g}", str(table), str(record), repr(budget_s)]
-    res = {**base, **_monitored(cmd, work / f"{name}.log", timeout_s)}
+    record.unlink(missing_ok=True)
+    tail = [str(case), mode, f"{MINUTES:g}", str(table), str(record)]
+    cmd = ([sys.executable, str(HERE / "competitors" / "scipy_floor.py"), *tail]
+           if key == "scipy_floor" else  # its own whole script: no zonekit, no harness
+           [sys.executable, "-m", "benchmarks.product_peer", key, *tail, repr(budget_s)])
+    return _finish({**base, **_monitored(cmd, work / f"{name}.log", timeout_s)},
+                   record, table, work / f"{name}.log")
+
+
+def _finish(res: dict, record: Path, table: Path, log: Path) -> dict:
     if res["timed_out"] or not record.exists():
-        tail = (work / f"{name}.log").read_text(errors="replace")[-1500:]
-        return {**res, "status": "timeout" if res["timed_out"] else "error", "reason": tail}
+        return _failed(res, log)
     rec = json.loads(record.read_text())
     res.update(status=rec["status"], steps=rec.get("steps", []))
     if rec["status"] != "ok":
@@ -170,54 +211,99 @@ def run_peer(key: str, case: Path, mode: str, work: Path, budget_s: float,
     return res
 
 
-def compare(zonekit_out: str, table: str) -> dict:
-    """Count the origin × category pairs whose coverage differs between a peer and zonekit."""
-    import pandas as pd
+def qgis_missing(python: str = SYSTEM_PYTHON) -> str | None:
+    """Why QGIS Processing cannot run here (None when PyQGIS imports)."""
+    import subprocess
 
-    z = pd.read_csv(Path(zonekit_out) / "origins.csv", encoding="utf-8-sig",
-                    usecols=lambda c: c == "origin_id" or c.startswith("minutes_"))
-    p = pd.read_csv(table).set_index("origin_id").loc[z["origin_id"]]
-    zc = np.column_stack([z[f"minutes_{c}"].notna() & (z[f"minutes_{c}"] <= MINUTES + 1e-6)
-                          for c in CATEGORIES])
-    if f"minutes_{CATEGORIES[0]}" in p:
-        pc = np.column_stack([p[f"minutes_{c}"].to_numpy() <= MINUTES + 1e-6
-                              for c in CATEGORIES])
-    else:
-        pc = np.column_stack([p[f"covered_{c}"].to_numpy(bool) for c in CATEGORIES])
-    differ = int((zc != pc).sum())
-    return {"pairs": int(zc.size), "coverage_differs": differ, "agree": differ == 0}
+    if not Path(python).exists():
+        return f"{python} not found"
+    probe = subprocess.run([python, "-c", "import qgis.core"], capture_output=True,
+                           env=dict(os.environ, QT_QPA_PLATFORM="offscreen"), check=False)
+    return None if probe.returncode == 0 else (
+        f"PyQGIS not importable by {python} (apt install python3-qgis)")
 
 
-def help_seconds(repeat: int = 3) -> float:
-    """Best wall time of ``zonekit --help`` (process start to exit)."""
+def run_qgis(case: Path, mode: str, work: Path, timeout_s: float) -> dict:
+    """Time the QGIS Processing script (system Python, own process), start to exit."""
+    base = {"label": "QGIS Processing: service area per category + select by location"}
+    if mode != "walk":
+        return {**base, "status": "n/a", "reason": f"{mode} not supported"}
+    why = qgis_missing()
+    if why:
+        return {**base, "status": "not installed", "reason": why}
+    name = f"qgis-{case.name}-{mode}"
+    table, record = work / f"{name}.csv", work / f"{name}.json"
+    record.unlink(missing_ok=True)
+    cmd = [SYSTEM_PYTHON, str(QGIS_SCRIPT), str(case), f"{MINUTES:g}", str(table), str(record)]
+    res = _monitored(cmd, work / f"{name}.log", timeout_s, QT_QPA_PLATFORM="offscreen")
+    return _finish({**base, **res}, record, table, work / f"{name}.log")
+
+
+def help_seconds(repeat: int = 5) -> float:
+    """Median wall time of ``zonekit --help`` (process start to exit; a first run warms up)."""
     import subprocess
 
     exe = Path(sys.executable).with_name("zonekit")
-    best = float("inf")
+    walls = []
+    subprocess.run([str(exe), "--help"], capture_output=True, check=True, env=child_env())
     for _ in range(repeat):
         t0 = time.perf_counter()
-        subprocess.run([str(exe), "--help"], capture_output=True, check=True)
-        best = min(best, time.perf_counter() - t0)
-    return round(best, 3)
+        subprocess.run([str(exe), "--help"], capture_output=True, check=True, env=child_env())
+        walls.append(time.perf_counter() - t0)
+    return round(float(np.median(walls)), 3)
 
 
 # ---------------------------------------------------------------------------- driver
+def _run_tool(key: str, case: Path, mode: str, opts: argparse.Namespace, work: Path) -> dict:
+    if key == "zonekit":
+        return run_zonekit(case, mode, work, opts.timeout)
+    if key == "qgis":
+        return run_qgis(case, mode, work, opts.timeout)
+    return run_peer(key, case, mode, work, opts.budget_for.get(key, opts.budget), opts.timeout)
+
+
+def summarise(runs: list[dict]) -> dict:
+    """Return the median run of a tool (by wall time), all wall times and the top peak."""
+    ok = [r for r in runs if r["status"] == "ok"] or runs
+    mid = sorted(ok, key=lambda r: r.get("wall_s", 0.0))[(len(ok) - 1) // 2]
+    return {**mid, "all_wall_s": [r.get("wall_s") for r in ok],
+            "peak_mem_mib": max(r.get("peak_mem_mib", 0.0) for r in ok)}
+
+
+def case_tools(size: str, opts: argparse.Namespace) -> list[str]:
+    """zonekit, then the peers run on this case (the QGIS case: QGIS alone)."""
+    if size in opts.zonekit_only:
+        return ["zonekit"]
+    if size == "qgis":
+        return ["zonekit", "qgis"]
+    return ["zonekit"] + [k for k in opts.competitors if k not in ("zonekit", "qgis")]
+
+
 def run_case(size: str, mode: str, opts: argparse.Namespace, work: Path) -> dict:
-    """Every tool on one size and mode."""
+    """Every tool on one size and mode, ``--repeat`` rounds interleaved; medians kept.
+
+    A tool that did not finish, or took longer than ``--repeat-below`` seconds, runs once.
+    """
     case = write_case(size, Path(opts.cases), opts.seed)
     info = json.loads((case / "case.json").read_text())["city"]
     print(f"[{size} {mode}] {info['n_nodes']:,} nodes, {info['n_facilities']:,} facilities, "
-          f"{info['n_origins']:,} origins, {MINUTES:g} min", flush=True)
-    results = {"zonekit": run_zonekit(case, mode, work, opts.timeout)}
-    print(f"    zonekit: {_line(results['zonekit'])}", flush=True)
-    peers = [] if size in opts.zonekit_only else [k for k in opts.competitors if k != "zonekit"]
-    for key in peers:
-        res = run_peer(key, case, mode, work, opts.budget_for.get(key, opts.budget),
-                       opts.timeout)
-        if res["status"] == "ok" and results["zonekit"]["status"] == "ok":
-            res["check"] = compare(results["zonekit"]["out"], res.pop("table"))
-        results[key] = res
-        print(f"    {key}: {_line(res)}", flush=True)
+          f"{info['n_origins']:,} origins, {info['n_categories']} categories, "
+          f"{MINUTES:g} min", flush=True)
+    runs: dict[str, list[dict]] = {}
+    for _ in range(opts.repeat):
+        for key in case_tools(size, opts):
+            done = runs.get(key)
+            if done and (done[0]["status"] != "ok" or done[0]["wall_s"] > opts.repeat_below):
+                continue
+            runs.setdefault(key, []).append(_run_tool(key, case, mode, opts, work))
+            print(f"    {key}: {_line(runs[key][-1])}", flush=True)
+    results = {key: summarise(r) for key, r in runs.items()}
+    z = results["zonekit"]
+    for key, res in results.items():
+        if key != "zonekit" and res["status"] == "ok" and z["status"] == "ok":
+            tol = None if key == "qgis" else load(key).TIME_TOL_MIN
+            res["check"] = product_report.compare(z["out"], res.pop("table"),
+                                                  case_categories(case), tol)
     return {"size": size, "mode": mode, "limit_minutes": MINUTES, **info, "results": results}
 
 
@@ -226,106 +312,21 @@ def _line(res: dict) -> str:
         est = f", estimated {res['estimate_s']:.0f} s" if res.get("estimate_s") else ""
         return f"{res['status']}{est}: {str(res.get('reason', ''))[-300:]}"
     extra = f", map {res['html_mb']} MB" if "html_mb" in res else ""
-    return f"{res['wall_s']:.1f} s, peak {res['peak_mem_mib']:,.0f} MiB{extra}"
-
-
-def targets(doc: dict) -> list[dict]:
-    """Issue 17's targets on the measured numbers."""
-    out = []
-    for case in doc["cases"]:
-        z, r = case["results"]["zonekit"], case["results"].get("nx_ego")
-        if case["size"] in SPEEDUP and case["mode"] == "walk" and r and z["status"] == "ok":
-            need = SPEEDUP[case["size"]]
-            row = {"target": f"{case['size']} walk: zonekit circles ≥ {need:g}× faster than "
-                             "the networkx per-facility recipe"}
-            peer_s = r["wall_s"] if r["status"] == "ok" else r.get("estimate_s")
-            if peer_s:
-                ratio = round(peer_s / z["wall_s"], 2)
-                row.update({"speedup" if r["status"] == "ok" else "speedup_estimated": ratio,
-                            "met": ratio >= need, "note": r.get("reason")})
-            out.append(row)
-        if case["size"] == "1M" and z["status"] == "ok":
-            out.append({"target": f"1M {case['mode']}: zonekit circles < {MAX_1M_S:g} s",
-                        "measured": z["wall_s"], "met": z["wall_s"] < MAX_1M_S})
-            out.append({"target": f"1M {case['mode']}: peak < 4 GiB",
-                        "measured_mib": z["peak_mem_mib"], "met": z["peak_mem_mib"] < MAX_1M_MIB})
-        if z["status"] == "ok":
-            out.append({"target": f"{case['size']} {case['mode']}: HTML map < {MAX_HTML_MB:g} MB",
-                        "measured_mb": z["html_mb"], "met": z["html_mb"] < MAX_HTML_MB})
-    if "help_s" in doc:
-        out.append({"target": "zonekit --help < 1 s", "measured": doc["help_s"],
-                    "met": doc["help_s"] < MAX_HELP_S})
-    return out
-
-
-# ---------------------------------------------------------------------------- output
-def table(doc: dict) -> str:
-    """Markdown table of the end-to-end runs."""
-    lines = ["| nodes | mode | tool | wall s | CPU s | × zonekit (wall) | peak MiB | "
-             "same coverage | notes |", "|---|---|---|---:|---:|---:|---:|---|---|"]
-    for case in doc["cases"]:
-        z = case["results"]["zonekit"]
-        zs = z["wall_s"] if z["status"] == "ok" else None
-        for key, res in case["results"].items():
-            head = f"| {case['n_nodes']:,} | {case['mode']} | {res['label']} |"
-            if res["status"] != "ok":
-                est = res.get("estimate_s")
-                ratio = f"≈{est / zs:.0f}" if est and zs else ""
-                note = f"estimated ~{est:.0f} s" if est else str(res.get("reason", ""))[-80:]
-                lines.append(f"{head} {res['status']} | | {ratio} | | | {note} |")
-                continue
-            ratio = f"{res['wall_s'] / zs:.1f}" if zs and key != "zonekit" else ""
-            chk = res.get("check")
-            same = "reference" if key == "zonekit" else "not compared" if chk is None else (
-                "yes" if chk["agree"] else f"NO ({chk['coverage_differs']} of {chk['pairs']})")
-            note = (f"map {res['html_mb']} MB, outputs {res['outputs_mb']} MB"
-                    if key == "zonekit" else "")
-            busy = "†" if (res.get("other_cpu_share") or 0) > 0.15 else ""
-            lines.append(f"{head} {res['wall_s']:.1f}{busy} | {res.get('cpu_s', 0):.1f} | "
-                         f"{ratio} | {res['peak_mem_mib']:,.0f} | {same} | {note} |")
-    lines += ["", "† other processes used more than 15 % of the machine's CPU during that run "
-              "(its wall time is inflated; CPU s is the process tree's user + system time)."]
-    return "\n".join(lines)
-
-
-def update_readme(doc: dict, path: Path) -> None:
-    """Replace the end-to-end section of ``benchmarks/README.md``."""
-    replace_section(path, README_START, README_END, measured_block(doc, table(doc)),
-                    "## End to end: `zonekit circles` against whole peer scripts\n\n")
-
-
-def save(doc: dict, path: Path) -> dict:
-    """Store ``doc`` as the ``end_to_end`` section of the results file; return that section.
-
-    Cases and tools not run this time keep their earlier results (each result carries
-    its own CPU time and the machine's load during it).
-    """
-    full = json.loads(path.read_text()) if path.exists() else {}
-    merged = {(c["size"], c["mode"]): c for c in full.get("end_to_end", {}).get("cases", [])}
-    for case in doc["cases"]:
-        for res in case["results"].values():  # which run measured it, and when
-            res.setdefault("command", doc["command"])
-            res.setdefault("date", doc["date"])
-        prev = merged.get((case["size"], case["mode"]))
-        merged[(case["size"], case["mode"])] = case if prev is None else {
-            **case, "results": {**prev["results"], **case["results"]}}
-    order = list(CASES)
-    section = {**doc, "cases": sorted(merged.values(), key=lambda c: (
-        order.index(c["size"]) if c["size"] in order else 9, c["mode"] != "walk"))}
-    section["targets"] = targets(section)
-    full["end_to_end"] = section
-    measure.write_json(path, full)
-    return section
+    return f"{res['wall_s']:.2f} s, peak {res['peak_mem_mib']:,.0f} MiB{extra}"
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     """Command-line options."""
     p = argparse.ArgumentParser(prog="python -m benchmarks.bench_product",
                                 description=__doc__.split("\n")[0])
-    p.add_argument("--sizes", default="25k,100k,1M")
-    p.add_argument("--modes", default="walk")
-    p.add_argument("--competitors", default="zonekit," + ",".join(PEERS))
+    p.add_argument("--sizes", default="25k,100k,1M,qgis",
+                   help=f"of {', '.join(CASES)} or a node count")
+    p.add_argument("--modes", default="walk,drive", help="the qgis case runs walk only")
+    p.add_argument("--competitors", default="zonekit," + ",".join(PEERS) + ",qgis")
     p.add_argument("--zonekit-only", default="1M", help="sizes run by zonekit alone")
+    p.add_argument("--repeat", type=int, default=3, help="rounds of every tool (medians kept)")
+    p.add_argument("--repeat-below", type=float, default=60.0,
+                   help="seconds: a tool slower than this in its first round runs once")
     p.add_argument("--budget", type=float, default=1200.0,
                    help="seconds a peer may take (it stops and records its estimate)")
     p.add_argument("--budget-for", default="", help="per-peer budgets, e.g. nx_ego=1500")
@@ -333,8 +334,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--cases", default=str(Path(tempfile.gettempdir()) / "zonekit-bench-product"),
                    help="folder of the generated GeoPackages (kept and reused)")
+    p.add_argument("--machine-note", default="",
+                   help="recorded with the machine, e.g. 'busy: 8 other sessions'")
     p.add_argument("--out", default=str(HERE / "results.json"))
     p.add_argument("--readme", action="store_true", help="write the table into the README")
+    p.add_argument("--report-only", action="store_true",
+                   help="run nothing: recompute the targets of --out and write the README table")
     opts = p.parse_args(argv)
     opts.competitors = [c.strip() for c in opts.competitors.split(",") if c.strip()]
     opts.zonekit_only = {s.strip() for s in opts.zonekit_only.split(",") if s.strip()}
@@ -347,20 +352,31 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point."""
     raw = sys.argv[1:] if argv is None else argv
     opts = parse_args(raw)
+    if opts.report_only:
+        section = json.loads(Path(opts.out).read_text())["end_to_end"]
+        section["targets"] = product_report.targets(section)
+        product_report.update_readme(section, HERE / "README.md")
+        print(product_report.targets_table(section))
+        return 0
+    machine = {**measure.machine_info(PACKAGES), "load_average_at_start": os.getloadavg()}
+    if opts.machine_note:
+        machine["note"] = opts.machine_note
     doc = {"command": "python -m benchmarks.bench_product" + (" " + shlex.join(raw) if raw
                                                               else ""),
-           "date": datetime.now(UTC).isoformat(timespec="seconds"),
-           "machine": measure.machine_info(PACKAGES), "minutes": MINUTES,
-           "help_s": help_seconds(), "cases": []}
-    print(f"zonekit --help: {doc['help_s']} s", flush=True)
+           "date": datetime.now(UTC).isoformat(timespec="seconds"), "machine": machine,
+           "minutes": MINUTES, "help_s": help_seconds(), "cases": []}
+    print(f"zonekit --help: {doc['help_s']} s (median of 5)", flush=True)
     with tempfile.TemporaryDirectory(prefix="zonekit-product-") as tmp:
-        for size in opts.sizes.split(","):
-            for mode in opts.modes.split(","):
-                doc["cases"].append(run_case(size.strip(), mode.strip(), opts, Path(tmp)))
-                section = save(doc, Path(opts.out))  # after every case: a long run keeps it
-    print("\n" + table(section) + "\n\n" + targets_table(section))
+        for size in (s.strip() for s in opts.sizes.split(",")):
+            for mode in (m.strip() for m in opts.modes.split(",")):
+                if size == "qgis" and mode != "walk":
+                    continue
+                doc["cases"].append(run_case(size, mode, opts, Path(tmp)))
+                # saved after every case: a long run keeps what it measured
+                section = product_report.save(doc, Path(opts.out), list(CASES))
+    print("\n" + product_report.table(section) + "\n\n" + product_report.targets_table(section))
     if opts.readme:
-        update_readme(section, HERE / "README.md")
+        product_report.update_readme(section, HERE / "README.md")
     return 0
 
 

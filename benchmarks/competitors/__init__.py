@@ -21,7 +21,9 @@ COMPETITORS = {
     "pandana": "benchmarks.competitors.pandana_bench",
     "cityseer": "benchmarks.competitors.cityseer_bench",
     "nx_msd": "benchmarks.competitors.networkx_recipe:multi_source",
+    "nx_sssp": "benchmarks.competitors.networkx_recipe:per_facility",
     "nx_ego": "benchmarks.competitors.networkx_recipe:ego_graph",
+    "scipy_floor": "benchmarks.competitors.scipy_floor",
 }
 
 #: Distribution names whose versions go into the results.

@@ -140,7 +140,9 @@ def test_product_case_files_give_the_peers_the_same_city(tmp_path):
     frame = pd.DataFrame(minutes, columns=[f"minutes_{c}" for c in CATEGORIES])
     frame.insert(0, "origin_id", origin_id)
     frame.to_csv(z / "origins.csv", index=False, encoding="utf-8-sig")
-    assert bp.compare(str(z), str(tmp_path / "peer.csv"))["agree"]
+    from benchmarks.product_report import compare
+
+    assert compare(str(z), str(tmp_path / "peer.csv"))["agree"]
     covered[2, 2] = True
     write_table(tmp_path / "peer.csv", origin_id, {"covered": covered})
-    assert bp.compare(str(z), str(tmp_path / "peer.csv"))["coverage_differs"] == 1
+    assert compare(str(z), str(tmp_path / "peer.csv"))["coverage_differs"] == 1
