@@ -24,35 +24,53 @@ def shapefile_encoding(path: Path, max_bytes: int = 4_000_000) -> str | None:
         How much of the ``.dbf`` to inspect.
     """
     path = Path(path)
-    cpg = next((p for p in (path.with_suffix(".cpg"), path.with_suffix(".CPG")) if p.exists()),
-               None)
+    cpg = _cpg_of(path)
     dbf = path.with_suffix(".dbf")
     if not dbf.exists():
         dbf = path.with_suffix(".DBF")
         if not dbf.exists():
             return None
+    with dbf.open("rb") as fh:
+        return _decide(None if cpg is None else cpg.read_bytes()[:64], fh.read(max_bytes))
+
+
+def _cpg_of(path: Path) -> Path | None:
+    return next((p for p in (path.with_suffix(".cpg"), path.with_suffix(".CPG")) if p.exists()),
+                None)
+
+
+def _decide(cpg: bytes | None, dbf: bytes) -> str | None:
+    """Return the encoding to read a .dbf with, given its .cpg's text (``None``: no .cpg)."""
     if cpg is not None and not _says_utf8(cpg):
         return None  # a .cpg naming another code page: GDAL follows it
-    with dbf.open("rb") as fh:
-        found = dbf_encoding(fh.read(max_bytes))
+    found = dbf_encoding(dbf)
     if cpg is not None and found == "UTF-8":
         return None  # the .cpg is right
     return found
 
 
-def _says_utf8(cpg: Path) -> bool:
-    """Whether a ``.cpg`` names UTF-8 (``UTF-8``, ``utf8``, ``65001``)."""
-    text = cpg.read_bytes()[:64].decode("ascii", "replace").strip().lower().replace("-", "")
+def _says_utf8(cpg: bytes) -> bool:
+    """Whether a ``.cpg``'s text names UTF-8 (``UTF-8``, ``utf8``, ``65001``)."""
+    text = cpg[:64].decode("ascii", "replace").strip().lower().replace("-", "")
     return text in ("utf8", "65001")
 
 
 def cpg_contradicted(path: Path, used: str | None) -> str | None:
-    """Return a note when ``used`` (detected) overrides a ``.cpg`` that says UTF-8."""
-    cpg = next((p for p in (path.with_suffix(".cpg"), path.with_suffix(".CPG")) if p.exists()),
-               None)
-    if cpg is None or used is None or used == "UTF-8":
+    """Return a note when ``used`` (detected) overrides a ``.cpg`` that says UTF-8.
+
+    ``path`` is a ``.shp`` or a ``.zip`` holding one (its first Shapefile's ``.cpg``).
+    """
+    if used is None or used == "UTF-8":
         return None
-    return (f"{cpg.name} says UTF-8, but the .dbf's text is not UTF-8: read as {used} (GBK); "
+    if Path(path).suffix.lower() == ".zip":
+        members = _zip_members(Path(path), 0)
+        name = None if members is None or members[0] is None else members[2]
+    else:
+        cpg = _cpg_of(Path(path))
+        name = None if cpg is None else cpg.name
+    if name is None:
+        return None
+    return (f"{name} says UTF-8, but the .dbf's text is not UTF-8: read as {used} (GBK); "
             "fix the .cpg (write GBK in it) so other programs read it right too")
 
 
@@ -66,20 +84,26 @@ def zip_shapefile_encoding(path: Path, max_bytes: int = 4_000_000) -> str | None
     max_bytes
         How much of the ``.dbf`` to inspect.
     """
+    members = _zip_members(Path(path), max_bytes)
+    return None if members is None else _decide(members[0], members[1])
+
+
+def _zip_members(path: Path, max_bytes: int) -> tuple[bytes | None, bytes, str] | None:
+    """Return the first Shapefile's ``.cpg`` text (or ``None``), ``.dbf`` bytes, ``.cpg`` name."""
     import zipfile
 
     try:
         with zipfile.ZipFile(path) as archive:
             names = {n.lower(): n for n in archive.namelist()}
             shp = sorted(n for n in names if n.endswith(".shp"))
-            if not shp:
+            if not shp or names.get(f"{shp[0][:-4]}.dbf") is None:
                 return None
             stem = shp[0][:-4]
-            dbf = names.get(f"{stem}.dbf")
-            if f"{stem}.cpg" in names or dbf is None:
-                return None
-            with archive.open(dbf) as fh:
-                return dbf_encoding(fh.read(max_bytes))
+            cpg = names.get(f"{stem}.cpg")
+            with archive.open(names[f"{stem}.dbf"]) as fh:
+                dbf = fh.read(max_bytes)
+            text = None if cpg is None else archive.read(cpg)[:64]
+            return text, dbf, Path(cpg or f"{stem}.cpg").name
     except (zipfile.BadZipFile, OSError):
         return None  # GDAL then reports the broken archive with the file name
 

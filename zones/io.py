@@ -130,7 +130,7 @@ def read_vector(path: Path, layer: str | None = None, encoding: str | None = Non
         raise DataFileError(f"{where(path, layer or label)}: the layer has no geometry (an "
                             "attribute table); expected features with points, lines or polygons")
     gdf.attrs["zonekit_source"] = str(where(path, layer))
-    if path.suffix.lower() == ".shp" and encoding is None:
+    if path.suffix.lower() in (".shp", ".zip") and encoding is None:
         from zonekit.zones.encoding import cpg_contradicted
 
         note = cpg_contradicted(path, enc)

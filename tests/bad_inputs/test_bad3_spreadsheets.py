@@ -136,3 +136,29 @@ def test_gbk_dbf_whose_cpg_says_utf8(tiny_park, tmp_path: Path) -> None:
     check = runner.invoke(app, ["check", "--data", str(folder)])
     assert check.exit_code == 0 and "Traceback" not in check.output, check.output
     assert "zones.cpg says UTF-8" in check.output
+
+
+def test_gbk_dbf_in_a_zip_whose_cpg_says_utf8(tiny_park, tmp_path: Path) -> None:
+    import zipfile
+
+    from corpus_round2 import write
+
+    folder = tmp_path / "park"
+    folder.mkdir()
+    write(tiny_park, folder, zones=None)
+    shp = tmp_path / "shp"
+    shp.mkdir()
+    tiny_park["zones"].to_file(shp / "zones.shp", engine="pyogrio", encoding="GBK")
+    (shp / "zones.cpg").write_text("UTF-8", encoding="ascii")
+    with zipfile.ZipFile(folder / "zones.zip", "w") as archive:
+        for part in sorted(shp.iterdir()):
+            archive.write(part, part.name)
+    result = runner.invoke(app, ["zones", "--data", str(folder), "--zones",
+                                 str(folder / "zones.zip"), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 0, result.output
+    assert "zones.cpg says UTF-8" in result.output and "read as GB18030" in result.output
+    text = (tmp_path / "o" / "zones.csv").read_text(encoding="utf-8-sig")
+    assert "高端智造区" in text and "滨河工业开发区" in text
+    check = runner.invoke(app, ["check", "--data", str(folder), "--zones",
+                                str(folder / "zones.zip")])
+    assert check.exit_code == 0 and "Traceback" not in check.output, check.output
