@@ -318,7 +318,17 @@ def service_layers(origins: gpd.GeoDataFrame, gaps: gpd.GeoDataFrame | None = No
         if len(composite):
             layers.append(MapLayer(_gap_layer(composite), gap_style(), name="服务缺口",
                                    grid=_one_grid(composite, gap_grids)))
+        layers += _gaps_per_category(gaps.loc[~gaps["category"].isin(COMPOSITE)], names,
+                                     gap_grids)
     return layers + below_norm_layers(origins, names) + _zone_layer(zones)
+
+
+def _gaps_per_category(gaps: gpd.GeoDataFrame, names: Mapping[str, str],
+                       gap_grids: Mapping[str, GridImage] | None) -> list[MapLayer]:
+    """One gap layer per category, off at first: the planner picks the category to see."""
+    return [MapLayer(_gap_layer(part), gap_style(), name=f"服务缺口：{names.get(str(cat), cat)}",
+                     show=False, grid=(gap_grids or {}).get(str(cat)))
+            for cat, part in gaps.groupby("category", sort=False)]
 
 
 def charging_layers(origins: gpd.GeoDataFrame, roads: gpd.GeoDataFrame | None = None,
@@ -393,8 +403,9 @@ def circle_layers(run: Mapping[str, Any], zones: gpd.GeoDataFrame | None = None,
     """Build the maps of one circles run's files, as ``(layers, title)``.
 
     ``run`` maps ``summary`` (``summary.json``), ``origins``, ``gaps``, ``isochrones``,
-    ``roads`` and ``sites`` to their content, and optionally ``grids`` and ``gap_grids``
-    (see :func:`service_layers`), as ``CirclesResult.as_run`` gives them.
+    ``roads``, ``sites`` and the existing ``stations`` to their content, and optionally
+    ``grids`` and ``gap_grids`` (see :func:`service_layers`), as ``CirclesResult.as_run``
+    gives them.
     """
     summary = run.get("summary") or {}
     origins = run.get("origins")
@@ -403,7 +414,8 @@ def circle_layers(run: Mapping[str, Any], zones: gpd.GeoDataFrame | None = None,
     title = circle_title(summary, park)
     if kind_of(summary)["proposes_sites"]:
         return [(charging_layers(origins, run.get("roads"), run.get("sites"), run.get("gaps"),
-                                 None, zones, gap_grids=run.get("gap_grids")), title)]
+                                 run.get("stations"), zones, gap_grids=run.get("gap_grids")),
+                 title)]
     return [(service_layers(origins, run.get("gaps"), run.get("isochrones"), zones,
                             grids=run.get("grids"), gap_grids=run.get("gap_grids")), title)]
 

@@ -75,7 +75,11 @@ def test_service_map_from_the_run(runs: dict[str, tuple[Any, Path]]) -> None:
     cats = list(run["isochrones"]["category"].unique())
     assert names[:len(cats)] == [f"可达范围：{cm.names_zh()[c]}" for c in cats]
     assert [layer.show for layer in layers[:len(cats)]] == [True] + [False] * (len(cats) - 1)
-    assert names[len(cats):] == ["起点覆盖情况", "服务缺口"]
+    gap_cats = [c for c in run["gaps"]["category"].unique() if c not in cm.COMPOSITE]
+    assert gap_cats  # the sample has gaps per category
+    per_cat = [f"服务缺口：{cm.names_zh()[c]}" for c in gap_cats]
+    assert names[len(cats):len(cats) + 2 + len(per_cat)] == ["起点覆盖情况", "服务缺口", *per_cat]
+    assert not any(layer.show for layer in layers if layer.title in per_cat)  # picked by hand
     origins = layers[len(cats)].gdf
     assert origins["population"].sum() == pytest.approx(run["origins"]["population"].sum())
     page = make_map(layers, basemap="none", title=title).get_root().render()
@@ -89,7 +93,10 @@ def test_charging_map_and_styles_agree_with_the_gpkg(runs: dict[str, tuple[Any, 
     run = result.as_run()
     [(layers, _)] = cm.circle_layers(run)
     names = [layer.title for layer in layers]
-    assert names == ["5分钟充电圈覆盖", "充电服务缺口", "道路覆盖情况", "建议新建充电站"]
+    assert names == ["5分钟充电圈覆盖", "充电服务缺口", "道路覆盖情况", "现有充电站",
+                     "建议新建充电站"]
+    stations = layers[3].gdf
+    assert len(stations) == len(result.facilities)  # every existing station is drawn
     sites = layers[-1]
     assert set(sites.gdf["solution"]) <= {c.value for c in sites.spec.categories}
     # The classes the HTML map draws are the ones zonekit circles stored for QGIS.
@@ -249,8 +256,14 @@ def test_a_city_scale_service_map_draws_gaps_and_bands_from_grids(runs, monkeypa
     cell_km2 = res.bundle.gap_grid.cell_m ** 2 / 1e6
     assert np.isfinite(gridded["服务缺口"].values).sum() * cell_km2 == pytest.approx(
         composite["area_km2"].sum())
+    per_cat = {t: layer for t, layer in gridded.items() if t.startswith("服务缺口：")}
+    own = res.gaps.loc[~res.gaps["category"].isin(cm.COMPOSITE)]
+    assert len(per_cat) == own["category"].nunique()  # each category's gaps, from its grid
+    for cat, part in own.groupby("category"):
+        cells = gridded[f"服务缺口：{res.bundle.names_zh[cat]}"].values
+        assert np.isfinite(cells).sum() * cell_km2 == pytest.approx(part["area_km2"].sum())
     monkeypatch.setattr(interactive, "_image_png", lambda *a: pytest.fail("polygons burned"))
     page = res.map().get_root().render()
-    assert page.count("L.imageOverlay(") == len(bands) + 1
+    assert page.count("L.imageOverlay(") == len(bands) + 1 + len(per_cat)
     (in_report, _), = cm.circle_layers(res.as_run())  # the report draws the same way
     assert sum(layer.grid is not None for layer in in_report) == len(gridded)

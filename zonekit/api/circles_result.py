@@ -97,6 +97,8 @@ class CirclesResult(Result):
         for name in ("roads", "sites", "zones", "gap_areas"):
             if name in self.tables:
                 run[name] = self.tables[name]
+        if self.stations is not None:
+            run["stations"] = self.stations  # the report's charging map draws them too
         run["grids"], run["gap_grids"] = self._band_grids(), self._gap_grids()
         return run
 
