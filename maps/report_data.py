@@ -391,7 +391,7 @@ GAP_AREA_FIELDS = {
     "limit": Field("limit", "时间阈值", "分钟", 0), "place_zh": Field("place_zh", "缺口片区"),
     "zone_name_zh": Field("zone_name_zh", "所在分区"),
     "road_name": Field("road_name", "最近道路"),
-    "weight": Field("weight", "未覆盖", "", 0), "unit_zh": Field("unit_zh", "单位"),
+    "weight": Field("weight", "未覆盖", "", 0), "unit_zh": Field("unit_zh", "未覆盖的单位"),
     "pieces": Field("pieces", "相连网格块数", "", 0),
     "area_km2": Field("area_km2", "面积", "km²", 2),
 }
