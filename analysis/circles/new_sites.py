@@ -104,9 +104,10 @@ def add_sites(job: Job, res: cc.CircleResult, origins: Origins, network: Any,
     stations = stations.copy()
     stations.attrs = {}  # layer-validation attrs would break concatenation
     for name, pos in sres.chosen.items():
-        new = gpd.GeoDataFrame({cat_col: category, "power_kw": job.spec.fast_power_kw,
-                                **({fid: cand["candidate_id"].to_numpy()[pos]} if fid else {})},
-                               geometry=cand.geometry.to_numpy()[pos], crs=cand.crs)
+        # geometry first: without a facility id column every other value is a scalar
+        new = gpd.GeoDataFrame(geometry=cand.geometry.to_numpy()[pos], crs=cand.crs).assign(
+            **{cat_col: category, "power_kw": job.spec.fast_power_kw,
+               **({fid: cand["candidate_id"].to_numpy()[pos]} if fid else {})})
         after = cc.charging_circle(
             network, origins, pd.concat([stations, new], ignore_index=True), job.spec,
             job.limits[category], job.profile.names_zh, parcels=inputs.parcels,
