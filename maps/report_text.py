@@ -145,8 +145,13 @@ def basis_zh(basis: object) -> str:
     >>> basis_zh("P75 of 32 logistics parcels in the park (zone has < 3)")
     '全园 32 宗在产物流仓储用地地块地均产出的第 75 百分位（所在分区同类不足 3 宗）'
     """
-    text = "" if basis is None or basis != basis else str(basis).strip()
-    for pattern, repl in _BASIS:
+    return _rewrite(basis, _BASIS)
+
+
+def _rewrite(value: object, patterns: Any) -> str:
+    """Rewrite ``value`` by the first of ``patterns`` (regex, replacement) it matches."""
+    text = "" if value is None or value != value else str(value).strip()
+    for pattern, repl in patterns:
         if pattern.match(text):
             return pattern.sub(repl, text)
     return text
@@ -178,20 +183,12 @@ def grade_note_zh(note: object) -> str:
     >>> grade_note_zh("founded 2024, < 2 years before 2024")
     '2024 年成立，至 2024 年不满 2 年'
     """
-    text = "" if note is None or note != note else str(note).strip()
-    for pattern, repl in _GRADE_NOTES:
-        if pattern.match(text):
-            return pattern.sub(repl, text)
-    return text
+    return _rewrite(note, _GRADE_NOTES)
 
 
 def note_zh(note: object) -> str:
     """Rewrite an indicator note in Chinese (unknown notes are kept as they are)."""
-    text = "" if note is None or note != note else str(note).strip()
-    for pattern, repl in _NOTES:
-        if pattern.match(text):
-            return pattern.sub(repl, text)
-    return text
+    return _rewrite(note, _NOTES)
 
 
 def park_name(out: Outputs) -> str:
