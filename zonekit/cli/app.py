@@ -111,4 +111,7 @@ _register()
 
 def main() -> None:
     """Entry point of the console script."""
+    from zonekit.cli._interrupts import install
+
+    install()  # a Ctrl-C swallowed by a finalizer still stops the command
     app(prog_name="zonekit")
