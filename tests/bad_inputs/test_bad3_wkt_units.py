@@ -36,6 +36,14 @@ def _parcels_csv(tiny_park: dict, folder: Path, **cells: list) -> Path:
     return folder / "parcels.csv"
 
 
+def _refused(folder: Path, out: Path) -> str:
+    """Run ``zonekit zones`` on a folder of WGS84 tables; it must stop with a message."""
+    result = runner.invoke(app, ["zones", "--data", str(folder), "--crs", "EPSG:4326",
+                                 "--out", str(out)])
+    assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+    return _text(result)
+
+
 def _zones_of(out: Path) -> pd.DataFrame:
     return pd.read_csv(out / "zones.csv", encoding="utf-8-sig").set_index("zone_id")
 
@@ -109,10 +117,7 @@ def test_a_unit_of_another_quantity_is_refused(tiny_park, tmp_path: Path) -> Non
     table = pd.DataFrame(e.drop(columns="geometry")).assign(lon=e.geometry.x, lat=e.geometry.y)
     table["revenue_wan"] = ["12.5亩", "3", "0", "5", "1"]
     table.to_csv(folder / "enterprises.csv", index=False, encoding="utf-8-sig")
-    result = runner.invoke(app, ["zones", "--data", str(folder), "--crs", "EPSG:4326",
-                                 "--out", str(tmp_path / "o")])
-    assert result.exit_code == 2 and "Traceback" not in result.output, result.output
-    text = _text(result)
+    text = _refused(folder, tmp_path / "o")
     assert "column 'revenue_wan' (money, 万元): cells '12.5亩' (row 2): 亩 is not a unit of " \
         "money" in text, text
     assert not (tmp_path / "o").exists()
@@ -128,10 +133,7 @@ def test_no_row_placed_names_the_defects(tiny_park, tmp_path: Path) -> None:
     table["纬度(°)"] = e.geometry.y.round(6)
     table["位置"] = e.geometry.to_wkt().to_numpy()
     table.to_csv(folder / "enterprises.csv", index=False, encoding="utf-8-sig")
-    result = runner.invoke(app, ["zones", "--data", str(folder), "--crs", "EPSG:4326",
-                                 "--out", str(tmp_path / "o")])
-    assert result.exit_code == 2 and "Traceback" not in result.output, result.output
-    text = _text(result)
+    text = _refused(folder, tmp_path / "o")
     assert "no row could be placed" in text, text
     assert "columns '经度(°)' and '纬度(°)' look like coordinates under another name" in text
     assert "column '位置' holds WKT geometries: name it geometry or wkt" in text
