@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from zonekit.errors import ProfileError
+from zonekit.travel_modes import MODES  # noqa: F401 - re-exported: circle kinds name a mode
 
 #: How a circle kind is computed (its ``like:``): the three circle methods of
 #: :mod:`~zonekit.analysis.circles.kinds`. The kinds themselves are data (``circles:`` of the
 #: profile), listed by :mod:`~zonekit.analysis.circles.registry`.
 SERVICE, INDUSTRY, CHARGING = "service", "industry", "charging"
 METHODS = (SERVICE, INDUSTRY, CHARGING)
-MODES = ("walk", "bike", "drive")
 ORIGIN_KINDS = ("population", "residential", "enterprises")
 #: Pseudo-category of the industry circle: other enterprises of the same chain.
 SAME_CHAIN = "same_chain"

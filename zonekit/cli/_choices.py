@@ -27,8 +27,8 @@ WHERE = {
     "denominator": "zonekit.analysis.land.measures:DENOMINATORS",
     "format": "zonekit.api.maps:FORMATS",
     "measure": "zonekit.api.circle_options:MEASURES",
-    "mode": "zonekit.analysis.circles.circle_spec:MODES",
-    "osm_mode": "zonekit.zones.osm.filters:MODES",
+    "mode": "zonekit.travel_modes:MODES",
+    "osm_mode": "zonekit.travel_modes:MODES",
     "source": "zonekit.zones.poi:SOURCE_DATUM",
 }
 

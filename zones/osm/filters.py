@@ -16,9 +16,7 @@ from collections.abc import Callable, Mapping
 from functools import lru_cache
 
 from zonekit.errors import ZonekitError
-
-#: Travel modes and the osmnx ``network_type`` each one reads.
-MODES = ("walk", "bike", "drive")
+from zonekit.travel_modes import MODES  # each is also the osmnx ``network_type`` it reads
 
 _CLAUSE = re.compile(r'\["([^"]+)"(?:(!~|~|!=|=)"([^"]*)")?\]')
 
