@@ -14,7 +14,6 @@ A typer without this machinery (``typer._coercion``) keeps its own conversion th
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -63,8 +62,7 @@ def _plain(annotation: Any, info: Any, value: Any, param: Any, ctx: Any) -> Any:
 
 if RuntimeParam is not None:
 
-    @dataclass(frozen=True)
-    class PlainParam(RuntimeParam):
+    class PlainParam(RuntimeParam):  # typer's frozen dataclass, fields unchanged
         """typer's conversion of one option, without pydantic for plain values."""
 
         def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:

@@ -9,6 +9,7 @@ import typer
 from typer.core import TyperGroup
 
 from zonekit.cli._coercion import use_plain_coercion
+from zonekit.cli._help import light_rich_help
 from zonekit.errors import ZonekitError
 
 
@@ -117,6 +118,7 @@ def _register() -> None:
 
 
 _register()
+light_rich_help()
 
 
 def main() -> None:
