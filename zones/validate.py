@@ -108,11 +108,21 @@ def _coerce(series: pd.Series, col: Column) -> tuple[pd.Series, np.ndarray]:
         is_true = text.isin(_TRUE).to_numpy()
         is_false = (text.isin(_FALSE) | series.isna()).to_numpy()
         return pd.Series(is_true, index=series.index), ~(is_true | is_false)
+    codes, index, name = None, series.index, series.name
+    if isinstance(series.dtype, pd.StringDtype):
+        # text columns: each distinct value once (a road class column holds a handful in
+        # millions of rows), the rows sharing its str object; not for object columns,
+        # where factorize would take True and 1 for one value
+        codes, uniques = pd.factorize(series)
+        series = pd.Series(uniques, dtype=series.dtype)
     text = series.astype("string").str.strip()
     if col.kind == "str":
         # Numeric ids read as floats ("12.0") come back as their integer text.
         text = text.str.replace(r"^(\d+)\.0$", r"\1", regex=True)
-    return text.astype(object).where(~missing, None), np.zeros(len(series), bool)
+    if codes is None:
+        return text.astype(object).where(~missing, None), np.zeros(len(missing), bool)
+    values = np.append(text.astype(object).to_numpy(), None)[codes]  # code -1: missing
+    return pd.Series(values, index=index, dtype=object, name=name), np.zeros(len(missing), bool)
 
 
 # Long on purpose: the checks of one layer in the order the model lists them, each a
