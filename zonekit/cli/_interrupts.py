@@ -9,11 +9,18 @@ finalizer (``_thread.interrupt_main`` from a short-lived thread: called from the
 itself, the new interrupt would land in the hook and be swallowed again).
 ``zones.output.run_folder`` keeps its own check for stops swallowed while it writes (the
 API has no console script).
+
+A library may also turn the ``KeyboardInterrupt`` into another error (a bare ``except:``
+around an import, as in openpyxl's descriptors, re-raises a ``TypeError``). The console
+script's Ctrl-C handler therefore notes that the user stopped the command
+(:func:`interrupted`), and the CLI reports any error raised after that as the stop it is,
+not as a traceback.
 """
 
 from __future__ import annotations
 
 import _thread
+import signal
 import sys
 import threading
 
@@ -31,6 +38,25 @@ def redeliver(unraisable: sys.UnraisableHookArgs) -> None:
     sys.__unraisablehook__(unraisable)
 
 
+_STOPPED = threading.Event()
+
+
+def _on_sigint(signum: int, frame: object) -> None:
+    _STOPPED.set()
+    signal.default_int_handler(signum, frame)
+
+
+def interrupted() -> bool:
+    """Whether the user pressed Ctrl-C (SIGINT) during this command."""
+    return _STOPPED.is_set()
+
+
 def install() -> None:
-    """Make :func:`redeliver` the process's unraisable hook (the console script's start)."""
+    """Make :func:`redeliver` the process's unraisable hook and note every Ctrl-C.
+
+    Called at the console script's start; Python's own Ctrl-C behaviour is kept (a
+    ``KeyboardInterrupt`` in the main thread), unless someone set another SIGINT handler.
+    """
     sys.unraisablehook = redeliver
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, _on_sigint)

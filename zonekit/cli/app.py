@@ -25,6 +25,14 @@ class _Group(TyperGroup):
             # library messages name API parameters (crs=); say them as this CLI's options
             typer.echo(f"Error: {to_flags(str(exc))}", err=True)
             raise typer.Exit(2) from None
+        except Exception:
+            from zonekit.cli._interrupts import interrupted
+
+            if not interrupted():
+                raise
+            # a library turned the user's Ctrl-C into another error: it is still the stop
+            typer.echo("Aborted!", err=True)
+            raise typer.Exit(130) from None
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
