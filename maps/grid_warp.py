@@ -86,5 +86,6 @@ def _warp(transform: tuple[float, ...], wkt: str, rows: int, cols: int) -> Warp:
               resampling=Resampling.nearest)
     cell = merc.astype(np.int64)
     cell[cell < 0] = rows * cols  # the fill value appended by Warp.image
-    seen = np.unique(cell)
-    return Warp((x0, y0, x1, y1), cell, seen[seen < rows * cols])
+    # the distinct cells, sorted: a count per cell (linear) instead of np.unique's sort
+    seen = np.flatnonzero(np.bincount(cell.ravel(), minlength=rows * cols + 1)[:-1])
+    return Warp((x0, y0, x1, y1), cell, seen)

@@ -256,30 +256,35 @@ def write_csv(df: pd.DataFrame, target: Path, index: bool = False) -> Path:
 
 
 def _arrow_table(frame: pd.DataFrame) -> Any:
-    """Convert the frame to an Arrow table of plain columns; ``None`` when it cannot be one."""
-    import numpy as np
+    """Convert the frame to an Arrow table of plain columns; ``None`` when it cannot be one.
+
+    Column by column (as ``pa.Table.from_pandas`` converts them), with no intermediate
+    frame: booleans become the texts ``True``/``False`` in Arrow, floats
+    :func:`_float_text`.
+    """
     import pandas as pd
     import pyarrow as pa
+    import pyarrow.compute as pc
 
-    cols = {}
-    for name in frame.columns:
-        col = frame[name]
-        if col.dtype == bool:
-            col = pd.Series(np.where(col.to_numpy(), "True", "False"), index=frame.index)
-        elif isinstance(col.dtype, pd.CategoricalDtype):
-            col = col.astype(object)
-        cols[str(name)] = col
-    try:
-        table = pa.Table.from_pandas(pd.DataFrame(cols, index=frame.index),
-                                     preserve_index=False)
-    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
-        return None
-    if len(set(cols)) < len(cols) or any(pa.types.is_nested(t) for t in table.schema.types):
-        return None  # duplicate column names, lists or structs: pandas writes those
-    for i, field in enumerate(table.schema):
-        if pa.types.is_floating(field.type):
-            table = table.set_column(i, field.name, _float_text(table.column(i)))
-    return table
+    names = [str(name) for name in frame.columns]
+    if len(set(names)) < len(names):
+        return None  # duplicate column names: pandas writes those
+    arrays = []
+    for k in range(frame.shape[1]):
+        col = frame.iloc[:, k]
+        try:
+            if col.dtype == bool:
+                arr = pc.if_else(pa.array(col.to_numpy()), "True", "False")
+            else:
+                if isinstance(col.dtype, pd.CategoricalDtype):
+                    col = col.astype(object)
+                arr = pa.Array.from_pandas(col)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+            return None
+        if pa.types.is_nested(arr.type):
+            return None  # lists or structs: pandas writes those
+        arrays.append(_float_text(arr) if pa.types.is_floating(arr.type) else arr)
+    return pa.Table.from_arrays(arrays, names=names)
 
 
 def _float_text(col: Any) -> Any:

@@ -22,20 +22,27 @@ if TYPE_CHECKING:
 
 
 def label_polygons(labels: np.ndarray, grid: Grid) -> dict[int, Any]:
-    """Label (> 0) → (multi)polygon of its cells, in the grid's CRS (labels 0 are outside).
+    """Label (> 0) → (multi)polygon of its cells, in the grid's CRS (labels 0 are outside)."""
+    shapes = label_shapes(labels, grid)
+    return {k: shapes[k] for k in np.flatnonzero(shapes != None).tolist()}  # noqa: E711
+
+
+def label_shapes(labels: np.ndarray, grid: Grid) -> np.ndarray:
+    """Object array: label → (multi)polygon of its cells (``None`` for labels without cells).
 
     Labels of one cell (most gap pieces) become cell squares directly; only the others
-    are polygonised.
+    are polygonised (``rasterio.features.shapes``, 4-connected).
     """
     import shapely
     from rasterio.features import shapes
 
     flat = labels.ravel()
-    single = np.bincount(flat) == 1
+    size = np.bincount(flat)
+    out = np.full(len(size), None, dtype=object)
+    single = size == 1
     single[0] = False
     cells = np.flatnonzero(single[flat])
-    out = dict(zip(flat[cells].tolist(), grid.boxes(*np.divmod(cells, grid.width)),
-                   strict=True))
+    out[flat[cells]] = grid.boxes(*np.divmod(cells, grid.width))
     rings, ring_poly, values = [], [], []
     for k, (geom, value) in enumerate(shapes(labels.astype(np.int32),
                                              mask=(labels > 0) & ~single[labels],
@@ -57,7 +64,8 @@ def label_polygons(labels: np.ndarray, grid: Grid) -> dict[int, Any]:
     multi = shapely.multipolygons(polys, indices=np.repeat(np.arange(len(keys)), counts))
     one_piece = counts == 1
     multi[one_piece] = polys[starts[one_piece]]  # one piece: the Polygon itself
-    return out | dict(zip(keys.tolist(), multi, strict=True))
+    out[keys] = multi
+    return out
 
 
 def isochrone_bands(surfaces: dict[str, np.ndarray], grid: Grid, limits: dict[str, float],
@@ -125,15 +133,16 @@ def band_values(surface: np.ndarray, edges: list[float]) -> np.ndarray:
     return np.r_[np.nan, sorted(edges)][labels]
 
 
-def polygon_frame(rows: list[dict], src_crs: Any, crs: Any,
+def polygon_frame(rows: list[dict] | dict[str, Any], src_crs: Any, crs: Any,
                   columns: list[str]) -> gpd.GeoDataFrame:
-    """Rows of polygons (``geometry`` in ``src_crs``) as a layer in ``crs`` with ``area_km2``.
+    """Polygons (``geometry`` in ``src_crs``) as a layer in ``crs`` with ``area_km2``.
 
+    ``rows`` is a list of rows, or the columns (name → values, ``geometry`` included).
     No rows give an empty layer with ``columns`` and ``area_km2``.
     """
     import geopandas as gpd
 
-    if not rows:
+    if not len(rows) or (isinstance(rows, dict) and not len(rows["geometry"])):
         return gpd.GeoDataFrame({c: [] for c in [*columns, "area_km2"]},
                                 geometry=gpd.GeoSeries([], crs=crs), crs=crs)
     out = gpd.GeoDataFrame(rows, geometry="geometry", crs=src_crs).to_crs(crs)

@@ -87,13 +87,36 @@ def gap_areas(named: gpd.GeoDataFrame, weight: str) -> gpd.GeoDataFrame:
     if not len(named):
         return gpd.GeoDataFrame({c: [] for c in ["area_id", *cols]}, geometry=[],
                                 crs=named.crs)
-    frame = named[[*keys, "cells", weight, named.geometry.name]].rename(
-        columns={weight: "weight"}).assign(pieces=1)
-    out = frame.dissolve(by=keys, aggfunc={"pieces": "sum", "cells": "sum", "weight": "sum"},
-                         method="coverage", as_index=False)
+    frame = named[[*keys, "cells", weight]].rename(columns={weight: "weight"}).assign(pieces=1)
+    groups = frame.groupby(keys, sort=True)  # dissolve's groups, in its order
+    out = groups[["pieces", "cells", "weight"]].sum().reset_index()
+    code = groups.ngroup().to_numpy()
+    ok = code >= 0  # keys left blank (NaN) join no area, as in a dissolve
+    out = gpd.GeoDataFrame(out, geometry=_pieces_together(named.geometry.to_numpy()[ok],
+                                                          code[ok], len(out)), crs=named.crs)
     out["area_km2"] = out.geometry.area / 1e6
     out = out.sort_values(["category", "weight"], ascending=[True, False], kind="stable")
     out = out.reset_index(drop=True)
     rank = out.groupby("category").cumcount() + 1
     out.insert(0, "area_id", (out["category"].astype(str) + "-" + rank.astype(str)).astype(object))
     return out[["area_id", *cols, out.geometry.name]]
+
+
+def _pieces_together(pieces: np.ndarray, group: np.ndarray, n: int) -> np.ndarray:
+    """Return the pieces of each group ``0 … n-1`` as one (multi)polygon, without a union.
+
+    Gap pieces of one category are 4-connected pieces of cells: no two share an edge (at
+    most a corner), so the parts of a group's pieces form a valid MultiPolygon as they
+    are — the coverage union of them, for the price of collecting their parts.
+    """
+    import shapely
+
+    parts, which = shapely.get_parts(pieces, return_index=True)
+    owner = group[which]
+    order = np.argsort(owner, kind="stable")
+    parts, owner = parts[order], owner[order]
+    counts = np.bincount(owner, minlength=n)
+    out = shapely.multipolygons(parts, indices=owner)
+    one = counts == 1
+    out[one] = parts[np.searchsorted(owner, np.flatnonzero(one))]  # one part: the Polygon
+    return out

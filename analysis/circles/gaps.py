@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from zonekit.analysis.circles.bands import label_polygons, polygon_frame
+from zonekit.analysis.circles.bands import label_shapes, polygon_frame
 from zonekit.zones.raster import Grid
 
 if TYPE_CHECKING:
@@ -30,23 +30,20 @@ def grid_gaps(uncovered: dict[str, np.ndarray], grid: Grid, names_zh: dict[str, 
     Returns ``gap_id``, ``category``, ``name_zh``, ``cells``, ``area_km2`` and one column
     per ``counts`` grid (summed over the piece's cells).
     """
-    rows = []
+    parts = []
     for cat, mask in uncovered.items():
         if not mask.any():  # no gap: scipy.ndimage (a costly import) is not needed
             continue
         from scipy import ndimage
 
         labels, n = ndimage.label(mask)
-        polys = label_polygons(labels, grid)
         cells = np.bincount(labels.ravel(), minlength=n + 1)
-        sums = {name: np.bincount(labels.ravel(), weights=v.ravel(), minlength=n + 1)
+        sums = {name: np.bincount(labels.ravel(), weights=v.ravel(), minlength=n + 1)[1:]
                 for name, v in (counts or {}).items()}
-        for k in range(1, n + 1):
-            row = {"category": cat, "name_zh": names_zh.get(cat, cat), "cells": int(cells[k]),
-                   "geometry": polys[k]}
-            row.update({name: float(s[k]) for name, s in sums.items()})
-            rows.append(row)
-    out = polygon_frame(rows, grid.crs, crs, ["category", "name_zh", "cells", *(counts or {})])
+        parts.append(_piece_columns(cat, names_zh, n, {
+            "cells": cells[1:], "geometry": label_shapes(labels, grid)[1:], **sums}))
+    out = polygon_frame(_stack(parts), grid.crs, crs,
+                        ["category", "name_zh", "cells", *(counts or {})])
     return _number_gaps(out, next(iter(counts or {}), "cells"))
 
 
@@ -159,7 +156,7 @@ def origin_gaps(points: gpd.GeoSeries, uncovered: dict[str, np.ndarray], weights
     if cells is None:
         cells = origin_gap_cells(points, uncovered, grid, footprints)
     grid, cell = cells.grid, cells.cell
-    rows = []
+    parts = []
     for cat, mask in uncovered.items():
         idx = np.flatnonzero(mask & (cell >= 0))
         if not len(idx):  # no gap: scipy.ndimage (a costly import) is not needed
@@ -171,13 +168,27 @@ def origin_gaps(points: gpd.GeoSeries, uncovered: dict[str, np.ndarray], weights
         n_orig = np.bincount(piece, minlength=n + 1)
         wsum = np.bincount(piece, weights=weights[idx], minlength=n + 1)
         n_cells = np.bincount(labels.ravel(), minlength=n + 1)
-        shapes = label_polygons(labels, grid)
-        rows += [{"category": cat, "name_zh": names_zh.get(cat, cat), "origins": int(n_orig[k]),
-                  "weight": float(wsum[k]), "cells": int(n_cells[k]), "geometry": shapes[k]}
-                 for k in range(1, n + 1)]
-    out = polygon_frame(rows, grid.crs, points.crs, ["category", "name_zh", "origins",
-                                                     "weight", "cells"])
+        parts.append(_piece_columns(cat, names_zh, n, {
+            "origins": n_orig[1:], "weight": wsum[1:], "cells": n_cells[1:],
+            "geometry": label_shapes(labels, grid)[1:]}))
+    out = polygon_frame(_stack(parts), grid.crs, points.crs,
+                        ["category", "name_zh", "origins", "weight", "cells"])
     return _number_gaps(out, "weight")
+
+
+def _piece_columns(cat: str, names_zh: dict[str, str], n: int,
+                   values: dict[str, np.ndarray]) -> dict[str, Any]:
+    """Return the columns of a category's ``n`` pieces: names, then ``values`` (geometry)."""
+    return {"category": [cat] * n, "name_zh": [names_zh.get(cat, cat)] * n, **values}
+
+
+def _stack(parts: list[dict[str, Any]]) -> dict[str, Any]:
+    """Return the pieces' columns of all categories, one after another (none: no columns)."""
+    if not parts:
+        return {}
+    texts = ("category", "name_zh")  # lists of str, so pandas infers them as rows would
+    return {c: [v for p in parts for v in p[c]] if c in texts
+            else np.concatenate([p[c] for p in parts]) for c in parts[0]}
 
 
 def _number_gaps(gaps: gpd.GeoDataFrame, by: str) -> gpd.GeoDataFrame:

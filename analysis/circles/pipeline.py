@@ -265,6 +265,7 @@ def run(job: Job, inputs: CircleInputs, grid: Grid, persons: np.ndarray | None) 
                                                             persons, inputs, names, clock)
     if job.spec.categories_from_data and origins is not None:
         gap_table, tables["gap_areas"] = _named_gaps(gap_table, inputs)
+        clock.tick("gaps" if "gaps" in clock.seconds else "isochrones_gaps")  # theirs
     siting = None
     if job.spec.proposes_sites and job.new_sites is not None:
         from zonekit.analysis.circles.new_sites import add_sites

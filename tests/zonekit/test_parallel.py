@@ -97,10 +97,8 @@ def everything_parallel(monkeypatch, spawn):
     """City-scale thresholds lowered to nothing: every parallel step runs, spawned."""
     from zonekit.analysis.circles import pipeline
     from zonekit.analysis.network import engine
-    from zonekit.api import circles_result
 
     monkeypatch.setattr(pipeline, "PARALLEL_MIN_CELLS", 0)
-    monkeypatch.setattr(circles_result, "PARALLEL_WRITE_MIN_ORIGINS", 0)
     monkeypatch.setattr(engine, "PARALLEL_MIN_S", 0.0)
     monkeypatch.setattr(engine, "FRESH_WORKER_MIN_S", 0.0)
     pools = []
