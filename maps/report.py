@@ -405,7 +405,7 @@ def render_report(out: Outputs, basemap: str = "none") -> str:
          + "".join(f"<p>{html.escape(t)}</p>" for t in renewal_sentences(out))
          + _basis_html(out)
          + chart
-         + _table(tables["更新方案"], _plan_caption(out))
+         + _plan_html(tables["更新方案"], out)
          + _table(tables["发展路径"], "发展路径") + "".join(maps.get("renewal", []))),
     ]
     circle_html = _circle_intro(out) + "".join(
@@ -433,6 +433,13 @@ def render_report(out: Outputs, basemap: str = "none") -> str:
 def _wide(content: str) -> str:
     """Class of a section holding a wide table: printed on landscape pages, title and all."""
     return ' class="zk-wide"' if 'class="zk-table zk-wide"' in content else ""
+
+
+def _plan_html(table: pd.DataFrame, out: Outputs) -> str:
+    """Lay out the renewal table, or say so when no plan takes a parcel (no empty table)."""
+    if table.empty:
+        return '<p class="zk-note">各情景均无需腾退，没有更新方案地块。</p>'
+    return _table(table, _plan_caption(out))
 
 
 def _plan_caption(out: Outputs) -> str:

@@ -102,9 +102,11 @@ TOTAL_ZH = "合计"
 
 
 def _total(df: pd.DataFrame, column: str) -> pd.DataFrame:
-    """Name the park total row (``park``) 合计."""
+    """Name the park total row (``park``) 合计, and the rows of no zone without their codes."""
+    from zonekit.analysis.land.intensity import NO_ZONE, UNASSIGNED
+
     out = df.copy()
-    out[column] = out[column].replace({"park": TOTAL_ZH})
+    out[column] = out[column].replace({"park": TOTAL_ZH, UNASSIGNED: "—", NO_ZONE: "—"})
     return out
 
 
