@@ -151,10 +151,14 @@ def low_efficiency_style() -> StyleSpec:
 
 
 def renewal_plan_style() -> StyleSpec:
-    """Parcels of the 腾笼换鸟 renewal plan: a thick blue outline over the other layers."""
+    """Parcels of the 腾笼换鸟 renewal plan: a thick blue outline, labelled with their ids.
+
+    The ids are those of the report's renewal table, so a parcel listed there is found
+    on the map without hovering over each outline.
+    """
     return StyleSpec(name="renewal_plan", title="腾笼换鸟更新方案地块", color="#08519c",
                      fill_opacity=0.12, stroke_color="#08519c", stroke_width_px=3.0,
-                     fields=PLAN_FIELDS)
+                     fields=PLAN_FIELDS, label_column="parcel_id")
 
 
 def zone_outline_style() -> StyleSpec:

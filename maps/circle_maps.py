@@ -358,7 +358,10 @@ def charging_layers(origins: gpd.GeoDataFrame, roads: gpd.GeoDataFrame | None = 
             name="charging_stations", title="现有充电站", geometry="point", color="#08519c",
             fill_opacity=0.9, point_radius_px=6.0, fields=("name", "chargers", "power_kw")),
             name="现有充电站"))
-    if sites is not None and len(sites):
+    if sites is not None and len(sites):  # labelled as the report's tables name them
+        from zonekit.maps.report_text import site_labels_zh
+
+        sites = sites.assign(site_id=site_labels_zh(sites))
         layers.append(MapLayer(sites, sites_style(), name="建议新建充电站"))
     return layers + below_norm_layers(origins) + _zone_layer(zones)
 

@@ -110,8 +110,8 @@ def charging_findings(out: Outputs) -> list[Finding]:
 def _site_text(r: object) -> str:
     road = getattr(r, "road_name", "")
     near = f"，{road}旁" if isinstance(road, str) and road and not road.startswith("(") else ""
-    return (f"{site_label_zh(r.rank)}（{r.zone_name_zh}{near}，东经 {r.lon_wgs84:.5f}°、"
-            f"北纬 {r.lat_wgs84:.5f}°）")
+    return (f"{site_label_zh(r.rank, r.solution)}（{r.zone_name_zh}{near}，"
+            f"东经 {r.lon_wgs84:.5f}°、北纬 {r.lat_wgs84:.5f}°）")
 
 
 def _charging_findings(run: dict, out: Outputs) -> list[Finding]:
@@ -180,11 +180,23 @@ def _plan_parcels(out: Outputs, name: str, first: int) -> list[Finding]:
                  if "lease_end_year" in taken and pd.notna(r.lease_end_year) else "")
         where = (f"，东经 {r.lon:.5f}°、北纬 {r.lat:.5f}°" if "lon" in taken else "")
         parts.append(f"{int(getattr(r, col))}. {r.parcel_id}（{names.get(r.zone_id, r.zone_id)}"
-                     f"{where}{firms}{lease}；增收 {_n(r.gain_yi, 2)} 亿元）")
+                     f"{_road_text(r)}{where}{firms}{lease}；增收 {_n(r.gain_yi, 2)} 亿元）")
     return [Finding("腾笼换鸟", f"{SCENARIO_ZH.get(name, name)}方案按以下顺序推进（增收大者优先）："
                     f"{'；'.join(parts)}；方案共 {len(taken)} 宗、"
                     f"{_n(taken['area_mu'].sum(), 0)} 亩，合计增收 "
                     f"{_n(taken['gain_yi'].sum(), 2)} 亿元（基期价格）。", "更新方案")]
+
+
+def _road_text(r: object) -> str:
+    """Where a parcel is from its nearest named road ("，距嘉禾街 15 m"); "" when none."""
+    import pandas as pd
+
+    from zonekit.analysis.circles.site_descriptions import UNNAMED
+
+    road, dist = getattr(r, "road_name", None), getattr(r, "road_distance_m", None)
+    if not isinstance(road, str) or not road or road == UNNAMED or pd.isna(dist):
+        return ""
+    return f"，距{road} {_n(dist, 0)} m"
 
 
 def conclusions_html(findings: list[Finding]) -> str:

@@ -226,7 +226,7 @@ def _draw_trajectory(trajectory: pd.DataFrame, ax: Axes | None, chinese: bool) -
     ax.set_ylabel("地均产出（亿元/km²）" if chinese else "land output (100 M yuan/km²)")
     ax.set_xticks(sorted(trajectory["year"].unique()))
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, loc="upper left")
+    ax.legend(fontsize=8, loc="lower right")  # rising paths: upper left holds the target label
     ax.figure.tight_layout()
     return ax
 
@@ -405,7 +405,7 @@ def render_report(out: Outputs, basemap: str = "none") -> str:
          + "".join(f"<p>{html.escape(t)}</p>" for t in renewal_sentences(out))
          + _basis_html(out)
          + chart
-         + _table(tables["更新方案"], "更新方案地块（任一情景）")
+         + _plan_html(tables["更新方案"], out)
          + _table(tables["发展路径"], "发展路径") + "".join(maps.get("renewal", []))),
     ]
     circle_html = _circle_intro(out) + "".join(
@@ -433,6 +433,26 @@ def render_report(out: Outputs, basemap: str = "none") -> str:
 def _wide(content: str) -> str:
     """Class of a section holding a wide table: printed on landscape pages, title and all."""
     return ' class="zk-wide"' if 'class="zk-table zk-wide"' in content else ""
+
+
+def _plan_html(table: pd.DataFrame, out: Outputs) -> str:
+    """Lay out the renewal table, or say so when no plan takes a parcel (no empty table)."""
+    if table.empty:
+        return '<p class="zk-note">各情景均无需腾退，没有更新方案地块。</p>'
+    return _table(table, _plan_caption(out))
+
+
+def _plan_caption(out: Outputs) -> str:
+    """Title of the renewal table: which plans it lists, in the order of work of which."""
+    scenarios = out.intensity.get("scenarios") or {}
+    taken = [n for n, sc in scenarios.items() if sc.get("plan_parcels")]
+    act_on = str((out.intensity.get("renewal") or {}).get("act_on", ""))
+    if not taken:
+        return "更新方案地块（各情景均无需腾退）"
+    taken.sort(key=lambda n: n != act_on)  # the plan acted on first: the table's order
+    names = "、".join(SCENARIO_ZH.get(n, n) for n in taken)
+    order = f"按{SCENARIO_ZH.get(taken[0], taken[0])}推进顺序" if len(taken) > 1 else "按推进顺序"
+    return f"更新方案地块（{names}方案，{order}）"
 
 
 def _basis_html(out: Outputs) -> str:

@@ -39,6 +39,14 @@ def _fmt(value: Any, digits: int = 1) -> str:
     return f"{value:,.{digits}f}"
 
 
+def _capacity_unit(column: str) -> str:
+    """Name the capacity column in Chinese (``chargers`` → 充电桩，个); a user's own as given."""
+    from zonekit.maps.style import FIELDS
+
+    f = FIELDS.get(column)
+    return column if f is None else f"{f.label_zh}，{f.unit}" if f.unit else f.label_zh
+
+
 def _category_rows(run: dict[str, Any], names: dict[str, str]) -> list[dict[str, str]]:
     cap = run["summary"]["capacity"]
     unit = "米" if run["summary"].get("measure") == "metres" else "分钟"
@@ -48,7 +56,7 @@ def _category_rows(run: dict[str, Any], names: dict[str, str]) -> list[dict[str,
         rows.append({
             "类别": names.get(cat, cat), f"阈值（{unit}）": _fmt(f["limit"], 0),
             "设施数": str(f["facilities"]),
-            f"容量合计（{cap['column']}）": _fmt(f["capacity_total"], 0),
+            f"容量合计（{_capacity_unit(cap['column'])}）": _fmt(f["capacity_total"], 0),
             "人口合计": _fmt(f["weight_total"], 0),
             "平均千人容量": _fmt(f["per1000_mean"], 2),
             "阈值内无容量的人口": _fmt(f["weight_without_capacity"], 0),

@@ -69,10 +69,18 @@ INDUSTRY_COLUMNS = ("industry", "enterprises", "revenue_yi", "revenue_share_pct"
                     "land_output_yi_per_km2", "revenue_per_mu_wan", "tax_per_mu_wan",
                     "output_per_employee_wan")
 PLAN_COLUMNS = ("priority_conservative", "priority_main", "rank", "parcel_id", "zone_id",
-                "lon", "lat", "firms", "lease_end_year", "land_class", "status", "area_mu",
+                "zone_name_zh", "road_name", "road_distance_m", "lon", "lat", "firms",
+                "lease_end_year", "land_class", "status", "area_mu",
                 "current_land_output_yi_per_km2", "post_land_output_yi_per_km2", "basis_zh",
-                "gain_yi",
-                "reasons_zh", "in_plan_main", "in_plan_conservative")
+                "gain_yi", "reasons_zh", "in_plan_main", "in_plan_conservative")
+PLAN_FIELDS = {
+    "basis_zh": Field("basis_zh", "更新后产出依据"),
+    # every candidate ranked by gain; the plans' own order is 推进顺序
+    "rank": Field("rank", "候选排名（按增收，全部候选）", "", 0),
+    "zone_name_zh": Field("zone_name_zh", "所在分区"),
+    "road_name": Field("road_name", "最近道路"),
+    "road_distance_m": Field("road_distance_m", "距最近道路", "m", 0),
+}
 TRAJECTORY_COLUMNS = ("scenario", "year", "land_km2", "revenue_without_plan_yi",
                       "land_output_without_plan_yi_per_km2", "renewal_revenue_yi",
                       "revenue_with_plan_yi", "land_output_with_plan_yi_per_km2",
@@ -94,9 +102,11 @@ TOTAL_ZH = "合计"
 
 
 def _total(df: pd.DataFrame, column: str) -> pd.DataFrame:
-    """Name the park total row (``park``) 合计."""
+    """Name the park total row (``park``) 合计, and the rows of no zone without their codes."""
+    from zonekit.analysis.land.intensity import NO_ZONE, UNASSIGNED
+
     out = df.copy()
-    out[column] = out[column].replace({"park": TOTAL_ZH})
+    out[column] = out[column].replace({"park": TOTAL_ZH, UNASSIGNED: "—", NO_ZONE: "—"})
     return out
 
 
@@ -219,17 +229,38 @@ def industry_table(out: Outputs) -> pd.DataFrame:
 
 
 def _plan(out: Outputs) -> pd.DataFrame:
+    from zonekit.maps.report_text import basis_zh, road_name_zh
+
     plan = out.renewal_plan.copy()
     reasons = out.parcels.set_index("parcel_id")["reasons_zh"]
     plan["reasons_zh"] = plan["parcel_id"].map(reasons)
     if "basis" in plan:
-        from zonekit.maps.report_text import basis_zh
-
         plan["basis_zh"] = plan["basis"].map(basis_zh)
+    if "name_zh" in out.zone_geo:
+        plan["zone_name_zh"] = plan["zone_id"].map(out.zone_geo.set_index("zone_id")["name_zh"])
+    if "road_name" in plan:
+        plan["road_name"] = road_name_zh(plan["road_name"])
     order = f"priority_{(out.intensity.get('renewal') or {}).get('act_on', '')}"
     if order in plan:  # the plan to act on first, in its order of work; then the rest by rank
         plan = plan.sort_values([order, "rank"], na_position="last", kind="stable")
     return plan
+
+
+def plan_columns(out: Outputs, plan: pd.DataFrame, full: bool) -> list[str]:
+    """Columns of the renewal table: all in the workbook; the plans' own in the report.
+
+    The report lists the parcels a plan takes, so it numbers them by each plan's order
+    of work (推进顺序, the plan acted on first) and leaves out the rank among all
+    candidates (it would start past 1 and skip numbers) and the plans that take no parcel.
+    """
+    if full:
+        return list(PLAN_COLUMNS)
+    act_on = (out.intensity.get("renewal") or {}).get("act_on", "")
+    used = sorted((c for c in plan if c.startswith("priority_") and plan[c].notna().any()),
+                  key=lambda c: c != f"priority_{act_on}")
+    dropped = {"rank", "in_plan_main", "in_plan_conservative", "priority_main",
+               "priority_conservative", *(["zone_id"] if "zone_name_zh" in plan else [])}
+    return used + [c for c in PLAN_COLUMNS if c not in dropped]
 
 
 def report_tables(out: Outputs, full: bool = False) -> dict[str, pd.DataFrame]:
@@ -265,9 +296,8 @@ def report_tables(out: Outputs, full: bool = False) -> dict[str, pd.DataFrame]:
                                                           "area_km2", "share_pct"),
                                   {"share_pct": Field("share_pct", "占地均产出计算用地比例", "%",
                                                       1)}, as_text=not full),
-        "更新方案": chinese_table(plan if full else plan.loc[in_plan], PLAN_COLUMNS,
-                                  {"basis_zh": Field("basis_zh", "更新后产出依据")},
-                                  as_text=not full),
+        "更新方案": chinese_table(plan if full else plan.loc[in_plan],
+                                  plan_columns(out, plan, full), PLAN_FIELDS, as_text=not full),
         "发展路径": chinese_table(out.trajectory, TRAJECTORY_COLUMNS, as_text=not full),
     }
     if full:
@@ -436,15 +466,15 @@ def _site_table(run: dict[str, Any], as_text: bool) -> dict[str, pd.DataFrame]:
         fields = {**COVERAGE_FIELDS,
                   "added_weight": Field("added_weight", f"新增覆盖{unit[0]}", unit[1],
                                         0 if unit[1] in ("人", "块", "家") else 2)}
-        from zonekit.maps.report_text import SOLUTION_ZH, site_label_zh
+        from zonekit.maps.report_text import SOLUTION_ZH, site_labels_zh
 
         frame = sites.drop(columns="geometry").assign(
-            share_after_pct=100 * sites["share_after"],
-            site_id=sites["rank"].map(site_label_zh),
+            share_after_pct=100 * sites["share_after"], site_id=site_labels_zh(sites),
             solution=sites["solution"].map(lambda v: SOLUTION_ZH.get(str(v), str(v))))
         if "road_name" in frame:  # the siting names a road without a name "(unnamed)"
-            frame["road_name"] = frame["road_name"].mask(
-                frame["road_name"].astype(str).str.startswith("("), "无名道路")
+            from zonekit.maps.report_text import road_name_zh
+
+            frame["road_name"] = road_name_zh(frame["road_name"])
         extra = [c for c in SITE_PLACE_COLUMNS if c in frame]
         tables["充电站选址"] = chinese_table(
             frame, ("solution", "rank", "site_id", "candidate_id", *extra, "added_weight",

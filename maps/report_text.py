@@ -19,6 +19,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from zonekit.maps.report_data import Outputs
 
 #: Park of the shipped sample: the synthetic data is calibrated to its plan.
@@ -73,9 +75,39 @@ _NOTES: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
 SOLUTION_ZH = {"set_cover": "达到目标的最少站点", "mclp": "覆盖最大化"}
 
 
-def site_label_zh(rank: object) -> str:
-    """Chinese label of a proposed site: 新建站点1, 新建站点2 … (its rank in its solution)."""
-    return f"新建站点{int(rank)}"
+#: Label of a proposed site by its solution: the fewest sites reaching the target are the
+#: ones to build (新建站点); the maximal-covering sites are an alternative set (备选站点),
+#: so two different points never share a label.
+SITE_LABEL_ZH = {"set_cover": "新建站点", "mclp": "备选站点"}
+
+
+def site_label_zh(rank: object, solution: object = "set_cover") -> str:
+    """Chinese label of a proposed site: 新建站点1 … or 备选站点1 … (its rank in its solution).
+
+    Examples
+    --------
+    >>> site_label_zh(2), site_label_zh(1, "mclp")
+    ('新建站点2', '备选站点1')
+    """
+    return f"{SITE_LABEL_ZH.get(str(solution), '新建站点')}{int(rank)}"
+
+
+def site_labels_zh(sites: pd.DataFrame) -> pd.Series:
+    """:func:`site_label_zh` of each row of a sites table (``rank``, ``solution``)."""
+    import pandas as pd
+
+    return pd.Series([site_label_zh(r, s) for r, s in zip(sites["rank"], sites["solution"],
+                                                          strict=True)],
+                     index=sites.index, dtype=object)
+
+
+def road_name_zh(names: pd.Series) -> pd.Series:
+    """Nearest roads as the report names them: 无名道路 where no named road is near."""
+    from zonekit.analysis.circles.gap_areas import UNNAMED_ZH
+    from zonekit.analysis.circles.site_descriptions import UNNAMED
+
+    text = names.astype("string")
+    return text.mask(text.isna() | text.eq(UNNAMED) | text.eq(""), UNNAMED_ZH).astype(object)
 
 
 def number_text(value: Any, decimals: int = 1) -> str:

@@ -52,7 +52,7 @@ def locate(points: gpd.GeoSeries, zones: gpd.GeoDataFrame | None = None,
     out = pd.DataFrame(index=points.index)
     geoms = points.to_numpy()
     out["zone_id"], out["zone_name_zh"] = _zones(geoms, zones)
-    out["road_name"], out["road_distance_m"] = _roads(geoms, roads, road_max_m)
+    out["road_name"], out["road_distance_m"] = nearest_named_road(geoms, roads, road_max_m)
     wgs = points.to_crs(4326)
     lon, lat = wgs.x.to_numpy(), wgs.y.to_numpy()
     glon, glat = wgs84_to_gcj02(lon, lat)
@@ -76,8 +76,23 @@ def _zones(geoms: np.ndarray, zones: gpd.GeoDataFrame | None) -> tuple[np.ndarra
     return ids, names
 
 
-def _roads(geoms: np.ndarray, roads: gpd.GeoDataFrame | None,
-           max_m: float) -> tuple[np.ndarray, np.ndarray]:
+def nearest_named_road(geoms: np.ndarray, roads: gpd.GeoDataFrame | None,
+                       max_m: float) -> tuple[np.ndarray, np.ndarray]:
+    """Name of the nearest road that has one, and its distance (m), for each geometry.
+
+    Parameters
+    ----------
+    geoms
+        Shapely geometries (points or polygons) in the roads' projected CRS.
+    roads
+        Roads with a ``name`` column (``None`` or no column: every geometry unnamed).
+    max_m
+        Search radius, m; a geometry touching a road is at 0 m.
+
+    Returns
+    -------
+    ``(names, distances)``: :data:`UNNAMED` and NaN where no named road is within ``max_m``.
+    """
     names = np.full(len(geoms), UNNAMED, dtype=object)
     dist = np.full(len(geoms), np.nan)
     if roads is None or "name" not in roads or not len(geoms):

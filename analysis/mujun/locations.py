@@ -1,4 +1,4 @@
-"""Where each renewal candidate is: coordinates, the firms on it, its lease end.
+"""Where each renewal candidate is: nearest road, coordinates, the firms on it, its lease end.
 
 A director hands the plan to whoever visits the parcels; a parcel id alone does not say
 where to go. Columns added to ``renewal_plan.csv`` by :func:`.pipeline.run`.
@@ -14,11 +14,15 @@ if TYPE_CHECKING:
     import geopandas as gpd
 
 #: Columns :func:`plan_locations` adds, in order.
-LOCATION_COLUMNS = ("lon", "lat", "firms", "firm_count", "lease_end_year")
+LOCATION_COLUMNS = ("road_name", "road_distance_m", "lon", "lat", "firms", "firm_count",
+                    "lease_end_year")
+#: Radius within which a parcel's nearest named road is looked for, m (as for new sites).
+ROAD_MAX_M = 200.0
 
 
 def plan_locations(plan: pd.DataFrame, parcels: gpd.GeoDataFrame,
-                   enterprises: pd.DataFrame) -> pd.DataFrame:
+                   enterprises: pd.DataFrame,
+                   roads: gpd.GeoDataFrame | None = None) -> pd.DataFrame:
     """Return the location of each row of ``plan`` (by ``parcel_id``).
 
     Parameters
@@ -29,17 +33,30 @@ def plan_locations(plan: pd.DataFrame, parcels: gpd.GeoDataFrame,
         The parcels layer (projected CRS), optionally with ``lease_end_year``.
     enterprises
         The enterprises layer with ``parcel_id`` and, optionally, ``name``.
+    roads
+        The roads layer (same CRS as ``parcels``), optionally with ``name``; ``None``
+        when the data has none.
 
     Returns
     -------
-    DataFrame indexed like ``plan``: ``lon``/``lat`` (WGS84 degrees, 6 places) of a point
+    DataFrame indexed like ``plan``: ``road_name``, the nearest road with a name within
+    :data:`ROAD_MAX_M` of the parcel's boundary (``"(unnamed)"`` when none, as for new
+    sites), and ``road_distance_m`` (m, 0 when the parcel touches it; NaN when none or
+    without roads); ``lon``/``lat`` (WGS84 degrees, 6 places) of a point
     inside the parcel, ``firms`` (names joined by "、", "" when none), ``firm_count``
     and ``lease_end_year`` (``<NA>`` when the layer has none).
     """
+    from zonekit.analysis.circles.site_descriptions import nearest_named_road
+
     geo = parcels.set_index("parcel_id")
-    pts = geo.geometry.reindex(plan["parcel_id"]).representative_point()
+    shapes = geo.geometry.reindex(plan["parcel_id"])
+    pts = shapes.representative_point()
     pts = pts.set_crs(parcels.crs, allow_override=True).to_crs(4326)
     out = pd.DataFrame(index=plan.index)
+    if roads is not None and roads.crs is not None and roads.crs != parcels.crs:
+        roads = roads.to_crs(parcels.crs)
+    out["road_name"], out["road_distance_m"] = nearest_named_road(
+        shapes.to_numpy(), roads, ROAD_MAX_M)
     out["lon"] = pts.x.round(6).to_numpy()
     out["lat"] = pts.y.round(6).to_numpy()
     names = (enterprises["name"] if "name" in enterprises else enterprises["ent_id"]).astype(str)

@@ -4,7 +4,8 @@ Rules (section ``low_efficiency`` of ``profiles/mujun.yaml``; each can be switch
 
 ``plot_ratio``
     Built parcels of the given land classes (default industrial) whose plot ratio
-    (floor area / parcel area) is below ``below`` (default 0.7: the minimum that the national
+    (floor area / parcel area, to two decimals as it is stated) is below ``below``
+    (default 0.7: the minimum that the national
     《工业项目建设用地控制指标》(国土资发〔2008〕24号) sets for 医药, 通用/专用设备,
     交通运输设备 and 电气机械 manufacturing, the park's main industries). Parcels without a
     floor area are not judged by this rule (counted as ``plot_ratio_unknown``).
@@ -42,6 +43,9 @@ from zonekit.errors import ProfileError
 from zonekit.zones.landuse import CLASSES
 
 RULES = ("plot_ratio", "tax_per_mu", "class_d", "idle")
+#: Decimals a plot ratio (容积率) is stated and judged with, as planning conditions and the
+#: report's parcel tables give it.
+PLOT_RATIO_DECIMALS = 2
 
 
 @dataclass(frozen=True)
@@ -137,13 +141,14 @@ def flag_parcels(parcel_table: pd.DataFrame, parcel_class: pd.Series | None,
               else pd.Series(True, index=cls.index))
     out = pd.DataFrame(index=parcel_table.index)
     texts: list[pd.Series] = []
-    ratio = parcel_table["plot_ratio"].astype(float)
+    # judged as it is stated, to two decimals (0.6998 is 容积率 0.70, not below 0.7)
+    ratio = parcel_table["plot_ratio"].astype(float).round(PLOT_RATIO_DECIMALS)
     in_pr = judged & built & cls.isin(rules.plot_ratio_classes)
     if rules.plot_ratio_below is not None:
         out["low_plot_ratio"] = in_pr & (ratio < rules.plot_ratio_below)
         limit = rules.plot_ratio_below
         texts.append(_text(out["low_plot_ratio"], ratio.map(
-            lambda v: f"容积率 {below_text(v, limit)} < {limit:g}")))
+            lambda v: f"容积率 {v:.{PLOT_RATIO_DECIMALS}f} < {limit:g}")))
     out["plot_ratio_unknown"] = in_pr & ratio.isna()
     line = tax_lines(parcel_table, rules, class_means)
     if line is not None:

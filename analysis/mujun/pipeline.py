@@ -111,7 +111,7 @@ def scenarios(parcels: pd.DataFrame, zone_table: pd.DataFrame, year: int, target
 
 def run(zones: gpd.GeoDataFrame, parcels: gpd.GeoDataFrame, enterprises: gpd.GeoDataFrame,
         profile: mujun.MujunProfile, targets: PlanTargets, year: int,
-        opts: Options | None = None) -> Result:
+        opts: Options | None = None, roads: gpd.GeoDataFrame | None = None) -> Result:
     """Run intensity, evaluation, low-efficiency flags and the renewal plan.
 
     Parameters
@@ -126,6 +126,8 @@ def run(zones: gpd.GeoDataFrame, parcels: gpd.GeoDataFrame, enterprises: gpd.Geo
         Data year, the base year of the trajectory.
     opts
         Denominator, target, growth and lag choices.
+    roads
+        The roads layer, when the data has one: the renewal candidates' nearest road.
     """
     from zonekit.analysis.indicators import compute_indicators
 
@@ -147,7 +149,7 @@ def run(zones: gpd.GeoDataFrame, parcels: gpd.GeoDataFrame, enterprises: gpd.Geo
     scs = scenarios(ptable, zone_table, year, targets, profile.renewal, opts)
     plans = {name: renewal.make_plan(cands, sc) for name, sc in scs.items()}
     plan_table = renewal.ranked_table(cands, plans)
-    plan_table = plan_table.join(plan_locations(plan_table, parcels, enterprises))
+    plan_table = plan_table.join(plan_locations(plan_table, parcels, enterprises, roads))
     trajectory = pd.concat([p.trajectory for p in plans.values()], ignore_index=True)
     tgt = compute_indicators(enterprises, targets, year, parcels=parcels, zones=zones,
                              denominator=opts.denominator,

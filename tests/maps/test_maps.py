@@ -455,7 +455,8 @@ def _circle_like_layers(zones: gpd.GeoDataFrame) -> list[MapLayer]:
     roads = MapLayer(gpd.GeoDataFrame({"covered": [True, False]},
                                       geometry=zones.boundary.values, crs=zones.crs),
                      dataclasses.replace(coverage_style("covered", "line")), name="道路覆盖情况")
-    plan = MapLayer(zones, renewal_plan_style(), name="腾笼换鸟更新方案")
+    plan = MapLayer(zones.assign(parcel_id=zones["zone_id"]), renewal_plan_style(),
+                    name="腾笼换鸟更新方案")  # the plan layer is labelled with parcel ids
     return [*cats, cells, roads, plan, MapLayer(zones, zone_outline_style(), name="功能分区边界")]
 
 

@@ -98,12 +98,16 @@ def test_value_never_prints_as_its_threshold(value, limit, text) -> None:
         assert float(le.below_text(value, limit)) < limit
 
 
-def test_plot_ratio_just_below_the_line_reads_below() -> None:
+@pytest.mark.parametrize(("ratio", "reasons"), [
+    (0.69962, ""),  # like GZ-0105 of the sample (0.69976): 容积率 0.70, not below 0.7
+    (0.6949, "容积率 0.69 < 0.7"), (0.5, "容积率 0.50 < 0.7")])
+def test_plot_ratio_is_judged_to_two_decimals(ratio: float, reasons: str) -> None:
     table = it.parcel_intensity(parcels(), enterprises())
-    table["plot_ratio"] = 0.69962  # like GZ-0105 of the sample (0.69976): "0.70 < 0.7" before
-    flags = le.flag_parcels(table, None, le.Rules(tax_on=False, idle=False))
-    reasons = flags.set_index(table["parcel_id"]).loc["P1", "reasons"]
-    assert reasons == "容积率 0.6996 < 0.7"
+    table["plot_ratio"] = ratio
+    flags = le.flag_parcels(table, None, le.Rules(tax_on=False, idle=False, bad_classes=None))
+    row = flags.set_index(table["parcel_id"]).loc["P1"]
+    assert row["reasons"] == reasons
+    assert bool(row["low_plot_ratio"]) == bool(reasons)
 
 
 def test_only_the_graded_scope_is_flagged() -> None:

@@ -288,7 +288,10 @@ def test_sample_reasons_never_print_a_value_at_its_threshold(sample_run) -> None
     import re
 
     p = sample_run.parcels
-    assert p.set_index("parcel_id").loc["GZ-0105", "reasons"].startswith("容积率 0.6998 < 0.7")
+    by_id = p.set_index("parcel_id")  # 容积率 0.69976 and 0.69984: 0.70 as stated, not low
+    assert "容积率" not in by_id.loc["GZ-0105", "reasons"]
+    assert by_id.loc["GZ-0105", "low_efficiency"]
+    assert not by_id.loc["LY-0048", "low_efficiency"]
     for text in p.loc[p["low_efficiency"], "reasons"]:
         for value, limit in re.findall(r"(\d+\.\d+) < (\d+(?:\.\d+)?)", text):
             assert float(value) < float(limit), text
