@@ -6,7 +6,7 @@ The layer builders take the layers ``zonekit circles`` writes (see
 (uncovered pieces per ``category``), ``isochrones`` (bands per ``category`` with
 ``minutes``), the charging run's covered ``roads`` and proposed ``sites``. Their styles are
 the ones ``zonekit circles`` stores in its GeoPackages (``coverage_style``, the red gap
-style, ``minutes_style``, sites by solution), so the HTML map and QGIS agree.
+style, ``band_style``, sites by solution), so the HTML map and QGIS agree.
 
 Examples
 --------
@@ -33,10 +33,10 @@ from zonekit.maps.capacity_maps import below_norm_layers
 from zonekit.maps.interactive import GridImage, MapLayer
 from zonekit.maps.style import (
     StyleSpec,
+    band_style,
     categorical,
     category_label,
     coverage_style,
-    minutes_style,
 )
 
 if TYPE_CHECKING:
@@ -267,7 +267,8 @@ def _per_category(iso: gpd.GeoDataFrame, names: Mapping[str, str], label: str,
                   first_only: bool = True,
                   grids: Mapping[str, GridImage] | None = None) -> list[MapLayer]:
     """One isochrone layer per category (same style: the legend shows it once)."""
-    spec = minutes_style(iso["minutes"], fields=("name_zh", "minutes", "limit_minutes"))
+    # each category's bands end at its own limit (an 8-minute one at 8, not "5–10")
+    spec = band_style(iso, fields=("name_zh", "minutes", "limit_minutes"))
     layers = []
     for i, cat in enumerate(iso["category"].unique()):  # in the run's (profile's) order
         part = iso.loc[iso["category"] == cat].sort_values("minutes", ascending=False)

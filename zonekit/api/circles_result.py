@@ -137,7 +137,7 @@ class CirclesResult(Result):
         import numpy as np
 
         from zonekit.maps import circle_maps as cm
-        from zonekit.maps.style import StyleSpec, coverage_style, graduated, minutes_style
+        from zonekit.maps.style import StyleSpec, band_style, coverage_style
         from zonekit.zones.raster import write_surfaces
 
         unit, iso = self.measure, self.isochrones
@@ -148,12 +148,7 @@ class CirclesResult(Result):
         styled_gpkg(gaps, folder / "gaps.gpkg", styles)
         layers, styles = {"isochrones": iso}, []
         if len(iso):
-            values = iso[unit].to_numpy(float)
-            styles.append(("isochrones", minutes_style(values, unit, fields=("name_zh", unit))
-                           if unit == "minutes" else graduated(
-                               "metres", unit, values, "网络距离（米）",
-                               breaks=sorted(set(values)), cmap="YlGnBu_r", decimals=0,
-                               fields=("name_zh", unit))))
+            styles.append(("isochrones", band_style(iso, unit, fields=("name_zh", unit))))
         if "roads" in self.tables:
             layers["roads"] = self.tables["roads"]
             styles.append(("roads", coverage_style("covered", "line", fields=("length_m",))))
@@ -186,7 +181,16 @@ class CirclesResult(Result):
         return [p.name for p in written]
 
     def map_layers(self, kind: str | None = None) -> tuple[list, str]:
-        """Layers and title of this circle's map (``kind`` = the circle's, or ``isochrones``)."""
+        """Layers and title of this circle's map (``kind`` = the circle's, or ``isochrones``).
+
+        The park's roads and water are drawn under them (:func:`zonekit.api.maps.with_park_base`).
+        """
+        from zonekit.api.maps import with_park_base
+
+        layers, title = self._map_layers(kind)
+        return with_park_base(layers, self.park), title
+
+    def _map_layers(self, kind: str | None = None) -> tuple[list, str]:
         from zonekit.maps import circle_maps as cm
 
         kind = kind or self.kind

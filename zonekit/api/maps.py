@@ -14,8 +14,10 @@ from zonekit.errors import ZonekitError
 
 if TYPE_CHECKING:
     import folium
+    import geopandas as gpd
 
     from zonekit.maps.interactive import MapLayer
+    from zonekit.zones.park import Park
 
 FORMATS = ("html", "png", "pdf", "all")
 
@@ -112,3 +114,43 @@ def write_map(layers: list[MapLayer], title: str, out: Path, stem: str,
 def draw(result: Any, kind: str, **options: Any) -> tuple[list[MapLayer], str]:
     """Return the layers and title of map ``kind`` of ``result`` (its ``map_layers`` method)."""
     return result.map_layers(kind, **options)
+
+
+def with_park_base(layers: list[MapLayer], park: Park | None) -> list[MapLayer]:
+    """Return ``layers`` with the park's roads and water drawn under them as a light base.
+
+    The base (:mod:`zonekit.maps.base_layers`) comes from the park's own layers: its roads
+    (read for the map when the analysis did not read them) and its parcels of land-use
+    class water. Without a park, the layers are returned as they are.
+    """
+    from zonekit.maps.base_layers import with_base
+
+    if park is None or not layers:
+        return list(layers)
+    return with_base(layers, park.crs, base_roads(park), park.layers.get("parcels"))
+
+
+def base_roads(park: Park) -> gpd.GeoDataFrame | None:
+    """Return the park's roads: its layer, else read once as the park was read, or ``None``.
+
+    A roads layer that cannot be read leaves the map without streets (logged), never
+    stops a map of an analysis that does not use roads.
+    """
+    import dataclasses
+    import logging
+
+    if "roads" in park.layers:
+        return park.layers["roads"]
+    if "roads" not in park.context:
+        roads = None
+        if park.options is not None:
+            from zonekit.api.data import read_park
+
+            opts = dataclasses.replace(park.options, analysis_crs=park.crs)
+            try:
+                roads = read_park(opts, layers=("roads",), mapping=park.mapping).layers.get(
+                    "roads")
+            except ZonekitError as exc:
+                logging.getLogger(__name__).warning("the map's base has no roads: %s", exc)
+        park.context["roads"] = roads
+    return park.context["roads"]
