@@ -283,8 +283,9 @@ def service_layers(origins: gpd.GeoDataFrame, gaps: gpd.GeoDataFrame | None = No
                    zones: gpd.GeoDataFrame | None = None,
                    names: Mapping[str, str] | None = None,
                    grids: Mapping[str, GridImage] | None = None,
-                   gap_grids: Mapping[str, GridImage] | None = None) -> list[MapLayer]:
-    """Build the service-circle map: reach per category, the gaps, origins covered or not.
+                   gap_grids: Mapping[str, GridImage] | None = None,
+                   facilities: gpd.GeoDataFrame | None = None) -> list[MapLayer]:
+    """Build the service-circle map: reach per category, the gaps, origins, facilities.
 
     Parameters
     ----------
@@ -304,6 +305,9 @@ def service_layers(origins: gpd.GeoDataFrame, gaps: gpd.GeoDataFrame | None = No
         a heavy isochrone layer's image is then drawn from its grid, not its polygons.
     gap_grids
         Category → its gap cells on a grid (any finite value: a gap), likewise.
+    facilities
+        The existing facilities (points with ``category``, optionally ``name``): drawn
+        on top, named by category in their tooltips.
     """
     names = dict(names or names_zh())
     frame = origins.copy()
@@ -321,7 +325,22 @@ def service_layers(origins: gpd.GeoDataFrame, gaps: gpd.GeoDataFrame | None = No
                                    grid=_one_grid(composite, gap_grids)))
         layers += _gaps_per_category(gaps.loc[~gaps["category"].isin(COMPOSITE)], names,
                                      gap_grids)
-    return layers + below_norm_layers(origins, names) + _zone_layer(zones)
+    return (layers + below_norm_layers(origins, names) + _zone_layer(zones)
+            + facility_layer(facilities, names))
+
+
+def facility_layer(facilities: gpd.GeoDataFrame | None, names: Mapping[str, str],
+                   show: bool = True) -> list[MapLayer]:
+    """Draw the existing facilities as dark points, named and categorised in tooltips."""
+    if facilities is None or not len(facilities):
+        return []
+    fac = facilities.assign(category_zh=facilities["category"].map(
+        lambda c: category_label(c, names.get(str(c)))))
+    return [MapLayer(fac, StyleSpec(
+        name="facilities", title="服务设施", geometry="point", color="#333333",
+        fill_opacity=0.9, point_radius_px=3.0, stroke_color="#ffffff",
+        fields=tuple(f for f in ("name", "category_zh") if f in fac)),
+        name="服务设施", show=show)]
 
 
 def _gaps_per_category(gaps: gpd.GeoDataFrame, names: Mapping[str, str],
@@ -375,14 +394,7 @@ def isochrone_layers(isochrones: gpd.GeoDataFrame,
     """
     names = dict(names or names_zh())
     layers = _per_category(isochrones, names, "等时圈", grids=grids)
-    if facilities is not None and len(facilities):
-        fac = facilities.assign(category_zh=facilities["category"].map(
-            lambda c: names.get(str(c), str(c))))
-        layers.append(MapLayer(fac, StyleSpec(
-            name="facilities", title="服务设施", geometry="point", color="#333333",
-            fill_opacity=0.9, point_radius_px=4.0, fields=("name", "category_zh")),
-            name="服务设施", show=False))
-    return layers + _zone_layer(zones)
+    return layers + facility_layer(facilities, names, show=False) + _zone_layer(zones)
 
 
 def kind_of(summary: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -404,7 +416,8 @@ def circle_layers(run: Mapping[str, Any], zones: gpd.GeoDataFrame | None = None,
     """Build the maps of one circles run's files, as ``(layers, title)``.
 
     ``run`` maps ``summary`` (``summary.json``), ``origins``, ``gaps``, ``isochrones``,
-    ``roads``, ``sites`` and the existing ``stations`` to their content, and optionally
+    ``roads``, ``sites``, the existing ``stations`` and ``facility_points`` to their
+    content, and optionally
     ``grids`` and ``gap_grids`` (see :func:`service_layers`), as ``CirclesResult.as_run``
     gives them.
     """
@@ -418,11 +431,12 @@ def circle_layers(run: Mapping[str, Any], zones: gpd.GeoDataFrame | None = None,
                                  run.get("stations"), zones, gap_grids=run.get("gap_grids")),
                  title)]
     return [(service_layers(origins, run.get("gaps"), run.get("isochrones"), zones,
-                            grids=run.get("grids"), gap_grids=run.get("gap_grids")), title)]
+                            grids=run.get("grids"), gap_grids=run.get("gap_grids"),
+                            facilities=run.get("facility_points")), title)]
 
 
 __all__ = ["MAX_ORIGIN_FEATURES", "aggregate_origins", "charging_layers",
-           "circle_layers", "circle_title", "gap_style", "geometry_kind",
+           "circle_layers", "circle_title", "facility_layer", "gap_style", "geometry_kind",
            "isochrone_layers", "kind_of", "merge_pieces", "merge_unreachable",
            "minute_columns",
            "minutes_text", "names_zh", "service_layers", "sites_style"]

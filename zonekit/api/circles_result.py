@@ -53,6 +53,8 @@ class CirclesResult(Result):
     measure: str = "minutes"
     basemap: str = "none"
     stations: gpd.GeoDataFrame | None = None
+    #: The facilities the run used (points, the run's ``category``), drawn on its maps.
+    facility_points: gpd.GeoDataFrame | None = None
     #: Processes that may write the files side by side (the run's ``jobs``).
     jobs: int = 1
 
@@ -99,6 +101,8 @@ class CirclesResult(Result):
                 run[name] = self.tables[name]
         if self.stations is not None:
             run["stations"] = self.stations  # the report's charging map draws them too
+        if self.facility_points is not None:
+            run["facility_points"] = self.facility_points  # and its service maps these
         run["grids"], run["gap_grids"] = self._band_grids(), self._gap_grids()
         return run
 
@@ -210,7 +214,8 @@ class CirclesResult(Result):
         # the run's category names (its profile's), not the shipped profile read again
         return (cm.service_layers(self.origins, self.gaps, self.isochrones, zones,
                                   names=self.bundle.names_zh, grids=self._band_grids(),
-                                  gap_grids=self._gap_grids()), title)
+                                  gap_grids=self._gap_grids(),
+                                  facilities=self.facility_points), title)
 
     def _gap_grids(self) -> dict[str, Any]:
         """Category → its gap cells (1, else NaN) on the gaps' grid, for the map's images."""
