@@ -181,13 +181,14 @@ def water_parcels(parcels: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame | None:
 def _water_layers(water: list[gpd.GeoDataFrame | None], box: tuple[float, float, float, float],
                   crs: Any) -> list[MapLayer]:
     """Water polygons (one fill) and water lines (rivers, canals) of the given layers."""
-    import pandas as pd
+    import geopandas as gpd
+    import numpy as np
 
     frames = [_clipped(w, box, crs) for w in water if w is not None and len(w)]
-    frames = [f[[f.geometry.name]].rename_geometry("geometry") for f in frames if len(f)]
-    if not frames:
+    geoms = [f.geometry.to_numpy() for f in frames if len(f)]
+    if not geoms:
         return []
-    allw = pd.concat(frames, ignore_index=True)
+    allw = gpd.GeoDataFrame(geometry=np.concatenate(geoms), crs=crs)
     kind = allw.geom_type
     layers = []
     for types, geometry in ((("Polygon", "MultiPolygon"), "polygon"),
@@ -248,7 +249,8 @@ def _with_note(layers: list[MapLayer], dropped: int, crs: Any) -> list[MapLayer]
 
     import geopandas as gpd
 
-    what = "、".join(dict.fromkeys("水域" if "water" in x.spec.name else "道路" for x in layers))
+    kinds = {"水域" if "water" in x.spec.name else "道路" for x in layers}
+    what = "、".join(k for k in ("道路", "水域") if k in kinds)
     if not layers:
         empty = gpd.GeoDataFrame(geometry=gpd.GeoSeries([], crs=crs), crs=crs)
         return [MapLayer(empty, StyleSpec(name=f"{BASE_PREFIX}none", title=NO_BASE_NOTE_ZH,

@@ -120,14 +120,16 @@ def with_park_base(layers: list[MapLayer], park: Park | None) -> list[MapLayer]:
     """Return ``layers`` with the park's roads and water drawn under them as a light base.
 
     The base (:mod:`zonekit.maps.base_layers`) comes from the park's own layers: its roads
-    (read for the map when the analysis did not read them) and its parcels of land-use
-    class water. Without a park, the layers are returned as they are.
+    (read for the map when the analysis did not read them), its parcels of land-use
+    class water, and the water of :func:`base_water`. Without a park, the layers are
+    returned as they are.
     """
     from zonekit.maps.base_layers import with_base
 
     if park is None or not layers:
         return list(layers)
-    return with_base(layers, park.crs, base_roads(park), park.layers.get("parcels"))
+    return with_base(layers, park.crs, base_roads(park), park.layers.get("parcels"),
+                     base_water(park))
 
 
 def base_roads(park: Park) -> gpd.GeoDataFrame | None:
@@ -154,3 +156,42 @@ def base_roads(park: Park) -> gpd.GeoDataFrame | None:
                 logging.getLogger(__name__).warning("the map's base has no roads: %s", exc)
         park.context["roads"] = roads
     return park.context["roads"]
+
+
+def base_water(park: Park) -> gpd.GeoDataFrame | None:
+    """Return the water the park's data holds besides its parcels, or ``None`` (read once).
+
+    The water areas and lines of the OSM file the roads were read from, else a layer
+    named ``water`` in the data folder or GeoPackage (any CRS; a layer without one takes
+    ``crs=``). Like :func:`base_roads`, a layer that cannot be read is logged and left out.
+    """
+    if "water" not in park.context:
+        try:
+            park.context["water"] = _read_water(park)
+        except ZonekitError as exc:
+            import logging
+
+            logging.getLogger(__name__).warning("the map's base has no water layer: %s", exc)
+            park.context["water"] = None
+    return park.context["water"]
+
+
+def _read_water(park: Park) -> gpd.GeoDataFrame | None:
+    from zonekit.zones.osm.roads import is_osm_file
+
+    roads = park.sources.get("roads")
+    if roads and is_osm_file(Path(roads)):
+        from zonekit.zones.osm.water import read_osm_water
+
+        return read_osm_water(roads).to_crs(park.crs)
+    data = park.options.data if park.options is not None else None
+    if data is None or not Path(data).exists():
+        return None
+    from zonekit.api.data import user_layer
+    from zonekit.zones.io import find_layer_source, read_vector
+
+    found = find_layer_source(Path(data), "water")
+    if found is None:
+        return None
+    gdf = read_vector(found[0], found[1], label="water")
+    return user_layer(gdf, park.options, park.crs, "water")
