@@ -135,27 +135,56 @@ def with_park_base(layers: list[MapLayer], park: Park | None) -> list[MapLayer]:
 def base_roads(park: Park) -> gpd.GeoDataFrame | None:
     """Return the park's roads: its layer, else read once as the park was read, or ``None``.
 
-    A roads layer that cannot be read leaves the map without streets (logged), never
-    stops a map of an analysis that does not use roads.
+    Roads the layer model refuses (no ``highway``: a planner's own centrelines) are read
+    as plain lines for the base. A roads layer that cannot be read at all leaves the map
+    without streets (logged): a map of an analysis that does not use roads never stops.
     """
+    if "roads" in park.layers:
+        return park.layers["roads"]
+    if "roads" not in park.context and park.options is not None:
+        park.context["roads"] = _read_roads(park)
+    return park.context.get("roads")
+
+
+def _read_roads(park: Park) -> gpd.GeoDataFrame | None:
     import dataclasses
     import logging
 
-    if "roads" in park.layers:
-        return park.layers["roads"]
-    if "roads" not in park.context:
-        roads = None
-        if park.options is not None:
-            from zonekit.api.data import read_park
+    from zonekit.api.data import read_park
 
-            opts = dataclasses.replace(park.options, analysis_crs=park.crs)
-            try:
-                roads = read_park(opts, layers=("roads",), mapping=park.mapping).layers.get(
-                    "roads")
-            except ZonekitError as exc:
-                logging.getLogger(__name__).warning("the map's base has no roads: %s", exc)
-        park.context["roads"] = roads
-    return park.context["roads"]
+    log = logging.getLogger(__name__)
+    opts = dataclasses.replace(park.options, analysis_crs=park.crs)
+    try:
+        return read_park(opts, layers=("roads",), mapping=park.mapping).layers.get("roads")
+    except ZonekitError as exc:
+        log.info("roads not read as the layer model (%s): read as plain lines", exc)
+    try:
+        return _plain_layer(park, "roads")
+    except ZonekitError as exc:
+        log.warning("the map's base has no roads: %s", exc)
+        return None
+
+
+def _plain_layer(park: Park, name: str) -> gpd.GeoDataFrame | None:
+    """Read layer ``name`` of the park's data with its CRS checked, columns as they are."""
+    from zonekit.api.data import user_layer
+    from zonekit.zones.io import find_layer_source, read_vector
+    from zonekit.zones.sources import split_layer
+
+    opts = park.options
+    if opts is None:
+        return None
+    source = opts.layers.get(name)
+    if source is None:
+        data = opts.data
+        found = find_layer_source(Path(data), name) if data is not None and Path(
+            data).exists() else None
+        if found is None:
+            return None
+        source = read_vector(found[0], found[1], label=name)
+    elif not hasattr(source, "geometry"):
+        source = read_vector(*split_layer(source), label=name)
+    return user_layer(source, opts, park.crs, name)
 
 
 def base_water(park: Park) -> gpd.GeoDataFrame | None:
@@ -184,14 +213,4 @@ def _read_water(park: Park) -> gpd.GeoDataFrame | None:
         from zonekit.zones.osm.water import read_osm_water
 
         return read_osm_water(roads).to_crs(park.crs)
-    data = park.options.data if park.options is not None else None
-    if data is None or not Path(data).exists():
-        return None
-    from zonekit.api.data import user_layer
-    from zonekit.zones.io import find_layer_source, read_vector
-
-    found = find_layer_source(Path(data), "water")
-    if found is None:
-        return None
-    gdf = read_vector(found[0], found[1], label="water")
-    return user_layer(gdf, park.options, park.crs, "water")
+    return _plain_layer(park, "water")
