@@ -95,13 +95,15 @@ def road_class(highway: Any) -> Any:
     import numpy as np
     import pandas as pd
 
-    text = pd.Series(highway).map(lambda v: v[0] if isinstance(v, list) and v else v)
+    series = pd.Series(highway)
+    codes, uniques = pd.factorize(series.map(lambda v: str(v) if isinstance(v, list) else v))
+    text = pd.Series(uniques, dtype=object)  # each distinct value once, not each road
     first = text.astype("string").str.strip("[]'\" ").str.split(",").str[0]
     first = first.str.strip("'\" ").str.replace(r"_link$", "", regex=True).str.lower()
-    out = np.full(len(first), ROAD_CLASSES[-1].key, dtype=object)
+    keys = np.full(len(first) + 1, ROAD_CLASSES[-1].key, dtype=object)  # last: missing
     for cls in ROAD_CLASSES[:-1]:
-        out[first.isin(cls.highways).fillna(False).to_numpy(bool)] = cls.key
-    return pd.Series(out, index=text.index)
+        keys[:-1][first.isin(cls.highways).fillna(False).to_numpy(bool)] = cls.key
+    return pd.Series(keys[codes], index=series.index)
 
 
 def view_box(layers: list[Any], crs: Any) -> tuple[float, float, float, float] | None:
@@ -119,18 +121,36 @@ def view_box(layers: list[Any], crs: Any) -> tuple[float, float, float, float] |
 
 
 def _clipped(gdf: gpd.GeoDataFrame, box: tuple[float, float, float, float],
-             crs: Any) -> gpd.GeoDataFrame:
-    """Features of ``gdf`` in ``crs``, clipped to ``box`` and simplified for the view."""
+             crs: Any, simplify: bool = True) -> gpd.GeoDataFrame:
+    """Features of ``gdf`` in ``crs``, clipped to ``box`` and simplified for the view.
+
+    Only the geometry and ``highway`` are kept, and only features crossing the box's edge
+    are cut, so a city's roads are not copied column by column or rebuilt one by one.
+    """
     import shapely
 
-    gdf = gdf.to_crs(crs)
+    gdf = gdf[[c for c in ("highway",) if c in gdf] + [gdf.geometry.name]]
+    if gdf.crs is not None and not gdf.crs.equals(crs):
+        gdf = gdf.to_crs(crs)
+    rect = shapely.box(*box)
+    shapely.prepare(rect)
     geoms = gdf.geometry.to_numpy()
-    keep = shapely.intersects(geoms, shapely.box(*box))
-    part = gdf.loc[keep]
-    tolerance = SIMPLIFY_SHARE * max(box[2] - box[0], box[3] - box[1])
-    geoms = shapely.simplify(shapely.clip_by_rect(part.geometry.to_numpy(), *box), tolerance)
+    keep = shapely.intersects(rect, geoms)
+    part, geoms = gdf.loc[keep], geoms[keep]
+    edge = ~shapely.contains_properly(rect, geoms)
+    geoms = geoms.copy()
+    geoms[edge] = shapely.clip_by_rect(geoms[edge], *box)
+    if simplify:
+        geoms = simplified(geoms, box)
     out = part.set_geometry(geoms, crs=crs)
     return out.loc[~shapely.is_empty(geoms)]
+
+
+def simplified(geoms: Any, box: tuple[float, float, float, float]) -> Any:
+    """Geometries simplified to :data:`SIMPLIFY_SHARE` of the view's longer side."""
+    import shapely
+
+    return shapely.simplify(geoms, SIMPLIFY_SHARE * max(box[2] - box[0], box[3] - box[1]))
 
 
 def _vertices(gdf: gpd.GeoDataFrame) -> int:
@@ -139,19 +159,32 @@ def _vertices(gdf: gpd.GeoDataFrame) -> int:
     return int(shapely.get_num_coordinates(gdf.geometry.to_numpy()).sum())
 
 
-def _road_layers(roads: gpd.GeoDataFrame, budget: int) -> tuple[list[MapLayer], int, int]:
-    """Road layers, main roads first in the budget; returns (layers, vertices, dropped)."""
-    classes = road_class(roads["highway"]) if "highway" in roads else None
+def _road_layers(roads: gpd.GeoDataFrame, box: tuple[float, float, float, float],
+                 budget: int) -> tuple[list[MapLayer], int]:
+    """Road layers, main roads first in the vertex budget; returns (layers, roads left out).
+
+    A class is simplified only while the budget has room: the minor streets of a city
+    that will be left out are never rebuilt.
+    """
+    classes = road_class(roads["highway"]).to_numpy() if "highway" in roads else None
     layers: list[MapLayer] = []
     used = dropped = 0
     for cls in ROAD_CLASSES if classes is not None else ROAD_CLASSES[1:2]:
-        part = roads if classes is None else roads.loc[classes.to_numpy() == cls.key]
+        part = roads if classes is None else roads.loc[classes == cls.key]
         if not len(part):
             continue
-        n = _vertices(part)
-        if used + n > budget:
+        if used < budget:  # room left: simplify the class and count its vertices
+            part = part.set_geometry(simplified(part.geometry.to_numpy(), box), crs=part.crs)
+            n = _vertices(part)
+        if used >= budget:
             dropped += len(part)
             continue
+        if used + n > budget:  # the longest of the class that fit; the rest left out
+            part, left = _longest(part, budget - used)
+            dropped += left
+            n = _vertices(part)
+            if not len(part):
+                continue
         used += n
         title = "底图：道路" if classes is None else f"底图：{cls.name_zh}"
         spec = StyleSpec(name=f"{BASE_PREFIX}roads_{cls.key}", title=title, geometry="line",
@@ -159,7 +192,19 @@ def _road_layers(roads: gpd.GeoDataFrame, budget: int) -> tuple[list[MapLayer], 
                          fill_opacity=1.0)
         layers.append(MapLayer(part[[part.geometry.name]], spec, name=title, show=True))
     # main roads drawn last (on top of the minor ones)
-    return layers[::-1], used, dropped
+    return layers[::-1], dropped
+
+
+def _longest(part: gpd.GeoDataFrame, budget: int) -> tuple[gpd.GeoDataFrame, int]:
+    """Return the longest features of ``part`` whose vertices fit ``budget``, and how many not."""
+    import numpy as np
+    import shapely
+
+    geoms = part.geometry.to_numpy()
+    order = np.argsort(-shapely.length(geoms), kind="stable")
+    fits = np.cumsum(shapely.get_num_coordinates(geoms)[order]) <= budget
+    keep = np.sort(order[fits])
+    return part.iloc[keep], len(part) - len(keep)
 
 
 def water_parcels(parcels: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame | None:
@@ -237,8 +282,8 @@ def base_layers(box: tuple[float, float, float, float] | None, crs: Any,
     layers = _water_layers([water_parcels(parcels), water], box, crs)
     dropped = 0
     if roads is not None and len(roads):
-        clipped = _clipped(roads, box, crs)
-        road, _, dropped = _road_layers(clipped, max_vertices)
+        road, dropped = _road_layers(_clipped(roads, box, crs, simplify=False), box,
+                                     max_vertices)
         layers += road
     return _with_note(layers, dropped, crs)
 
@@ -252,12 +297,14 @@ def _with_note(layers: list[MapLayer], dropped: int, crs: Any) -> list[MapLayer]
     kinds = {"水域" if "water" in x.spec.name else "道路" for x in layers}
     what = "、".join(k for k in ("道路", "水域") if k in kinds)
     if not layers:
+        note = (NO_BASE_NOTE_ZH if not dropped else
+                f"底图：道路 {dropped:,} 段超出底图上限，为控制文件大小未绘制")
         empty = gpd.GeoDataFrame(geometry=gpd.GeoSeries([], crs=crs), crs=crs)
-        return [MapLayer(empty, StyleSpec(name=f"{BASE_PREFIX}none", title=NO_BASE_NOTE_ZH,
-                                          geometry="line"), name=NO_BASE_NOTE_ZH)]
+        return [MapLayer(empty, StyleSpec(name=f"{BASE_PREFIX}none", title=note,
+                                          geometry="line"), name=note)]
     note = BASE_NOTE_ZH.format(what=what)
     if dropped:
-        note += f"；为控制文件大小，省略支路 {dropped:,} 段"
+        note += f"；为控制文件大小，省略较短或次要道路 {dropped:,} 段"
     first = layers[0]
     layers[0] = dataclasses.replace(first, spec=dataclasses.replace(first.spec, title=note),
                                     name=first.name)

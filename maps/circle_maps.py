@@ -331,15 +331,22 @@ def service_layers(origins: gpd.GeoDataFrame, gaps: gpd.GeoDataFrame | None = No
 
 def facility_layer(facilities: gpd.GeoDataFrame | None, names: Mapping[str, str],
                    show: bool = True) -> list[MapLayer]:
-    """Draw the existing facilities as dark points, named and categorised in tooltips."""
+    """Draw the existing facilities as dark points, named and categorised in tooltips.
+
+    Above :data:`MAX_ORIGIN_FEATURES` facilities (a city) the points carry no tooltip,
+    so the map stays small; the run's ``facilities.csv`` lists them.
+    """
     if facilities is None or not len(facilities):
         return []
-    fac = facilities.assign(category_zh=facilities["category"].map(
-        lambda c: category_label(c, names.get(str(c)))))
+    fields: tuple[str, ...] = ()
+    fac = facilities[[facilities.geometry.name]]
+    if len(facilities) <= MAX_ORIGIN_FEATURES:
+        fac = facilities.assign(category_zh=facilities["category"].map(
+            lambda c: category_label(c, names.get(str(c)))))
+        fields = tuple(f for f in ("name", "category_zh") if f in fac)
     return [MapLayer(fac, StyleSpec(
         name="facilities", title="服务设施", geometry="point", color="#333333",
-        fill_opacity=0.9, point_radius_px=3.0, stroke_color="#ffffff",
-        fields=tuple(f for f in ("name", "category_zh") if f in fac)),
+        fill_opacity=0.9, point_radius_px=3.0, stroke_color="#ffffff", fields=fields),
         name="服务设施", show=show)]
 
 

@@ -142,8 +142,17 @@ def test_minor_streets_are_left_out_above_the_budget_and_counted() -> None:
     base = base_layers((X0 - 100, Y0 - 100, X0 + 2100, Y0 + 1100), "EPSG:4548",
                        roads=_roads(), max_vertices=4)  # two 2-vertex lines fit
     assert [x.title for x in base] == ["底图：次干路", "底图：主干路"]
-    assert base[0].spec.title.endswith("省略支路 1 段")
+    assert base[0].spec.title.endswith("省略较短或次要道路 1 段")
     assert MAX_BASE_VERTICES >= 100_000  # the default leaves a city's main roads in
+
+
+def test_a_class_over_the_budget_keeps_its_longest_roads() -> None:
+    lines = [LineString([(X0, Y0 + 10 * k), (X0 + 100 * (k + 1), Y0 + 10 * k)]) for k in range(5)]
+    roads = gpd.GeoDataFrame({"highway": ["residential"] * 5}, geometry=lines, crs="EPSG:4548")
+    (base,) = base_layers((X0 - 10, Y0 - 10, X0 + 600, Y0 + 60), "EPSG:4548", roads=roads,
+                          max_vertices=6)
+    assert sorted(base.gdf.length.round().tolist()) == [300, 400, 500]  # three longest
+    assert base.spec.title.endswith("省略较短或次要道路 2 段")
 
 
 def test_gpkg_of_a_map_leaves_the_base_out(tmp_path: Path) -> None:
