@@ -39,9 +39,9 @@ BASE_NOTE_ZH = "底图：{what}（来自输入数据）"
 NO_BASE_NOTE_ZH = "底图：输入数据无道路、水域图层，未绘制底图"
 #: Leaflet pane of the base, under the overlay pane (z-index 400) of the analysis layers.
 PANE = "zk_base"
-#: Vertices the base may hold (about 20 bytes each in the HTML): minor classes beyond it
-#: are left out, so a city's map stays a few MB.
-MAX_BASE_VERTICES = 150_000
+#: Vertices the base may hold (about 21 bytes each in the HTML, 2 MB in all): the
+#: shorter and minor roads beyond it are left out, so a city's map stays a few MB.
+MAX_BASE_VERTICES = 100_000
 #: Simplification tolerance as a share of the view's longer side (1/4000: about a
 #: quarter of a pixel on a 1,000-pixel-wide map).
 SIMPLIFY_SHARE = 1 / 4000
@@ -327,17 +327,35 @@ def with_base(layers: list[Any], crs: Any, roads: gpd.GeoDataFrame | None = None
     return [*base, *layers]
 
 
-def add_base_layers(m: folium.Map, layers: list[MapLayer], basemap: str) -> None:
-    """Draw the base layers in their own pane under the analysis layers, one feature each.
+#: Marks each base layer's script in the page (tests and readers find them by it).
+BASE_SCRIPT_MARK = "/*zk-base*/"
 
-    Each layer is one (multi)geometry at 5 decimals of a degree (about 1 m): no
-    properties, no tooltips, so a city's streets cost their vertices only.
+
+def _one_geometry(geoms: Any, geometry: str) -> Any:
+    """All parts of the layer's lines (polygons) as one MultiLineString (MultiPolygon)."""
+    import shapely
+
+    parts = shapely.get_parts(geoms)
+    if geometry == "line":
+        lines = parts[shapely.get_type_id(parts) == 1]
+        return shapely.multilinestrings(lines)
+    return shapely.multipolygons(parts[shapely.get_type_id(parts) == 3])
+
+
+def add_base_layers(m: folium.Map, layers: list[MapLayer], basemap: str) -> None:
+    """Draw the base layers in their own pane under the analysis layers, one geometry each.
+
+    Each layer is one Multi-geometry at 5 decimals of a degree (about 1 m), written as
+    compact GeoJSON in a small script of its own (no properties, no tooltips, no style per
+    feature), so a city's streets cost their vertices only: about 21 bytes each.
     """
     import json
 
     import folium
     import numpy as np
     import shapely
+    from branca.element import MacroElement
+    from jinja2 import Template
 
     from zonekit.maps.interactive import _to_display_crs
 
@@ -348,18 +366,24 @@ def add_base_layers(m: folium.Map, layers: list[MapLayer], basemap: str) -> None
     for layer in drawn:
         gdf = _to_display_crs(layer.gdf, basemap)
         geoms = shapely.transform(gdf.geometry.to_numpy(), lambda xy: np.round(xy, 5))
-        one = shapely.geometrycollections(geoms)
         spec = layer.spec
         line = spec.geometry == "line"
         style = {"color": spec.stroke_color, "weight": spec.stroke_width_px * 2,
                  "opacity": 1.0, "fill": not line, "fillColor": spec.color,
                  "fillOpacity": spec.fill_opacity}
-        feature = {"type": "Feature", "properties": {},
-                   "geometry": json.loads(shapely.to_geojson(one))}
-        folium.GeoJson(feature, name=layer.title, style_function=lambda _f, s=style: s,
-                       pane=PANE, interactive=False, control=False).add_to(m)
+        feature = ('{"type":"Feature","properties":{},"geometry":'
+                   f"{shapely.to_geojson(_one_geometry(geoms, spec.geometry))}}}")
+        options = json.dumps({"pane": PANE, "interactive": False, "style": style},
+                             separators=(",", ":"))
+        script = MacroElement()
+        script._name = "ZkBase"
+        script._template = Template(
+            "{% macro script(this, kwargs) %}" + BASE_SCRIPT_MARK
+            + f"L.geoJSON({feature},{options})"
+            + ".addTo({{ this._parent.get_name() }});{% endmacro %}")
+        m.add_child(script)
 
 
-__all__ = ["BASE_NOTE_ZH", "MAX_BASE_VERTICES", "NO_BASE_NOTE_ZH", "ROAD_CLASSES",
-           "add_base_layers", "base_layers", "base_note", "is_base", "road_class",
-           "split_base", "view_box", "water_parcels", "with_base"]
+__all__ = ["BASE_NOTE_ZH", "BASE_SCRIPT_MARK", "MAX_BASE_VERTICES", "NO_BASE_NOTE_ZH",
+           "ROAD_CLASSES", "add_base_layers", "base_layers", "base_note", "is_base",
+           "road_class", "split_base", "view_box", "water_parcels", "with_base"]

@@ -16,6 +16,7 @@ from intensity_fixtures import X0, Y0, enterprises, parcels, zones
 from shapely.geometry import LineString, box
 
 from zonekit.maps.base_layers import (
+    BASE_SCRIPT_MARK,
     MAX_BASE_VERTICES,
     NO_BASE_NOTE_ZH,
     PANE,
@@ -59,13 +60,18 @@ def _planner_park(folder: Path, highway: bool = False) -> Path:
 
 
 def _base_geometries(page: str) -> list[dict]:
-    """The geometries the page draws as base layers (one collection a layer, no properties)."""
+    """The GeoJSON geometries the page draws as base layers (one Multi-geometry a layer)."""
     out = []
-    for m in re.finditer(r"_add\(\{", page):
-        obj, _ = json.JSONDecoder().raw_decode(page[m.end() - 1:])
-        out += [f["geometry"] for f in obj["features"]
-                if f["geometry"]["type"] == "GeometryCollection" and not f["properties"]]
+    for m in re.finditer(re.escape(BASE_SCRIPT_MARK) + r"L\.geoJSON\(", page):
+        obj, end = json.JSONDecoder().raw_decode(page[m.end():])
+        options, _ = json.JSONDecoder().raw_decode(page[m.end() + end + 1:])
+        assert options["pane"] == PANE and not obj["properties"]
+        out.append(obj["geometry"])
     return out
+
+
+def _parts(page: str) -> int:
+    return sum(len(g["coordinates"]) for g in _base_geometries(page))
 
 
 def _zone_layer() -> MapLayer:
@@ -95,11 +101,10 @@ def test_base_holds_the_roads_in_view_under_the_map_and_one_legend_note() -> Non
     assert groups[-1].entries == ()  # a note, not an analysis layer's classes
 
     page = make_map(layers, basemap="none").get_root().render()
-    assert f'createPane(\n                "{PANE}")' in page and f'"pane": "{PANE}"' in page
+    assert f'createPane(\n                "{PANE}")' in page
     geoms = _base_geometries(page)
-    lines = [g for col in geoms for g in col["geometries"]]
-    assert len(geoms) == 3 and len(lines) == 3
-    assert {g["type"] for g in lines} == {"LineString"}
+    assert len(geoms) == 3 and _parts(page) == 3
+    assert {g["type"] for g in geoms} == {"MultiLineString"}
     assert "底图：道路（来自输入数据）" in page
     assert "远处的路" not in page  # no road names or properties in the base
 
@@ -210,7 +215,7 @@ def test_map_command_offline_draws_the_base(tmp_path: Path) -> None:
                                       "--basemap", "none"])
     assert result.exit_code == 0, result.output
     page = (out / "map_zones.html").read_text(encoding="utf-8")
-    assert len([g for c in _base_geometries(page) for g in c["geometries"]]) == 4  # 3 + water
+    assert _parts(page) == 4  # three streets and the water parcel
 
 
 def test_unreadable_roads_leave_the_map_without_streets(tmp_path: Path) -> None:
