@@ -6,7 +6,7 @@ The layer builders take the layers ``zonekit circles`` writes (see
 (uncovered pieces per ``category``), ``isochrones`` (bands per ``category`` with
 ``minutes``), the charging run's covered ``roads`` and proposed ``sites``. Their styles are
 the ones ``zonekit circles`` stores in its GeoPackages (``coverage_style``, the red gap
-style, ``minutes_style``, sites by solution), so the HTML map and QGIS agree.
+style, ``band_style``, sites by solution), so the HTML map and QGIS agree.
 
 Examples
 --------
@@ -33,10 +33,10 @@ from zonekit.maps.capacity_maps import below_norm_layers
 from zonekit.maps.interactive import GridImage, MapLayer
 from zonekit.maps.style import (
     StyleSpec,
+    band_style,
     categorical,
     category_label,
     coverage_style,
-    minutes_style,
 )
 
 if TYPE_CHECKING:
@@ -267,7 +267,8 @@ def _per_category(iso: gpd.GeoDataFrame, names: Mapping[str, str], label: str,
                   first_only: bool = True,
                   grids: Mapping[str, GridImage] | None = None) -> list[MapLayer]:
     """One isochrone layer per category (same style: the legend shows it once)."""
-    spec = minutes_style(iso["minutes"], fields=("name_zh", "minutes", "limit_minutes"))
+    # each category's bands end at its own limit (an 8-minute one at 8, not "5–10")
+    spec = band_style(iso, fields=("name_zh", "minutes", "limit_minutes"))
     layers = []
     for i, cat in enumerate(iso["category"].unique()):  # in the run's (profile's) order
         part = iso.loc[iso["category"] == cat].sort_values("minutes", ascending=False)
@@ -282,8 +283,9 @@ def service_layers(origins: gpd.GeoDataFrame, gaps: gpd.GeoDataFrame | None = No
                    zones: gpd.GeoDataFrame | None = None,
                    names: Mapping[str, str] | None = None,
                    grids: Mapping[str, GridImage] | None = None,
-                   gap_grids: Mapping[str, GridImage] | None = None) -> list[MapLayer]:
-    """Build the service-circle map: reach per category, the gaps, origins covered or not.
+                   gap_grids: Mapping[str, GridImage] | None = None,
+                   facilities: gpd.GeoDataFrame | None = None) -> list[MapLayer]:
+    """Build the service-circle map: reach per category, the gaps, origins, facilities.
 
     Parameters
     ----------
@@ -303,6 +305,9 @@ def service_layers(origins: gpd.GeoDataFrame, gaps: gpd.GeoDataFrame | None = No
         a heavy isochrone layer's image is then drawn from its grid, not its polygons.
     gap_grids
         Category → its gap cells on a grid (any finite value: a gap), likewise.
+    facilities
+        The existing facilities (points with ``category``, optionally ``name``): drawn
+        on top, named by category in their tooltips.
     """
     names = dict(names or names_zh())
     frame = origins.copy()
@@ -320,7 +325,29 @@ def service_layers(origins: gpd.GeoDataFrame, gaps: gpd.GeoDataFrame | None = No
                                    grid=_one_grid(composite, gap_grids)))
         layers += _gaps_per_category(gaps.loc[~gaps["category"].isin(COMPOSITE)], names,
                                      gap_grids)
-    return layers + below_norm_layers(origins, names) + _zone_layer(zones)
+    return (layers + below_norm_layers(origins, names) + _zone_layer(zones)
+            + facility_layer(facilities, names))
+
+
+def facility_layer(facilities: gpd.GeoDataFrame | None, names: Mapping[str, str],
+                   show: bool = True) -> list[MapLayer]:
+    """Draw the existing facilities as dark points, named and categorised in tooltips.
+
+    Above :data:`MAX_ORIGIN_FEATURES` facilities (a city) the points carry no tooltip,
+    so the map stays small; the run's ``facilities.csv`` lists them.
+    """
+    if facilities is None or not len(facilities):
+        return []
+    fields: tuple[str, ...] = ()
+    fac = facilities[[facilities.geometry.name]]
+    if len(facilities) <= MAX_ORIGIN_FEATURES:
+        fac = facilities.assign(category_zh=facilities["category"].map(
+            lambda c: category_label(c, names.get(str(c)))))
+        fields = tuple(f for f in ("name", "category_zh") if f in fac)
+    return [MapLayer(fac, StyleSpec(
+        name="facilities", title="服务设施", geometry="point", color="#333333",
+        fill_opacity=0.9, point_radius_px=3.0, stroke_color="#ffffff", fields=fields),
+        name="服务设施", show=show)]
 
 
 def _gaps_per_category(gaps: gpd.GeoDataFrame, names: Mapping[str, str],
@@ -377,14 +404,7 @@ def isochrone_layers(isochrones: gpd.GeoDataFrame,
     """
     names = dict(names or names_zh())
     layers = _per_category(isochrones, names, "等时圈", grids=grids)
-    if facilities is not None and len(facilities):
-        fac = facilities.assign(category_zh=facilities["category"].map(
-            lambda c: names.get(str(c), str(c))))
-        layers.append(MapLayer(fac, StyleSpec(
-            name="facilities", title="服务设施", geometry="point", color="#333333",
-            fill_opacity=0.9, point_radius_px=4.0, fields=("name", "category_zh")),
-            name="服务设施", show=False))
-    return layers + _zone_layer(zones)
+    return layers + facility_layer(facilities, names, show=False) + _zone_layer(zones)
 
 
 def kind_of(summary: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -406,7 +426,8 @@ def circle_layers(run: Mapping[str, Any], zones: gpd.GeoDataFrame | None = None,
     """Build the maps of one circles run's files, as ``(layers, title)``.
 
     ``run`` maps ``summary`` (``summary.json``), ``origins``, ``gaps``, ``isochrones``,
-    ``roads``, ``sites`` and the existing ``stations`` to their content, and optionally
+    ``roads``, ``sites``, the existing ``stations`` and ``facility_points`` to their
+    content, and optionally
     ``grids`` and ``gap_grids`` (see :func:`service_layers`), as ``CirclesResult.as_run``
     gives them.
     """
@@ -420,11 +441,12 @@ def circle_layers(run: Mapping[str, Any], zones: gpd.GeoDataFrame | None = None,
                                  run.get("stations"), zones, gap_grids=run.get("gap_grids")),
                  title)]
     return [(service_layers(origins, run.get("gaps"), run.get("isochrones"), zones,
-                            grids=run.get("grids"), gap_grids=run.get("gap_grids")), title)]
+                            grids=run.get("grids"), gap_grids=run.get("gap_grids"),
+                            facilities=run.get("facility_points")), title)]
 
 
 __all__ = ["MAX_ORIGIN_FEATURES", "aggregate_origins", "charging_layers",
-           "circle_layers", "circle_title", "gap_style", "geometry_kind",
+           "circle_layers", "circle_title", "facility_layer", "gap_style", "geometry_kind",
            "isochrone_layers", "kind_of", "merge_pieces", "merge_unreachable",
            "minute_columns",
            "minutes_text", "names_zh", "service_layers", "sites_style"]

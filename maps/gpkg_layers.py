@@ -76,10 +76,12 @@ def write_map_gpkg(layers: Sequence[Drawn], path: Path | str, synthetic: bool = 
     """
     import pyogrio
 
+    from zonekit.maps.base_layers import split_base
     from zonekit.maps.qgis_style import add_style_to_gpkg
     from zonekit.zones.io import atomic_path
 
     path = Path(path)
+    layers = split_base(list(layers))[1]  # the base is the user's own roads and water
     names = layer_names(layers)
     with atomic_path(path) as tmp:
         for name, layer in zip(names, layers, strict=True):

@@ -492,11 +492,14 @@ def make_map(layers: list[MapLayer], basemap: str = "osm", synthetic: bool = Fal
 
     if basemap not in BASEMAPS:
         raise ZonekitError(f"basemap= must be one of {', '.join(BASEMAPS)}, got {basemap!r}")
-    if not layers:
+    from zonekit.maps.base_layers import add_base_layers, split_base
+
+    base, drawn = split_base(layers)  # the base of roads and water: its own pane, under all
+    if not drawn:
         raise ZonekitError("nothing to map: no layers given")
     # a layer drawn from its grid is never reprojected vertex by vertex
     gdfs = [None if _from_grid(layer, basemap) else _to_display_crs(layer.gdf, basemap)
-            for layer in layers]
+            for layer in drawn]
     new = m is None
     if m is None:
         m = folium.Map(tiles=None, control_scale=False, zoom_control=True)
@@ -504,7 +507,8 @@ def make_map(layers: list[MapLayer], basemap: str = "osm", synthetic: bool = Fal
         _inline_leaflet(m, basemap)
         _add_basemap(m, basemap, tianditu_key)
         m.get_root().header.add_child(folium.Element(_page_css()), name="zk_css")
-    for layer, gdf in zip(layers, gdfs, strict=True):
+    add_base_layers(m, base, basemap)
+    for layer, gdf in zip(drawn, gdfs, strict=True):
         _add_layer(m, layer, gdf)
     root = m.get_root().html
     root.add_child(folium.Element(_legend_html(layers)))
@@ -522,7 +526,7 @@ def make_map(layers: list[MapLayer], basemap: str = "osm", synthetic: bool = Fal
         cls = "zk-footer zk-synthetic" if synthetic else "zk-footer"
         root.add_child(folium.Element(
             f'<div class="{cls}" id="zk-footer">{html.escape("；".join(notes))}</div>'))
-    minx, miny, maxx, maxy = _bounds(layers, gdfs)
+    minx, miny, maxx, maxy = _bounds(drawn, gdfs)
     m.fit_bounds([[miny, minx], [maxy, maxx]])
     return m
 

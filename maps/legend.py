@@ -75,11 +75,15 @@ def legend_groups(layers: Sequence[Drawn]) -> list[LegendGroup]:
 
     Layers sharing a spec (e.g. one isochrone layer per category) make one group titled
     with the spec's title; distinct specs with the same title are titled with their
-    layers' names, so no title appears twice.
+    layers' names, so no title appears twice. The base of roads and water
+    (:mod:`zonekit.maps.base_layers`) is one last group without symbols: its note.
     """
+    from zonekit.maps.base_layers import base_note, is_base
+
     specs: dict[StyleSpec, list[Drawn]] = {}
     for layer in layers:
-        specs.setdefault(layer.spec, []).append(layer)
+        if not is_base(layer):  # the base of roads and water: one note, below
+            specs.setdefault(layer.spec, []).append(layer)
     titles = [spec.title for spec in specs]
     groups = []
     for spec, members in specs.items():
@@ -90,7 +94,8 @@ def legend_groups(layers: Sequence[Drawn]) -> list[LegendGroup]:
         if titles.count(title) > 1 and len(members) == 1:
             title = members[0].title
         groups.append(LegendGroup(title, tuple(legend_entries(spec, values))))
-    return groups
+    note = base_note(list(layers))
+    return groups + ([LegendGroup(note, ())] if note else [])
 
 
 def _titled_by_entry(group: LegendGroup) -> bool:
@@ -126,7 +131,10 @@ def legend_html(groups: Sequence[LegendGroup], element_id: str = "zk-legend",
             f'data-stroke="{e.stroke}" style="{swatch_css(e)}"></span>'
             f"{html.escape(e.label)}</div>" for e in group.entries)
         head = ("" if _titled_by_entry(group) else
-                f'<div class="zk-legend-title">{html.escape(group.title)}</div>')
+                f'<div class="zk-legend-title">{html.escape(group.title)}</div>' if rows else
+                # a group without symbols is a note (the base of roads and water)
+                f'<div class="zk-legend-note" style="color:#555;margin-top:4px">'
+                f"{html.escape(group.title)}</div>")
         parts.append(f'<div class="zk-legend-group">{head}{rows}</div>')
     return f'<div class="{css_class}" id="{element_id}">{"".join(parts)}</div>'
 

@@ -290,7 +290,8 @@ def report_maps(out: Outputs, basemap: str = "none") -> list[tuple[str, str, fol
         for run in out.circles.values():
             for layers, title in cm.circle_layers(run, out.zone_geo, name):
                 specs.append(("circles", layers, title))
-    return [(section, title, report_map(layers, basemap, out.synthetic))
+    base = out.base or list  # the park's roads and water under each map
+    return [(section, title, report_map(base(layers), basemap, out.synthetic))
             for section, layers, title in specs]
 
 

@@ -13,6 +13,7 @@ results: nothing is computed twice or written in code.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -47,6 +48,8 @@ class Outputs:
     circles: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: Name of the park for titles; ``None``: from the zones layer or the sample's.
     park_name: str | None = None
+    #: Adds the light base of roads and water under a map's layers (``None``: no base).
+    base: Callable[[list[Any]], list[Any]] | None = None
 
     @property
     def synthetic(self) -> bool:

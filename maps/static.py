@@ -295,6 +295,8 @@ def _draw(ax: Axes, layers: list[MapLayer], crs: Any) -> None:
     import matplotlib.patheffects as pe
 
     for layer in layers:
+        if not len(layer.gdf):  # e.g. the base's note when the data has no roads
+            continue
         gdf = layer.gdf.to_crs(crs)
         spec = layer.spec
         values = gdf[spec.column] if spec.column else [None] * len(gdf)
@@ -337,6 +339,9 @@ def _plot_panels(layers: list[MapLayer], panels: list[MapLayer], crs: Any, title
     """Small multiples: one panel per category layer, one for the rest, one legend."""
     import matplotlib.pyplot as plt
 
+    from zonekit.maps.base_layers import split_base
+
+    base, layers = split_base(layers)  # roads and water: under every panel, named in no title
     outlines = [layer for layer in layers if _is_outline(layer)]
     in_panels = {id(p) for p in panels}
     rest = [layer for layer in layers if id(layer) not in in_panels and not _is_outline(layer)]
@@ -349,7 +354,7 @@ def _plot_panels(layers: list[MapLayer], panels: list[MapLayer], crs: Any, title
                              squeeze=False)
     flat = list(axes.ravel())
     for ax, (drawn, name) in zip(flat, maps, strict=False):
-        _draw(ax, [*drawn, *outlines], crs)
+        _draw(ax, [*base, *drawn, *outlines], crs)
         for text in ax.texts:  # zone names crowd a small panel: keep the outlines only
             text.set_visible(False)
         ax.set_title(name, fontsize=10)
@@ -360,7 +365,7 @@ def _plot_panels(layers: list[MapLayer], panels: list[MapLayer], crs: Any, title
     add_scale_bar(first)
     if title:
         fig.suptitle(title, fontsize=14, fontweight="bold")
-    _legend(fig, layers, loc="upper left", bbox_to_anchor=(1.0, 0.95))
+    _legend(fig, [*base, *layers], loc="upper left", bbox_to_anchor=(1.0, 0.95))
     fig.tight_layout()
     _footer(flat[(nrows - 1) * ncols], crs, synthetic, y=-0.04)
     return first

@@ -429,6 +429,47 @@ def coverage_style(column: str = "covered", geometry: str = "polygon",
                        "服务圈覆盖", geometry=geometry, fields=fields)
 
 
+def band_style(bands: Any, unit: str = "minutes",
+               fields: tuple[str, ...] = ("minutes",)) -> StyleSpec:
+    """Isochrone bands by their own bounds: an 8-minute category's last band reads 5–8.
+
+    ``bands`` is an isochrone layer (:func:`zonekit.analysis.circles.bands.isochrone_bands`):
+    each row a band from ``<unit>_from`` to ``<unit>`` (its upper bound, the class value).
+    A band's lower bound depends on its upper bound only (the band edges below it), so
+    one class per upper bound labels every category's bands right, and one legend serves
+    the layers of every category. Classes are ranges up to each upper bound (a float32
+    grid's 8.3000002 still reads 8.3).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> b = pd.DataFrame({"minutes_from": [0, 5, 0, 5, 10], "minutes": [5, 8, 5, 10, 15]})
+    >>> spec = band_style(b)
+    >>> [r.label for r in spec.ranges], spec.label_of(10.0)
+    (['0–5', '5–8', '5–10', '10–15'], '5–10')
+    """
+    import pandas as pd
+
+    upper = pd.to_numeric(bands[unit], errors="coerce")
+    lower = pd.to_numeric(bands[f"{unit}_from"], errors="coerce") \
+        if f"{unit}_from" in bands else pd.Series(np.nan, index=upper.index)
+    pairs = pd.DataFrame({"lo": lower, "hi": upper}).dropna(subset=["hi"])
+    pairs = pairs.groupby("hi", sort=True)["lo"].max()  # one class per upper bound
+    if pairs.empty:
+        raise ValueError(f"style 'minutes': column {unit!r} has no values to classify")
+    his = pairs.index.to_numpy(float)
+    los = [lo if lo == lo else (his[k - 1] if k else 0.0)  # no lower: the bound below
+           for k, lo in enumerate(pairs.to_numpy(float))]
+    tol = 1e-6 * max(1.0, float(his.max()))
+    starts = [min(0.0, float(his[0])), *(his[:-1] + tol)]
+    ranges = tuple(Range(float(a), float(hi) + tol, f"{lo:g}–{hi:g}", c)
+                   for a, lo, hi, c in zip(starts, los, his, class_colors(len(his), "YlGnBu_r"),
+                                           strict=True))
+    title = "到达时间（分钟）" if unit == "minutes" else "网络距离（米）"
+    return StyleSpec(name="minutes" if unit == "minutes" else "metres", title=title,
+                     column=unit, ranges=ranges, fields=fields)
+
+
 def minutes_style(values: Sequence[float] | Any, column: str = "minutes",
                   breaks: Sequence[float] = (5, 10, 15, 30), geometry: str = "polygon",
                   fields: tuple[str, ...] = ("minutes",)) -> StyleSpec:

@@ -69,6 +69,11 @@ class Park:
     findings: Findings = field(default_factory=Findings)
     mapping: Mapping | None = None
     crs_reason: str = ""
+    #: How the park was read (to read a layer the analysis left out, e.g. the roads of a
+    #: map's base); ``None`` when unknown.
+    options: DataOptions | None = None
+    #: Layers read for the maps only, by name (the roads of the base); see ``options``.
+    context: dict[str, gpd.GeoDataFrame | None] = field(default_factory=dict)
 
     def _describe(self) -> tuple[str, list[str]]:
         where = ("the bundled SYNTHETIC sample" if self.synthetic

@@ -83,7 +83,8 @@ def test_service_map_from_the_run(runs: dict[str, tuple[Any, Path]]) -> None:
     origins = layers[len(cats)].gdf
     assert origins["population"].sum() == pytest.approx(run["origins"]["population"].sum())
     page = make_map(layers, basemap="none", title=title).get_root().render()
-    assert page.count('class="zk-legend-group"') == 3  # minutes once, coverage, gaps
+    # minutes once, coverage, gaps, the existing facilities (issue #27)
+    assert page.count('class="zk-legend-group"') == 4
     assert json.dumps("时限内不可达的业态")[1:-1] in page
     assert "15分钟便民生活圈" in title
 

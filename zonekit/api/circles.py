@@ -27,6 +27,7 @@ from zonekit.errors import DataFileError, SchemaError, ZonekitError, where
 
 if TYPE_CHECKING:
     import geopandas as gpd
+    import pandas as pd
 
     from zonekit.zones.park import Park
 
@@ -137,7 +138,18 @@ def _circles(kind: str, park: Park | None, options: DataOptions | None,
         summary["attribution"] = OSM_ATTRIBUTION
     return CirclesResult(summary=summary, park=park, timings=timings, bundle=bundle, kind=kind,
                          spec=spec, measure=measure, basemap=o.basemap,
-                         stations=_stations(inputs, spec, job.limits), jobs=job.jobs)
+                         stations=_stations(inputs, spec, job.limits), jobs=job.jobs,
+                         facility_points=_facility_points(inputs, bundle.facilities))
+
+
+def _facility_points(inputs: Any, used: pd.DataFrame) -> gpd.GeoDataFrame | None:
+    """Return the facilities the run used, as points with its ``category`` (for maps)."""
+    fac = inputs.facilities
+    keep = used.index.intersection(fac.index)
+    if not len(keep) or "category" not in used:
+        return None
+    points = fac.loc[keep, [c for c in ("name",) if c in fac] + [fac.geometry.name]]
+    return points.assign(category=used.loc[keep, "category"].astype(str).to_numpy())
 
 
 def _check_site_norm(job: Any) -> None:

@@ -49,6 +49,8 @@ class CirclesResult(Result):
     measure: str = "minutes"
     basemap: str = "none"
     stations: gpd.GeoDataFrame | None = None
+    #: The facilities the run used (points, the run's ``category``), drawn on its maps.
+    facility_points: gpd.GeoDataFrame | None = None
     #: Processes that may write the files side by side (the run's ``jobs``).
     jobs: int = 1
 
@@ -95,6 +97,8 @@ class CirclesResult(Result):
                 run[name] = self.tables[name]
         if self.stations is not None:
             run["stations"] = self.stations  # the report's charging map draws them too
+        if self.facility_points is not None:
+            run["facility_points"] = self.facility_points  # and its service maps these
         run["grids"], run["gap_grids"] = self._band_grids(), self._gap_grids()
         return run
 
@@ -140,7 +144,7 @@ class CirclesResult(Result):
         import numpy as np
 
         from zonekit.maps import circle_maps as cm
-        from zonekit.maps.style import StyleSpec, coverage_style, graduated, minutes_style
+        from zonekit.maps.style import StyleSpec, band_style, coverage_style
         from zonekit.zones.raster import write_surfaces
 
         unit, iso = self.measure, self.isochrones
@@ -151,12 +155,7 @@ class CirclesResult(Result):
         styled_gpkg(gaps, folder / "gaps.gpkg", styles)
         layers, styles = {"isochrones": iso}, []
         if len(iso):
-            values = iso[unit].to_numpy(float)
-            styles.append(("isochrones", minutes_style(values, unit, fields=("name_zh", unit))
-                           if unit == "minutes" else graduated(
-                               "metres", unit, values, "网络距离（米）",
-                               breaks=sorted(set(values)), cmap="YlGnBu_r", decimals=0,
-                               fields=("name_zh", unit))))
+            styles.append(("isochrones", band_style(iso, unit, fields=("name_zh", unit))))
         if "roads" in self.tables:
             layers["roads"] = self.tables["roads"]
             styles.append(("roads", coverage_style("covered", "line", fields=("length_m",))))
@@ -189,7 +188,16 @@ class CirclesResult(Result):
         return [p.name for p in written]
 
     def map_layers(self, kind: str | None = None) -> tuple[list, str]:
-        """Layers and title of this circle's map (``kind`` = the circle's, or ``isochrones``)."""
+        """Layers and title of this circle's map (``kind`` = the circle's, or ``isochrones``).
+
+        The park's roads and water are drawn under them (:func:`zonekit.api.maps.with_park_base`).
+        """
+        from zonekit.api.maps import with_park_base
+
+        layers, title = self._map_layers(kind)
+        return with_park_base(layers, self.park), title
+
+    def _map_layers(self, kind: str | None = None) -> tuple[list, str]:
         from zonekit.maps import circle_maps as cm
 
         kind = kind or self.kind
@@ -209,7 +217,8 @@ class CirclesResult(Result):
         # the run's category names (its profile's), not the shipped profile read again
         return (cm.service_layers(self.origins, self.gaps, self.isochrones, zones,
                                   names=self.bundle.names_zh, grids=self._band_grids(),
-                                  gap_grids=self._gap_grids()), title)
+                                  gap_grids=self._gap_grids(),
+                                  facilities=self.facility_points), title)
 
     def _gap_grids(self) -> dict[str, Any]:
         """Category → its gap cells (1, else NaN) on the gaps' grid, for the map's images."""

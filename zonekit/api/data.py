@@ -106,6 +106,7 @@ def read_park(opts: DataOptions, layers: tuple[str, ...] | None = None,
     park = build_park(opts.data, layers=wanted, overrides=overrides, settings=opts,
                       required=required, mapping=opts.mapping if mapping is None else mapping,
                       osm_mode=osm_mode)
+    park.options = opts
     for name, source in opts.layers.items():
         if source is not None and name not in wanted:
             park.findings.notes.append(Problem(

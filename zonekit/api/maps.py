@@ -14,8 +14,10 @@ from zonekit.errors import ZonekitError
 
 if TYPE_CHECKING:
     import folium
+    import geopandas as gpd
 
     from zonekit.maps.interactive import MapLayer
+    from zonekit.zones.park import Park
 
 FORMATS = ("html", "png", "pdf", "all")
 
@@ -112,3 +114,103 @@ def write_map(layers: list[MapLayer], title: str, out: Path, stem: str,
 def draw(result: Any, kind: str, **options: Any) -> tuple[list[MapLayer], str]:
     """Return the layers and title of map ``kind`` of ``result`` (its ``map_layers`` method)."""
     return result.map_layers(kind, **options)
+
+
+def with_park_base(layers: list[MapLayer], park: Park | None) -> list[MapLayer]:
+    """Return ``layers`` with the park's roads and water drawn under them as a light base.
+
+    The base (:mod:`zonekit.maps.base_layers`) comes from the park's own layers: its roads
+    (read for the map when the analysis did not read them), its parcels of land-use
+    class water, and the water of :func:`base_water`. Without a park, the layers are
+    returned as they are.
+    """
+    from zonekit.maps.base_layers import with_base
+
+    if park is None or not layers:
+        return list(layers)
+    return with_base(layers, park.crs, base_roads(park), park.layers.get("parcels"),
+                     base_water(park))
+
+
+def base_roads(park: Park) -> gpd.GeoDataFrame | None:
+    """Return the park's roads: its layer, else read once as the park was read, or ``None``.
+
+    Roads the layer model refuses (no ``highway``: a planner's own centrelines) are read
+    as plain lines for the base. A roads layer that cannot be read at all leaves the map
+    without streets (logged): a map of an analysis that does not use roads never stops.
+    """
+    if "roads" in park.layers:
+        return park.layers["roads"]
+    if "roads" not in park.context and park.options is not None:
+        park.context["roads"] = _read_roads(park)
+    return park.context.get("roads")
+
+
+def _read_roads(park: Park) -> gpd.GeoDataFrame | None:
+    import dataclasses
+    import logging
+
+    from zonekit.api.data import read_park
+
+    log = logging.getLogger(__name__)
+    opts = dataclasses.replace(park.options, analysis_crs=park.crs)
+    try:
+        return read_park(opts, layers=("roads",), mapping=park.mapping).layers.get("roads")
+    except ZonekitError as exc:
+        log.info("roads not read as the layer model (%s): read as plain lines", exc)
+    try:
+        return _plain_layer(park, "roads")
+    except ZonekitError as exc:
+        log.warning("the map's base has no roads: %s", exc)
+        return None
+
+
+def _plain_layer(park: Park, name: str) -> gpd.GeoDataFrame | None:
+    """Read layer ``name`` of the park's data with its CRS checked, columns as they are."""
+    from zonekit.api.data import user_layer
+    from zonekit.zones.io import find_layer_source, read_vector
+    from zonekit.zones.sources import split_layer
+
+    opts = park.options
+    if opts is None:
+        return None
+    source = opts.layers.get(name)
+    if source is None:
+        data = opts.data
+        found = find_layer_source(Path(data), name) if data is not None and Path(
+            data).exists() else None
+        if found is None:
+            return None
+        source = read_vector(found[0], found[1], label=name)
+    elif not hasattr(source, "geometry"):
+        source = read_vector(*split_layer(source), label=name)
+    return user_layer(source, opts, park.crs, name)
+
+
+def base_water(park: Park) -> gpd.GeoDataFrame | None:
+    """Return the water the park's data holds besides its parcels, or ``None`` (read once).
+
+    The water areas and lines of the OSM file the roads were read from, else a layer
+    named ``water`` in the data folder or GeoPackage (any CRS; a layer without one takes
+    ``crs=``). Like :func:`base_roads`, a layer that cannot be read is logged and left out.
+    """
+    if "water" not in park.context:
+        try:
+            park.context["water"] = _read_water(park)
+        except ZonekitError as exc:
+            import logging
+
+            logging.getLogger(__name__).warning("the map's base has no water layer: %s", exc)
+            park.context["water"] = None
+    return park.context["water"]
+
+
+def _read_water(park: Park) -> gpd.GeoDataFrame | None:
+    from zonekit.zones.osm.roads import is_osm_file
+
+    roads = park.sources.get("roads")
+    if roads and is_osm_file(Path(roads)):
+        from zonekit.zones.osm.water import read_osm_water
+
+        return read_osm_water(roads).to_crs(park.crs)
+    return _plain_layer(park, "water")

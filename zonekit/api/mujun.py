@@ -84,13 +84,15 @@ class IntensityResult(Result):
 
     def map_layers(self, kind: str = "mujun") -> tuple[list, str]:
         """Layers and title of the ``mujun`` or ``low-efficiency`` map."""
+        from zonekit.api.maps import with_park_base
         from zonekit.maps import analysis_maps as am
 
         zones = self.park.zones if self.park is not None else None
         if kind == "mujun":
-            return am.mujun_layers(self.parcels, zones), am.mujun_title(self.park_name)
+            return (with_park_base(am.mujun_layers(self.parcels, zones), self.park),
+                    am.mujun_title(self.park_name))
         if kind == "low-efficiency":
-            return (am.low_efficiency_layers(self.parcels, zones),
+            return (with_park_base(am.low_efficiency_layers(self.parcels, zones), self.park),
                     am.low_efficiency_title(self.park_name))
         raise ZonekitError("an intensity result draws the maps mujun and low-efficiency, "
                            f"not {kind!r}")

@@ -151,6 +151,9 @@ def _own_section(spec: CircleSpec, others: list[str], park: Park, prof: CirclesP
 
 def outputs_of(results: list[Result], folder: Path) -> Outputs:
     """Return the report's view (:class:`~zonekit.maps.report_data.Outputs`) of the results."""
+    from functools import partial
+
+    from zonekit.api.maps import with_park_base
     from zonekit.maps.report_data import Outputs
 
     by = {folder_name(r): r for r in results}
@@ -164,7 +167,8 @@ def outputs_of(results: list[Result], folder: Path) -> Outputs:
         intensity=i.summary, intensity_zones=i.zones, industries=i.industries,
         renewal_plan=i.renewal_plan, trajectory=i.trajectory, parcels=i.parcels,
         enterprises=i.enterprises, indicators=t.table, indicator_summary=t.summary,
-        circles={r.kind: r.as_run() for r in results if folder_name(r).startswith("circles_")})
+        circles={r.kind: r.as_run() for r in results if folder_name(r).startswith("circles_")},
+        base=partial(with_park_base, park=z.park))
 
 
 @checked

@@ -87,12 +87,15 @@ class ZonesResult(Result):
     def map_layers(self, kind: str = "zones", scheme: str = "FisherJenks",
                    classes: int = 4) -> tuple[list, str]:
         """Layers and title of the ``zones`` or ``land-output`` map."""
+        from zonekit.api.maps import with_park_base
         from zonekit.maps import zone_maps
 
         if kind == "zones":
-            return (zone_maps.zone_layers(self.zones), zone_maps.zone_title(self.park_name))
+            return (with_park_base(zone_maps.zone_layers(self.zones), self.park),
+                    zone_maps.zone_title(self.park_name))
         if kind == "land-output":
-            return (zone_maps.land_output_layers(self.zones, scheme, classes),
+            return (with_park_base(zone_maps.land_output_layers(self.zones, scheme, classes),
+                                   self.park),
                     zone_maps.land_output_title(self.denominator, self.park_name))
         raise ZonekitError(f"a zones result draws the maps zones and land-output, not {kind!r}")
 
