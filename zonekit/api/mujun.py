@@ -157,13 +157,18 @@ def intensity(park: Park | None = None, *, denominator: str = "built",
     opts = Options(denominator, target, year, _share(growth, "growth"),
                    _share(conservative_growth, "conservative_growth"), lag)
     timings = Timings()
-    # roads, when the data has them, say where each renewal candidate is (its nearest road)
-    park = park_for(park, options or data_options_from(data_options), (*PARK_LAYERS, "roads"),
-                    timings, required=PARK_LAYERS)
+    park = park_for(park, options or data_options_from(data_options), PARK_LAYERS, timings)
+    # roads, when the data has them, say where each renewal candidate is (its nearest road
+    # by name): read as the maps read them, so a planner's centrelines without ``highway``
+    # serve too, and read once for the analysis and its map
+    from zonekit.api.maps import base_roads
+
+    with timings.step("read"):
+        roads = base_roads(park)
     data_year, year_note = _data_year(park, plan)
     with timings.step("analyse"):
         res = run(park.zones, park.parcels, park.enterprises, prof, plan, data_year, opts,
-                  roads=park.layers.get("roads"))
+                  roads=roads)
     summary = summary_base("intensity", park) | res.summary
     if year_note:
         summary["year_note"] = year_note
