@@ -325,8 +325,9 @@ def service_layers(origins: gpd.GeoDataFrame, gaps: gpd.GeoDataFrame | None = No
                                    grid=_one_grid(composite, gap_grids)))
         layers += _gaps_per_category(gaps.loc[~gaps["category"].isin(COMPOSITE)], names,
                                      gap_grids)
-    return (layers + below_norm_layers(origins, names) + _zone_layer(zones)
-            + facility_layer(facilities, names))
+    # zone outlines last, as on every map (the isochrone map's order: facilities, zones)
+    return (layers + below_norm_layers(origins, names) + facility_layer(facilities, names)
+            + _zone_layer(zones))
 
 
 def facility_layer(facilities: gpd.GeoDataFrame | None, names: Mapping[str, str],

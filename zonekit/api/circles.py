@@ -270,9 +270,17 @@ def _inputs(park: Park, data: DataOptions, kind: str, job: Any,
             if col is not None and col not in fac.columns:
                 raise SchemaError(f"{where(source, 'facilities', col)}: column not found; "
                                   f"columns are {', '.join(map(str, fac.columns))}")
-        if o.category_col is None:
+        category_col = o.category_col
+        if category_col is None and job.spec.categories_from_data and "category" in fac:
+            # the layer model's own column (what `zonekit osm facilities` and `poi` write):
+            # a planner's categories are read, not folded into one named after the kind
+            category_col = "category"
+            park.findings.notes.append(
+                "facility categories from column 'category' of the facilities layer "
+                "(category_col= names another)")
+        if category_col is None:
             fac["_category"] = kind
-        facilities = {"facilities": fac, "category_col": o.category_col or "_category",
+        facilities = {"facilities": fac, "category_col": category_col or "_category",
                       "facility_id": o.facility_id}
     else:
         facilities = {"facilities": park.facilities, "category_col": "category",
