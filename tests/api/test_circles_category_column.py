@@ -1,6 +1,7 @@
-"""A service run on the user's facilities reads their ``category`` column when no
-``category_col=`` is given (the column `zonekit osm facilities` and `zonekit poi` write),
-instead of folding every facility into one category named after the kind.
+"""A service run on the user's facilities reads their ``category`` column.
+
+When no ``category_col=`` is given, the column `zonekit osm facilities` and `zonekit poi`
+write is used, instead of folding every facility into one category named after the kind.
 """
 
 from __future__ import annotations
