@@ -35,6 +35,7 @@ import pandas as pd
 from zonekit.analysis import profile_io as pio
 from zonekit.analysis.circles.profile import CircleSpec
 from zonekit.errors import ProfileError
+from zonekit.zones.wording import counted
 
 SYNONYMS_PATH = pio.PROFILE_DIR / "category_synonyms.yaml"
 
@@ -114,19 +115,23 @@ class RunCategories:
             if cats:
                 out.append(f"categories {label}: " + ", ".join(
                     f"{c.id}{'' if c.name_zh == c.id else ' ' + c.name_zh} "
-                    f"(≤ {c.threshold:g} {unit}, {c.facilities} facilities)" for c in cats))
+                    f"(≤ {c.threshold:g} {unit}, {_fac(c.facilities)})" for c in cats))
         if self.not_in_data:
             out.append("not in your data (not computed): " + ", ".join(self.not_in_data))
         if self.dropped:
             out.append("left out by categories=: " + ", ".join(
-                f"{v} ({n} facilities)" for v, n in self.dropped.items()))
+                f"{v} ({_fac(n)})" for v, n in self.dropped.items()))
         if self.other_circles:
             n = {v: c.facilities for c in self.categories.values() for v in c.values}
             out.append("categories of other circles, computed with that circle's threshold "
                        "(restrict with categories=): " + ", ".join(
-                           f"{v} {c} [{n[v]} facilities]".replace("  ", " ")
+                           f"{v} {c} [{_fac(n[v])}]".replace("  ", " ")
                            for v, c in self.other_circles.items()))
         return out
+
+
+def _fac(n: int) -> str:
+    return counted(n, "facility", "facilities")
 
 
 @cache

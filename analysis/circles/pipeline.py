@@ -40,6 +40,7 @@ from zonekit.errors import DataFileError
 from zonekit.parallel import in_parallel
 from zonekit.timings import Timings
 from zonekit.zones.raster import Grid
+from zonekit.zones.wording import counted
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -447,8 +448,8 @@ def _no_category_message(values: pd.Series, resolved: RunCategories) -> str:
     text = values.astype("string").str.strip()
     if (values.isna() | (text == "")).all():
         return (f"facilities, column '{col}': the category column is blank in all "
-                f"{len(values)} facilities; fill it, or name the column that holds the "
-                "categories with category_col=COLUMN")
+                f"{counted(len(values), 'facility', 'facilities')}; fill it, or name the "
+                "column that holds the categories with category_col=COLUMN")
     return ("facilities: no facility of a category this run can use ("
             + "; ".join(resolved.notes()) + ")")
 
@@ -545,7 +546,8 @@ def _summary(job: Job, res: cc.CircleResult, network: Any, hint: dict | None,
             float(r.share), 6)
     n_unreach = len(res.summary.get("facilities_unreachable", []))
     if n_unreach:
-        warnings.append(f"{n_unreach} facilities lie farther than {job.max_snap_m:g} m from "
+        warnings.append(f"{counted(n_unreach, 'facility', 'facilities')} lie"
+                        f" farther than {job.max_snap_m:g} m from "
                         "every usable road: listed in facilities.csv, not snapped")
     for cat in res.summary.get("empty_categories", []):
         warnings.append(f"category {cat!r} has no facilities: its coverage is 0")

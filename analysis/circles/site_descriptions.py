@@ -17,6 +17,7 @@ import pandas as pd
 import shapely
 
 from zonekit.zones.coords import wgs84_to_gcj02
+from zonekit.zones.wording import counted
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -169,7 +170,7 @@ def siting_answer(summary: dict, demand: str, demand_unit: str, limit: float,
         n = int(sol.get("sites", 0))
         after = pct_text(sol.get("share_after_engine", sol.get("share_after", 0.0)))
         out[name] = {
-            "sentence": f"{n} new site{'s' if n != 1 else ''} bring{'s' if n == 1 else ''} "
+            "sentence": f"{counted(n, 'new site')} bring{'s' if n == 1 else ''} "
                         f"{limit:g}-{unit_en} coverage of {en} from {before} to {after}",
             "sentence_zh": f"新增 {n} 处站点，{limit:g} {unit_zh}{zh}覆盖率由 {before} 提高到 "
                            f"{after}"}

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from zonekit.cli._choices import choice
+from zonekit.zones.wording import counted
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -319,7 +320,8 @@ def gpkg_out(out: Path) -> Path:
 def facility_counts(fac: Any, unmapped: dict[str, int], rule: str) -> dict[str, int]:
     """Say (and return) the facilities per category, and the POIs no ``rule`` rule maps."""
     counts = {str(k): int(v) for k, v in fac["category"].value_counts().sort_index().items()}
-    info(f"{len(fac):,} facilities: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    info(f"{counted(len(fac), 'facility', 'facilities')}: "
+         + ", ".join(f"{k} {v}" for k, v in counts.items()))
     if unmapped:
         info(f"not written ({sum(unmapped.values()):,} POIs no {rule} rule maps): "
              + ", ".join(f"{k} ({v})" for k, v in unmapped.items()))

@@ -41,7 +41,7 @@ def test_values_resolve_by_id_chinese_name_synonym_or_become_their_own():
     assert res.categories["charging_station"].circle == "charging"
     assert "convenience_store" in res.not_in_data and "pharmacy" not in res.not_in_data
     assert res.other_circles == {"充电站": "→ charging_station (charging: ≤ 5 min, drive)"}
-    assert any("充电站 → charging_station (charging: ≤ 5 min, drive) [1 facilities]" in n
+    assert any("充电站 → charging_station (charging: ≤ 5 min, drive) [1 facility]" in n
                for n in res.notes())
     # restricted away, it is dropped like any other value
     only = resolve_categories(values, SERVICE, PROFILE.names_zh, categories=["药店"],
