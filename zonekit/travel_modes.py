@@ -9,3 +9,5 @@ from __future__ import annotations
 
 #: Travel modes, in the order shown to users (options, completion, QGIS).
 MODES = ("walk", "bike", "drive")
+#: Each mode's name in Chinese, for labels (the QGIS provider's mode choice).
+NAMES_ZH = {"walk": "步行", "bike": "骑行", "drive": "驾车"}

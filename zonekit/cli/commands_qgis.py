@@ -125,6 +125,7 @@ def circle_kinds_record(circles_profile: Path | None) -> str:
     import json
 
     from zonekit.analysis.circles.registry import circle_kinds
+    from zonekit.travel_modes import MODES, NAMES_ZH
 
     kinds = [{"kind": k, "name_zh": s.name_zh, "title_zh": s.title_zh or s.name_zh,
               "mode": s.mode, "proposes_sites": s.proposes_sites,
@@ -132,8 +133,10 @@ def circle_kinds_record(circles_profile: Path | None) -> str:
               "categories": [{"id": c.id, "name_zh": c.name_zh, "minutes": c.minutes}
                              for c in s.categories]}
              for k, s in circle_kinds(circles_profile).items()]
-    return json.dumps({"kinds": kinds, "profile": str(Path(circles_profile).resolve())
-                       if circles_profile else None}, ensure_ascii=False, indent=1)
+    modes = [{"mode": m, "name_zh": NAMES_ZH[m]} for m in MODES]
+    profile = str(Path(circles_profile).resolve()) if circles_profile else None
+    return json.dumps({"kinds": kinds, "modes": modes, "profile": profile},
+                      ensure_ascii=False, indent=1)
 
 
 @qgis_app.command("uninstall")

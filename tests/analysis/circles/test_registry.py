@@ -20,6 +20,7 @@ from circles_fixtures import COUNTY, ZONEKIT
 
 import zonekit as zk
 from zonekit.errors import ProfileError, ZonekitError
+from zonekit.travel_modes import MODES
 
 REPO = Path(__file__).resolve().parents[3]
 @pytest.fixture(scope="module")
@@ -118,6 +119,7 @@ def test_qgis_install_records_the_county_kinds(county: dict[str, Path], tmp_path
     record = json.loads((plugin / "circle_kinds.json").read_text(encoding="utf-8"))
     assert [k["kind"] for k in record["kinds"]] == list(zk.circle_kinds(county["profile"]))
     assert record["profile"] == str(county["profile"].resolve())
+    assert [m["mode"] for m in record["modes"]] == list(MODES)  # the plugin's mode choice
     probe = subprocess.run(["/usr/bin/python3", "-c", "import qgis.core"], capture_output=True)
     if probe.returncode != 0:
         pytest.skip("PyQGIS not found in the system Python: the algorithm list is checked "
@@ -127,12 +129,15 @@ def test_qgis_install_records_the_county_kinds(county: dict[str, Path], tmp_path
             "from qgis.core import QgsApplication\n"
             "app = QgsApplication([], False); app.initQgis()\n"
             "from zonekit_processing.algorithms import ALGORITHMS\n"
-            "print([(a.NAME, a.DISPLAY) for a in ALGORITHMS])\n")
+            "print([(a.NAME, a.DISPLAY) for a in ALGORITHMS])\n"
+            "from zonekit_processing.circles import MODES\n"
+            "print(MODES)\n")
     listed = subprocess.run(["/usr/bin/python3", "-c", code], capture_output=True, text=True,
                             env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin"},
                             timeout=120)
     assert listed.returncode == 0, listed.stderr[-2000:]
     assert "('circles_elderly', '10分钟养老服务圈')" in listed.stdout
+    assert "('drive', '驾车 drive')" in listed.stdout
     assert "('circles_lifecircle'," in listed.stdout
 
 

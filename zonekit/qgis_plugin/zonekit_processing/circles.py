@@ -26,23 +26,24 @@ from .base import LINE, POINT, POLYGON, ZonekitAlgorithm, given, load_result
 KINDS_FILE = "circle_kinds.json"
 
 
-def _circle_kinds() -> tuple[list[dict], str | None]:
-    """Return the circle kinds zonekit recorded (kind, names, mode, categories) and the profile."""
+def _circle_kinds() -> dict:
+    """Return what zonekit recorded: circle kinds (names, mode, categories), modes, profile."""
     try:
-        data = json.loads(Path(__file__).with_name(KINDS_FILE).read_text(encoding="utf-8"))
+        return json.loads(Path(__file__).with_name(KINDS_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return [], None
-    return list(data.get("kinds", [])), data.get("profile")
+        return {}
 
 
-_KINDS, PROFILE = _circle_kinds()
+_RECORD = _circle_kinds()
+_KINDS, PROFILE = list(_RECORD.get("kinds", [])), _RECORD.get("profile")
 RECORDS = {k["kind"]: k for k in _KINDS}
 #: circle kind, toolbox name, display name.
 KINDS = tuple((k["kind"], f"circles_{k['kind']}", k["name_zh"]) for k in _KINDS)
 #: Kinds whose runs may propose new sites (charging-like).
 SITE_KINDS = {k["kind"] for k in _KINDS if k.get("proposes_sites")}
-MODES = (("", "圈层默认 circle's default"), ("walk", "步行 walk"), ("bike", "骑行 bike"),
-         ("drive", "驾车 drive"))
+#: "" (the circle's own mode), then zonekit's travel modes as recorded (zonekit.travel_modes).
+MODES = (("", "圈层默认 circle's default"),
+         *((m["mode"], f"{m['name_zh']} {m['mode']}") for m in _RECORD.get("modes", [])))
 MODES_ZH = {m: label.split()[0] for m, label in MODES if m}
 ORIGINS = (("", "圈层默认 circle's default"), ("population", "人口栅格 population"),
            ("residential", "居住用地 residential parcels"))
