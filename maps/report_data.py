@@ -339,7 +339,8 @@ COVERAGE_FIELDS = {
 }
 
 
-UNIT_ZH = {"persons": "人", "enterprises": "家", "parcels": "块", "km": "km", "km2": "km²"}
+UNIT_ZH = {"persons": "人", "enterprises": "家", "parcels": "块", "origins": "个起点",
+           "weight": "（权重）", "km": "km", "km2": "km²"}
 #: Demand a charging siting maximises: (what, unit) for the 新增覆盖 heading.
 SITE_DEMAND_UNITS = {"built_land_km2": ("建设用地（含在建）", "km²"),
                      "population": ("人口", "人"), "parcels": ("地块", "块"),
@@ -385,7 +386,7 @@ def circle_tables(out: Outputs, as_text: bool = True) -> dict[str, pd.DataFrame]
 
 
 #: Coverage units that count things (people, firms, parcels): shown as whole numbers.
-COUNT_UNITS = ("persons", "enterprises", "parcels")
+COUNT_UNITS = ("persons", "enterprises", "parcels", "origins")
 #: Indicator units that count things (plan Table 1-1: 家, 个, 人).
 COUNTED_ZH = ("家", "个", "人")
 

@@ -53,6 +53,9 @@ logger = logging.getLogger(__name__)
 #: Speed (km/h) that makes one second of travel one metre (``measure="metres"``).
 METRE_SPEED_KMH = 3.6
 
+#: Unit of the origins measure by what weighs an origin: persons of a population grid or
+#: column, 1 per origin when no weight column was given (a count), else the user's weights.
+WEIGHT_UNITS = {"population": "persons", "origins": "origins"}
 COVERAGE_COLUMNS = ("scenario", "category", "name_zh", "measure", "unit", "limit", "total",
                     "covered", "share")
 
@@ -302,8 +305,7 @@ def service_circle(network: Network, origins: Origins, facilities: gpd.GeoDataFr
     cov = coverage_rows(covered, w, dict(limits),
                         {**names_zh, "basics_complete": "基本保障类业态齐全",
                          "all_categories": "全部业态齐全"},
-                        origins.weight_name, "persons" if origins.weight_name == "population"
-                        else "weight")
+                        origins.weight_name, WEIGHT_UNITS.get(origins.weight_name, "weight"))
     ftab = _facility_table(network, sf, fac, id_col, cat, main)
     summary = {**_notes(table, ftab, network), **notes, "basics": list(basics),
                "report_limit": report_limit,
