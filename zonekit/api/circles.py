@@ -285,6 +285,8 @@ def _inputs(park: Park, data: DataOptions, kind: str, job: Any,
             fac["_category"] = kind
         facilities = {"facilities": fac, "category_col": category_col or "_category",
                       "facility_id": o.facility_id}
+        _note_unused(park, fac, "facilities", (o.facility_id, category_col, o.capacity_col),
+                     "facility_id")
     else:
         facilities = {"facilities": park.facilities, "category_col": "category",
                       "facility_id": "fac_id"}
@@ -295,6 +297,8 @@ def _inputs(park: Park, data: DataOptions, kind: str, job: Any,
     choice, layer = (o.origins if o.origins is not None else job.spec.origins), None
     if not (isinstance(choice, str) and choice in ("population", "residential", "enterprises")):
         layer, choice = user_layer(choice, settings, park.crs, "origins"), "file"
+        _note_unused(park, layer, "origins", (o.origin_id or "origin_id", o.weight_col),
+                     "origin_id")
     return CircleInputs(
         roads=roads, **facilities, origins_choice=choice, origins_layer=layer,
         zones=park.layers.get("zones"), parcels=park.layers.get("parcels"),
@@ -303,6 +307,16 @@ def _inputs(park: Park, data: DataOptions, kind: str, job: Any,
             o.study_area, park, settings),
         candidates=None if o.candidates is None else _candidates(o.candidates, settings,
                                                                   park.crs))
+
+
+def _note_unused(park: Park, layer: Any, name: str, used: tuple, id_column: str) -> None:
+    """Note the columns of a user's layer the run reads nothing from (nothing silently)."""
+    left = [str(c) for c in layer.columns
+            if c != layer.geometry.name and c not in used and not str(c).startswith("_")]
+    if left:
+        park.findings.notes.append(
+            f"{name}: columns not used by this run (not carried into the results, whose ids "
+            f"are in {id_column}): " + ", ".join(left))
 
 
 def study_area_of(choice: Any, park: Park, settings: DataOptions) -> Any:
