@@ -366,7 +366,8 @@ def _plot_panels(layers: list[MapLayer], panels: list[MapLayer], crs: Any, title
     if title:
         fig.suptitle(title, fontsize=14, fontweight="bold")
     _legend(fig, [*base, *layers], loc="upper left", bbox_to_anchor=(1.0, 0.95))
-    fig.tight_layout()
+    # tight_layout leaves no room for the suptitle: keep its band free of panel titles
+    fig.tight_layout(rect=(0.0, 0.0, 1.0, 1.0 - 0.5 / fig.get_figheight()) if title else None)
     _footer(flat[(nrows - 1) * ncols], crs, synthetic, y=-0.04)
     return first
 
