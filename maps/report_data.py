@@ -321,7 +321,7 @@ COVERAGE_FIELDS = {
         "set_cover": "新增站点（达到目标覆盖率的最少站点）"}),
     "name_zh": Field("name_zh", "业态"),
     "measure": Field("measure", "覆盖对象", values={
-        "population": "人口", "parcels": "地块", "enterprises": "企业",
+        "population": "人口", "origins": "起点", "parcels": "地块", "enterprises": "企业",
         "road_length_km": "道路长度（km）", "chain_enterprises": "产业链企业",
         "built_land_km2": "建设用地（含在建，km²）", "employees": "从业人员"}),
     "limit": Field("limit", "时间阈值", "分钟", 0), "total": Field("total", "总量", "", 1),

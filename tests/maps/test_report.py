@@ -201,7 +201,9 @@ def body_text(page: str) -> str:
 
 #: Internal English labels a reader must never see (status codes, solution names, scenarios).
 INTERNAL_LABEL = re.compile(r"\b(?:[a-z]+(?:_[a-z0-9]+)+|mclp|main|conservative|graded|"
-                            r"not graded|unnamed|founded|revenue|land)\b")
+                            r"not graded|unnamed|unassigned|founded|revenue|land|weight|"
+                            r"origins|persons)\b"
+                            r"|\([a-z][a-z0-9_ -]{2,}\)")  # bracketed codes: (unassigned)
 
 
 def internal_labels(text: str) -> list[str]:
@@ -212,7 +214,8 @@ def internal_labels(text: str) -> list[str]:
 def test_internal_label_scan_finds_them() -> None:
     assert internal_labels("状态 graded_separately，站点 mclp-1，main：不更新") == [
         "graded_separately", "mclp", "main"]
-    assert not internal_labels("新建站点1（丰泽街旁），EPSG:4548，HiGHS，GZ-0105")
+    assert internal_labels("分区 (unassigned)，单位 weight") == ["(unassigned)", "weight"]
+    assert not internal_labels("新建站点1（丰泽街旁），EPSG:4548，HiGHS，GZ-0105，面积 (km²)")
 
 
 def english_sentences(text: str) -> list[str]:

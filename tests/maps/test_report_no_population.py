@@ -69,6 +69,21 @@ def test_report_of_a_park_without_population_grid(park_without_grid: Path,
     assert not re.search(r"\d[\d,]* 人[，。；）]", text), re.findall(r".{20}\d 人.{10}", text)
     # the service gaps are named areas of the residential parcels
     assert "缺口片区" in text
+    _no_internal_labels(done.html, done.workbook)
+
+
+def _no_internal_labels(page: Path, workbook: Path) -> None:
+    """The English-label scan of the sample's report, on a planner's own park."""
+    import openpyxl
+    from test_report import body_text, internal_labels
+
+    text = body_text(page.read_text(encoding="utf-8"))  # the raw notes (lang="en") aside
+    assert not internal_labels(text), internal_labels(text)[:5]
+    wb = openpyxl.load_workbook(workbook, read_only=True)
+    for ws in wb.worksheets:
+        cells = " ".join(str(v) for row in ws.iter_rows(values_only=True) for v in row
+                         if isinstance(v, str))
+        assert not internal_labels(cells), (ws.title, internal_labels(cells)[:5])
 
 
 def test_report_starts_from_the_users_origins(park_without_grid: Path, tmp_path: Path) -> None:
@@ -82,3 +97,4 @@ def test_report_starts_from_the_users_origins(park_without_grid: Path, tmp_path:
     text = visible_text(done.html.read_text(encoding="utf-8"))
     assert "园区功能分区范围内的用户给定的起点，共 2 个起点；分区以外的 1 个起点未计入" in text
     assert "人口" not in text, re.findall(r".{30}人口.{30}", text)
+    _no_internal_labels(done.html, done.workbook)
