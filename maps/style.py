@@ -322,14 +322,15 @@ def categorical(name: str, column: str, classes: Mapping[Any, tuple[str, str]], 
 
 
 def class_colors(n: int, cmap: str = "YlOrRd") -> list[str]:
-    """``n`` colours evenly spaced along a matplotlib colormap, light to dark."""
-    from matplotlib import colormaps
-    from matplotlib.colors import to_hex
+    """``n`` colours evenly spaced along a colour ramp , light to dark.
 
-    cm = colormaps[cmap]
+    The ramps are a fixed table, so a map is drawn without importing matplotlib.
+    """
+    from zonekit.maps.ramps import ramp_colors
+
     if n == 1:
-        return [to_hex(cm(0.6))]
-    return [to_hex(cm(0.15 + 0.8 * i / (n - 1))) for i in range(n)]
+        return ramp_colors(cmap, [0.6])
+    return ramp_colors(cmap, [0.15 + 0.8 * i / (n - 1) for i in range(n)])
 
 
 def graduated(name: str, column: str, values: Sequence[float] | Any, title: str, *,
