@@ -115,10 +115,20 @@ def swatch_css(entry: LegendEntry) -> str:
 
 
 def _rgba(color: str, alpha: float) -> str:
-    from matplotlib.colors import to_rgba
+    return f"rgba({','.join(map(str, _rgb255(color)))},{alpha:g})"
+
+
+def _rgb255(color: str) -> tuple[int, int, int]:
+    """``#rgb``/``#rrggbb`` read directly (the maps' colours); other names by matplotlib."""
+    digits = color[1:] if color.startswith("#") else ""
+    if len(digits) == 3:
+        digits = "".join(d * 2 for d in digits)
+    if len(digits) in (6, 8) and all(d in "0123456789abcdefABCDEF" for d in digits):
+        return int(digits[0:2], 16), int(digits[2:4], 16), int(digits[4:6], 16)
+    from matplotlib.colors import to_rgba  # named colours: not on the HTML map's hot path
 
     r, g, b, _ = to_rgba(color)
-    return f"rgba({round(r * 255)},{round(g * 255)},{round(b * 255)},{alpha:g})"
+    return round(r * 255), round(g * 255), round(b * 255)
 
 
 def legend_html(groups: Sequence[LegendGroup], element_id: str = "zk-legend",
