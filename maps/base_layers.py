@@ -96,7 +96,10 @@ def road_class(highway: Any) -> Any:
     import pandas as pd
 
     series = pd.Series(highway)
-    codes, uniques = pd.factorize(series.map(lambda v: str(v) if isinstance(v, list) else v))
+    try:  # text values (the usual case): no Python call per road
+        codes, uniques = pd.factorize(series)
+    except TypeError:  # osmnx lists are unhashable: as their text
+        codes, uniques = pd.factorize(series.map(lambda v: str(v) if isinstance(v, list) else v))
     text = pd.Series(uniques, dtype=object)  # each distinct value once, not each road
     first = text.astype("string").str.strip("[]'\" ").str.split(",").str[0]
     first = first.str.strip("'\" ").str.replace(r"_link$", "", regex=True).str.lower()
