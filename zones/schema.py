@@ -220,8 +220,9 @@ ROADS = Layer(
     "line",
     "Road centrelines (or osmnx edges with u/v).",
     (
-        Column("highway", "str",
-               description="OSM highway class (or Chinese road grade mapped to one)"),
+        Column("highway", "str", required=False, nullable=True,
+               description="OSM highway class (or Chinese road grade mapped to one); "
+               "without it every road travels at the profile's default speed (noted)"),
         Column("oneway", "str", required=False, nullable=True,
                description="one-way flag: yes/no/-1, true/false, 1/0, FT/TF/B, 单行/双向"),
         Column("maxspeed", "str", required=False, nullable=True,

@@ -213,8 +213,12 @@ def _park(park: Park | None, data: DataOptions, spec: Any, timings: Timings,
         layers.append("enterprises")
     required = tuple(x for x in ("roads", "facilities") if x in layers) + (
         ("enterprises",) if spec.starts_from_enterprises else ())
-    if park is not None:
-        return park_for(park, None, tuple(layers), timings, required=required)
+    if park is not None:  # the run's notes go to a copy: the caller's park is not changed
+        import dataclasses
+
+        given = park_for(park, None, tuple(layers), timings, required=required)
+        notes = dataclasses.replace(given.findings, notes=list(given.findings.notes))
+        return dataclasses.replace(given, findings=notes)
     opts = DataOptions(**{**data.__dict__, "layers": {k: v for k, v in data.layers.items()
                                                       if k != "facilities"}})
     with timings.step("read"):
@@ -266,6 +270,12 @@ def _inputs(park: Park, data: DataOptions, kind: str, job: Any,
         park.findings.notes.append(_replaced_note(park))
         roads = roads.drop(columns=REPLACED_MAXSPEED)
     roads = roads.rename(columns={"_maxspeed_text": "maxspeed"})
+    if "highway" not in roads:  # a planner's centrelines: one class, said so
+        speed = job.profile.travel_profile(job.mode).default_speed_kmh
+        park.findings.notes.append(
+            "roads: no 'highway' column (road class): every road is one class, travelled "
+            f"at the {job.mode} profile's default speed, {speed:g} km/h (a mapping that names "
+            "a road-grade column as highway gives class speeds)")
     source = data.layers.get("facilities")
     if source is not None:
         fac = user_layer(source, settings, park.crs, "facilities")
