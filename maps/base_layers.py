@@ -39,6 +39,9 @@ BASE_NOTE_ZH = "底图：{what}（来自输入数据）"
 NO_BASE_NOTE_ZH = "底图：输入数据无道路、水域图层，未绘制底图"
 #: Leaflet pane of the base, under the overlay pane (z-index 400) of the analysis layers.
 PANE = "zk_base"
+#: Leaflet pane of the base's streets: above the overlay pane's fills (isochrones at 0.7
+#: opacity hid them) and below markers and tooltips; thin, light and not interactive.
+ROADS_PANE = "zk_base_roads"
 #: Vertices the base may hold (about 21 bytes each in the HTML, 2 MB in all): the
 #: shorter and minor roads beyond it are left out, so a city's map stays a few MB.
 MAX_BASE_VERTICES = 100_000
@@ -366,6 +369,8 @@ def add_base_layers(m: folium.Map, layers: list[MapLayer], basemap: str) -> None
     if not drawn:
         return
     folium.map.CustomPane(PANE, z_index=350, pointer_events=False).add_to(m)
+    if any(x.spec.geometry == "line" for x in drawn):
+        folium.map.CustomPane(ROADS_PANE, z_index=450, pointer_events=False).add_to(m)
     for layer in drawn:
         gdf = _to_display_crs(layer.gdf, basemap)
         geoms = shapely.transform(gdf.geometry.to_numpy(), lambda xy: np.round(xy, 5))
@@ -376,7 +381,8 @@ def add_base_layers(m: folium.Map, layers: list[MapLayer], basemap: str) -> None
                  "fillOpacity": spec.fill_opacity}
         feature = ('{"type":"Feature","properties":{},"geometry":'
                    f"{shapely.to_geojson(_one_geometry(geoms, spec.geometry))}}}")
-        options = json.dumps({"pane": PANE, "interactive": False, "style": style},
+        options = json.dumps({"pane": ROADS_PANE if line else PANE, "interactive": False,
+                              "style": style},
                              separators=(",", ":"))
         script = MacroElement()
         script._name = "ZkBase"
@@ -388,5 +394,5 @@ def add_base_layers(m: folium.Map, layers: list[MapLayer], basemap: str) -> None
 
 
 __all__ = ["BASE_NOTE_ZH", "BASE_SCRIPT_MARK", "MAX_BASE_VERTICES", "NO_BASE_NOTE_ZH",
-           "ROAD_CLASSES", "add_base_layers", "base_layers", "base_note", "is_base",
+           "ROADS_PANE", "ROAD_CLASSES", "add_base_layers", "base_layers", "base_note", "is_base",
            "road_class", "split_base", "view_box", "water_parcels", "with_base"]

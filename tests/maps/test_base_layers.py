@@ -20,6 +20,7 @@ from zonekit.maps.base_layers import (
     MAX_BASE_VERTICES,
     NO_BASE_NOTE_ZH,
     PANE,
+    ROADS_PANE,
     base_layers,
     is_base,
     road_class,
@@ -65,7 +66,8 @@ def _base_geometries(page: str) -> list[dict]:
     for m in re.finditer(re.escape(BASE_SCRIPT_MARK) + r"L\.geoJSON\(", page):
         obj, end = json.JSONDecoder().raw_decode(page[m.end():])
         options, _ = json.JSONDecoder().raw_decode(page[m.end() + end + 1:])
-        assert options["pane"] == PANE and not obj["properties"]
+        lines = obj["geometry"]["type"] == "MultiLineString"  # streets above the fills
+        assert options["pane"] == (ROADS_PANE if lines else PANE) and not obj["properties"]
         out.append(obj["geometry"])
     return out
 
