@@ -270,7 +270,7 @@ def _inputs(park: Park, data: DataOptions, kind: str, job: Any,
         park.findings.notes.append(_replaced_note(park))
         roads = roads.drop(columns=REPLACED_MAXSPEED)
     roads = roads.rename(columns={"_maxspeed_text": "maxspeed"})
-    if "highway" not in roads:  # a planner's centrelines: one class, said so
+    if "highway" not in roads and o.speed_col is None:  # a planner's centrelines: one class
         speed = job.profile.travel_profile(job.mode).default_speed_kmh
         park.findings.notes.append(
             "roads: no 'highway' column (road class): every road is one class, travelled "
