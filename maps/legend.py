@@ -120,11 +120,11 @@ def _rgba(color: str, alpha: float) -> str:
 
 def _rgb255(color: str) -> tuple[int, int, int]:
     """``#rgb``/``#rrggbb`` read directly (the maps' colours); other names by matplotlib."""
-    digits = color[1:] if color.startswith("#") else ""
-    if len(digits) == 3:
-        digits = "".join(d * 2 for d in digits)
-    if len(digits) in (6, 8) and all(d in "0123456789abcdefABCDEF" for d in digits):
-        return int(digits[0:2], 16), int(digits[2:4], 16), int(digits[4:6], 16)
+    from zonekit.maps.ramps import hex_rgb255
+
+    rgb = hex_rgb255(color)
+    if rgb is not None:
+        return rgb
     from matplotlib.colors import to_rgba  # named colours: not on the HTML map's hot path
 
     r, g, b, _ = to_rgba(color)

@@ -27,9 +27,19 @@ _LISTED = {
 _LUT_SIZE = 256
 
 
+def hex_rgb255(color: str) -> tuple[int, int, int] | None:
+    """``(r, g, b)`` 0–255 of a ``#rgb``, ``#rrggbb`` or ``#rrggbbaa`` colour; None otherwise."""
+    digits = color[1:] if color.startswith("#") else ""
+    if len(digits) == 3:
+        digits = "".join(d * 2 for d in digits)
+    if len(digits) not in (6, 8) or any(d not in "0123456789abcdefABCDEF" for d in digits):
+        return None
+    return int(digits[0:2], 16), int(digits[2:4], 16), int(digits[4:6], 16)
+
+
 def _rgb(hexes: tuple[str, ...]) -> np.ndarray:
     """``(n, 3)`` floats 0–1 of ``#rrggbb`` colours."""
-    return np.array([[int(h[i:i + 2], 16) / 255 for i in (1, 3, 5)] for h in hexes])
+    return np.array([hex_rgb255(h) for h in hexes], dtype=float) / 255
 
 
 def _lut(name: str) -> np.ndarray:
@@ -71,4 +81,4 @@ def ramp_colors(name: str, positions: list[float]) -> list[str]:
     return ["#" + "".join(f"{round(v * 255):02x}" for v in c) for c in rgb]
 
 
-__all__ = ["ramp_colors"]
+__all__ = ["hex_rgb255", "ramp_colors"]

@@ -322,7 +322,7 @@ def categorical(name: str, column: str, classes: Mapping[Any, tuple[str, str]], 
 
 
 def class_colors(n: int, cmap: str = "YlOrRd") -> list[str]:
-    """``n`` colours evenly spaced along a colour ramp , light to dark.
+    """``n`` colours evenly spaced along a colour ramp, light to dark.
 
     The ramps are a fixed table, so a map is drawn without importing matplotlib.
     """
