@@ -449,6 +449,8 @@ def grid(plugins_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
         "bare_roads": ({"fac": {"uri": f"{d['fac']}|layername=fac"},
                         "my_streets": {"uri": f"{d['bare_roads']}|layername=bare_roads"}},
                        {"FACILITIES": "@fac", "ROADS": "@my_streets"}),
+        "no_category": ({"my_pois": {"uri": f"{d['bare_fac']}|layername=bare_fac"}},
+                        {"FACILITIES": "@my_pois"}),
         "lifecircle": ({"fac": {"uri": f"{d['life']}|layername=life"}}, {"FACILITIES": "@fac"}),
         "virtual": ({"vsrc": {"uri": f"{d['fac']}|layername=fac"},
                      "fac": {"uri": f"?query=SELECT * FROM vsrc WHERE {pharmacy}",
@@ -526,9 +528,15 @@ def test_layer_with_unknown_crs_is_refused_naming_it(grid: dict) -> None:
 
 @needs_qgis
 def test_messages_name_parameters_and_layers_warnings_are_warnings(grid: dict) -> None:
-    error = grid["q"]["bare_roads"]["error"]
-    assert "layer 'my_streets' (道路 Roads)" in error and "highway" in error, error
+    error = grid["q"]["no_category"]["error"]
+    assert error is not None and "layer 'my_pois'" in error and "kind" in error, error
     _cli_free(error)
+    # Roads without a road class run at the mode's default speed, said in the log (#27).
+    bare = grid["q"]["bare_roads"]
+    assert bare["error"] is None, bare
+    assert any("no 'highway' column" in line for line in bare["log"]), bare["log"]
+    for line in [*bare["log"], *bare["warnings"]]:
+        _cli_free(line)
     run = grid["q"]["noprj"]
     assert any(w.startswith("basics complete") for w in run["warnings"]), run["warnings"]
     assert not any(line.startswith("warning:") for line in run["log"])
