@@ -338,6 +338,8 @@ def _add_image(m: folium.Map, layer: MapLayer, gdf: gpd.GeoDataFrame | None) -> 
 def _add_layer(m: folium.Map, layer: MapLayer, gdf: gpd.GeoDataFrame | None) -> None:
     import folium
 
+    from zonekit.maps.rendered_scripts import GeoJson
+
     spec = layer.spec
     if gdf is None or _heavy(layer, gdf):
         _add_image(m, layer, gdf)
@@ -361,8 +363,7 @@ def _add_layer(m: folium.Map, layer: MapLayer, gdf: gpd.GeoDataFrame | None) -> 
         kwargs["popup"] = folium.GeoJsonPopup(fields=fields, aliases=aliases, localize=False)
     if spec.geometry == "point":
         kwargs["marker"] = folium.CircleMarker(radius=spec.point_radius_px, fill=True)
-    folium.GeoJson(_geojson(data), name=layer.title, style_function=style,
-                   **kwargs).add_to(group)
+    GeoJson(_geojson(data), name=layer.title, style_function=style, **kwargs).add_to(group)
     if spec.label_column and spec.label_column in gdf.columns:
         points = gdf.geometry.representative_point()
         for pt, text in zip(points, gdf[spec.label_column], strict=True):
