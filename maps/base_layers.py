@@ -96,7 +96,16 @@ def road_class(highway: Any) -> Any:
     import numpy as np
     import pandas as pd
 
+    keys = np.array([cls.key for cls in ROAD_CLASSES], dtype=object)
     series = pd.Series(highway)
+    return pd.Series(keys[_class_index(series)], index=series.index)
+
+
+def _class_index(series: Any) -> Any:
+    """Each road's position in :data:`ROAD_CLASSES` (integers: no text per road to compare)."""
+    import numpy as np
+    import pandas as pd
+
     try:  # text values (the usual case): no Python call per road
         codes, uniques = pd.factorize(series)
     except TypeError:  # osmnx lists are unhashable: as their text
@@ -104,10 +113,10 @@ def road_class(highway: Any) -> Any:
     text = pd.Series(uniques, dtype=object)  # each distinct value once, not each road
     first = text.astype("string").str.strip("[]'\" ").str.split(",").str[0]
     first = first.str.strip("'\" ").str.replace(r"_link$", "", regex=True).str.lower()
-    keys = np.full(len(first) + 1, ROAD_CLASSES[-1].key, dtype=object)  # last: missing
-    for cls in ROAD_CLASSES[:-1]:
-        keys[:-1][first.isin(cls.highways).fillna(False).to_numpy(bool)] = cls.key
-    return pd.Series(keys[codes], index=series.index)
+    index = np.full(len(first) + 1, len(ROAD_CLASSES) - 1)  # last: missing
+    for i, cls in enumerate(ROAD_CLASSES[:-1]):
+        index[:-1][first.isin(cls.highways).fillna(False).to_numpy(bool)] = i
+    return index[codes]
 
 
 def view_box(layers: list[Any], crs: Any) -> tuple[float, float, float, float] | None:
@@ -137,12 +146,12 @@ def _road_layers(roads: gpd.GeoDataFrame, box: tuple[float, float, float, float]
     A class is clipped, reprojected and simplified only while the budget has room: the
     minor streets of a city that will be left out are only counted in the view.
     """
-    classes = road_class(roads["highway"]).to_numpy() if "highway" in roads else None
+    classes = _class_index(roads["highway"]) if "highway" in roads else None
     roads = roads[[roads.geometry.name]]
     layers: list[MapLayer] = []
     used = dropped = 0
-    for cls in ROAD_CLASSES if classes is not None else ROAD_CLASSES[1:2]:
-        part = roads if classes is None else roads.loc[classes == cls.key]
+    for i, cls in enumerate(ROAD_CLASSES) if classes is not None else [(1, ROAD_CLASSES[1])]:
+        part = roads if classes is None else roads.loc[classes == i]
         if used >= budget:  # no room: how many of the class are in view, for the note
             dropped += count_in_view(part, box, crs) if len(part) else 0
             continue
