@@ -29,6 +29,7 @@ import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from zonekit.maps.base_view import clipped, count_in_view, simplified
 from zonekit.maps.interactive import MapLayer
 from zonekit.maps.style import StyleSpec
 
@@ -48,9 +49,6 @@ ROADS_PANE = "zk_base_roads"
 #: Vertices the base may hold (about 21 bytes each in the HTML, 2 MB in all): the
 #: shorter and minor roads beyond it are left out, so a city's map stays a few MB.
 MAX_BASE_VERTICES = 100_000
-#: Simplification tolerance as a share of the view's longer side (1/4000: about a
-#: quarter of a pixel on a 1,000-pixel-wide map).
-SIMPLIFY_SHARE = 1 / 4000
 #: Margin added around the analysis layers' extent, as a share of its longer side.
 MARGIN_SHARE = 0.08
 
@@ -101,7 +99,16 @@ def road_class(highway: Any) -> Any:
     import numpy as np
     import pandas as pd
 
+    keys = np.array([cls.key for cls in ROAD_CLASSES], dtype=object)
     series = pd.Series(highway)
+    return pd.Series(keys[_class_index(series)], index=series.index)
+
+
+def _class_index(series: Any) -> Any:
+    """Each road's position in :data:`ROAD_CLASSES` (integers: no text per road to compare)."""
+    import numpy as np
+    import pandas as pd
+
     try:  # text values (the usual case): no Python call per road
         codes, uniques = pd.factorize(series)
     except TypeError:  # osmnx lists are unhashable: as their text
@@ -109,10 +116,10 @@ def road_class(highway: Any) -> Any:
     text = pd.Series(uniques, dtype=object)  # each distinct value once, not each road
     first = text.astype("string").str.strip("[]'\" ").str.split(",").str[0]
     first = first.str.strip("'\" ").str.replace(r"_link$", "", regex=True).str.lower()
-    keys = np.full(len(first) + 1, ROAD_CLASSES[-1].key, dtype=object)  # last: missing
-    for cls in ROAD_CLASSES[:-1]:
-        keys[:-1][first.isin(cls.highways).fillna(False).to_numpy(bool)] = cls.key
-    return pd.Series(keys[codes], index=series.index)
+    index = np.full(len(first) + 1, len(ROAD_CLASSES) - 1)  # last: missing
+    for i, cls in enumerate(ROAD_CLASSES[:-1]):
+        index[:-1][first.isin(cls.highways).fillna(False).to_numpy(bool)] = i
+    return index[codes]
 
 
 def view_box(layers: list[Any], crs: Any) -> tuple[float, float, float, float] | None:
@@ -129,65 +136,33 @@ def view_box(layers: list[Any], crs: Any) -> tuple[float, float, float, float] |
     return x0 - pad, y0 - pad, x1 + pad, y1 + pad
 
 
-def _clipped(gdf: gpd.GeoDataFrame, box: tuple[float, float, float, float],
-             crs: Any, simplify: bool = True) -> gpd.GeoDataFrame:
-    """Features of ``gdf`` in ``crs``, clipped to ``box`` and simplified for the view.
-
-    Only the geometry and ``highway`` are kept, and only features crossing the box's edge
-    are cut, so a city's roads are not copied column by column or rebuilt one by one.
-    """
-    import shapely
-
-    gdf = gdf[[c for c in ("highway",) if c in gdf] + [gdf.geometry.name]]
-    if gdf.crs is not None and not gdf.crs.equals(crs):
-        gdf = gdf.to_crs(crs)
-    rect = shapely.box(*box)
-    shapely.prepare(rect)
-    geoms = gdf.geometry.to_numpy()
-    keep = shapely.intersects(rect, geoms)
-    part, geoms = gdf.loc[keep], geoms[keep]
-    edge = ~shapely.contains_properly(rect, geoms)
-    geoms = geoms.copy()
-    geoms[edge] = shapely.clip_by_rect(geoms[edge], *box)
-    if simplify:
-        geoms = simplified(geoms, box)
-    out = part.set_geometry(geoms, crs=crs)
-    return out.loc[~shapely.is_empty(geoms)]
-
-
-def simplified(geoms: Any, box: tuple[float, float, float, float]) -> Any:
-    """Geometries simplified to :data:`SIMPLIFY_SHARE` of the view's longer side."""
-    import shapely
-
-    return shapely.simplify(geoms, SIMPLIFY_SHARE * max(box[2] - box[0], box[3] - box[1]))
-
-
 def _vertices(gdf: gpd.GeoDataFrame) -> int:
     import shapely
 
     return int(shapely.get_num_coordinates(gdf.geometry.to_numpy()).sum())
 
 
-def _road_layers(roads: gpd.GeoDataFrame, box: tuple[float, float, float, float],
+def _road_layers(roads: gpd.GeoDataFrame, box: tuple[float, float, float, float], crs: Any,
                  budget: int) -> tuple[list[MapLayer], int]:
     """Road layers, main roads first in the vertex budget; returns (layers, roads left out).
 
-    A class is simplified only while the budget has room: the minor streets of a city
-    that will be left out are never rebuilt.
+    A class is clipped, reprojected and simplified only while the budget has room: the
+    minor streets of a city that will be left out are only counted in the view.
     """
-    classes = road_class(roads["highway"]).to_numpy() if "highway" in roads else None
+    classes = _class_index(roads["highway"]) if "highway" in roads else None
+    roads = roads[[roads.geometry.name]]
     layers: list[MapLayer] = []
     used = dropped = 0
-    for cls in ROAD_CLASSES if classes is not None else ROAD_CLASSES[1:2]:
-        part = roads if classes is None else roads.loc[classes == cls.key]
+    for i, cls in enumerate(ROAD_CLASSES) if classes is not None else [(1, ROAD_CLASSES[1])]:
+        part = roads if classes is None else roads.loc[classes == i]
+        if used >= budget:  # no room: how many of the class are in view, for the note
+            dropped += count_in_view(part, box, crs) if len(part) else 0
+            continue
+        part = clipped(part, box, crs, simplify=False)
         if not len(part):
             continue
-        if used < budget:  # room left: simplify the class and count its vertices
-            part = part.set_geometry(simplified(part.geometry.to_numpy(), box), crs=part.crs)
-            n = _vertices(part)
-        if used >= budget:
-            dropped += len(part)
-            continue
+        part = part.set_geometry(simplified(part.geometry.to_numpy(), box), crs=part.crs)
+        n = _vertices(part)
         if used + n > budget:  # the longest of the class that fit; the rest left out
             part, left = _longest(part, budget - used)
             dropped += left
@@ -238,7 +213,7 @@ def _water_layers(water: list[gpd.GeoDataFrame | None], box: tuple[float, float,
     import geopandas as gpd
     import numpy as np
 
-    frames = [_clipped(w, box, crs) for w in water if w is not None and len(w)]
+    frames = [clipped(w, box, crs) for w in water if w is not None and len(w)]
     geoms = [f.geometry.to_numpy() for f in frames if len(f)]
     if not geoms:
         return []
@@ -291,8 +266,7 @@ def base_layers(box: tuple[float, float, float, float] | None, crs: Any,
     layers = _water_layers([water_parcels(parcels), water], box, crs)
     dropped = 0
     if roads is not None and len(roads):
-        road, dropped = _road_layers(_clipped(roads, box, crs, simplify=False), box,
-                                     max_vertices)
+        road, dropped = _road_layers(roads, box, crs, max_vertices)
         layers += road
     return _with_note(layers, dropped, crs)
 
