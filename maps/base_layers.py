@@ -17,8 +17,8 @@ Examples
 >>> roads = gpd.GeoDataFrame({"highway": ["primary", "residential"]},
 ...     geometry=[LineString([(0, 0), (900, 0)]), LineString([(0, 50), (900, 50)])],
 ...     crs="EPSG:4548")
->>> [layer.title for layer in base_layers((0, 0, 1000, 100), "EPSG:4548", roads=roads)]
-['底图：主干路', '底图：支路']
+>>> [layer.title for layer in base_layers((-10, -10, 1000, 100), "EPSG:4548", roads=roads)]
+['底图：支路', '底图：主干路']
 """
 
 # Module size: ~410 lines — one concept, the map base: its classes, clip, vertex budget, note
