@@ -6,8 +6,12 @@ pyogrio, the CSV writer and folium hold it). :func:`in_parallel` runs all but th
 in worker processes and the last in this process; the category searches of
 :func:`zonekit.analysis.network.engine.nearest_times` use :func:`pool_context` too.
 Calls are top-level functions (or ``functools.partial`` of them) with picklable
-arguments, so they run under every start method. A worker's exception is raised here, so
-a failed step fails the run as it would serially.
+arguments, so they run under every start method; under ``fork`` they are not pickled at
+all — a forked worker finds them in its copy of this process (a city-scale result is
+gigabytes: pickling it cost more than the work), and the objects of this process are
+frozen for the garbage collector first, so the workers' collections do not touch (and
+copy) every page they inherited. A worker's exception is raised here, so a failed step
+fails the run as it would serially.
 
 The start method (:func:`start_method`): ``ZONEKIT_START_METHOD`` (``fork``,
 ``forkserver`` or ``spawn``) when set — tests set ``spawn`` to check Windows' and macOS's
@@ -21,6 +25,7 @@ fork time).
 
 from __future__ import annotations
 
+import gc
 import multiprocessing as mp
 import os
 import sys
@@ -96,19 +101,46 @@ def in_parallel(calls: list[Callable[[], Any]], processes: int) -> list[Any]:
     if processes <= 1 or len(calls) < 2:
         return [call() for call in calls]
     sent = calls[:-1][: processes - 1]
-    with ProcessPoolExecutor(len(sent), mp_context=pool_context()) as pool:
-        futures = [pool.submit(call) for call in sent]
-        here: list[tuple[str, Any]] = []
-        for call in calls[len(sent):]:
-            try:
-                here.append(("ok", call()))
-            except Exception as exc:  # raised below, after the workers are collected
-                here.append(("error", exc))
-        outcomes = [_outcome(f) for f in futures] + here
+    context = pool_context()
+    inherit = context.get_start_method() == "fork"
+    global _INHERITED
+    if inherit:  # the workers fork at the first submit, with the calls in their memory
+        _INHERITED = tuple(sent)
+        gc.freeze()
+    try:
+        with ProcessPoolExecutor(len(sent), mp_context=context) as pool:
+            futures = [pool.submit(_inherited_call, k) if inherit else pool.submit(call)
+                       for k, call in enumerate(sent)]
+            _INHERITED = ()  # this process's copy is not needed once the workers forked
+            if inherit:
+                gc.unfreeze()
+                inherit = False
+            here = [_outcome_here(call) for call in calls[len(sent):]]
+            outcomes = [_outcome(f) for f in futures] + here
+    finally:
+        _INHERITED = ()
+        if inherit:
+            gc.unfreeze()
     for status, value in outcomes:
         if status == "error":
             raise value
     return [value for _, value in outcomes]
+
+
+#: The calls a forked worker runs (set only while the workers of :func:`in_parallel` fork).
+_INHERITED: tuple[Callable[[], Any], ...] = ()
+
+
+def _inherited_call(index: int) -> Any:
+    """Run call ``index`` of :data:`_INHERITED`, in a forked worker (its copy of the calls)."""
+    return _INHERITED[index]()
+
+
+def _outcome_here(call: Callable[[], Any]) -> tuple[str, Any]:
+    try:
+        return "ok", call()
+    except Exception as exc:  # raised by the caller, after the workers are collected
+        return "error", exc
 
 
 def _outcome(future: Any) -> tuple[str, Any]:

@@ -48,6 +48,26 @@ def test_a_workers_error_is_raised_here_with_its_type(spawn):
         in_parallel([functools.partial(os._exit, 3), os.getpid], 2)  # died without a word
 
 
+needs_fork = pytest.mark.skipif("fork" not in mp.get_all_start_methods(),
+                                reason="this platform cannot fork")
+
+
+@needs_fork
+def test_forked_workers_inherit_the_calls_without_pickling(monkeypatch):
+    import gc
+
+    monkeypatch.setenv(START_METHOD_ENV, "fork")
+    parent, big = os.getpid(), np.arange(10)
+    # lambdas do not pickle: under fork they need not (a worker finds them in its copy)
+    out = in_parallel([lambda: (os.getpid(), int(big.sum())), lambda: "here"], 2)
+    assert out[0][0] != parent and out[0][1] == 45 and out[1] == "here"
+    with pytest.raises(DataFileError, match="roads.gpkg: broken"):
+        in_parallel([lambda: _fail(), os.getpid], 2)
+    with pytest.raises(ValueError, match="here too"):
+        in_parallel([os.getpid, lambda: int("here too")], 2)
+    assert gc.get_freeze_count() == 0  # the collector sees this process's objects again
+
+
 def test_the_start_method_is_chosen_or_refused(monkeypatch):
     monkeypatch.setenv(START_METHOD_ENV, "spawn")
     assert start_method() == "spawn"
@@ -110,6 +130,17 @@ def everything_parallel(monkeypatch, spawn):
 
     monkeypatch.setattr(engine, "ProcessPoolExecutor", pool)
     return pools
+
+
+@needs_fork
+def test_sample_circles_written_by_a_forked_writer_equal_the_serial_run(monkeypatch,
+                                                                          tmp_path):
+    """With ``fork`` the files are written by a forked copy beside the map (no pickling)."""
+    monkeypatch.setenv(START_METHOD_ENV, "fork")
+    _circles(tmp_path / "serial", 1)
+    _circles(tmp_path / "forked", 2)
+    _assert_same_folders(tmp_path / "serial", tmp_path / "forked")
+    assert (tmp_path / "forked" / "map_service.html").exists()
 
 
 def _circles(out: Path, jobs: int, *args: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -106,13 +107,21 @@ class CirclesResult(Result):
         if self.jobs <= 1:
             files = self._write_files(folder)
             return files + self._write_maps(folder)
+        from zonekit.parallel import in_parallel, start_method
+
+        if start_method() == "fork":
+            # The tables, GeoPackages and GeoTIFFs are written by a forked copy of this
+            # process (it inherits the result, nothing is pickled) while this one draws the
+            # map: both hold the GIL most of the time (pyogrio's and folium's Python, JSON),
+            # so a thread would take turns with the map (25k walk: write 2.5 s with a
+            # thread). The map stays here: it may add a note to the summary.
+            files, maps = in_parallel([functools.partial(self._write_files, folder),
+                                       functools.partial(self._write_maps, folder)], 2)
+            return files + maps
         from concurrent.futures import ThreadPoolExecutor
 
-        # The tables, GeoPackages and GeoTIFFs are written by a thread while this one draws
-        # the map: their writers (Arrow's CSV, GDAL, deflate) run mostly outside the GIL,
-        # the map (folium, JSON) inside it. A thread, not a process: a forked copy of a
-        # city-scale result pays for every page either side then touches (1M walk: 13.5 s
-        # in two processes, 6.3 s serial, 4.9 s with the thread).
+        # Without fork, a worker would unpickle the whole result: a thread writes the files
+        # (Arrow's CSV, GDAL, deflate run partly outside the GIL) beside the map.
         with ThreadPoolExecutor(1, thread_name_prefix="zonekit-write") as pool:
             files = pool.submit(self._write_files, folder)
             maps = self._write_maps(folder)
