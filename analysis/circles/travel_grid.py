@@ -16,7 +16,8 @@ import pandas as pd
 
 from zonekit.analysis.network.engine import nearest_times
 from zonekit.analysis.network.graph import Network
-from zonekit.analysis.network.snapping import Snapped, snap_points
+from zonekit.analysis.network.lattice_snap import Lattice
+from zonekit.analysis.network.snapping import Snapped, snap_lattice, snap_points
 from zonekit.zones.raster import Grid
 
 
@@ -49,9 +50,28 @@ def grid_minutes(network: Network, grid: Grid, facilities: Snapped, category: pd
 
     from zonekit.analysis.circles.origins import _to_crs
 
-    x, y = _to_crs(*grid.centres(), grid.crs, network.crs)
-    pts = gpd.GeoDataFrame(geometry=shapely.points(x, y), crs=network.crs)
-    snapped = snap_points(network, pts, max_snap_m, layer="grid", threads=n_jobs)
+    lattice = grid_lattice(grid, network.crs)
+    if lattice is not None:  # centres in the network's CRS: no point object per cell
+        snapped = snap_lattice(network, lattice, max_snap_m, layer="grid", threads=n_jobs)
+    else:
+        x, y = _to_crs(*grid.centres(), grid.crs, network.crs)
+        pts = gpd.GeoDataFrame(geometry=shapely.points(x, y), crs=network.crs)
+        snapped = snap_points(network, pts, max_snap_m, layer="grid", threads=n_jobs)
     times = nearest_times(network, snapped, facilities, category, limit_minutes, n_jobs=n_jobs)
     return {str(col)[len("minutes_"):]: times[col].to_numpy().reshape(grid.height, grid.width)
             for col in times.columns}
+
+
+def grid_lattice(grid: Grid, crs: object) -> Lattice | None:
+    """Return the grid's cell centres as a :class:`Lattice` in ``crs`` (None in another CRS).
+
+    The coordinates are those of :meth:`Grid.centres` (the same floats).
+    """
+    from pyproj import CRS
+
+    t = grid.transform
+    if t.b != 0 or t.d != 0 or CRS.from_user_input(grid.crs) != CRS.from_user_input(crs):
+        return None
+    xs, _ = grid.centres(np.zeros(grid.width, dtype=np.int64), np.arange(grid.width))
+    _, ys = grid.centres(np.arange(grid.height), np.zeros(grid.height, dtype=np.int64))
+    return Lattice(xs=np.asarray(xs, dtype=float), ys=np.asarray(ys, dtype=float))

@@ -32,6 +32,7 @@ import pandas as pd
 import shapely
 
 from zonekit.analysis.network.graph import Network, check_projected
+from zonekit.analysis.network.lattice_snap import Lattice, candidate_chunks, edge_boxes
 from zonekit.errors import CRSError, SchemaError, format_rows
 
 logger = logging.getLogger(__name__)
@@ -213,7 +214,7 @@ def _onto_nodes(network: Network, x: np.ndarray, y: np.ndarray, edges: np.ndarra
 
 
 def _nearest_edges(network: Network, xy: np.ndarray, max_dist: float, chunk: int = 100_000,
-                   threads: int = 1):
+                   threads: int = 1, lattice: Lattice | None = None):
     """Nearest edge and distance of each point within ``max_dist`` (-1/NaN otherwise).
 
     Edges whose boxes meet a square of half-side ``r`` around the point are its
@@ -222,7 +223,9 @@ def _nearest_edges(network: Network, xy: np.ndarray, max_dist: float, chunk: int
     half the median edge length (at most ``max_dist``) and doubles, up to ``max_dist``,
     for the points left over (a grid's cells between roads), so that GEOS's per-point
     nearest search (ten times slower per point) is never needed. Chunks of points run on
-    ``threads`` threads (GEOS and numpy release the GIL).
+    ``threads`` threads (GEOS and numpy release the GIL). When the points are the centres
+    of a grid (``lattice``, ``xy`` its coordinates), the first round finds the candidates
+    from the edges' boxes by index arithmetic (:mod:`~zonekit.analysis.network.lattice_snap`).
     """
     edge = np.full(len(xy), -1, dtype=np.int64)
     dist = np.full(len(xy), np.nan)
@@ -230,12 +233,35 @@ def _nearest_edges(network: Network, xy: np.ndarray, max_dist: float, chunk: int
     r = min(max_dist, max(1.0, float(np.median(network.edge_length_m)) / 2))
     rest = np.arange(len(xy))
     while len(rest):
-        _within(network, xy, rest, r, edge, dist, chunk, threads)
+        if lattice is not None and len(rest) == len(xy):
+            _within_lattice(network, lattice, xy, r, edge, dist)
+        else:
+            _within(network, xy, rest, r, edge, dist, chunk, threads)
         if r >= max_dist:
             break
         r = min(max_dist, 2 * r)
         rest = rest[edge[rest] < 0]
     return edge, dist
+
+
+def _within_lattice(network: Network, lattice: Lattice, xy: np.ndarray, r: float,
+                    edge: np.ndarray, dist: np.ndarray) -> None:
+    """:func:`_within` for all centres of ``lattice``: candidates from the edges' boxes."""
+    vxy, offsets, _ = network.edge_vertices
+    best_d = np.full(len(xy), np.inf)
+    best_e = np.full(len(xy), network.n_edges, dtype=np.int64)
+    for pt, e in candidate_chunks(lattice, edge_boxes(vxy, offsets), r):
+        d = point_edge_distance(network, xy[pt, 0], xy[pt, 1], e)
+        low = np.full(len(xy), np.inf)
+        np.minimum.at(low, pt, d)
+        at_low = d == low[pt]
+        first = np.full(len(xy), network.n_edges, dtype=np.int64)
+        np.minimum.at(first, pt[at_low], e[at_low])  # ties: the lowest edge of the chunk
+        # chunks come in ascending edges: an earlier chunk wins a tie
+        better = low < best_d
+        best_d[better], best_e[better] = low[better], first[better]
+    close = best_d <= r
+    edge[close], dist[close] = best_e[close], best_d[close]
 
 
 def _within(network: Network, xy: np.ndarray, which: np.ndarray, r: float, edge: np.ndarray,
@@ -322,17 +348,7 @@ def snap_points(
             f"layer '{layer}': expected the road network's CRS {network.crs.name}, found "
             f"{points_gdf.crs.name}; reproject with to_crs(network.crs)"
         )
-    if not node_tolerance_m >= 0:
-        raise ValueError("node_tolerance_m must be a non-negative distance (metres), got "
-                         f"{node_tolerance_m!r}")
-    if not max_snap_m >= 0:
-        raise ValueError(f"max_snap_m must be a non-negative distance (metres), got {max_snap_m!r}")
-    speed = network.profile.access_speed_kmh
-    if speed_kmh_access is not None:
-        speed = float(speed_kmh_access)
-    if not speed > 0:
-        raise ValueError(f"speed_kmh_access must be positive (km/h), got {speed_kmh_access!r}")
-
+    speed = _access_speed(network, max_snap_m, speed_kmh_access, node_tolerance_m)
     geoms = points_gdf.geometry.to_numpy()
     n = len(geoms)
     missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
@@ -344,14 +360,71 @@ def snap_points(
             "building entrances first"
         )
 
+    xy = np.full((n, 2), np.nan)
+    xy[~missing] = shapely.get_coordinates(geoms[~missing])
+    return _snap_xy(network, xy, missing, points_gdf.index, max_snap_m, speed, layer, threads,
+                    node_tolerance_m, geoms=geoms)
+
+
+def snap_lattice(network: Network, lattice: Lattice, max_snap_m: float = 250.0,
+                 speed_kmh_access: float | None = None, *, layer: str = "grid",
+                 threads: int = 1, node_tolerance_m: float = NODE_TOLERANCE_M) -> Snapped:
+    """Snap the cell centres of a grid, as :func:`snap_points` snaps their points.
+
+    The same result as :func:`snap_points` on ``shapely.points`` of
+    ``lattice.coordinates()`` (index 0 … n-1, row by row), without a geometry object per
+    cell (see :mod:`~zonekit.analysis.network.lattice_snap`).
+
+    Parameters
+    ----------
+    network
+        The network; ``lattice`` is in its CRS (metres).
+    lattice
+        The cell centres.
+    max_snap_m, speed_kmh_access, layer, threads, node_tolerance_m
+        As for :func:`snap_points`.
+
+    Returns
+    -------
+    Snapped
+    """
+    speed = _access_speed(network, max_snap_m, speed_kmh_access, node_tolerance_m)
+    xy = lattice.coordinates()
+    return _snap_xy(network, xy, np.zeros(len(xy), dtype=bool), pd.RangeIndex(len(xy)),
+                    max_snap_m, speed, layer, threads, node_tolerance_m, lattice=lattice)
+
+
+def _access_speed(network: Network, max_snap_m: float, speed_kmh_access: float | None,
+                  node_tolerance_m: float) -> float:
+    """Check the snapping parameters; return the access speed (km/h)."""
+    if not node_tolerance_m >= 0:
+        raise ValueError("node_tolerance_m must be a non-negative distance (metres), got "
+                         f"{node_tolerance_m!r}")
+    if not max_snap_m >= 0:
+        raise ValueError(f"max_snap_m must be a non-negative distance (metres), got {max_snap_m!r}")
+    speed = network.profile.access_speed_kmh
+    if speed_kmh_access is not None:
+        speed = float(speed_kmh_access)
+    if not speed > 0:
+        raise ValueError(f"speed_kmh_access must be positive (km/h), got {speed_kmh_access!r}")
+    return speed
+
+
+# Long on purpose: one vectorised pass (nearest edges, positions, the unreachable report)
+# over arrays aligned with the points; split, they would be passed between helpers.
+def _snap_xy(network: Network, xy: np.ndarray, missing: np.ndarray, index: pd.Index,
+             max_snap_m: float, speed: float, layer: str, threads: int,
+             node_tolerance_m: float, geoms: np.ndarray | None = None,
+             lattice: Lattice | None = None) -> Snapped:
+    """Snap points given as coordinates ``xy`` (NaN where ``missing``); see :func:`snap_points`."""
+    n = len(xy)
     edge = np.full(n, -1, dtype=np.int64)
     dist = np.full(n, np.nan)
     candidates = np.flatnonzero(~missing)
-    xy = np.full((n, 2), np.nan)
-    xy[candidates] = shapely.get_coordinates(geoms[candidates])
     if len(candidates) and network.n_edges:
-        edge[candidates], dist[candidates] = _nearest_edges(network, xy[candidates], max_snap_m,
-                                                            threads=threads)
+        edge[candidates], dist[candidates] = _nearest_edges(
+            network, xy[candidates], max_snap_m, threads=threads,
+            lattice=lattice if len(candidates) == n else None)
 
     ok = edge >= 0
     frac = np.full(n, np.nan)
@@ -364,20 +437,21 @@ def snap_points(
     far = ~ok & ~missing
     nearest = np.full(n, np.nan)
     if far.any() and network.n_edges:
+        far_geoms = geoms[far] if geoms is not None else shapely.points(xy[far])
         hit, d = network.edge_tree.query_nearest(
-            geoms[far], return_distance=True, all_matches=False
+            far_geoms, return_distance=True, all_matches=False
         )
         nearest[np.flatnonzero(far)[hit[0]]] = d
     bad = ~ok
     reason = np.where(missing[bad], "missing geometry", f"no usable road within {max_snap_m:g} m")
     unreachable = pd.DataFrame(
-        {"reason": reason, "nearest_road_m": nearest[bad]}, index=points_gdf.index[bad]
+        {"reason": reason, "nearest_road_m": nearest[bad]}, index=index[bad]
     )
     if len(unreachable):
         logger.info("%s: %d of %d points unreachable (beyond %g m or missing)", layer,
                     len(unreachable), n, max_snap_m)
     return Snapped(
-        index=points_gdf.index, edge=edge, frac=frac, access_m=dist,
+        index=index, edge=edge, frac=frac, access_m=dist,
         access_s=dist / (speed / 3.6), snap_x=snap_xy[:, 0], snap_y=snap_xy[:, 1],
         unreachable=unreachable, access_speed_kmh=speed, network_uid=network.uid,
     )
