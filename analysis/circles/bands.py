@@ -33,6 +33,8 @@ def label_shapes(labels: np.ndarray, grid: Grid) -> np.ndarray:
     Labels of one cell (most gap pieces) become cell squares directly; only the others
     are polygonised (``rasterio.features.shapes``, 4-connected).
     """
+    from itertools import chain
+
     import shapely
     from rasterio.features import shapes
 
@@ -43,18 +45,22 @@ def label_shapes(labels: np.ndarray, grid: Grid) -> np.ndarray:
     single[0] = False
     cells = np.flatnonzero(single[flat])
     out[flat[cells]] = grid.boxes(*np.divmod(cells, grid.width))
-    rings, ring_poly, values = [], [], []
-    for k, (geom, value) in enumerate(shapes(labels.astype(np.int32),
-                                             mask=(labels > 0) & ~single[labels],
-                                             transform=grid.transform, connectivity=4)):
+    rings, ring_count, values = [], [], []
+    for geom, value in shapes(labels.astype(np.int32), mask=(labels > 0) & ~single[labels],
+                              transform=grid.transform, connectivity=4):
         rings += geom["coordinates"]
-        ring_poly += [k] * len(geom["coordinates"])
+        ring_count.append(len(geom["coordinates"]))
         values.append(int(value))
     if not values:
         return out
-    sizes = [len(r) for r in rings]
-    lr = shapely.linearrings(np.concatenate(rings), indices=np.repeat(np.arange(len(rings)), sizes))
-    polys = shapely.polygons(lr, indices=np.asarray(ring_poly))  # first ring shell, rest holes
+    # the rings' (x, y) tuples straight into one array: three times faster than
+    # np.concatenate, which makes an array of each ring first
+    sizes = np.fromiter(map(len, rings), dtype=np.int64, count=len(rings))
+    xy = np.fromiter(chain.from_iterable(chain.from_iterable(rings)), dtype=float,
+                     count=2 * int(sizes.sum())).reshape(-1, 2)
+    lr = shapely.linearrings(xy, indices=np.repeat(np.arange(len(rings)), sizes))
+    # first ring shell, rest holes
+    polys = shapely.polygons(lr, indices=np.repeat(np.arange(len(values)), ring_count))
     # Pieces of one label are separate 4-connected regions: their interiors never overlap
     # (at most corner points touch), so they form a valid MultiPolygon without a union.
     vals = np.asarray(values)
