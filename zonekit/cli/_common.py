@@ -277,6 +277,9 @@ def finish(out: Path, result: Any, verbose: bool = False) -> None:
         info(f"timings: {steps}")
     info(f"Results written to {out}/ ({', '.join(result.summary.get('outputs', []))})")
     print_summary(out / "summary.json")
+    from zonekit.cli._fast_exit import keep
+
+    keep(result)  # written and reported: the process may end without freeing it
 
 
 @contextmanager

@@ -131,11 +131,16 @@ light_rich_help()
 
 def main() -> None:
     """Entry point of the console script."""
+    from zonekit.cli import _fast_exit
     from zonekit.cli._interrupts import install
 
     install()  # a Ctrl-C swallowed by a finalizer still stops the command
+    _fast_exit.enable()
     try:
         app(prog_name="zonekit")
+    except SystemExit as done:
+        _fast_exit.leave(done.code)  # a finished command's result is not freed by hand
+        raise
     finally:
         # The interpreter's shutdown runs garbage collections over every module object
         # (pandas, scipy, shapely …): 0.3-0.4 s per command. Frozen objects are skipped;
