@@ -46,3 +46,13 @@ def test_a_failed_command_exits_with_its_code(tmp_path: Path):
     done = _zonekit("circles", "--kind", "no-such-kind", "--out", str(tmp_path / "out"))
     assert done.returncode == 2, done.stdout + done.stderr
     assert "no-such-kind" in done.stderr
+
+
+def test_a_profiled_command_still_writes_its_profile(tmp_path: Path):
+    """``python -m cProfile`` dumps after ``main`` returns: no fast exit under a profiler."""
+    prof = tmp_path / "run.prof"
+    done = subprocess.run([sys.executable, "-m", "cProfile", "-o", str(prof), "-m", "zonekit",
+                           "circles", "--kind", "service", "--out", str(tmp_path / "out")],
+                          capture_output=True, text=True, timeout=600, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert prof.stat().st_size > 0

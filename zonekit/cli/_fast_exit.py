@@ -7,8 +7,9 @@ main`) turns this on (:func:`enable`); a command hands its result to :func:`keep
 it has written and reported it; :func:`leave` then runs the ``atexit`` handlers (logging,
 multiprocessing, ``weakref.finalize``), flushes the output streams and ends the process
 with the command's exit code, leaving the memory to the operating system. Nothing kept (a
-failed command, ``--help``) or not enabled (tests, ``CliRunner``, notebooks calling the
-app in process): the interpreter exits as usual.
+failed command, ``--help``), not enabled (tests, ``CliRunner``, notebooks calling the
+app in process) or under a profiler or tracer (``python -m cProfile``, debuggers, which
+write their data after ``main`` returns): the interpreter exits as usual.
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ def leave(code: object) -> None:
     """
     if not _KEPT or not (code is None or isinstance(code, int)):
         return
+    if sys.getprofile() is not None or sys.gettrace() is not None:
+        return  # a profiler (python -m cProfile) or tracer writes its data after main()
     import atexit
     import os
 
