@@ -211,15 +211,22 @@ def write_gpkg(layers: dict[str, gpd.GeoDataFrame], target: Path,
     GeoPackage 1.2 (GDAL's ``VERSION=1.2``) so QGIS 3.22 and older GDALs open the file
     without a version warning. ``finish`` is called with the written temporary file before
     it replaces ``target`` (e.g. to add QGIS styles in the same pass, before anyone can
-    open a half-styled file).
+    open a half-styled file). A layer's ``attrs["geometry_type"]``, when set, is its type
+    whatever its rows: a ``Multi…`` type promotes single parts (a run whose areas happen to
+    be single polygons has the layer type of any other run), and a layer without rows gets
+    it instead of GDAL's Unknown.
     """
     import pyogrio
 
     with atomic_path(target) as tmp:
         for name, gdf in layers.items():
             append = tmp.exists()
+            kind = gdf.attrs.get("geometry_type")
+            multi = bool(kind) and str(kind).startswith("Multi")
             pyogrio.write_dataframe(gdf, tmp, layer=name, driver="GPKG", append=append,
                                     use_arrow=_arrow_ok(gdf),
+                                    geometry_type=kind if multi or not len(gdf) else None,
+                                    promote_to_multi=True if multi and len(gdf) else None,
                                     dataset_options=None if append else {"VERSION": "1.2"})
         if finish is not None:
             finish(tmp)

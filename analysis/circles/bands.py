@@ -139,18 +139,43 @@ def band_values(surface: np.ndarray, edges: list[float]) -> np.ndarray:
     return np.r_[np.nan, sorted(edges)][labels]
 
 
+#: Text and integer columns of the polygon layers (the others hold floats).
+TEXT_COLUMNS = frozenset({"gap_id", "area_id", "category", "name_zh", "zone_id",
+                          "zone_name_zh", "road_name", "place_zh"})
+INT_COLUMNS = frozenset({"cells", "origins", "pieces"})
+
+
+def empty_layer(columns: list[str], crs: Any, geometry_type: str) -> gpd.GeoDataFrame:
+    """Return a layer without rows, with the column and geometry types its rows would have.
+
+    Written to a GeoPackage, a fully covered run's layers then have the fields of any
+    other run's (text, integer, real) and a polygon geometry type, not Real and Unknown.
+    """
+    import geopandas as gpd
+    import pandas as pd
+
+    def dtype(c: str) -> str:
+        return "object" if c in TEXT_COLUMNS else "int64" if c in INT_COLUMNS else "float64"
+
+    out = gpd.GeoDataFrame({c: pd.Series([], dtype=dtype(c)) for c in columns},
+                           geometry=gpd.GeoSeries([], crs=crs), crs=crs)
+    out.attrs["geometry_type"] = geometry_type  # read by zones.io.write_gpkg
+    return out
+
+
 def polygon_frame(rows: list[dict] | dict[str, Any], src_crs: Any, crs: Any,
-                  columns: list[str]) -> gpd.GeoDataFrame:
+                  columns: list[str], geometry_type: str = "MultiPolygon") -> gpd.GeoDataFrame:
     """Polygons (``geometry`` in ``src_crs``) as a layer in ``crs`` with ``area_km2``.
 
     ``rows`` is a list of rows, or the columns (name → values, ``geometry`` included).
-    No rows give an empty layer with ``columns`` and ``area_km2``.
+    No rows give an empty layer with ``columns`` and ``area_km2`` (:func:`empty_layer`).
+    ``geometry_type`` is the layer's (``attrs``, see :func:`zonekit.zones.io.write_gpkg`).
     """
     import geopandas as gpd
 
     if not len(rows) or (isinstance(rows, dict) and not len(rows["geometry"])):
-        return gpd.GeoDataFrame({c: [] for c in [*columns, "area_km2"]},
-                                geometry=gpd.GeoSeries([], crs=crs), crs=crs)
+        return empty_layer([*columns, "area_km2"], crs, geometry_type)
     out = gpd.GeoDataFrame(rows, geometry="geometry", crs=src_crs).to_crs(crs)
     out["area_km2"] = out.geometry.area / 1e6
+    out.attrs["geometry_type"] = geometry_type  # the layer's type, whatever the rows' parts
     return out

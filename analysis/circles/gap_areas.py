@@ -82,11 +82,12 @@ def gap_areas(named: gpd.GeoDataFrame, weight: str) -> gpd.GeoDataFrame:
     """
     import geopandas as gpd
 
+    from zonekit.analysis.circles.bands import empty_layer
+
     keys = ["category", "name_zh", "zone_id", "zone_name_zh", "road_name", "place_zh"]
     cols = [*keys, "pieces", "cells", "weight", "area_km2"]
     if not len(named):
-        return gpd.GeoDataFrame({c: [] for c in ["area_id", *cols]}, geometry=[],
-                                crs=named.crs)
+        return empty_layer(["area_id", *cols], named.crs, "MultiPolygon")
     frame = named[[*keys, "cells", weight]].rename(columns={weight: "weight"}).assign(pieces=1)
     groups = frame.groupby(keys, sort=True)  # dissolve's groups, in its order
     out = groups[["pieces", "cells", "weight"]].sum().reset_index()
@@ -99,7 +100,9 @@ def gap_areas(named: gpd.GeoDataFrame, weight: str) -> gpd.GeoDataFrame:
     out = out.reset_index(drop=True)
     rank = out.groupby("category").cumcount() + 1
     out.insert(0, "area_id", (out["category"].astype(str) + "-" + rank.astype(str)).astype(object))
-    return out[["area_id", *cols, out.geometry.name]]
+    out = out[["area_id", *cols, out.geometry.name]]
+    out.attrs["geometry_type"] = "MultiPolygon"  # areas of one piece too (see write_gpkg)
+    return out
 
 
 def _pieces_together(pieces: np.ndarray, group: np.ndarray, n: int) -> np.ndarray:

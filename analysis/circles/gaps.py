@@ -43,7 +43,7 @@ def grid_gaps(uncovered: dict[str, np.ndarray], grid: Grid, names_zh: dict[str, 
         parts.append(_piece_columns(cat, names_zh, n, {
             "cells": cells[1:], "geometry": label_shapes(labels, grid)[1:], **sums}))
     out = polygon_frame(_stack(parts), grid.crs, crs,
-                        ["category", "name_zh", "cells", *(counts or {})])
+                        ["category", "name_zh", "cells", *(counts or {})], "Polygon")
     return _number_gaps(out, next(iter(counts or {}), "cells"))
 
 
@@ -172,7 +172,7 @@ def origin_gaps(points: gpd.GeoSeries, uncovered: dict[str, np.ndarray], weights
             "origins": n_orig[1:], "weight": wsum[1:], "cells": n_cells[1:],
             "geometry": label_shapes(labels, grid)[1:]}))
     out = polygon_frame(_stack(parts), grid.crs, points.crs,
-                        ["category", "name_zh", "origins", "weight", "cells"])
+                        ["category", "name_zh", "origins", "weight", "cells"], "Polygon")
     return _number_gaps(out, "weight")
 
 
@@ -196,7 +196,9 @@ def _number_gaps(gaps: gpd.GeoDataFrame, by: str) -> gpd.GeoDataFrame:
         gaps = gaps.sort_values(["category", by], ascending=[True, False], kind="stable")
         gaps = gaps.reset_index(drop=True)
     if not len(gaps):
-        gaps.insert(0, "gap_id", [])
+        import pandas as pd
+
+        gaps.insert(0, "gap_id", pd.Series([], dtype=object))
         return gaps
     rank = gaps.groupby("category").cumcount() + 1
     gaps.insert(0, "gap_id", (gaps["category"].astype(str) + "-" + rank.astype(str))
