@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from zonekit.analysis.circles.site_descriptions import OUTSIDE, UNNAMED, locate
+from zonekit.analysis.circles.site_descriptions import OUTSIDE, UNNAMED, nearest_named_road, zone_of
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -50,14 +50,19 @@ def name_gaps(gaps: gpd.GeoDataFrame, zones: gpd.GeoDataFrame | None,
     """
     if not len(gaps):
         return gaps.assign(**{c: np.array([], dtype=object) for c in PLACE_COLUMNS})
-    points = gaps.geometry.representative_point()
+    import pandas as pd
+
+    points = gaps.geometry.representative_point().to_numpy()
     z = zones.to_crs(gaps.crs) if zones is not None else None
     r = roads.to_crs(gaps.crs) if roads is not None else None
-    where = locate(points, z, r, road_max_m)
-    zone = where["zone_name_zh"].where(where["zone_id"] != OUTSIDE, OUTSIDE_ZH)
-    zone = zone.mask(zone.eq(""), where["zone_id"])
-    road = where["road_name"].replace({UNNAMED: UNNAMED_ZH})
-    return gaps.assign(zone_id=where["zone_id"].replace({OUTSIDE: ""}).to_numpy(),
+    # the zone and the road only: the pieces need no coordinates (locate's WGS84 and
+    # GCJ-02 transforms cost 0.35 s for the 296,000 pieces of a 1M-node city)
+    zone_id, zone_name = (pd.Series(a, index=gaps.index) for a in zone_of(points, z))
+    road = pd.Series(nearest_named_road(points, r, road_max_m)[0], index=gaps.index)
+    zone = zone_name.where(zone_id != OUTSIDE, OUTSIDE_ZH)
+    zone = zone.mask(zone.eq(""), zone_id)
+    road = road.replace({UNNAMED: UNNAMED_ZH})
+    return gaps.assign(zone_id=zone_id.replace({OUTSIDE: ""}).to_numpy(),
                        zone_name_zh=zone.to_numpy(), road_name=road.to_numpy(),
                        place_zh=(zone + "·" + road + "一带").to_numpy())
 

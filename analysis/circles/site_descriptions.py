@@ -52,7 +52,7 @@ def locate(points: gpd.GeoSeries, zones: gpd.GeoDataFrame | None = None,
     """
     out = pd.DataFrame(index=points.index)
     geoms = points.to_numpy()
-    out["zone_id"], out["zone_name_zh"] = _zones(geoms, zones)
+    out["zone_id"], out["zone_name_zh"] = zone_of(geoms, zones)
     out["road_name"], out["road_distance_m"] = nearest_named_road(geoms, roads, road_max_m)
     wgs = points.to_crs(4326)
     lon, lat = wgs.x.to_numpy(), wgs.y.to_numpy()
@@ -63,7 +63,8 @@ def locate(points: gpd.GeoSeries, zones: gpd.GeoDataFrame | None = None,
     return out
 
 
-def _zones(geoms: np.ndarray, zones: gpd.GeoDataFrame | None) -> tuple[np.ndarray, np.ndarray]:
+def zone_of(geoms: np.ndarray, zones: gpd.GeoDataFrame | None) -> tuple[np.ndarray, np.ndarray]:
+    """Zone id and Chinese name of each geometry (:data:`OUTSIDE` and "" outside every zone)."""
     ids = np.full(len(geoms), OUTSIDE, dtype=object)
     names = np.full(len(geoms), "", dtype=object)
     if zones is None or not len(zones) or not len(geoms):
