@@ -64,10 +64,11 @@ def writers(case: Path, mode: str, work: Path) -> None:
                         profile=case / "profile.yaml", minutes=MINUTES, mode=mode)
     print(f"circles {time.perf_counter() - t0:.2f} s: {result.timings.seconds}")
     work.mkdir(parents=True, exist_ok=True)
-    parts = {"tables": lambda: result._write_tables(work),
-             "layers": lambda: result._write_layers(work),
-             "map_layers": lambda: result.map_layers(result.kind),
-             "map": lambda: result._write_maps(work)}
+    from zonekit.api.circle_files import file_writers
+
+    parts = {write.func.__name__: write for _, write in file_writers(result, work)}
+    parts |= {"map_layers": lambda: result.map_layers(result.kind),
+              "map": lambda: result._write_maps(work)}
     for name, call in parts.items():
         t0 = time.perf_counter()
         call()

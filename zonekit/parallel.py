@@ -11,7 +11,8 @@ all — a forked worker finds them in its copy of this process (a city-scale res
 gigabytes: pickling it cost more than the work), and the objects of this process are
 frozen for the garbage collector first, so the workers' collections do not touch (and
 copy) every page they inherited. A worker's exception is raised here, so a failed step
-fails the run as it would serially.
+fails the run as it would serially. :func:`share_work` (fork only) runs a list of calls in
+a forked copy and here, each process taking the next call not yet taken.
 
 The start method (:func:`start_method`): ``ZONEKIT_START_METHOD`` (``fork``,
 ``forkserver`` or ``spawn``) when set — tests set ``spawn`` to check Windows' and macOS's
@@ -125,6 +126,83 @@ def in_parallel(calls: list[Callable[[], Any]], processes: int) -> list[Any]:
         if status == "error":
             raise value
     return [value for _, value in outcomes]
+
+
+def share_work(calls: list[Callable[[], Any]], here_first: Callable[[], Any]
+               ) -> tuple[list[Any], Any]:
+    """Run ``calls`` in a forked copy of this process and here, after ``here_first``.
+
+    The copy starts on ``calls`` at once; this process runs ``here_first``, then both take
+    the next call not yet taken until none is left (a shared counter), so the calls end
+    where there is time for them: a long ``here_first`` leaves them all to the copy, a
+    short one shares them. Only under ``fork`` (the copy inherits the calls; nothing is
+    pickled but the results); callers use :func:`in_parallel` or a thread otherwise.
+
+    Returns
+    -------
+    list, object
+        The calls' results in the order of ``calls``, and ``here_first``'s.
+
+    Raises
+    ------
+    Exception
+        The first failed call's exception (``here_first``'s first).
+    """
+    context = mp.get_context("fork")
+    taken = context.Value("q", 0)
+    receive, send = context.Pipe(duplex=False)
+    global _SHARED
+    _SHARED = (tuple(calls), taken, send)
+    gc.freeze()
+    try:
+        worker = context.Process(target=_share_in_copy, daemon=True)
+        worker.start()  # forks now: the copy holds the calls
+    finally:
+        _SHARED = ()
+        gc.unfreeze()
+    send.close()  # the copy's end only: if it dies, receiving ends instead of waiting
+    mine = _outcome_here(here_first)
+    done = _take_calls(list(calls), taken)
+    try:
+        done.update(receive.recv())
+    except EOFError:  # the copy died without a word (killed, out of memory)
+        done[-1] = ("error", RuntimeError("a worker process ended before finishing "
+                                          "(killed, or out of memory?)"))
+    finally:
+        receive.close()
+        worker.join()
+    for status, value in [mine, *(done[k] for k in sorted(done))]:
+        if status == "error":
+            raise value
+    return [done[k][1] for k in range(len(calls))], mine[1]
+
+
+#: What the copy of :func:`share_work` takes its calls from (set only while it forks).
+_SHARED: tuple = ()
+
+
+def _share_in_copy() -> None:
+    """In the forked copy: take calls until none is left; send back their outcomes."""
+    calls, taken, send = _SHARED
+    done = _take_calls(list(calls), taken)
+    try:
+        send.send(done)
+    except Exception as exc:  # an outcome that does not pickle: say so, not the value
+        send.send({k: ("error", RuntimeError(f"a worker's result could not be sent: {exc}"))
+                   for k in done})
+    send.close()
+
+
+def _take_calls(calls: list[Callable[[], Any]], taken: Any) -> dict[int, tuple[str, Any]]:
+    """Run the calls not yet taken, one at a time, in this process; their outcomes by index."""
+    done: dict[int, tuple[str, Any]] = {}
+    while True:
+        with taken.get_lock():
+            k = int(taken.value)
+            taken.value = k + 1
+        if k >= len(calls):
+            return done
+        done[k] = _outcome_here(calls[k])
 
 
 #: The calls a forked worker runs (set only while the workers of :func:`in_parallel` fork).

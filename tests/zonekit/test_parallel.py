@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 
 from zonekit.cli.app import app
 from zonekit.errors import DataFileError, ZonekitError
-from zonekit.parallel import START_METHOD_ENV, in_parallel, start_method
+from zonekit.parallel import START_METHOD_ENV, in_parallel, share_work, start_method
 
 runner = CliRunner()
 
@@ -66,6 +66,41 @@ def test_forked_workers_inherit_the_calls_without_pickling(monkeypatch):
     with pytest.raises(ValueError, match="here too"):
         in_parallel([os.getpid, lambda: int("here too")], 2)
     assert gc.get_freeze_count() == 0  # the collector sees this process's objects again
+
+
+@needs_fork
+def test_shared_calls_run_in_the_copy_and_here_and_return_in_order():
+    import time
+
+    def slow(k: int) -> tuple[int, int]:
+        time.sleep(0.2)
+        return k, os.getpid()
+
+    parent = os.getpid()
+    calls = [functools.partial(slow, k) for k in range(6)]
+    done, first = share_work(calls, lambda: "map")  # a quick first call: both take calls
+    assert first == "map" and [k for k, _ in done] == list(range(6))
+    where = {pid for _, pid in done}
+    assert parent in where and len(where) == 2
+    done, _ = share_work(calls[:2], lambda: time.sleep(1.0))  # a long one: all in the copy
+    assert {pid for _, pid in done} == {done[0][1]} != {parent}
+
+
+@needs_fork
+def test_shared_calls_raise_their_errors_after_both_sides_end():
+    with pytest.raises(DataFileError, match="roads.gpkg: broken"):
+        share_work([os.getpid, _fail, os.getpid], lambda: None)
+    with pytest.raises(ValueError, match="map failed"):  # here_first's error first
+        share_work([_fail], lambda: int("map failed"))
+    with pytest.raises(RuntimeError, match="ended before finishing"):  # the copy died
+        share_work([functools.partial(_exit_unless, os.getpid())],
+                   lambda: __import__("time").sleep(0.3))
+
+
+def _exit_unless(pid: int) -> None:
+    """End a copy of this process without a word (never the test's own process)."""
+    if os.getpid() != pid:
+        os._exit(3)
 
 
 def test_the_start_method_is_chosen_or_refused(monkeypatch):

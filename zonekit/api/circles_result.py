@@ -16,14 +16,6 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
-def styled_gpkg(layers: dict[str, Any], path: Path, styles: list[tuple[str, Any]]) -> Path:
-    """Write layers with their QGIS styles, all added to the temporary file in one pass."""
-    from zonekit.maps.qgis_style import add_styles_to_gpkg
-    from zonekit.zones.io import write_gpkg
-
-    return write_gpkg(layers, path, finish=lambda tmp: add_styles_to_gpkg(tmp, styles))
-
-
 @dataclass(repr=False)
 class CirclesResult(Result):
     """One circle's tables (analysis CRS) and summary.
@@ -107,19 +99,10 @@ class CirclesResult(Result):
         if self.jobs <= 1:
             files = self._write_files(folder)
             return files + self._write_maps(folder)
-        from zonekit.parallel import in_parallel, start_method
+        from zonekit.parallel import start_method
 
         if start_method() == "fork":
-            # The tables, GeoPackages and GeoTIFFs are written by a forked copy of this
-            # process (it inherits the result: nothing is pickled, which is what made an
-            # earlier process version slow) while this one draws the map: both hold the
-            # GIL most of the time (pyogrio's and folium's Python, JSON), so a thread takes
-            # turns with the map (write step, medians of interleaved runs: 25k walk 1.46 s
-            # forked, 1.70 s with a thread; 1M 5.9 s, 8.4 s). The map stays here: it may
-            # add a note to the summary.
-            files, maps = in_parallel([functools.partial(self._write_files, folder),
-                                       functools.partial(self._write_maps, folder)], 2)
-            return files + maps
+            return self._write_forked(folder)
         from concurrent.futures import ThreadPoolExecutor
 
         # Without fork, a worker would unpickle the whole result: a thread writes the files
@@ -129,60 +112,31 @@ class CirclesResult(Result):
             maps = self._write_maps(folder)
             return files.result() + maps
 
+    def _write_forked(self, folder: Path) -> list[str]:
+        """Write the files in a forked copy while this process draws the map, then help it.
+
+        Both hold the GIL most of the time (pyogrio's and folium's Python, JSON), so a
+        thread would take turns with the map (write step, medians of interleaved runs: 25k
+        walk 1.46 s forked, 1.70 s with a thread; 1M 5.9 s, 8.4 s). The copy inherits the
+        result (nothing is pickled: what made an earlier process version slow). The map
+        stays here (it may add a note to the summary); when it is done this process takes
+        the files the copy has not started (:func:`zonekit.parallel.share_work`).
+        """
+        from zonekit.api.circle_files import file_writers
+        from zonekit.parallel import share_work
+
+        writers = file_writers(self, folder)
+        order = sorted(range(len(writers)), key=lambda k: writers[k][0])
+        done, maps = share_work([writers[k][1] for k in order],
+                                functools.partial(self._write_maps, folder))
+        names = dict(zip(order, done, strict=True))
+        return [name for k in range(len(writers)) for name in names[k]] + maps
+
     def _write_files(self, folder: Path) -> list[str]:
-        """Write the tables, then the layers and surfaces; return their names."""
-        tables = self._write_tables(folder)
-        return tables + self._write_layers(folder)
+        """Write the tables, layers and surfaces one after another; return their names."""
+        from zonekit.api.circle_files import file_writers
 
-    def _write_tables(self, folder: Path) -> list[str]:
-        from zonekit.maps.circle_maps import geometry_kind
-        from zonekit.maps.style import coverage_style
-        from zonekit.zones.io import write_csv
-
-        origins = self.origins
-        write_csv(origins.drop(columns=origins.geometry.name), folder / "origins.csv")
-        styled_gpkg({"origins": origins}, folder / "origins.gpkg", [("origins", coverage_style(
-            "covered", geometry_kind(origins), fields=("origin_id",)))])
-        write_csv(self.coverage, folder / "coverage.csv")
-        write_csv(self.facilities, folder / "facilities.csv")
-        files = ["origins.gpkg", "origins.csv", "coverage.csv", "facilities.csv"]
-        if "zones" in self.tables:
-            write_csv(self.tables["zones"], folder / "zones.csv")
-            files.append("zones.csv")
-        return files
-
-    def _write_layers(self, folder: Path) -> list[str]:
-        import numpy as np
-
-        from zonekit.maps import circle_maps as cm
-        from zonekit.maps.style import StyleSpec, band_style, coverage_style
-        from zonekit.zones.raster import write_surfaces
-
-        unit, iso = self.measure, self.isochrones
-        gaps, styles = {"gaps": self.gaps}, [("gaps", cm.gap_style(self.gaps))]
-        if "gap_areas" in self.tables:  # the pieces dissolved by zone and nearest road
-            gaps["gap_areas"] = areas = self.tables["gap_areas"]
-            styles.append(("gap_areas", cm.gap_style(areas)))
-        styled_gpkg(gaps, folder / "gaps.gpkg", styles)
-        layers, styles = {"isochrones": iso}, []
-        if len(iso):
-            styles.append(("isochrones", band_style(iso, unit, fields=("name_zh", unit))))
-        if "roads" in self.tables:
-            layers["roads"] = self.tables["roads"]
-            styles.append(("roads", coverage_style("covered", "line", fields=("length_m",))))
-        styled_gpkg(layers, folder / "isochrones.gpkg", styles)
-        files = ["gaps.gpkg", "isochrones.gpkg"]
-        tifs = write_surfaces({k: np.asarray(v) for k, v in self.surfaces.items()},
-                              self.bundle.grid, folder / "surfaces", self.bundle.names_zh, unit)
-        files += [f"surfaces/{p.name}" for p in tifs]
-        if "sites" in self.tables:
-            styled_gpkg({"sites": self.tables["sites"], "candidates": self.tables["candidates"]},
-                        folder / "sites.gpkg", [("sites", cm.sites_style()), ("candidates",
-                                                StyleSpec(name="candidates", title="候选站点",
-                                                          geometry="point", color="#969696",
-                                                          point_radius_px=2.0))])
-            files.append("sites.gpkg")
-        return files
+        return [name for _, write in file_writers(self, folder) for name in write()]
 
     def _write_maps(self, folder: Path) -> list[str]:
         """Return the run's HTML map (minute runs only: the map styles are minute bands)."""
