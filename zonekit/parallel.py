@@ -30,9 +30,10 @@ import gc
 import multiprocessing as mp
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from typing import Any
 
 from zonekit.errors import ZonekitError
@@ -105,27 +106,17 @@ def in_parallel(calls: list[Callable[[], Any]], processes: int) -> list[Any]:
     context = pool_context()
     inherit = context.get_start_method() == "fork"
     global _INHERITED
-    if inherit:  # the workers fork at the first submit, with the calls in their memory
-        _INHERITED = tuple(sent)
-        gc.freeze()
-    try:
-        with ProcessPoolExecutor(len(sent), mp_context=context) as pool:
-            futures = [pool.submit(_inherited_call, k) if inherit else pool.submit(call)
-                       for k, call in enumerate(sent)]
-            _INHERITED = ()  # this process's copy is not needed once the workers forked
-            if inherit:
-                gc.unfreeze()
-                inherit = False
-            here = [_outcome_here(call) for call in calls[len(sent):]]
-            outcomes = [_outcome(f) for f in futures] + here
-    finally:
-        _INHERITED = ()
-        if inherit:
-            gc.unfreeze()
-    for status, value in outcomes:
-        if status == "error":
-            raise value
-    return [value for _, value in outcomes]
+    with ProcessPoolExecutor(len(sent), mp_context=context) as pool:
+        with _forking(inherit):  # the workers fork at the first submit
+            _INHERITED = tuple(sent) if inherit else ()
+            try:
+                futures = [pool.submit(_inherited_call, k) if inherit else pool.submit(call)
+                           for k, call in enumerate(sent)]
+            finally:
+                _INHERITED = ()  # the workers have their copy
+        here = [_outcome_here(call) for call in calls[len(sent):]]
+        outcomes = [_outcome(f) for f in futures] + here
+    return _values(outcomes)
 
 
 def share_work(calls: list[Callable[[], Any]], here_first: Callable[[], Any]
@@ -152,29 +143,25 @@ def share_work(calls: list[Callable[[], Any]], here_first: Callable[[], Any]
     taken = context.Value("q", 0)
     receive, send = context.Pipe(duplex=False)
     global _SHARED
-    _SHARED = (tuple(calls), taken, send)
-    gc.freeze()
-    try:
-        worker = context.Process(target=_share_in_copy, daemon=True)
-        worker.start()  # forks now: the copy holds the calls
-    finally:
-        _SHARED = ()
-        gc.unfreeze()
+    with _forking(True):
+        _SHARED = (tuple(calls), taken, send)
+        try:
+            worker = context.Process(target=_share_in_copy, daemon=True)
+            worker.start()  # forks now: the copy holds the calls
+        finally:
+            _SHARED = ()
     send.close()  # the copy's end only: if it dies, receiving ends instead of waiting
     mine = _outcome_here(here_first)
     done = _take_calls(list(calls), taken)
     try:
         done.update(receive.recv())
     except EOFError:  # the copy died without a word (killed, out of memory)
-        done[-1] = ("error", RuntimeError("a worker process ended before finishing "
-                                          "(killed, or out of memory?)"))
+        done[-1] = ("error", RuntimeError(_DIED))
     finally:
         receive.close()
         worker.join()
-    for status, value in [mine, *(done[k] for k in sorted(done))]:
-        if status == "error":
-            raise value
-    return [done[k][1] for k in range(len(calls))], mine[1]
+    values = _values([mine, *(done[k] for k in sorted(done))])
+    return values[1:], values[0]
 
 
 #: What the copy of :func:`share_work` takes its calls from (set only while it forks).
@@ -214,6 +201,34 @@ def _inherited_call(index: int) -> Any:
     return _INHERITED[index]()
 
 
+#: What a worker that died without a word (killed, out of memory) is reported as.
+_DIED = "a worker process ended before finishing (killed, or out of memory?)"
+
+
+@contextmanager
+def _forking(inherit: bool) -> Iterator[None]:
+    """Freeze this process's objects for the collector while workers fork from it.
+
+    Frozen objects are skipped by the workers' collections, which would otherwise touch
+    (and copy) every page they inherited; this process's collector sees them again after.
+    """
+    if inherit:
+        gc.freeze()
+    try:
+        yield
+    finally:
+        if inherit:
+            gc.unfreeze()
+
+
+def _values(outcomes: list[tuple[str, Any]]) -> list[Any]:
+    """Return the outcomes' values; raise the first error among them."""
+    for status, value in outcomes:
+        if status == "error":
+            raise value
+    return [value for _, value in outcomes]
+
+
 def _outcome_here(call: Callable[[], Any]) -> tuple[str, Any]:
     try:
         return "ok", call()
@@ -225,7 +240,6 @@ def _outcome(future: Any) -> tuple[str, Any]:
     try:
         return "ok", future.result()
     except BrokenProcessPool:  # the worker died without a word (killed, out of memory)
-        return "error", RuntimeError("a worker process ended before finishing "
-                                     "(killed, or out of memory?)")
+        return "error", RuntimeError(_DIED)
     except Exception as exc:
         return "error", exc
