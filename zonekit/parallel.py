@@ -13,6 +13,8 @@ frozen for the garbage collector first, so the workers' collections do not touch
 copy) every page they inherited. A worker's exception is raised here, so a failed step
 fails the run as it would serially. :func:`share_work` (fork only) runs a list of calls in
 a forked copy and here, each process taking the next call not yet taken.
+:func:`zonekit.standby.standby` (fork only) forks a copy early that warms up while this
+process goes on, and runs one call later.
 
 The start method (:func:`start_method`): ``ZONEKIT_START_METHOD`` (``fork``,
 ``forkserver`` or ``spawn``) when set — tests set ``spawn`` to check Windows' and macOS's
@@ -21,7 +23,9 @@ safe after system libraries started threads there); on Linux ``fork`` while this
 runs one Python thread (workers start in milliseconds and inherit the data instead of
 unpickling it) — on Python 3.12+ only with no native thread either, as 3.12 warns of
 those — else ``forkserver`` (a live thread — Jupyter, dask, a GUI — could hold a lock at
-fork time).
+fork time). A thread of zonekit's own that takes a lock for all it does (the console's
+progress display) is made safe instead (:func:`paused_at_fork`): the lock is held across
+every fork, and the thread does not count.
 """
 
 from __future__ import annotations
@@ -62,12 +66,69 @@ def start_method() -> str:
         return "spawn"
     import threading
 
-    if threading.active_count() > 1:  # Jupyter, dask, a GUI: a thread may hold a lock
+    paused = sum(t.is_alive() for t, _ in _PAUSED)
+    if threading.active_count() - paused > 1:  # Jupyter, dask, a GUI: a thread may hold a lock
         return "forkserver"
     # Python 3.12+ warns at fork when the process has any native thread (numpy's BLAS
     # pool is one); 3.11 forks as its multiprocessing does by default, with workers
     # started in milliseconds instead of seconds.
-    return "fork" if sys.version_info < (3, 12) or _os_threads() == 1 else "forkserver"
+    return ("fork" if sys.version_info < (3, 12) or _os_threads() - paused == 1
+            else "forkserver")
+
+
+#: Threads made safe to fork beside (:func:`paused_at_fork`), with the lock each takes.
+_PAUSED: list[tuple[Any, Any]] = []
+
+
+@contextmanager
+def paused_at_fork(thread: Any, lock: Any) -> Iterator[None]:
+    """Let this process fork beside ``thread``, which does all it does holding ``lock``.
+
+    While the block runs, every fork of this process takes ``lock`` first (so the thread
+    is not halfway through a write to the console when the copy is made) and gives it
+    back after, on both sides; and :func:`start_method` does not count the thread. For
+    zonekit's own helpers (the console's progress display), not for threads of others.
+
+    Parameters
+    ----------
+    thread
+        A ``threading.Thread``; ``None`` (no thread) makes the block a plain one.
+    lock
+        A ``threading.RLock`` the thread holds for all its work.
+    """
+    if thread is None:
+        yield
+        return
+    _register_fork_hooks()
+    entry = (thread, lock)
+    _PAUSED.append(entry)
+    try:
+        yield
+    finally:
+        _PAUSED.remove(entry)
+
+
+_HOOKED = False
+
+
+def _register_fork_hooks() -> None:
+    """Once per process: take the paused threads' locks at fork, give them back after."""
+    global _HOOKED
+    if _HOOKED:
+        return
+    _HOOKED = True
+    held: list[Any] = []
+
+    def before() -> None:
+        for _, lock in _PAUSED:
+            lock.acquire()
+            held.append(lock)
+
+    def after() -> None:  # the forking thread holds them, in the copy as here
+        while held:
+            held.pop().release()
+
+    os.register_at_fork(before=before, after_in_parent=after, after_in_child=after)
 
 
 def _os_threads() -> int:
@@ -107,16 +168,16 @@ def in_parallel(calls: list[Callable[[], Any]], processes: int) -> list[Any]:
     inherit = context.get_start_method() == "fork"
     global _INHERITED
     with ProcessPoolExecutor(len(sent), mp_context=context) as pool:
-        with _forking(inherit):  # the workers fork at the first submit
+        with frozen_for_fork(inherit):  # the workers fork at the first submit
             _INHERITED = tuple(sent) if inherit else ()
             try:
                 futures = [pool.submit(_inherited_call, k) if inherit else pool.submit(call)
                            for k, call in enumerate(sent)]
             finally:
                 _INHERITED = ()  # the workers have their copy
-        here = [_outcome_here(call) for call in calls[len(sent):]]
+        here = [outcome_here(call) for call in calls[len(sent):]]
         outcomes = [_outcome(f) for f in futures] + here
-    return _values(outcomes)
+    return raise_or_values(outcomes)
 
 
 def share_work(calls: list[Callable[[], Any]], here_first: Callable[[], Any]
@@ -143,7 +204,7 @@ def share_work(calls: list[Callable[[], Any]], here_first: Callable[[], Any]
     taken = context.Value("q", 0)
     receive, send = context.Pipe(duplex=False)
     global _SHARED
-    with _forking(True):
+    with frozen_for_fork(True):
         _SHARED = (tuple(calls), taken, send)
         try:
             worker = context.Process(target=_share_in_copy, daemon=True)
@@ -151,16 +212,16 @@ def share_work(calls: list[Callable[[], Any]], here_first: Callable[[], Any]
         finally:
             _SHARED = ()
     send.close()  # the copy's end only: if it dies, receiving ends instead of waiting
-    mine = _outcome_here(here_first)
+    mine = outcome_here(here_first)
     done = _take_calls(list(calls), taken)
     try:
         done.update(receive.recv())
     except EOFError:  # the copy died without a word (killed, out of memory)
-        done[-1] = ("error", RuntimeError(_DIED))
+        done[-1] = ("error", RuntimeError(WORKER_DIED))
     finally:
         receive.close()
         worker.join()
-    values = _values([mine, *(done[k] for k in sorted(done))])
+    values = raise_or_values([mine, *(done[k] for k in sorted(done))])
     return values[1:], values[0]
 
 
@@ -189,7 +250,7 @@ def _take_calls(calls: list[Callable[[], Any]], taken: Any) -> dict[int, tuple[s
             taken.value = k + 1
         if k >= len(calls):
             return done
-        done[k] = _outcome_here(calls[k])
+        done[k] = outcome_here(calls[k])
 
 
 #: The calls a forked worker runs (set only while the workers of :func:`in_parallel` fork).
@@ -202,11 +263,11 @@ def _inherited_call(index: int) -> Any:
 
 
 #: What a worker that died without a word (killed, out of memory) is reported as.
-_DIED = "a worker process ended before finishing (killed, or out of memory?)"
+WORKER_DIED = "a worker process ended before finishing (killed, or out of memory?)"
 
 
 @contextmanager
-def _forking(inherit: bool) -> Iterator[None]:
+def frozen_for_fork(inherit: bool) -> Iterator[None]:
     """Freeze this process's objects for the collector while workers fork from it.
 
     Frozen objects are skipped by the workers' collections, which would otherwise touch
@@ -221,7 +282,7 @@ def _forking(inherit: bool) -> Iterator[None]:
             gc.unfreeze()
 
 
-def _values(outcomes: list[tuple[str, Any]]) -> list[Any]:
+def raise_or_values(outcomes: list[tuple[str, Any]]) -> list[Any]:
     """Return the outcomes' values; raise the first error among them."""
     for status, value in outcomes:
         if status == "error":
@@ -229,7 +290,8 @@ def _values(outcomes: list[tuple[str, Any]]) -> list[Any]:
     return [value for _, value in outcomes]
 
 
-def _outcome_here(call: Callable[[], Any]) -> tuple[str, Any]:
+def outcome_here(call: Callable[[], Any]) -> tuple[str, Any]:
+    """Run ``call`` here: ``("ok", value)``, or ``("error", exception)`` to raise later."""
     try:
         return "ok", call()
     except Exception as exc:  # raised by the caller, after the workers are collected
@@ -240,6 +302,6 @@ def _outcome(future: Any) -> tuple[str, Any]:
     try:
         return "ok", future.result()
     except BrokenProcessPool:  # the worker died without a word (killed, out of memory)
-        return "error", RuntimeError(_DIED)
+        return "error", RuntimeError(WORKER_DIED)
     except Exception as exc:
         return "error", exc

@@ -20,7 +20,8 @@ from typer.testing import CliRunner
 
 from zonekit.cli.app import app
 from zonekit.errors import DataFileError, ZonekitError
-from zonekit.parallel import START_METHOD_ENV, in_parallel, share_work, start_method
+from zonekit.parallel import START_METHOD_ENV, in_parallel, paused_at_fork, share_work, start_method
+from zonekit.standby import standby
 
 runner = CliRunner()
 
@@ -103,6 +104,107 @@ def _exit_unless(pid: int) -> None:
         os._exit(3)
 
 
+#: Set by a standby's warm-up (in its copy only).
+_WARM: list[int] = []
+
+
+def _warm() -> None:
+    _WARM.append(os.getpid())
+
+
+def _warmed(x: int) -> tuple[int, list[int], int]:
+    return x * 2, list(_WARM), os.getpid()
+
+
+@needs_fork
+def test_a_standby_warms_up_in_its_copy_and_runs_the_call_sent_later(monkeypatch):
+    monkeypatch.setenv(START_METHOD_ENV, "fork")
+    copy = standby(_warm, _warmed)
+    copy.submit(21)  # pickled: the argument only
+    value, warmed, pid = copy.result()
+    assert value == 42 and warmed == [pid] and pid != os.getpid() and not _WARM
+    with pytest.raises(RuntimeError, match="one call only"):
+        copy.submit(1)
+
+
+@needs_fork
+def test_a_standby_raises_its_errors_here_and_reports_a_dead_copy(monkeypatch):
+    monkeypatch.setenv(START_METHOD_ENV, "fork")
+    copy = standby(lambda: int("warm-up errors are left to the call"), lambda: _fail())
+    copy.submit()
+    with pytest.raises(DataFileError, match="roads.gpkg: broken"):
+        copy.result()
+    copy = standby(lambda: None, functools.partial(_exit_unless, os.getpid()))
+    copy.submit()
+    with pytest.raises(RuntimeError, match="ended before finishing"):
+        copy.result()
+
+
+@needs_fork
+def test_an_unused_standby_ends_when_let_go(monkeypatch):
+    import time
+
+    monkeypatch.setenv(START_METHOD_ENV, "fork")
+    copy = standby(lambda: time.sleep(30), _warmed)  # still warming up
+    process = copy._process
+    t0 = time.perf_counter()
+    copy.close()
+    assert not process.is_alive() and time.perf_counter() - t0 < 5
+    monkeypatch.setenv(START_METHOD_ENV, "spawn")
+    assert standby(_warm, _warmed) is None  # no copy without fork: the caller runs it here
+
+
+@needs_fork
+def test_a_thread_paused_at_fork_leaves_fork_and_its_lock_free_in_the_copy(monkeypatch):
+    """The console's spinner (a thread drawing under its lock) does not rule fork out."""
+    import threading
+    import time
+
+    monkeypatch.delenv(START_METHOD_ENV, raising=False)
+    alone = start_method()  # this process's choice without the spinner
+    lock, stop, drawn = threading.RLock(), threading.Event(), []
+
+    def spin() -> None:
+        while not stop.is_set():
+            with lock:  # as rich's refresh thread draws
+                drawn.append(1)
+                time.sleep(0.002)
+
+    thread = threading.Thread(target=spin, daemon=True)
+    thread.start()
+    try:
+        assert start_method() == "forkserver"  # a thread of others: no fork
+        with paused_at_fork(thread, lock):
+            assert start_method() == alone
+            monkeypatch.setenv(START_METHOD_ENV, "fork")
+            # in each copy the lock is free (the fork took it; the copy's side gave it back)
+            got = in_parallel([lambda: lock.acquire(timeout=2), lambda: True], 2)
+            assert got == [True, True] and drawn
+        monkeypatch.delenv(START_METHOD_ENV)
+        assert start_method() == "forkserver"  # the block is over
+    finally:
+        stop.set()
+        thread.join()
+
+
+@needs_fork
+def test_the_consoles_spinner_leaves_fork_to_the_run(monkeypatch):
+    """In a terminal the progress display's thread runs; the run's workers still fork."""
+    import sys
+
+    from zonekit.cli import _common as c
+
+    monkeypatch.delenv(START_METHOD_ENV, raising=False)
+    monkeypatch.delenv("ZONEKIT_PROGRESS", raising=False)
+    alone = start_method()
+    if alone != "fork":
+        pytest.skip(f"this process forks no workers even without the spinner ({alone})")
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    with c.progress("spinning") as bar:
+        assert bar.live._refresh_thread is not None and bar.live._refresh_thread.is_alive()
+        assert start_method() == alone
+
+
 def test_the_start_method_is_chosen_or_refused(monkeypatch):
     monkeypatch.setenv(START_METHOD_ENV, "spawn")
     assert start_method() == "spawn"
@@ -176,6 +278,56 @@ def test_sample_circles_written_by_a_forked_writer_equal_the_serial_run(monkeypa
     _circles(tmp_path / "forked", 2)
     _assert_same_folders(tmp_path / "serial", tmp_path / "forked")
     assert (tmp_path / "forked" / "map_service.html").exists()
+
+
+@needs_fork
+def test_the_map_drawn_by_the_warm_copy_is_the_map_drawn_here(monkeypatch, tmp_path):
+    """A town's map is drawn by the copy forked after the read (zonekit.api.map_standby)."""
+    import re
+
+    from zonekit.api import map_standby
+
+    drawn_by: list[int] = []
+    draw = map_standby.draw
+
+    def spy(*args, **kwargs):
+        drawn_by.append(os.getpid())
+        (tmp_path / f"drawn_by_{os.getpid()}").touch()  # the copy's list is its own
+        return draw(*args, **kwargs)
+
+    monkeypatch.setattr(map_standby, "draw", spy)
+    monkeypatch.setenv(START_METHOD_ENV, "fork")
+    _circles(tmp_path / "copy", 2)
+    assert not drawn_by and len(list(tmp_path.glob("drawn_by_*"))) == 1  # not here: the copy
+    monkeypatch.setattr(map_standby, "MAX_CELLS", 0)  # too big for a copy: drawn here
+    _circles(tmp_path / "here", 2)
+    assert drawn_by == [os.getpid()]
+    _assert_same_folders(tmp_path / "here", tmp_path / "copy")
+
+    def page(folder: Path) -> str:  # folium names its elements by random ids
+        text = (folder / "map_service.html").read_text(encoding="utf-8")
+        return re.sub(r"[0-9a-f]{32}", "ID", text)
+
+    assert page(tmp_path / "copy") == page(tmp_path / "here")
+
+
+@needs_fork
+def test_a_circle_never_written_lets_its_map_copy_go(monkeypatch):
+    import gc
+
+    import zonekit as zk
+    from zonekit.analysis.network.engine import forget_node_times
+
+    monkeypatch.setenv(START_METHOD_ENV, "fork")
+    forget_node_times()
+    result = zk.circles("service", jobs=2)
+    process = result.map_copy._process
+    assert process.is_alive()
+    del result
+    gc.collect()
+    process.join(5)
+    assert not process.is_alive()
+    assert zk.circles("service", jobs=1).map_copy is None  # one process: no copy
 
 
 def _circles(out: Path, jobs: int, *args: str) -> None:

@@ -10,6 +10,7 @@ returns a :class:`~zonekit.api.circles_result.CirclesResult`.
 
 from __future__ import annotations
 
+import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -130,7 +131,13 @@ def _circles(kind: str, park: Park | None, options: DataOptions | None,
         _check_apart(park, {**data.layers, "origins": o.origins, "candidates": o.candidates},
                      inputs, job.max_snap_m)
         grid, persons, grid_note = _grid(park, data.layers.get("population"), inputs.roads)
-    bundle = run.run(job, inputs, grid, persons)
+    copy = _map_copy(park, job, measure, grid, inputs.origins_layer)
+    try:
+        bundle = run.run(job, inputs, grid, persons)
+    except BaseException:
+        if copy is not None:
+            copy.close()
+        raise
     for step, seconds in bundle.summary.pop("step_seconds", {}).items():
         timings.seconds[step] = seconds
     summary = summary_base("circles", park) | bundle.summary
@@ -139,10 +146,29 @@ def _circles(kind: str, park: Park | None, options: DataOptions | None,
         from zonekit.zones.osm import OSM_ATTRIBUTION
 
         summary["attribution"] = OSM_ATTRIBUTION
-    return CirclesResult(summary=summary, park=park, timings=timings, bundle=bundle, kind=kind,
-                         spec=spec, measure=measure, basemap=o.basemap,
-                         stations=_stations(inputs, spec, job.limits), jobs=job.jobs,
-                         facility_points=_facility_points(inputs, bundle.facilities))
+    result = CirclesResult(summary=summary, park=park, timings=timings, bundle=bundle,
+                           kind=kind, spec=spec, measure=measure, basemap=o.basemap,
+                           stations=_stations(inputs, spec, job.limits), jobs=job.jobs,
+                           facility_points=_facility_points(inputs, bundle.facilities),
+                           map_copy=copy)
+    if copy is not None:  # a result never written lets its copy go
+        weakref.finalize(result, copy.close)
+    return result
+
+
+def _map_copy(park: Park, job: Any, measure: str, grid: Any, origins: Any) -> Any:
+    """Fork the process that will draw the run's map, when the map is the write's longer side.
+
+    See :mod:`zonekit.api.map_standby`; ``None`` (the map drawn in this process) for metre
+    runs, ``jobs=1``, runs beyond its size and platforms without ``fork``.
+    """
+    from zonekit.api import map_standby
+
+    cells = int(grid.width) * int(grid.height)
+    given = 0 if origins is None else len(origins)
+    if measure != "minutes" or not map_standby.wanted(job.jobs, cells, given):
+        return None
+    return map_standby.start(park)
 
 
 def _facility_points(inputs: Any, used: pd.DataFrame) -> gpd.GeoDataFrame | None:

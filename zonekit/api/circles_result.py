@@ -46,6 +46,9 @@ class CirclesResult(Result):
     facility_points: gpd.GeoDataFrame | None = None
     #: Processes that may write the files side by side (the run's ``jobs``).
     jobs: int = 1
+    #: The forked copy that draws the HTML map when the run is written
+    #: (:mod:`zonekit.api.map_standby`), or ``None``: the map is drawn here.
+    map_copy: Any = None
 
     def result_tables(self) -> dict[str, Any]:
         """Return the circle's tables by name: origins, coverage, facilities, gaps, … ."""
@@ -96,6 +99,9 @@ class CirclesResult(Result):
         return run
 
     def _write(self, folder: Path) -> list[str]:
+        copy, self.map_copy = self.map_copy, None  # one write only: a second draws here
+        if copy is not None:
+            return self._write_beside_copy(folder, copy)
         if self.jobs <= 1:
             files = self._write_files(folder)
             return files + self._write_maps(folder)
@@ -132,25 +138,45 @@ class CirclesResult(Result):
         names = dict(zip(order, done, strict=True))
         return [name for k in range(len(writers)) for name in names[k]] + maps
 
+    def _write_beside_copy(self, folder: Path, copy: Any) -> list[str]:
+        """Send the map's layers to the warm copy; write the files here while it draws."""
+        if not self._draws_map():
+            copy.close()
+            return self._write_files(folder) + self._write_maps(folder)
+        layers, title = self._map_layers(self.kind)
+        copy.submit(layers, title, folder, *self._map_options())
+        try:
+            files = self._write_files(folder)
+        except BaseException:
+            copy.close()
+            raise
+        return files + copy.result()
+
     def _write_files(self, folder: Path) -> list[str]:
         """Write the tables, layers and surfaces one after another; return their names."""
         from zonekit.api.circle_files import file_writers
 
         return [name for _, write in file_writers(self, folder) for name in write()]
 
+    def _draws_map(self) -> bool:
+        """Whether the run has an HTML map (minute runs with origins: the styles are bands)."""
+        return self.measure == "minutes" and bool(len(self.origins))
+
     def _write_maps(self, folder: Path) -> list[str]:
-        """Return the run's HTML map (minute runs only: the map styles are minute bands)."""
-        if self.measure != "minutes" or not len(self.origins):
+        """Write the run's HTML map here; return its name (none for a metre run)."""
+        if not self._draws_map():
             self.summary.setdefault("notes", []).append(
                 "no HTML map: the circle maps show minute thresholds (use the GeoPackages)")
             return []
-        from zonekit.api.maps import write_map
+        from zonekit.api.map_standby import draw
 
-        layers, title = self.map_layers(self.kind)
-        written = write_map(layers, title, folder, f"map_{self.kind}", ("html",), self.basemap,
-                            self.synthetic, gpkg=False,
-                            attribution=self.summary.get("attribution"))
-        return [p.name for p in written]
+        layers, title = self._map_layers(self.kind)
+        return draw(self.park, layers, title, folder, *self._map_options())
+
+    def _map_options(self) -> tuple[str, str, bool, str | None]:
+        """Return the HTML map's stem, basemap, synthetic flag and attribution."""
+        return (f"map_{self.kind}", self.basemap, self.synthetic,
+                self.summary.get("attribution"))
 
     def map_layers(self, kind: str | None = None) -> tuple[list, str]:
         """Layers and title of this circle's map (``kind`` = the circle's, or ``isochrones``).

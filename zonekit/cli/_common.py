@@ -304,11 +304,17 @@ def progress(description: str) -> Iterator[Any]:
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     console = Console(stderr=True)
+    from zonekit.parallel import paused_at_fork
+
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                   TimeElapsedColumn(), console=console, transient=True,
                   disable=not sys.stderr.isatty()) as bar:
         bar.add_task(description, total=None)
-        yield bar
+        # the spinner's thread draws under the display's lock: held at fork, the run's
+        # forked workers may start beside it (else a live thread rules fork out)
+        live = bar.live
+        with paused_at_fork(getattr(live, "_refresh_thread", None), live._lock):
+            yield bar
 
 
 def gpkg_out(out: Path) -> Path:
