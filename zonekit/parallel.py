@@ -21,11 +21,15 @@ The start method (:func:`start_method`): ``ZONEKIT_START_METHOD`` (``fork``,
 way on Linux. Otherwise ``spawn`` on Windows and macOS (fork cannot be had or is not
 safe after system libraries started threads there); on Linux ``fork`` while this process
 runs one Python thread (workers start in milliseconds and inherit the data instead of
-unpickling it) — on Python 3.12+ only with no native thread either, as 3.12 warns of
-those — else ``forkserver`` (a live thread — Jupyter, dask, a GUI — could hold a lock at
-fork time). A thread of zonekit's own that takes a lock for all it does (the console's
-progress display) is made safe instead (:func:`paused_at_fork`): the lock is held across
-every fork, and the thread does not count.
+unpickling it), else ``forkserver`` (a live thread — Jupyter, dask, a GUI — could hold a
+lock at fork time). The native threads of the libraries (the idle pools of OpenBLAS,
+Arrow and GDAL, jemalloc's) do not count, on any Python: they are prepared for fork
+(at-fork handlers; a copy forked beside them reads and converts again: tested), and
+3.11 has always forked beside them. Python 3.12+ warns of them (a ``DeprecationWarning``,
+hidden by default); before, 3.12+ took ``forkserver`` and pickled the run to each worker.
+A thread of zonekit's own that takes a lock for all it does (the console's progress
+display) is made safe too (:func:`paused_at_fork`): the lock is held across every fork,
+and the thread does not count.
 """
 
 from __future__ import annotations
@@ -67,13 +71,9 @@ def start_method() -> str:
     import threading
 
     paused = sum(t.is_alive() for t, _ in _PAUSED)
-    if threading.active_count() - paused > 1:  # Jupyter, dask, a GUI: a thread may hold a lock
-        return "forkserver"
-    # Python 3.12+ warns at fork when the process has any native thread (numpy's BLAS
-    # pool is one); 3.11 forks as its multiprocessing does by default, with workers
-    # started in milliseconds instead of seconds.
-    return ("fork" if sys.version_info < (3, 12) or _os_threads() - paused == 1
-            else "forkserver")
+    # Jupyter, dask, a GUI: a Python thread may hold a lock; the libraries' native pools
+    # are fork-aware (see the module docstring)
+    return "forkserver" if threading.active_count() - paused > 1 else "fork"
 
 
 #: Threads made safe to fork beside (:func:`paused_at_fork`), with the lock each takes.
@@ -129,14 +129,6 @@ def _register_fork_hooks() -> None:
             held.pop().release()
 
     os.register_at_fork(before=before, after_in_parent=after, after_in_child=after)
-
-
-def _os_threads() -> int:
-    """Threads of this process, the operating system's count (native threads included)."""
-    try:
-        return len(os.listdir("/proc/self/task"))
-    except OSError:
-        return 1
 
 
 def pool_context() -> Any:

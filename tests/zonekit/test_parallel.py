@@ -205,6 +205,36 @@ def test_the_consoles_spinner_leaves_fork_to_the_run(monkeypatch):
         assert start_method() == alone
 
 
+@needs_fork
+def test_a_copy_forked_beside_the_libraries_thread_pools_still_reads_and_computes(tmp_path):
+    """Arrow's, GDAL's and OpenBLAS's idle pools (started by a read) do not rule fork out."""
+    import subprocess
+    import sys
+
+    from shapely.geometry import Point
+
+    path = tmp_path / "points.gpkg"
+    gpd.GeoDataFrame({"name": [f"p{k}" for k in range(500)]},
+                     geometry=[Point(k, k) for k in range(500)], crs="EPSG:4548").to_file(path)
+    script = f"""
+import os, numpy, pyarrow as pa
+from zonekit.parallel import in_parallel, start_method
+from zonekit.zones.io import read_vector
+read = lambda: len(read_vector({str(path)!r}))  # GDAL's and Arrow's pools start here
+print(read(), len(os.listdir("/proc/self/task")), start_method(), flush=True)
+work = lambda: (read(), pa.chunked_array([list(range(10_000))]).to_pandas().sum(),
+                int((numpy.ones((200, 200)) @ numpy.ones((200, 200)))[0, 0]), os.getpid())
+print(*in_parallel([work, lambda: os.getpid()], 2)[0])
+"""
+    env = {k: v for k, v in os.environ.items() if k != START_METHOD_ENV}
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
+                          text=True, timeout=120, check=True)
+    first, second = done.stdout.split("\n")[:2]
+    rows, threads, method = first.split()
+    assert rows == "500" and int(threads) > 1 and method == "fork"  # native threads live
+    assert second.split()[:3] == ["500", str(sum(range(10_000))), "200"]  # the copy's work
+
+
 def test_the_start_method_is_chosen_or_refused(monkeypatch):
     monkeypatch.setenv(START_METHOD_ENV, "spawn")
     assert start_method() == "spawn"
