@@ -228,3 +228,22 @@ def test_unreadable_roads_leave_the_map_without_streets(tmp_path: Path) -> None:
     z = zk.measure_zones(data=data)
     layers, _ = z.map_layers("zones")
     assert [x.title for x in layers if is_base(x)] == ["底图：水域"]  # the water stays
+
+
+def test_the_base_simplifies_as_geos_does_without_sending_it_two_point_lines() -> None:
+    """Two-vertex LineStrings skip the simplifier; every geometry equals GEOS's own result."""
+    import numpy as np
+    import shapely
+
+    from zonekit.maps.base_view import SIMPLIFY_SHARE, simplified
+
+    rng = np.random.default_rng(3)
+    lines = [LineString(rng.random((k, 2)) * 900) for k in rng.integers(2, 9, 2000)]
+    odd = [LineString(), None, shapely.MultiLineString([[(0, 0), (1, 1)]]),
+           LineString([(5, 5), (5, 5)]), shapely.Point(1, 1), box(0, 0, 3, 3)]
+    geoms = np.array(lines + odd, dtype=object)
+    for view in ((0, 0, 1_000, 1_000), (0, 0, 40_000, 10_000)):
+        tol = SIMPLIFY_SHARE * max(view[2] - view[0], view[3] - view[1])
+        got, want = simplified(geoms, view), shapely.simplify(geoms, tol)
+        assert [g is None for g in got] == [w is None for w in want]
+        assert all(g.wkb == w.wkb for g, w in zip(got, want, strict=True) if g is not None)
