@@ -224,6 +224,7 @@ _SHARED: tuple = ()
 def _share_in_copy() -> None:
     """In the forked copy: take calls until none is left; send back their outcomes."""
     calls, taken, send = _SHARED
+    ignore_interrupts()
     done = _take_calls(list(calls), taken)
     try:
         send.send(done)
@@ -252,6 +253,18 @@ _INHERITED: tuple[Callable[[], Any], ...] = ()
 def _inherited_call(index: int) -> Any:
     """Run call ``index`` of :data:`_INHERITED`, in a forked worker (its copy of the calls)."""
     return _INHERITED[index]()
+
+
+def ignore_interrupts() -> None:
+    """In a forked copy: leave Ctrl-C to the process it was forked from.
+
+    The terminal sends Ctrl-C to every process of the command; the run stops in its main
+    process, which lets its copies go (:meth:`zonekit.standby.Standby.close`; daemons are
+    ended at exit), instead of each copy printing a traceback of its own.
+    """
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 #: What a worker that died without a word (killed, out of memory) is reported as.

@@ -17,6 +17,7 @@ from typing import Any
 from zonekit.parallel import (
     WORKER_DIED,
     frozen_for_fork,
+    ignore_interrupts,
     outcome_here,
     raise_or_values,
     start_method,
@@ -28,7 +29,7 @@ class Standby:
 
     def __init__(self, process: Any, send: Any, receive: Any) -> None:
         self._process, self._send, self._receive = process, send, receive
-        self._sent = False
+        self._sent = self._answered = False
 
     def submit(self, *args: Any) -> None:
         """Hand the copy the call's arguments (pickled); it runs the call at once.
@@ -55,6 +56,7 @@ class Standby:
             raise RuntimeError("submit() the standby's call before asking for its result")
         try:
             outcome = self._receive.recv()
+            self._answered = True
         except EOFError:  # the copy died without a word (killed, out of memory)
             outcome = ("error", RuntimeError(WORKER_DIED))
         finally:
@@ -62,13 +64,17 @@ class Standby:
         return raise_or_values([outcome])[0]
 
     def close(self) -> None:
-        """Let the copy go: ended at once if it was never handed its call."""
+        """Let the copy go: ended at once unless it has answered (nothing more is wanted).
+
+        A copy still warming up, or still at its call when this process stops (an error,
+        Ctrl-C), is terminated: it writes nothing this process will keep.
+        """
         for end in (self._send, self._receive):
             if end is not None:
                 end.close()
         self._send = self._receive = None
         if self._process is not None:
-            if not self._sent:  # only warming up: nothing of it is wanted
+            if not self._answered:
                 self._process.terminate()
             self._process.join()
             self._process = None
@@ -114,6 +120,7 @@ _STANDBY: tuple = ()
 def _standby_in_copy() -> None:
     """In the forked copy: warm up, wait for the arguments, run the call, send its outcome."""
     warm_up, call, receive, args_out, result_in, send = _STANDBY
+    ignore_interrupts()
     args_out.close()  # this process's own end: without it, a closed sender ends the wait
     result_in.close()
     try:

@@ -98,6 +98,15 @@ def test_shared_calls_raise_their_errors_after_both_sides_end():
                    lambda: __import__("time").sleep(0.3))
 
 
+def _interrupt_copy(pid: int) -> str:
+    """Press Ctrl-C in a copy of this process (never the test's own)."""
+    import signal
+
+    if os.getpid() != pid:
+        os.kill(os.getpid(), signal.SIGINT)
+    return "went on"
+
+
 def _exit_unless(pid: int) -> None:
     """End a copy of this process without a word (never the test's own process)."""
     if os.getpid() != pid:
@@ -150,8 +159,32 @@ def test_an_unused_standby_ends_when_let_go(monkeypatch):
     t0 = time.perf_counter()
     copy.close()
     assert not process.is_alive() and time.perf_counter() - t0 < 5
+    copy = standby(lambda: None, lambda: time.sleep(30))
+    process = copy._process
+    copy.submit()  # at its call when this process stops (an error, Ctrl-C): not waited for
+    t0 = time.perf_counter()
+    copy.close()
+    assert not process.is_alive() and time.perf_counter() - t0 < 5
     monkeypatch.setenv(START_METHOD_ENV, "spawn")
     assert standby(_warm, _warmed) is None  # no copy without fork: the caller runs it here
+
+
+@needs_fork
+def test_ctrl_c_is_left_to_the_process_a_copy_was_forked_from(monkeypatch):
+    """The terminal's Ctrl-C reaches every process: copies print no traceback of their own."""
+    import signal
+    import time
+
+    monkeypatch.setenv(START_METHOD_ENV, "fork")
+    copy = standby(lambda: time.sleep(0.3), _warmed)
+    os.kill(copy._process.pid, signal.SIGINT)  # while it warms up
+    time.sleep(0.1)
+    os.kill(copy._process.pid, signal.SIGINT)  # while it waits for its call
+    copy.submit(2)
+    assert copy.result()[0] == 4
+    done, _ = share_work([functools.partial(_interrupt_copy, os.getpid()), os.getpid],
+                         lambda: time.sleep(0.3))
+    assert done[0] == "went on"
 
 
 @needs_fork
