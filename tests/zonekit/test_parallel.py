@@ -268,6 +268,43 @@ print(*in_parallel([work, lambda: os.getpid()], 2)[0])
     assert second.split()[:3] == ["500", str(sum(range(10_000))), "200"]  # the copy's work
 
 
+@needs_fork
+def test_the_command_in_a_terminal_forks_its_workers(tmp_path):
+    """Run as a planner runs it (a terminal, so the spinner's thread is up): still forked."""
+    import json
+    import pty
+    import subprocess
+    import sys
+    import threading
+
+    main, side = pty.openpty()
+    seen: list[bytes] = []
+
+    def drain() -> None:  # a terminal's buffer is a few kB: read it as the command writes
+        while True:
+            try:
+                chunk = os.read(main, 4096)
+            except OSError:
+                return
+            if not chunk:
+                return
+            seen.append(chunk)
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    env = {k: v for k, v in os.environ.items() if k != START_METHOD_ENV}
+    command = [str(Path(sys.executable).parent / "zonekit"), "circles", "--jobs", "2",
+               "--out", str(tmp_path / "out")]
+    done = subprocess.run(command, stdin=side, stdout=side, stderr=side, env=env,
+                          timeout=300, check=False)
+    os.close(side)
+    reader.join(10)
+    os.close(main)
+    assert done.returncode == 0, b"".join(seen).decode(errors="replace")[-2000:]
+    processes = json.loads((tmp_path / "out" / "summary.json").read_text())["processes"]
+    assert processes == {"jobs": 2, "start_method": "fork", "map_forked_early": True}
+
+
 def test_the_start_method_is_chosen_or_refused(monkeypatch):
     monkeypatch.setenv(START_METHOD_ENV, "spawn")
     assert start_method() == "spawn"

@@ -142,6 +142,7 @@ def _circles(kind: str, park: Park | None, options: DataOptions | None,
         timings.seconds[step] = seconds
     summary = summary_base("circles", park) | bundle.summary
     summary["population"] = grid_note
+    summary["processes"] = _processes(job.jobs, copy)
     if _from_osm(park):
         from zonekit.zones.osm import OSM_ATTRIBUTION
 
@@ -154,6 +155,14 @@ def _circles(kind: str, park: Park | None, options: DataOptions | None,
     if copy is not None:  # a result never written lets its copy go
         weakref.finalize(result, copy.close)
     return result
+
+
+def _processes(jobs: int, copy: Any) -> dict[str, Any]:
+    """How the run used processes: ``jobs``, the workers' start method, the map's copy."""
+    from zonekit.parallel import start_method
+
+    return {"jobs": jobs, "start_method": start_method() if jobs > 1 else None,
+            "map_forked_early": copy is not None}
 
 
 def _map_copy(park: Park, job: Any, measure: str, grid: Any, origins: Any) -> Any:
