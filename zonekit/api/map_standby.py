@@ -24,10 +24,13 @@ if TYPE_CHECKING:
     from zonekit.zones.park import Park
 
 #: Largest run (cells of its travel-time grid, origins given) whose map is drawn by a copy.
-#: Beyond, the files outlast the map (1M nodes, 200,000 origins: files 5.7 s, map 3.4 s)
-#: and its layers cost more to send than the copy saves (269 MB: 0.6 s to pickle, 0.3 s
-#: to unpickle), so the files are shared out instead (:func:`zonekit.parallel.share_work`).
-MAX_CELLS, MAX_ORIGINS = 250_000, 100_000
+#: Measured (whole command, interleaved runs with the copy and without): 25,281 cells
+#: (25k nodes) 3.99 s against 4.32 s, 10 pairs; 100,489 cells (100k nodes) 6.45 s against
+#: 6.37 s, 6 pairs — there the copy's warm-up competes with the category searches' workers
+#: and the files take longer; at 1M nodes the files outlast the map (5.7 s against 3.4 s)
+#: and its layers cost more to send than the copy saves (269 MB: 0.9 s to pickle and
+#: unpickle). Beyond, the files are shared out instead (:func:`zonekit.parallel.share_work`).
+MAX_CELLS, MAX_ORIGINS = 50_000, 100_000
 
 
 def wanted(jobs: int, cells: int, origins: int) -> bool:
