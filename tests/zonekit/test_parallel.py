@@ -412,6 +412,21 @@ def test_the_map_drawn_by_the_warm_copy_is_the_map_drawn_here(monkeypatch, tmp_p
 
 
 @needs_fork
+def test_a_map_its_copy_cannot_take_is_drawn_here(monkeypatch, tmp_path):
+    """Layers that do not pickle (or a copy gone) leave the map to this process: same page."""
+    from zonekit.standby import Standby
+
+    def refuse(self, *args):
+        Standby.close(self)
+        raise TypeError("cannot pickle 'generator' object")
+
+    monkeypatch.setattr(Standby, "submit", refuse)
+    monkeypatch.setenv(START_METHOD_ENV, "fork")
+    _circles(tmp_path / "out", 2)
+    assert (tmp_path / "out" / "map_service.html").stat().st_size > 100_000
+
+
+@needs_fork
 def test_a_circle_never_written_lets_its_map_copy_go(monkeypatch):
     import gc
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import functools
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from zonekit.api.results import Result
 from zonekit.errors import ZonekitError
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     import folium
@@ -144,7 +147,12 @@ class CirclesResult(Result):
             copy.close()
             return self._write_files(folder) + self._write_maps(folder)
         layers, title = self._map_layers(self.kind)
-        copy.submit(layers, title, folder, *self._map_options())
+        try:
+            copy.submit(layers, title, folder, *self._map_options())
+        except Exception as exc:  # noqa: BLE001 - a layer that does not pickle, a copy gone:
+            log.info("the map is drawn here, not by its copy: %s", exc)  # the same page
+            copy.close()
+            return self._write_files(folder) + self._write_maps(folder)
         try:
             files = self._write_files(folder)
         except BaseException:
