@@ -139,9 +139,10 @@ def child_env(**extra: str) -> dict:
         **extra)
 
 
-def _monitored(cmd: list[str], log: Path, timeout_s: float, **env_extra: str) -> dict:
+def _monitored(cmd: list[str], log: Path, timeout_s: float, terminal: bool = False,
+               **env_extra: str) -> dict:
     env = child_env(**env_extra)
-    mon = measure.run_monitored(cmd, timeout_s, env=env, log_path=log)
+    mon = measure.run_monitored(cmd, timeout_s, env=env, log_path=log, terminal=terminal)
     peak = max([m for _, m in mon["samples"]] + [mon["ru_maxrss_mib"] or 0.0])
     return {"wall_s": round(mon["wall_s"], 2), "peak_mem_mib": round(peak, 1),
             "returncode": mon["returncode"], "timed_out": mon["timed_out"],
@@ -153,18 +154,21 @@ def _failed(res: dict, log: Path) -> dict:
     return {**res, "status": "timeout" if res["timed_out"] else "error", "reason": tail}
 
 
-def run_zonekit(case: Path, mode: str, work: Path, timeout_s: float) -> dict:
+def run_zonekit(case: Path, mode: str, work: Path, timeout_s: float,
+                terminal: bool = False) -> dict:
     """Time the whole command; record its outputs, categories and start-up seconds.
 
     ``startup_s`` is the wall time outside zonekit's timed steps (``summary.json``
     ``timings_s``): interpreter start, imports before work, option parsing, exit.
+    ``terminal``: run it on a pseudo-terminal, its progress display live (``--terminal``).
     """
     out = work / f"zonekit-{case.name}-{mode}"
     cmd = zonekit_command(case, mode, out)
-    print("  " + shlex.join(cmd), flush=True)
+    print("  " + shlex.join(cmd) + ("  (in a terminal)" if terminal else ""), flush=True)
     log = work / f"{out.name}.log"
-    res = _monitored(cmd, log, timeout_s)
-    res["label"] = "zonekit circles (all default outputs)"
+    res = _monitored(cmd, log, timeout_s, terminal=terminal)
+    res["label"] = ("zonekit circles (all default outputs" + (", in a terminal)" if terminal
+                                                              else ")"))
     if res["returncode"] != 0 or res["timed_out"]:
         return _failed(res, log)
     files = {p.relative_to(out).as_posix(): p.stat().st_size for p in out.rglob("*")
@@ -256,7 +260,7 @@ def help_seconds(repeat: int = 5) -> float:
 # ---------------------------------------------------------------------------- driver
 def _run_tool(key: str, case: Path, mode: str, opts: argparse.Namespace, work: Path) -> dict:
     if key == "zonekit":
-        return run_zonekit(case, mode, work, opts.timeout)
+        return run_zonekit(case, mode, work, opts.timeout, opts.terminal)
     if key == "qgis":
         return run_qgis(case, mode, work, opts.timeout)
     return run_peer(key, case, mode, work, opts.budget_for.get(key, opts.budget), opts.timeout)
@@ -331,6 +335,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                    help="seconds a peer may take (it stops and records its estimate)")
     p.add_argument("--budget-for", default="", help="per-peer budgets, e.g. nx_ego=1500")
     p.add_argument("--timeout", type=float, default=5400.0, help="hard kill of any run")
+    p.add_argument("--terminal", action="store_true",
+                   help="run zonekit on a pseudo-terminal, as a planner does (progress live)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--cases", default=str(Path(tempfile.gettempdir()) / "zonekit-bench-product"),
                    help="folder of the generated GeoPackages (kept and reused)")

@@ -31,6 +31,7 @@ import time
 from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 #: Shortest interval (s) between two memory samples of the running subprocess.
 SAMPLE_S = 0.025
@@ -184,13 +185,21 @@ def wait_idle(max_wait_s: float, idle_share: float = 0.8, probe_s: float = 1.0) 
 
 
 def run_monitored(cmd: list[str], timeout_s: float, env: dict | None = None,
-                  log_path: Path | None = None) -> dict:
-    """Run ``cmd``, sampling its memory; return status, samples, wall time and ``ru_maxrss``."""
+                  log_path: Path | None = None, terminal: bool = False) -> dict:
+    """Run ``cmd``, sampling its memory; return status, samples, wall time and ``ru_maxrss``.
+
+    ``terminal``: the command's input and output are a pseudo-terminal (as a planner runs
+    it: progress displays are live), drained into the log by a thread.
+    """
     out = open(log_path, "w") if log_path else subprocess.DEVNULL  # noqa: SIM115
     busy0, total0 = cpu_busy_s()
     me0 = resource.getrusage(resource.RUSAGE_SELF)
+    drain = None
     t0 = time.monotonic()
-    proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env)
+    if terminal:
+        proc, drain = _in_terminal(cmd, env, out)
+    else:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env)
     samples: list[tuple[float, float]] = []
     status, rusage, timed_out, cost = None, None, False, 0.0
     try:
@@ -211,6 +220,8 @@ def run_monitored(cmd: list[str], timeout_s: float, env: dict | None = None,
             time.sleep(max(SAMPLE_S, 19 * cost))  # monitor busy at most 5 % of the time
     finally:
         proc.returncode = os.waitstatus_to_exitcode(status) if status is not None else -1
+        if drain is not None:
+            drain.join(10)
         if log_path:
             out.close()
     busy1, total1 = cpu_busy_s()
@@ -223,6 +234,33 @@ def run_monitored(cmd: list[str], timeout_s: float, env: dict | None = None,
             "ru_maxrss_mib": rusage.ru_maxrss / 1024 if rusage else None,
             "cpu_s": round(child_cpu, 3), "monitor_cpu_s": round(mine, 3),
             "other_cpu_share": round(others / max(total1 - total0, 1e-9), 3)}
+
+
+def _in_terminal(cmd: list[str], env: dict | None, out: Any) -> tuple[Any, Any]:
+    """Start ``cmd`` on a new pseudo-terminal; a thread copies what it prints to ``out``."""
+    import pty
+    import threading
+
+    main, side = pty.openpty()
+    proc = subprocess.Popen(cmd, stdin=side, stdout=side, stderr=side, env=env,
+                            start_new_session=True)
+    os.close(side)
+
+    def copy() -> None:  # a terminal's buffer is a few kB: a command that prints waits
+        while True:
+            try:
+                chunk = os.read(main, 65536)
+            except OSError:  # the command ended (EIO on Linux)
+                break
+            if not chunk:
+                break
+            if out is not subprocess.DEVNULL:
+                out.write(chunk.decode(errors="replace"))
+        os.close(main)
+
+    thread = threading.Thread(target=copy, daemon=True)
+    thread.start()
+    return proc, thread
 
 
 def _kill(pid: int) -> None:

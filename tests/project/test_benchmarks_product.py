@@ -97,3 +97,18 @@ def test_median_run_kept_with_every_wall_time():
     res = bp.summarise(runs)
     assert res["wall_s"] == 2.0 and res["all_wall_s"] == [3.0, 1.0, 2.0]
     assert res["peak_mem_mib"] == 30.0
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="pseudo-terminals as Linux has them")
+def test_zonekit_runs_in_a_terminal_as_a_planner_runs_it(case, tmp_path):
+    """``--terminal``: the command on a pty, its progress display live; workers still fork."""
+    import json
+
+    res = bp.run_zonekit(case, "walk", tmp_path, 600, terminal=True)
+    assert res["status"] == "ok", res.get("reason")
+    assert res["label"].endswith("in a terminal)")
+    log = (tmp_path / f"zonekit-{case.name}-walk.log").read_text()
+    assert "Results written to" in log  # the pty's output reached the log
+    summary = json.loads((Path(res["out"]) / "summary.json").read_text())
+    processes = summary["processes"]  # one core: no workers at all
+    assert processes["start_method"] == ("fork" if processes["jobs"] > 1 else None)
