@@ -143,14 +143,7 @@ class CirclesResult(Result):
 
     def _write_beside_copy(self, folder: Path, copy: Any) -> list[str]:
         """Send the map's layers to the warm copy; write the files here while it draws."""
-        if not self._draws_map():
-            copy.close()
-            return self._write_files(folder) + self._write_maps(folder)
-        layers, title = self._map_layers(self.kind)
-        try:
-            copy.submit(layers, title, folder, *self._map_options())
-        except Exception as exc:  # noqa: BLE001 - a layer that does not pickle, a copy gone:
-            log.info("the map is drawn here, not by its copy: %s", exc)  # the same page
+        if not self._sent_to(copy, folder):
             copy.close()
             return self._write_files(folder) + self._write_maps(folder)
         try:
@@ -159,6 +152,18 @@ class CirclesResult(Result):
             copy.close()
             raise
         return files + copy.result()
+
+    def _sent_to(self, copy: Any, folder: Path) -> bool:
+        """Hand the copy the map's layers; ``False`` when the map is drawn here instead."""
+        if not self._draws_map():
+            return False
+        layers, title = self._map_layers(self.kind)
+        try:
+            copy.submit(layers, title, folder, *self._map_options())
+        except Exception as exc:  # noqa: BLE001 - a layer that does not pickle, a copy gone:
+            log.info("the map is drawn here, not by its copy: %s", exc)  # the same page
+            return False
+        return True
 
     def _write_files(self, folder: Path) -> list[str]:
         """Write the tables, layers and surfaces one after another; return their names."""
